@@ -1,0 +1,55 @@
+"""Gatehouse's own settings, read from ``settings.GATEHOUSE`` at call time.
+
+Reading on each access (not at import) lets tests override them with
+``override_settings`` / pytest-django's ``settings`` fixture.
+"""
+from datetime import timedelta
+
+from django.conf import settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+
+def _value(name):
+    return settings.GATEHOUSE[name]
+
+
+def access_token_ttl() -> timedelta:
+    # The lifetime simplejwt signs into ``exp`` (SIMPLE_JWT, from ACCESS_TOKEN_TTL).
+    return AccessToken.lifetime
+
+
+def idle_ttl() -> timedelta:
+    return timedelta(seconds=_value("REFRESH_TOKEN_IDLE_TTL"))
+
+
+def absolute_ttl() -> timedelta:
+    return timedelta(seconds=_value("REFRESH_TOKEN_ABSOLUTE_TTL"))
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=_value("REFRESH_TOKEN_GRACE"))
+
+
+def cookie_name() -> str:
+    return _value("REFRESH_COOKIE_NAME")
+
+
+def cookie_path() -> str:
+    return _value("REFRESH_COOKIE_PATH")
+
+
+def cookie_secure() -> bool:
+    return _value("REFRESH_COOKIE_SECURE")
+
+
+def signup_enabled() -> bool:
+    return _value("SIGNUP_ENABLED")
+
+
+def trusted_proxy_count() -> int:
+    return _value("TRUSTED_PROXY_COUNT")
+
+
+def retention() -> timedelta:
+    """How long ended sessions and security events are kept for investigation."""
+    return timedelta(days=_value("RETENTION_DAYS"))

@@ -1,0 +1,210 @@
+"""The session and token lifecycle: issue, rotate, validate, revoke.
+
+Plain functions, keyword-only, each atomic. Views translate HTTP into these
+calls; the admin and signals call the same functions, so every way of ending
+a session behaves and is audited the same.
+"""
+import enum
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts import conf, tokens
+from accounts.audit import record_event
+from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
+
+
+class RefreshRejected(Exception):
+    """The refresh token is missing, unknown, expired, revoked or reused.
+
+    Deliberately one exception: the client gets one answer for all of them.
+    """
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    session: RefreshSession
+    access: str
+    refresh: str
+
+    @property
+    def expires_in(self) -> int:
+        return int(conf.access_token_ttl().total_seconds())
+
+    def refresh_max_age(self, now=None) -> int:
+        """Seconds the session has left: the refresh cookie's Max-Age."""
+        now = now or timezone.now()
+        return max(0, int((self.session.expires_at - now).total_seconds()))
+
+
+class _Outcome(enum.Enum):
+    ROTATE = "rotate"
+    REPEAT_CURRENT = "repeat_current"
+    REUSE = "reuse"
+    REJECT = "reject"
+
+
+def start_session(*, user, client) -> IssuedTokens:
+    """Open a new session for an authenticated user (a login)."""
+    now = timezone.now()
+    absolute_expiry = now + conf.absolute_ttl()
+    # Two single-statement writes, each atomic on its own, and no transaction
+    # around them: if the audit insert failed, the login fails and the new
+    # session is one whose token never left the server. This keeps a login at
+    # three statements instead of five (BEGIN and COMMIT are round trips too).
+    session = RefreshSession.objects.create(
+        user=user,
+        token_seed=tokens.new_seed(),
+        created_at=now,
+        last_used_at=now,
+        expires_at=min(now + conf.idle_ttl(), absolute_expiry),
+        absolute_expires_at=absolute_expiry,
+        ip_address=client.ip_address,
+        last_ip_address=client.ip_address,
+        user_agent=client.user_agent,
+    )
+    record_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session=session, client=client)
+    return _issue(session)
+
+
+def rotate(*, refresh_token, client) -> IssuedTokens:
+    """Exchange a refresh token for a new access token and the next refresh token.
+
+    The row lock serialises concurrent refreshes of one session: the first
+    advances the chain, the others find their token just replaced and, within
+    the grace window, get the current token again.
+    """
+    parsed = tokens.parse(refresh_token)
+    if parsed is None:
+        raise RefreshRejected
+    now = timezone.now()
+    with transaction.atomic():
+        session = _locked_session(parsed.session_id)
+        outcome = _classify(session, parsed, now)
+        if outcome is _Outcome.ROTATE:
+            # Recorded on the session row (generation, last use, last IP), not
+            # as an event: a row per user every few minutes would bury the
+            # events that matter.
+            _advance(session, now=now, client=client)
+        elif outcome is _Outcome.REUSE:
+            _mark_revoked(session, reason=RevocationReason.REUSE_DETECTED, now=now)
+            record_event(
+                SecurityEventKind.REUSE_DETECTED, user=session.user, session=session,
+                reason=RevocationReason.REUSE_DETECTED, client=client,
+            )
+    if outcome in (_Outcome.REJECT, _Outcome.REUSE):
+        raise RefreshRejected
+    return _issue(session)
+
+
+def end_session_by_refresh_token(*, refresh_token, client) -> None:
+    """Log out: revoke the session a refresh token belongs to, if it is genuine."""
+    parsed = tokens.parse(refresh_token)
+    if parsed is None:
+        return
+    with transaction.atomic():
+        session = _locked_session(parsed.session_id)
+        if session is None or not tokens.is_authentic(parsed, session.token_seed):
+            return
+        if session.revoked_at is None:
+            _mark_revoked(session, reason=RevocationReason.LOGOUT, now=timezone.now())
+            record_event(
+                SecurityEventKind.LOGOUT, user=session.user, session=session,
+                reason=RevocationReason.LOGOUT, client=client,
+            )
+
+
+def revoke_session(*, session, reason, actor=None, client=None) -> bool:
+    """Revoke one session; returns False when it had already ended."""
+    now = timezone.now()
+    with transaction.atomic():
+        revoked = (
+            RefreshSession.objects.active(now).filter(pk=session.pk).update(revoked_at=now, revoked_reason=reason)
+        )
+        if revoked:
+            session.revoked_at, session.revoked_reason = now, reason
+            record_event(
+                SecurityEventKind.SESSION_REVOKED, user=session.user, session=session,
+                actor=actor, reason=reason, client=client,
+            )
+    return bool(revoked)
+
+
+def revoke_user_sessions(*, user, reason, actor=None, client=None, keep=None) -> int:
+    """Revoke every active session of a user, except ``keep``; returns how many."""
+    now = timezone.now()
+    sessions = RefreshSession.objects.active(now).filter(user=user)
+    if keep is not None:
+        sessions = sessions.exclude(pk=keep.pk)
+    with transaction.atomic():
+        revoked = sessions.update(revoked_at=now, revoked_reason=reason)
+        if revoked:
+            record_event(
+                SecurityEventKind.SESSION_REVOKED, user=user, actor=actor, reason=reason, client=client,
+            )
+    return revoked
+
+
+def session_for_access_token(*, session_id, user_id) -> RefreshSession | None:
+    """The live session an access token was issued from, with its user, in one query.
+
+    None when the session was revoked or has ended, or the user is inactive:
+    such access tokens stop working at once, not when they expire.
+    """
+    try:
+        session_uuid = uuid.UUID(str(session_id))
+    except ValueError:
+        return None
+    found = list(
+        RefreshSession.objects.active()
+        .select_related("user")
+        .filter(pk=session_uuid, user_id=user_id, user__is_active=True)[:1]
+    )
+    return found[0] if found else None
+
+
+def _locked_session(session_id) -> RefreshSession | None:
+    return (
+        RefreshSession.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=session_id)
+        .first()
+    )
+
+
+def _classify(session, parsed, now) -> _Outcome:
+    if session is None or not tokens.is_authentic(parsed, session.token_seed):
+        return _Outcome.REJECT
+    if not session.is_active(now) or not session.user.is_active:
+        return _Outcome.REJECT
+    if parsed.generation == session.generation:
+        return _Outcome.ROTATE
+    just_replaced = parsed.generation == session.generation - 1
+    if just_replaced and session.rotated_at and now - session.rotated_at <= conf.grace():
+        return _Outcome.REPEAT_CURRENT
+    return _Outcome.REUSE
+
+
+def _advance(session, *, now, client) -> None:
+    session.generation += 1
+    session.rotated_at = now
+    session.last_used_at = now
+    session.expires_at = min(now + conf.idle_ttl(), session.absolute_expires_at)
+    session.last_ip_address = client.ip_address
+    session.save(update_fields=["generation", "rotated_at", "last_used_at", "expires_at", "last_ip_address"])
+
+
+def _mark_revoked(session, *, reason, now) -> None:
+    session.revoked_at = now
+    session.revoked_reason = reason
+    session.save(update_fields=["revoked_at", "revoked_reason"])
+
+
+def _issue(session) -> IssuedTokens:
+    access = AccessToken.for_user(session.user)
+    access["sid"] = str(session.id)
+    refresh = tokens.refresh_token_for(session_id=session.id, generation=session.generation, seed=session.token_seed)
+    return IssuedTokens(session=session, access=str(access), refresh=refresh)

@@ -1,0 +1,23 @@
+"""Create the first administrator, once, and print its password once."""
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create a superuser with a random password when the database has no user yet."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+        parser.add_argument("--email", default="admin@localhost")
+
+    def handle(self, *args, username, email, **options):
+        User = get_user_model()
+        if User.objects.exists():
+            self.stdout.write("Users already exist; no account created.")
+            return
+        password = secrets.token_urlsafe(18)
+        User.objects.create_superuser(username=username, email=email, password=password)
+        self.stdout.write(self.style.SUCCESS("Created the first administrator. This password is shown only once:"))
+        self.stdout.write(f"    username: {username}\n    password: {password}")

@@ -1,0 +1,38 @@
+"""Who is on the other end of a request: client IP and user agent."""
+import ipaddress
+from dataclasses import dataclass
+
+from accounts import conf
+
+_USER_AGENT_MAX = 512
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    ip_address: str | None
+    user_agent: str
+
+
+def client_ip(request) -> str | None:
+    """The client's IP address.
+
+    ``X-Forwarded-For`` is trusted only as far as ``TRUSTED_PROXY_COUNT``
+    proxies of ours appended to it; with no trusted proxy (the default) a
+    forged header changes nothing and ``REMOTE_ADDR`` is used.
+    """
+    proxies = conf.trusted_proxy_count()
+    candidate = request.META.get("REMOTE_ADDR")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            candidate = hops[-min(proxies, len(hops))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except (TypeError, ValueError):
+        return None
+
+
+def client_info(request) -> ClientInfo:
+    user_agent = request.META.get("HTTP_USER_AGENT", "")
+    return ClientInfo(ip_address=client_ip(request), user_agent=user_agent[:_USER_AGENT_MAX])

@@ -1,0 +1,98 @@
+"""Request validation and response shapes; no business logic here."""
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+User = get_user_model()
+
+_PASSWORD_MAX = 4096
+
+
+def _password_field():
+    return serializers.CharField(max_length=_PASSWORD_MAX, trim_whitespace=False, write_only=True)
+
+
+def _check_password_rules(password, user):
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(list(error.messages)) from None
+    return password
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "is_staff", "date_joined"]
+        read_only_fields = fields
+
+
+class StaffUserSerializer(serializers.ModelSerializer):
+    active_sessions = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "is_staff", "is_active", "date_joined", "active_sessions"]
+        read_only_fields = fields
+
+
+class SessionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    ip_address = serializers.IPAddressField(source="last_ip_address", allow_null=True)
+    user_agent = serializers.CharField()
+    current = serializers.SerializerMethodField()
+
+    def get_current(self, session) -> bool:
+        return session.pk == self.context["current_session_id"]
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    password = _password_field()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = _password_field()
+    new_password = _password_field()
+
+    def validate_current_password(self, value):
+        if not self.context["user"].check_password(value):
+            raise serializers.ValidationError("Your current password is not correct.")
+        return value
+
+    def validate_new_password(self, value):
+        return _check_password_rules(value, self.context["user"])
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    email = serializers.EmailField(max_length=254)
+    password = _password_field()
+
+    def validate_username(self, value):
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("That username is taken.")
+        return value
+
+    def validate(self, attrs):
+        candidate = User(username=attrs["username"], email=attrs["email"])
+        try:
+            _check_password_rules(attrs["password"], candidate)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"password": error.detail}) from None
+        return attrs
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class LoginResponseSerializer(TokenResponseSerializer):
+    user = UserSerializer()

@@ -1,0 +1,64 @@
+"""Refresh-token crypto: derive, format and check opaque refresh tokens.
+
+A token reads ``<session id>.<generation>.<mac>`` where ``mac`` is
+HMAC-SHA256 over the session id, the generation and the session's random
+seed, keyed with a key derived from ``SECRET_KEY``. The 256-bit MAC is the
+token's secret part; the id and generation only say which MAC to recompute.
+"""
+import base64
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+_KEY_SALT = "gatehouse.refresh-token.v1"
+_MAX_LENGTH = 128
+_MAX_GENERATION_DIGITS = 10
+
+
+@dataclass(frozen=True)
+class ParsedRefreshToken:
+    session_id: uuid.UUID
+    generation: int
+    mac: str
+
+
+def new_seed() -> str:
+    return secrets.token_hex(32)
+
+
+def _mac(session_id: uuid.UUID, generation: int, seed: str) -> str:
+    digest = salted_hmac(
+        _KEY_SALT, f"{session_id.hex}:{generation}:{seed}", secret=settings.SECRET_KEY, algorithm="sha256"
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def refresh_token_for(*, session_id: uuid.UUID, generation: int, seed: str) -> str:
+    return f"{session_id.hex}.{generation}.{_mac(session_id, generation, seed)}"
+
+
+def parse(raw: str | None) -> ParsedRefreshToken | None:
+    """Split a presented token, or return None when it cannot be one of ours."""
+    if not raw or len(raw) > _MAX_LENGTH:
+        return None
+    parts = raw.split(".")
+    if len(parts) != 3:
+        return None
+    session_hex, generation, mac = parts
+    if not generation.isdigit() or len(generation) > _MAX_GENERATION_DIGITS:
+        return None
+    try:
+        session_id = uuid.UUID(hex=session_hex)
+    except ValueError:
+        return None
+    return ParsedRefreshToken(session_id=session_id, generation=int(generation), mac=mac)
+
+
+def is_authentic(token: ParsedRefreshToken, seed: str) -> bool:
+    """Constant-time check that the token was minted by us for this seed."""
+    expected = _mac(token.session_id, token.generation, seed)
+    return hmac.compare_digest(expected.encode(), token.mac.encode())

@@ -1,0 +1,90 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts import conf
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client():
+    return APIClient()
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username="alice", password=PASSWORD, **extra):
+        extra.setdefault("email", f"{username}@example.com")
+        return django_user_model.objects.create_user(username=username, password=password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user()
+
+
+class LoggedIn:
+    """A client after a successful login: its access token and refresh cookie."""
+
+    def __init__(self, client, response):
+        self.client = client
+        self.response = response
+        self.access = response.json()["access"]
+        self.refresh_token = response.cookies[conf.cookie_name()].value
+
+    @property
+    def bearer(self):
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.access}"}
+
+    def get(self, path, **extra):
+        return self.client.get(path, **self.bearer, **extra)
+
+    def post(self, path, data=None, **extra):
+        return self.client.post(path, data, format="json", **self.bearer, **extra)
+
+    def delete(self, path, **extra):
+        return self.client.delete(path, **self.bearer, **extra)
+
+    def refresh(self, token=None):
+        """POST /api/auth/refresh/ with ``token`` (default: the latest cookie)."""
+        self.client.cookies[conf.cookie_name()] = self.refresh_token if token is None else token
+        response = self.client.post("/api/auth/refresh/")
+        if response.status_code == 200:
+            self.access = response.json()["access"]
+            self.refresh_token = response.cookies[conf.cookie_name()].value
+        return response
+
+
+def login(client, username="alice", password=PASSWORD, **extra):
+    return client.post("/api/auth/login/", {"username": username, "password": password}, format="json", **extra)
+
+
+@pytest.fixture
+def logged_in(client, user):
+    response = login(client)
+    assert response.status_code == 200, response.content
+    return LoggedIn(client, response)
+
+
+@pytest.fixture
+def log_in(db):
+    """Log a user in from a fresh client (a separate device)."""
+
+    def do(username="alice", password=PASSWORD, **extra):
+        device = APIClient()
+        response = login(device, username, password, **extra)
+        assert response.status_code == 200, response.content
+        return LoggedIn(device, response)
+
+    return do

@@ -1,0 +1,23 @@
+"""Test settings: the production settings with a throwaway key and a fast hasher."""
+import os
+import secrets
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-" + secrets.token_urlsafe(32))
+
+from backend.settings import *  # noqa: E402,F401,F403
+
+# Argon2 stays first in production (tests/test_settings.py checks it); here a
+# fast hasher keeps the suite quick. Timing-equalisation logic is hasher-agnostic.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Serve the SPA's static files straight from frontend/static (no collectstatic).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# A file, not SQLite's shared in-memory database: that one locks whole tables
+# and ignores the busy timeout, so concurrent requests would fail where the
+# real file database queues them.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-artifacts" / "test-db.sqlite3")}  # noqa: F405
+    (BASE_DIR / "test-artifacts").mkdir(exist_ok=True)  # noqa: F405

@@ -1,0 +1,63 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_bootstrap_admin_creates_one_superuser_and_prints_its_password_once():
+    first = run("bootstrap_admin")
+    second = run("bootstrap_admin")
+
+    admin = get_user_model().objects.get()
+    password = first.split("password: ")[1].split()[0]
+    assert admin.is_superuser and admin.is_staff and admin.check_password(password)
+    assert "password" not in second.lower().replace("no account", "")
+
+
+def test_bootstrap_admin_does_nothing_when_users_exist(user):
+    assert "no account created" in run("bootstrap_admin")
+    assert get_user_model().objects.count() == 1
+
+
+def make_session(user, *, ended_days_ago=None, revoked_days_ago=None):
+    now = timezone.now()
+    expires = now - timedelta(days=ended_days_ago) if ended_days_ago is not None else now + timedelta(days=1)
+    return RefreshSession.objects.create(
+        user=user, token_seed="0" * 64, expires_at=expires, absolute_expires_at=expires + timedelta(days=30),
+        revoked_at=now - timedelta(days=revoked_days_ago) if revoked_days_ago is not None else None,
+    )
+
+
+def test_cleanup_deletes_long_ended_sessions_and_old_events_in_batches(user):
+    keep = [make_session(user), make_session(user, ended_days_ago=1), make_session(user, revoked_days_ago=1)]
+    for _ in range(7):
+        make_session(user, ended_days_ago=40)
+    make_session(user, revoked_days_ago=31)
+    old = SecurityEvent.objects.create(kind=SecurityEventKind.LOGIN_FAILED, created_at=timezone.now() - timedelta(days=31))
+    recent = SecurityEvent.objects.create(kind=SecurityEventKind.LOGIN_FAILED)
+
+    output = run("cleanup_sessions", "--batch-size", "3")
+
+    assert "Deleted 8 ended sessions and 1 security events" in output
+    assert set(RefreshSession.objects.values_list("pk", flat=True)) == {session.pk for session in keep}
+    assert list(SecurityEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not SecurityEvent.objects.filter(pk=old.pk).exists()
+
+
+def test_cleanup_retention_can_be_overridden(user):
+    make_session(user, ended_days_ago=3)
+
+    assert "Deleted 1 ended sessions" in run("cleanup_sessions", "--retention-days", "2")

@@ -1,0 +1,121 @@
+import pytest
+from django.db import OperationalError
+
+from accounts.models import RefreshSession
+from accounts.parsers import MAX_BODY_BYTES
+from tests.conftest import PASSWORD, login
+
+pytestmark = pytest.mark.django_db
+
+COOKIE_ROUTES = ["/api/auth/login/", "/api/auth/refresh/", "/api/auth/logout/"]
+
+
+@pytest.mark.parametrize("path", ["/api/nope/", "/api/auth/login", "/api/auth/sessions/abc/def/", "/api/"])
+def test_unknown_api_paths_are_json_404(client, path):
+    response = client.post(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_get_on_a_post_route_is_405_json(client):
+    response = client.get("/api/auth/login/")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_oversized_body_is_413_json(client, user):
+    body = '{"username": "alice", "password": "' + "x" * MAX_BODY_BYTES + '"}'
+
+    response = client.post("/api/auth/login/", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe\x00garbage", b"[1, 2", b"NaN", b'{"username": "\\ud800"}'])
+def test_undecodable_bodies_are_4xx_json(client, user, body):
+    response = client.post("/api/auth/login/", body, content_type="application/json")
+
+    assert 400 <= response.status_code < 500
+    assert response.json()["code"]
+
+
+@pytest.mark.parametrize("path", COOKIE_ROUTES)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_ORIGIN": "http://testserver.evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+    ],
+    ids=["foreign", "null", "lookalike", "sec-fetch-site"],
+)
+def test_cross_site_posts_to_cookie_routes_are_refused_and_change_nothing(logged_in, path, headers):
+    logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
+    before = list(RefreshSession.objects.values())
+
+    response = logged_in.client.post(
+        path, {"username": "alice", "password": PASSWORD}, format="json", **headers
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "origin_not_allowed"
+    assert "refresh_token" not in response.cookies
+    assert list(RefreshSession.objects.values()) == before
+
+
+def test_same_origin_and_listed_origins_are_allowed(settings, client, user):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
+
+    assert login(client, HTTP_ORIGIN="http://testserver").status_code == 200
+    assert login(client, HTTP_ORIGIN="https://app.example", HTTP_SEC_FETCH_SITE="cross-site").status_code == 200
+
+
+def test_cors_preflight_from_a_listed_origin_allows_credentials(settings, client):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
+
+    response = client.options(
+        "/api/auth/refresh/", HTTP_ORIGIN="https://app.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+
+    assert response["Access-Control-Allow-Origin"] == "https://app.example"
+    assert response["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_cors_preflight_from_a_foreign_origin_gets_no_cors_headers(client):
+    response = client.options(
+        "/api/auth/refresh/", HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+
+    assert "Access-Control-Allow-Origin" not in response
+
+
+def test_health_touches_the_database(client):
+    response = client.get("/api/health/")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_health_is_503_json_when_the_database_is_down(client, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", unreachable)
+
+    response = client.get("/api/health/")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+
+
+def test_schema_and_docs_are_served(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.")
+    assert "/api/auth/refresh/" in schema.json()["paths"]
+    assert client.get("/api/docs/").status_code == 200

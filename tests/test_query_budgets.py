@@ -1,0 +1,30 @@
+"""Query budgets of the hot paths, counted as production runs them.
+
+``transaction=True`` so that no test-wide transaction turns each atomic block
+into extra SAVEPOINT/RELEASE statements; on SQLite the count includes the
+``BEGIN IMMEDIATE`` that takes the write lock. Password hashing is out of the
+picture here (a fast hasher, and no rehash on login).
+"""
+import pytest
+
+from tests.conftest import LoggedIn, login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_authenticated_request_costs_exactly_one_query(logged_in, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert logged_in.get("/api/auth/me/").status_code == 200
+
+
+def test_refresh_costs_at_most_four_queries(logged_in, django_assert_max_num_queries):
+    logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
+    with django_assert_max_num_queries(4):
+        assert logged_in.client.post("/api/auth/refresh/").status_code == 200
+
+
+def test_login_costs_at_most_four_queries(client, user, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = login(client)
+    assert response.status_code == 200
+    LoggedIn(client, response)

@@ -1,0 +1,91 @@
+"""Start-up configuration: read from the environment, bad values refused clearly."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from backend import env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **environment):
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **environment},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_production_mode_without_a_secret_refuses_to_start():
+    result = run_manage("check")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_mode_with_a_secret_starts():
+    result = run_manage("check", DJANGO_SECRET_KEY="x" * 60)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_bad_number_names_the_variable():
+    result = run_manage("check", DJANGO_SECRET_KEY="x" * 60, ACCESS_TOKEN_TTL="five minutes")
+
+    assert result.returncode != 0
+    assert "ACCESS_TOKEN_TTL must be a whole number" in result.stderr
+
+
+def test_argon2_is_the_first_password_hasher():
+    import backend.settings
+
+    assert backend.settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_sqlite_is_the_default_with_immediate_transactions_and_wal(tmp_path):
+    config = env.database_from_url(None, default_sqlite=tmp_path / "db.sqlite3")
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "db.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_postgres_comes_from_database_url(tmp_path):
+    config = env.database_from_url("postgres://app@db.internal:5432/gatehouse", default_sqlite=tmp_path / "x")
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["NAME"], config["USER"]) == ("db.internal", "gatehouse", "app")
+    assert config["CONN_HEALTH_CHECKS"] is True
+
+
+def test_an_unknown_database_url_is_a_clear_error(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env.database_from_url("mongodb://nope", default_sqlite=tmp_path / "x")
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("on", True), ("No", False), ("0", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env.env_bool("SOME_FLAG", not expected) is expected
+
+
+def test_env_bool_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env.env_bool("SOME_FLAG", False)
+
+
+def test_env_int_enforces_its_minimum(monkeypatch):
+    monkeypatch.setenv("SOME_TTL", "0")
+    with pytest.raises(ImproperlyConfigured, match="SOME_TTL must be at least 1"):
+        env.env_int("SOME_TTL", 5, minimum=1)
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    monkeypatch.setenv("SOME_LIST", " https://a.example, ,https://b.example ")
+    assert env.env_list("SOME_LIST") == ["https://a.example", "https://b.example"]
