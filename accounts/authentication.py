@@ -1,4 +1,5 @@
 """Bearer authentication bound to a live session."""
+import uuid
 from dataclasses import dataclass
 
 from rest_framework.exceptions import AuthenticationFailed
@@ -8,7 +9,6 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts import lifecycle
-from accounts.models import RefreshSession
 
 # A genuine access token is a few hundred bytes; refuse huge ones before decoding.
 _MAX_TOKEN_BYTES = 4096
@@ -16,17 +16,18 @@ _MAX_TOKEN_BYTES = 4096
 
 @dataclass(frozen=True)
 class AccessGrant:
-    """What ``request.auth`` holds: the verified token and its session."""
+    """What ``request.auth`` holds: the verified token and its session's id."""
 
     token: Token
-    session: RefreshSession
+    session_id: uuid.UUID
 
 
 class SessionBoundJWTAuthentication(JWTAuthentication):
     """simplejwt's signature and expiry checks, plus one query for the session.
 
-    The session and its user are loaded together, so a revoked or ended session
-    or an inactive user is refused at once, in a single SQL query.
+    The user is loaded only if the token's session is live and the user active,
+    so a revoked or ended session or an inactive user is refused at once, in a
+    single SQL query.
     """
 
     def get_raw_token(self, header):
@@ -39,15 +40,15 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        session, token = result
-        return session.user, AccessGrant(token=token, session=session)
+        user, token = result
+        return user, AccessGrant(token=token, session_id=uuid.UUID(token["sid"]))
 
     def get_user(self, validated_token):
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         session_id = validated_token.get("sid")
         if user_id is None or session_id is None:
             raise InvalidToken("Token has no user or session.")
-        session = lifecycle.session_for_access_token(session_id=session_id, user_id=user_id)
-        if session is None:
+        user = lifecycle.user_for_access_token(session_id=session_id, user_id=user_id)
+        if user is None:
             raise AuthenticationFailed("The session has ended. Log in again.", code="session_ended")
-        return session
+        return user

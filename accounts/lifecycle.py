@@ -8,6 +8,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
@@ -66,7 +67,7 @@ def start_session(*, user, client) -> IssuedTokens:
         last_ip_address=client.ip_address,
         user_agent=client.user_agent,
     )
-    record_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session=session, client=client)
+    record_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session_id=session.id, client=client)
     return _issue(session)
 
 
@@ -92,7 +93,7 @@ def rotate(*, refresh_token, client) -> IssuedTokens:
         elif outcome is _Outcome.REUSE:
             _mark_revoked(session, reason=RevocationReason.REUSE_DETECTED, now=now)
             record_event(
-                SecurityEventKind.REUSE_DETECTED, user=session.user, session=session,
+                SecurityEventKind.REUSE_DETECTED, user=session.user, session_id=session.id,
                 reason=RevocationReason.REUSE_DETECTED, client=client,
             )
     if outcome in (_Outcome.REJECT, _Outcome.REUSE):
@@ -112,7 +113,7 @@ def end_session_by_refresh_token(*, refresh_token, client) -> None:
         if session.revoked_at is None:
             _mark_revoked(session, reason=RevocationReason.LOGOUT, now=timezone.now())
             record_event(
-                SecurityEventKind.LOGOUT, user=session.user, session=session,
+                SecurityEventKind.LOGOUT, user=session.user, session_id=session.id,
                 reason=RevocationReason.LOGOUT, client=client,
             )
 
@@ -127,18 +128,18 @@ def revoke_session(*, session, reason, actor=None, client=None) -> bool:
         if revoked:
             session.revoked_at, session.revoked_reason = now, reason
             record_event(
-                SecurityEventKind.SESSION_REVOKED, user=session.user, session=session,
+                SecurityEventKind.SESSION_REVOKED, user=session.user, session_id=session.id,
                 actor=actor, reason=reason, client=client,
             )
     return bool(revoked)
 
 
-def revoke_user_sessions(*, user, reason, actor=None, client=None, keep=None) -> int:
-    """Revoke every active session of a user, except ``keep``; returns how many."""
+def revoke_user_sessions(*, user, reason, actor=None, client=None, keep_session_id=None) -> int:
+    """Revoke every active session of a user but ``keep_session_id``; returns how many."""
     now = timezone.now()
     sessions = RefreshSession.objects.active(now).filter(user=user)
-    if keep is not None:
-        sessions = sessions.exclude(pk=keep.pk)
+    if keep_session_id is not None:
+        sessions = sessions.exclude(pk=keep_session_id)
     with transaction.atomic():
         revoked = sessions.update(revoked_at=now, revoked_reason=reason)
         if revoked:
@@ -148,20 +149,24 @@ def revoke_user_sessions(*, user, reason, actor=None, client=None, keep=None) ->
     return revoked
 
 
-def session_for_access_token(*, session_id, user_id) -> RefreshSession | None:
-    """The live session an access token was issued from, with its user, in one query.
+def user_for_access_token(*, session_id, user_id):
+    """The active user of a live session, in one query; None otherwise.
 
-    None when the session was revoked or has ended, or the user is inactive:
-    such access tokens stop working at once, not when they expire.
+    Checking the session on every request is what makes logout, revocation
+    and deactivation cut access tokens at once, not when they expire.
     """
     try:
         session_uuid = uuid.UUID(str(session_id))
     except ValueError:
         return None
     found = list(
-        RefreshSession.objects.active()
-        .select_related("user")
-        .filter(pk=session_uuid, user_id=user_id, user__is_active=True)[:1]
+        get_user_model().objects.filter(
+            pk=user_id,
+            is_active=True,
+            refresh_sessions__pk=session_uuid,
+            refresh_sessions__revoked_at__isnull=True,
+            refresh_sessions__expires_at__gt=timezone.now(),
+        )
     )
     return found[0] if found else None
 

@@ -21,12 +21,12 @@ def register_user(*, username, email, password, client):
     return user
 
 
-def change_password(*, user, new_password, current_session, client):
+def change_password(*, user, new_password, current_session_id, client):
     """Set a new password and end every other session of the user."""
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        record_event(SecurityEventKind.PASSWORD_CHANGED, user=user, session=current_session, client=client)
+        record_event(SecurityEventKind.PASSWORD_CHANGED, user=user, session_id=current_session_id, client=client)
         lifecycle.revoke_user_sessions(
-            user=user, reason=RevocationReason.PASSWORD_CHANGED, keep=current_session, client=client
+            user=user, reason=RevocationReason.PASSWORD_CHANGED, keep_session_id=current_session_id, client=client
         )

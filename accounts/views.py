@@ -137,7 +137,7 @@ class SessionListView(BearerView):
     @extend_schema(responses=SessionSerializer(many=True))
     def get(self, request):
         sessions = RefreshSession.objects.active().filter(user=request.user).order_by("-last_used_at")
-        context = {"current_session_id": request.auth.session.pk}
+        context = {"current_session_id": request.auth.session_id}
         return Response(SessionSerializer(sessions, many=True, context=context).data)
 
 
@@ -161,7 +161,7 @@ class PasswordChangeView(BearerView):
         services.change_password(
             user=request.user,
             new_password=form.validated_data["new_password"],
-            current_session=request.auth.session,
+            current_session_id=request.auth.session_id,
             client=client_info(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
