@@ -22,11 +22,14 @@ def _check_password_rules(password, user):
     return password
 
 
-class UserSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "username", "email", "is_staff", "date_joined"]
-        read_only_fields = fields
+class UserSerializer(serializers.Serializer):
+    # Declared rather than a ModelSerializer: it is on the login hot path, and
+    # a ModelSerializer introspects the model on every instantiation.
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    is_staff = serializers.BooleanField(read_only=True)
+    date_joined = serializers.DateTimeField(read_only=True)
 
 
 class StaffUserSerializer(serializers.ModelSerializer):
