@@ -22,7 +22,7 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite (Python on $$DATABASE_URL or SQLite, and the frontend's unit tests)
-test: test-python
+test: test-js test-python
 
 test-python: $(VENV)/.installed
 	$(BIN)/pytest

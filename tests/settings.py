@@ -17,7 +17,10 @@ WHITENOISE_AUTOREFRESH = True
 
 # A file, not SQLite's shared in-memory database: that one locks whole tables
 # and ignores the busy timeout, so concurrent requests would fail where the
-# real file database queues them.
+# real file database queues them. One file per test run, so that two runs in
+# one checkout never delete each other's database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-artifacts" / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "test-artifacts" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }
     (BASE_DIR / "test-artifacts").mkdir(exist_ok=True)  # noqa: F405

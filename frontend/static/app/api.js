@@ -1,0 +1,471 @@
+// API client with the refresh-aware interceptor.
+//
+// Independent of the DOM: fetch, the token store, the clock and the lock
+// manager are injected (see main.js for the browser wiring, tests/ for fakes).
+//
+// Rules (issue 3, item 3):
+//  - before each secured request the token's expiry is checked with a margin
+//    (server clock, see token-store.js); an expiring token is refreshed first;
+//  - one refresh at a time per tab (single flight), and across tabs the refresh
+//    runs under a Web Lock; after taking the lock the store is re-read and the
+//    refresh is skipped if another tab already did it; the lock wait is bounded;
+//  - a 401 on a secured request is retried once with the current token,
+//    refreshing only if the failed token is still the current one;
+//  - the refresh call itself is never intercepted;
+//  - refresh 401 -> clear the token, onLogout() exactly once;
+//    network error, 5xx, 429 -> no logout: onStatus() is told, retry with backoff;
+//  - a logout during an in-flight refresh wins: the refresh result is discarded.
+
+export const REFRESH_LOCK = 'gatehouse-token-refresh';
+
+const PATHS = {
+  login: '/api/auth/login/',
+  refresh: '/api/auth/refresh/',
+  logout: '/api/auth/logout/',
+  logoutAll: '/api/auth/logout-all/',
+  me: '/api/auth/me/',
+  sessions: '/api/auth/sessions/',
+  password: '/api/auth/password/',
+  register: '/api/auth/register/',
+  users: '/api/auth/users/',
+};
+
+/** The server answered with an error status. */
+export class ApiError extends Error {
+  constructor(status, body = null, { retryAfterMs = null } = {}) {
+    const detail = body && typeof body.detail === 'string' ? body.detail : `Request failed (${status})`;
+    super(detail);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body && typeof body.code === 'string' ? body.code : null;
+    this.detail = detail;
+    this.fields = body && body.fields && typeof body.fields === 'object' ? body.fields : {};
+    this.body = body;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Not logged in (no token, session ended, or logged out meanwhile). */
+export class AuthError extends Error {
+  constructor(reason = 'not_authenticated') {
+    super(reason === 'not_authenticated' ? 'You are not signed in.' : 'Your session has ended.');
+    this.name = 'AuthError';
+    this.reason = reason;
+  }
+}
+
+/** The server could not be reached or is temporarily unavailable (no logout). */
+export class TransientError extends Error {
+  constructor(message, { status = null, retryAfterMs = null, cause = null } = {}) {
+    super(message);
+    this.name = 'TransientError';
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+    if (cause) this.cause = cause;
+  }
+}
+
+/** Parse a Retry-After header (seconds or HTTP date) into milliseconds. */
+export function parseRetryAfter(value, nowMs) {
+  if (value === null || value === undefined || value === '') return null;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(value);
+  if (Number.isFinite(at) && Number.isFinite(nowMs)) return Math.max(0, at - nowMs);
+  return null;
+}
+
+async function readBody(res) {
+  if (res.status === 204 || res.status === 205) return null;
+  const type = (res.headers && res.headers.get && res.headers.get('Content-Type')) || '';
+  try {
+    if (type.includes('json')) return await res.json();
+    const text = await res.text();
+    if (!text) return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return { detail: text.slice(0, 200) };
+    }
+  } catch {
+    return null;
+  }
+}
+
+function header(res, name) {
+  return (res.headers && res.headers.get && res.headers.get(name)) || null;
+}
+
+/**
+ * @param {object} deps
+ * @param {typeof fetch} deps.fetch
+ * @param {ReturnType<import('./token-store.js').createTokenStore>} deps.store
+ * @param {{now(): number, setTimeout(fn: Function, ms: number): any, clearTimeout(id: any): void}} deps.clock
+ * @param {LockManager|null} [deps.locks] navigator.locks, or null/undefined when unavailable
+ * @param {(info: {reason: string}) => void} [deps.onLogout] called once per end of session
+ * @param {(info: {state: 'retrying'|'offline'|'ok', attempt?: number, delayMs?: number, error?: Error}) => void} [deps.onStatus]
+ * @param {string} [deps.baseUrl]
+ * @param {number} [deps.marginMs] refresh when the token has less than this left (default 30 s)
+ * @param {number} [deps.lockTimeoutMs] bound on the wait for the cross-tab lock
+ * @param {number} [deps.requestTimeoutMs] bound on the refresh request itself
+ * @param {{initialMs?: number, maxMs?: number, maxAttempts?: number}} [deps.backoff]
+ * @param {(ms: number) => Promise<void>} [deps.sleep]
+ * @param {() => number} [deps.random] jitter source in [0, 1)
+ */
+export function createApiClient({
+  fetch,
+  store,
+  clock,
+  locks = null,
+  onLogout = () => {},
+  onStatus = () => {},
+  baseUrl = '',
+  marginMs = 30_000,
+  lockTimeoutMs = 10_000,
+  requestTimeoutMs = 15_000,
+  backoff = {},
+  sleep,
+  random = Math.random,
+} = {}) {
+  if (typeof fetch !== 'function') throw new TypeError('createApiClient: fetch is required');
+  if (!store) throw new TypeError('createApiClient: store is required');
+  if (!clock) throw new TypeError('createApiClient: clock is required');
+
+  const { initialMs = 1000, maxMs = 30_000, maxAttempts = 6 } = backoff;
+  const wait = sleep || ((ms) => new Promise((resolve) => clock.setTimeout(resolve, ms)));
+
+  let epoch = 0; // bumped by every logout (here or in another tab) and login
+  let inflight = null; // the single in-flight refresh of this tab
+  let loggedIn = !!store.get();
+  let degraded = false; // onStatus told 'retrying'/'offline' and not yet 'ok'
+
+  const url = (path) => (/^https?:\/\//.test(path) ? path : baseUrl + path);
+
+  function timeoutSignal(ms) {
+    const controller = new AbortController();
+    const id = clock.setTimeout(() => {
+      const reason =
+        typeof DOMException === 'function'
+          ? new DOMException('The operation timed out.', 'TimeoutError')
+          : new Error('timeout');
+      controller.abort(reason);
+    }, ms);
+    return { signal: controller.signal, cancel: () => clock.clearTimeout(id) };
+  }
+
+  function status(info) {
+    if (info.state === 'ok') {
+      if (!degraded) return;
+      degraded = false;
+    } else {
+      degraded = true;
+    }
+    try {
+      onStatus(info);
+    } catch {
+      /* UI callbacks must not break the client */
+    }
+  }
+
+  // End the session in this tab: discard in-flight refreshes, clear the token,
+  // tell the app once.
+  function endSession(reason) {
+    epoch += 1;
+    inflight = null;
+    const wasLoggedIn = loggedIn;
+    loggedIn = false;
+    if (store.get() !== null) store.clear();
+    if (wasLoggedIn) {
+      try {
+        onLogout({ reason });
+      } catch {
+        /* ignore */
+      }
+    }
+  }
+
+  const unsubscribe = store.subscribe((token, { external }) => {
+    if (token) {
+      if (!loggedIn) loggedIn = true;
+      return;
+    }
+    if (loggedIn) endSession(external ? 'elsewhere' : 'cleared');
+  });
+
+  function sendLogoutBeacon() {
+    // Best effort; the cookie route is idempotent.
+    Promise.resolve()
+      .then(() => fetch(url(PATHS.logout), { method: 'POST', credentials: 'same-origin' }))
+      .catch(() => {});
+  }
+
+  // ---- refresh -------------------------------------------------------------
+
+  async function withLock(fn) {
+    if (!locks || typeof locks.request !== 'function') return fn();
+    const timer = timeoutSignal(lockTimeoutMs);
+    let granted = false;
+    try {
+      return await locks.request(REFRESH_LOCK, { mode: 'exclusive', signal: timer.signal }, () => {
+        granted = true;
+        timer.cancel();
+        return fn();
+      });
+    } catch (err) {
+      if (granted) throw err;
+      // The lock could not be had in time (a frozen tab holds it) or the lock
+      // manager failed: go on without it; the server's grace window covers a
+      // concurrent refresh.
+      return fn();
+    } finally {
+      timer.cancel();
+    }
+  }
+
+  async function refreshAttempt(stale, myEpoch) {
+    if (myEpoch !== epoch) throw new AuthError('logged_out');
+    // Re-read: another tab may have refreshed (or logged out) while we waited.
+    const current = store.get();
+    if (current === null) throw new AuthError('logged_out');
+    if (current !== stale && !store.isExpiring(current, marginMs)) return current;
+
+    const timer = timeoutSignal(requestTimeoutMs);
+    let res;
+    try {
+      res = await fetch(url(PATHS.refresh), {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+        signal: timer.signal,
+      });
+    } catch (err) {
+      if (myEpoch !== epoch) throw new AuthError('logged_out');
+      throw new TransientError('The server could not be reached.', { cause: err });
+    } finally {
+      timer.cancel();
+    }
+
+    if (res.status === 200) {
+      const body = await readBody(res);
+      if (myEpoch !== epoch) {
+        // A logout happened while the refresh was in flight: it wins. The
+        // server has just rotated the cookie, so log that one out too (unless
+        // a new login has happened since, whose cookie must stay).
+        if (store.get() === null) sendLogoutBeacon();
+        throw new AuthError('logged_out');
+      }
+      if (!body || typeof body.access !== 'string') {
+        throw new TransientError('The server sent an unexpected answer.', { status: 200 });
+      }
+      store.set(body.access, { expiresIn: body.expires_in, serverDate: header(res, 'Date') });
+      return body.access;
+    }
+
+    const body = await readBody(res);
+    if (myEpoch !== epoch) throw new AuthError('logged_out');
+    if (res.status === 401) {
+      endSession('session_expired');
+      throw new AuthError('session_expired');
+    }
+    const retryAfterMs = parseRetryAfter(header(res, 'Retry-After'), clock.now());
+    if (res.status === 429 || res.status >= 500 || res.status === 408) {
+      throw new TransientError(
+        res.status === 429 ? 'Too many requests; slowing down.' : 'The server is temporarily unavailable.',
+        { status: res.status, retryAfterMs },
+      );
+    }
+    throw new ApiError(res.status, body, { retryAfterMs });
+  }
+
+  function backoffDelay(attempt, retryAfterMs) {
+    const base = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+    const jittered = Math.round(base * (0.8 + 0.4 * random()));
+    return Math.max(jittered, retryAfterMs || 0);
+  }
+
+  async function refreshFlow(stale, myEpoch) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const token = await withLock(() => refreshAttempt(stale, myEpoch));
+        status({ state: 'ok' });
+        return token;
+      } catch (err) {
+        if (!(err instanceof TransientError)) throw err;
+        if (myEpoch !== epoch) throw new AuthError('logged_out');
+        if (attempt >= maxAttempts) {
+          status({ state: 'offline', attempt, error: err });
+          throw err;
+        }
+        const delayMs = backoffDelay(attempt, err.retryAfterMs);
+        status({ state: 'retrying', attempt, delayMs, error: err });
+        await wait(delayMs);
+        if (myEpoch !== epoch) throw new AuthError('logged_out');
+      }
+    }
+  }
+
+  /** Refresh once per tab at a time; concurrent callers share the result. */
+  function refreshSingleFlight(stale) {
+    if (!inflight) {
+      const p = refreshFlow(stale, epoch).finally(() => {
+        if (inflight === p) inflight = null;
+      });
+      inflight = p;
+    }
+    return inflight;
+  }
+
+  /** A token fit to send now (refreshed first if it expires within the margin). */
+  async function freshToken() {
+    const token = store.get();
+    if (!token) throw new AuthError('not_authenticated');
+    if (!store.isExpiring(token, marginMs)) return token;
+    return refreshSingleFlight(token);
+  }
+
+  // ---- requests ------------------------------------------------------------
+
+  function buildInit({ method = 'GET', body, headers = {} } = {}, token) {
+    const h = { Accept: 'application/json', ...headers };
+    const init = { method, headers: h, credentials: 'same-origin' };
+    if (body !== undefined) {
+      h['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    if (token) h.Authorization = `Bearer ${token}`;
+    return init;
+  }
+
+  async function send(path, options, token) {
+    try {
+      return await fetch(url(path), buildInit(options, token));
+    } catch (err) {
+      throw new TransientError('The server could not be reached.', { cause: err });
+    }
+  }
+
+  async function finish(res) {
+    const body = await readBody(res);
+    if (res.ok) return body;
+    const retryAfterMs = parseRetryAfter(header(res, 'Retry-After'), clock.now());
+    if (res.status >= 500) {
+      throw new TransientError((body && body.detail) || 'The server is temporarily unavailable.', {
+        status: res.status,
+        retryAfterMs,
+      });
+    }
+    throw new ApiError(res.status, body, { retryAfterMs });
+  }
+
+  /**
+   * Secured request (Bearer token, intercepted). Resolves with the parsed body
+   * (null for 204); rejects with ApiError, AuthError or TransientError.
+   */
+  async function request(path, options = {}) {
+    const myEpoch = epoch;
+    let token = await freshToken();
+    let res = await send(path, options, token);
+    if (res.status === 401) {
+      if (myEpoch !== epoch) throw new AuthError('logged_out');
+      const current = store.get();
+      if (current === null) throw new AuthError('logged_out');
+      token = current === token ? await refreshSingleFlight(token) : current;
+      res = await send(path, options, token);
+    }
+    return finish(res);
+  }
+
+  /** Public (unauthenticated) request, never intercepted. */
+  async function publicRequest(path, options = {}) {
+    const res = await send(path, options, null);
+    return { res, body: await finish(res) };
+  }
+
+  // ---- API surface ---------------------------------------------------------
+
+  async function login(username, password) {
+    const { res, body } = await publicRequest(PATHS.login, {
+      method: 'POST',
+      body: { username, password },
+    });
+    if (!body || typeof body.access !== 'string') throw new ApiError(res.status, body);
+    epoch += 1; // a new session: nothing from before may land on it
+    inflight = null;
+    store.set(body.access, { expiresIn: body.expires_in, serverDate: header(res, 'Date') });
+    loggedIn = true;
+    status({ state: 'ok' });
+    return body.user || null;
+  }
+
+  async function register({ username, email, password }) {
+    const { body } = await publicRequest(PATHS.register, {
+      method: 'POST',
+      body: { username, email, password },
+    });
+    return body;
+  }
+
+  /** Log out of this browser. The local logout happens at once and wins. */
+  async function logout() {
+    endSession('logout');
+    try {
+      await fetch(url(PATHS.logout), { method: 'POST', credentials: 'same-origin' });
+    } catch {
+      /* the token is gone locally; the cookie expires on its own */
+    }
+  }
+
+  async function logoutAll() {
+    await request(PATHS.logoutAll, { method: 'POST' });
+    endSession('logout_all');
+    try {
+      await fetch(url(PATHS.logout), { method: 'POST', credentials: 'same-origin' });
+    } catch {
+      /* ignore */
+    }
+  }
+
+  return {
+    request,
+    login,
+    register,
+    logout,
+    logoutAll,
+    me: () => request(PATHS.me),
+    sessions: () => request(PATHS.sessions),
+    revokeSession: (id) => request(`${PATHS.sessions}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
+    changePassword: (currentPassword, newPassword) =>
+      request(PATHS.password, {
+        method: 'POST',
+        body: { current_password: currentPassword, new_password: newPassword },
+      }),
+    /** Staff user list; `pageQuery` is a query string like "?page=2" (or empty). */
+    users: (pageQuery = '') => request(PATHS.users + pageQuery),
+    /** Refresh now (if still needed after taking the lock). */
+    refresh: () => {
+      const token = store.get();
+      if (!token) return Promise.reject(new AuthError('not_authenticated'));
+      return refreshSingleFlight(token);
+    },
+    isLoggedIn: () => !!store.get(),
+    dispose: () => unsubscribe(),
+  };
+}
+
+/** A sentence a person can act on, for any error the client throws. */
+export function errorMessage(err) {
+  if (err instanceof AuthError) return 'Your session has ended. Please sign in again.';
+  if (err instanceof TransientError) {
+    if (err.status === 429) return 'Too many requests right now. Please wait a moment and try again.';
+    return 'Gatehouse can’t be reached right now. Check your connection and try again.';
+  }
+  if (err instanceof ApiError) {
+    if (err.status === 429) {
+      const secs = err.retryAfterMs ? Math.ceil(err.retryAfterMs / 1000) : null;
+      return secs ? `Too many attempts. Try again in ${secs} seconds.` : 'Too many attempts. Try again shortly.';
+    }
+    if (err.status === 403) return err.detail || 'You don’t have permission to do that.';
+    return err.detail || 'Something went wrong.';
+  }
+  return 'Something went wrong. Please try again.';
+}

@@ -1,0 +1,354 @@
+// The application shell: decides what to show for the current location
+// (router.resolve), loads the signed-in user, draws the layout (header, nav,
+// current user, logout) and mounts the page module. Reacts to logouts and
+// connectivity problems reported by the API client.
+
+import { add, h, link, setChildren, setText, loading, errorState, pageTitle } from './dom.js';
+import { resolve, matchRoute, loginUrl, safeNext } from './router.js';
+import { AuthError, errorMessage } from './api.js';
+import { initial } from './format.js';
+
+const NAV = [
+  { href: '/', testid: 'nav-dashboard', label: 'Overview', name: 'dashboard' },
+  { href: '/sessions', testid: 'nav-sessions', label: 'Sessions', name: 'sessions' },
+  { href: '/account', testid: 'nav-account', label: 'Account', name: 'account' },
+  { href: '/staff', testid: 'nav-staff', label: 'Staff', name: 'staff', staff: true },
+];
+
+const LOGOUT_MESSAGES = {
+  session_expired: ['warning', 'Your session has ended. Please sign in again.'],
+  elsewhere: ['info', 'You were signed out in another tab.'],
+  cleared: ['info', 'You were signed out.'],
+  logout: ['success', 'You’re signed out. See you soon.'],
+  logout_all: ['success', 'You’ve been signed out on all your devices.'],
+};
+
+function brand() {
+  return link(
+    '/',
+    { class: 'brand', 'aria-label': 'Gatehouse home' },
+    h('img', { src: '/static/app/logo.svg', alt: '', width: '28', height: '28', class: 'brand-mark' }),
+    h('span', { class: 'brand-name' }, 'Gatehouse'),
+  );
+}
+
+/**
+ * @param {object} deps
+ * @param {HTMLElement} deps.root       where pages are drawn
+ * @param {HTMLElement} deps.banner     connectivity banner (role=status)
+ * @param {HTMLElement} deps.live       visually hidden live region for announcements
+ * @param {Document}    deps.doc
+ * @param {object}      deps.api        createApiClient(...)
+ * @param {object}      deps.store      createTokenStore(...)
+ * @param {object}      deps.clock      {now, setTimeout, clearTimeout}
+ * @param {object}      deps.timers     {setInterval, clearInterval}
+ * @param {Record<string, {mount: Function}>} deps.pages page modules by route name
+ * @param {boolean}     deps.signupEnabled
+ */
+export function createApp({ root, banner, live, doc, api, store, clock, timers, pages, signupEnabled }) {
+  let router = null;
+  const state = { user: null, flash: null, seq: 0, dispose: null, rendered: false, bannerTimer: null };
+
+  function attachRouter(r) {
+    router = r;
+  }
+
+  function announce(message) {
+    if (!live) return;
+    setText(live, '');
+    clock.setTimeout(() => setText(live, message), 50);
+  }
+
+  function takeFlash() {
+    const f = state.flash;
+    state.flash = null;
+    return f;
+  }
+
+  function unmountPage() {
+    if (typeof state.dispose === 'function') {
+      try {
+        state.dispose();
+      } catch {
+        /* ignore */
+      }
+    }
+    state.dispose = null;
+  }
+
+  // ---- layouts --------------------------------------------------------------
+
+  function header(activeName) {
+    const user = state.user;
+    const items = NAV.filter((n) => !n.staff || (user && user.is_staff));
+    const logoutBtn = h(
+      'button',
+      { type: 'button', class: 'btn btn-ghost btn-sm', testid: 'logout', on: { click: onLogoutClick } },
+      'Log out',
+    );
+    return h(
+      'header',
+      { class: 'topbar' },
+      h(
+        'div',
+        { class: 'topbar-inner' },
+        brand(),
+        h(
+          'nav',
+          { class: 'nav', 'aria-label': 'Main' },
+          h(
+            'ul',
+            { class: 'nav-list' },
+            items.map((n) =>
+              h(
+                'li',
+                {},
+                link(
+                  n.href,
+                  {
+                    class: ['nav-link', n.name === activeName && 'is-active'],
+                    testid: n.testid,
+                    'aria-current': n.name === activeName ? 'page' : undefined,
+                  },
+                  n.label,
+                ),
+              ),
+            ),
+          ),
+        ),
+        h(
+          'div',
+          { class: 'user-menu' },
+          h('span', { class: 'avatar', 'aria-hidden': 'true' }, initial(user && user.username)),
+          h(
+            'span',
+            { class: 'user-name' },
+            h('span', { class: 'visually-hidden' }, 'Signed in as '),
+            h('span', { testid: 'current-user' }, user ? user.username : ''),
+          ),
+          logoutBtn,
+        ),
+      ),
+    );
+  }
+
+  function protectedLayout(activeName) {
+    const main = h('main', { id: 'main', class: 'page', tabindex: '-1' });
+    setChildren(root, header(activeName), h('div', { class: 'page-wrap' }, main), footer());
+    return main;
+  }
+
+  function guestLayout() {
+    const main = h('main', { id: 'main', class: 'auth-main', tabindex: '-1' });
+    const card = h('div', { class: 'auth-card' });
+    main.append(h('div', { class: 'auth-brand' }, brand()), card);
+    setChildren(root, h('div', { class: 'auth-layout' }, main, footer()));
+    return card;
+  }
+
+  function footer() {
+    return h(
+      'footer',
+      { class: 'footer' },
+      h('span', {}, 'Gatehouse'),
+      h('span', { 'aria-hidden': 'true' }, ' · '),
+      h('a', { href: '/api/docs/', class: 'footer-link' }, 'API docs'),
+    );
+  }
+
+  // ---- rendering ------------------------------------------------------------
+
+  function bootScreen() {
+    unmountPage();
+    setChildren(root, h('div', { class: 'boot' }, loading('Loading Gatehouse…')));
+  }
+
+  function fatal(err) {
+    unmountPage();
+    const card = guestLayout();
+    card.append(
+      pageTitle('Something’s not right'),
+      errorState(errorMessage(err), () => render()),
+    );
+  }
+
+  async function render() {
+    if (!router) return;
+    const seq = ++state.seq;
+    const loc = router.current();
+
+    if (store.get() && !state.user) {
+      if (!state.rendered || !root.firstChild) bootScreen();
+      try {
+        const user = await api.me();
+        if (seq !== state.seq) return;
+        state.user = user;
+      } catch (err) {
+        if (seq !== state.seq) return;
+        if (!(err instanceof AuthError)) {
+          fatal(err);
+          return;
+        }
+        // AuthError: the API client has ended the session (and told us), or
+        // there was no token after all; fall through as a guest.
+        state.user = null;
+      }
+    }
+
+    const authenticated = !!(store.get() && state.user);
+    const decision = resolve(loc, { authenticated, user: state.user, signupEnabled });
+    if (decision.kind === 'redirect') {
+      router.navigate(decision.to, { replace: true });
+      return;
+    }
+
+    unmountPage();
+    let container;
+    let title;
+    if (decision.kind === 'render' && decision.route.access === 'guest') {
+      container = guestLayout();
+      title = decision.route.title;
+    } else {
+      const name = decision.route ? decision.route.name : null;
+      container = protectedLayout(name);
+      title = decision.kind === 'not-found' ? 'Page not found' : decision.route.title;
+    }
+    doc.title = `${title} · Gatehouse`;
+
+    if (decision.kind === 'not-found') {
+      add(container, 
+        pageTitle('Page not found', 'There is nothing at this address.'),
+        h('p', {}, link('/', { class: 'btn btn-primary' }, 'Back to overview')),
+      );
+    } else if (decision.kind === 'forbidden') {
+      add(container, 
+        pageTitle('Staff only', 'This page is for staff members.'),
+        h('p', {}, link('/', { class: 'btn btn-primary' }, 'Back to overview')),
+      );
+    } else {
+      const page = pages[decision.route.name];
+      const ctx = makeContext(decision.route, loc);
+      try {
+        state.dispose = page.mount(container, ctx) || null;
+      } catch (err) {
+        add(container, errorState(errorMessage(err), () => render()));
+      }
+    }
+
+    // Move focus to the new page's heading so keyboard and screen-reader users
+    // land on it (not on the very first render: the page may focus a field).
+    if (state.rendered) {
+      const heading = root.querySelector('h1');
+      if (heading && !root.contains(doc.activeElement === doc.body ? null : doc.activeElement)) {
+        heading.focus({ preventScroll: false });
+      }
+    }
+    state.rendered = true;
+  }
+
+  function makeContext(route, loc) {
+    return {
+      api,
+      store,
+      clock,
+      route,
+      location: loc,
+      user: state.user,
+      signupEnabled,
+      flash: takeFlash(),
+      announce,
+      navigate: (to, opts) => router.navigate(to, opts),
+      every(ms, fn) {
+        const id = timers.setInterval(fn, ms);
+        return () => timers.clearInterval(id);
+      },
+      setUser(user) {
+        state.user = user;
+      },
+      onLogin(user) {
+        state.user = user;
+        const next = new URLSearchParams(loc.search).get('next');
+        router.navigate(safeNext(next), { replace: true });
+      },
+    };
+  }
+
+  // ---- events from the API client and the store ----------------------------
+
+  async function onLogoutClick(event) {
+    const btn = event.currentTarget;
+    btn.disabled = true;
+    await api.logout(); // -> handleLogout({reason: 'logout'})
+  }
+
+  function handleLogout({ reason }) {
+    state.user = null;
+    const [kind, text] = LOGOUT_MESSAGES[reason] || LOGOUT_MESSAGES.cleared;
+    state.flash = { kind, text };
+    hideBanner();
+    if (!router) return;
+    const loc = router.current();
+    const route = matchRoute(loc.pathname);
+    const target =
+      reason === 'session_expired' && route && route.access !== 'guest' ? loginUrl(loc.pathname, loc.search) : '/login';
+    router.navigate(target, { replace: true });
+  }
+
+  function hideBanner() {
+    if (state.bannerTimer) timers.clearInterval(state.bannerTimer);
+    state.bannerTimer = null;
+    banner.hidden = true;
+    banner.className = 'banner';
+    setChildren(banner);
+  }
+
+  function handleStatus(info) {
+    if (info.state === 'ok') {
+      hideBanner();
+      return;
+    }
+    if (state.bannerTimer) timers.clearInterval(state.bannerTimer);
+    state.bannerTimer = null;
+    banner.hidden = false;
+    banner.className = 'banner banner-warning';
+    if (info.state === 'retrying') {
+      const until = clock.now() + (info.delayMs || 0);
+      const text = h('span', {});
+      const tick = () => {
+        const secs = Math.max(0, Math.ceil((until - clock.now()) / 1000));
+        setText(
+          text,
+          secs > 0
+            ? `Connection problem: can’t renew your session right now. Retrying in ${secs} s…`
+            : 'Connection problem: retrying…',
+        );
+      };
+      tick();
+      state.bannerTimer = timers.setInterval(tick, 1000);
+      setChildren(banner, h('span', { class: 'banner-dot', 'aria-hidden': 'true' }), text);
+    } else {
+      setChildren(
+        banner,
+        h('span', { class: 'banner-dot', 'aria-hidden': 'true' }),
+        h('span', {}, 'Gatehouse can’t be reached. You’re still signed in; we’ll try again.'),
+        h('button', { type: 'button', class: 'btn btn-sm btn-secondary', on: { click: () => render() } }, 'Retry now'),
+      );
+    }
+  }
+
+  function handleTokenChange(token, { external }) {
+    if (!token) return; // logouts arrive through handleLogout
+    const claims = store.claims(token);
+    const sameUser = state.user && claims && String(claims.user_id) === String(state.user.id);
+    if (state.user && claims && claims.user_id !== undefined && !sameUser) {
+      // Another account signed in (in another tab): start over with it.
+      state.user = null;
+      render();
+    } else if (external && !state.user) {
+      // Signed in in another tab: leave the login page.
+      render();
+    }
+  }
+
+  return { render, attachRouter, handleLogout, handleStatus, handleTokenChange, state };
+}

@@ -1,0 +1,85 @@
+// Browser wiring: the only module that touches window, document, fetch,
+// localStorage, navigator.locks and the real clock. Everything else receives
+// them as arguments (and is unit-tested with fakes in frontend/tests/).
+
+import { createTokenStore } from './token-store.js';
+import { createApiClient } from './api.js';
+import { createRouter } from './router.js';
+import { createApp } from './app.js';
+import * as login from './pages/login.js';
+import * as signup from './pages/signup.js';
+import * as dashboard from './pages/dashboard.js';
+import * as sessions from './pages/sessions.js';
+import * as account from './pages/account.js';
+import * as staff from './pages/staff.js';
+
+const clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+  clearTimeout: (id) => window.clearTimeout(id),
+};
+const timers = {
+  setInterval: (fn, ms) => window.setInterval(fn, ms),
+  clearInterval: (id) => window.clearInterval(id),
+};
+
+function browserStorage() {
+  try {
+    const s = window.localStorage;
+    s.getItem('access_token');
+    return s;
+  } catch {
+    // Storage disabled: keep the token in memory for this tab only.
+    const mem = new Map();
+    return {
+      getItem: (k) => (mem.has(k) ? mem.get(k) : null),
+      setItem: (k, v) => mem.set(k, String(v)),
+      removeItem: (k) => mem.delete(k),
+    };
+  }
+}
+
+const signupMeta = document.querySelector('meta[name="signup-enabled"]');
+const signupEnabled = !!signupMeta && signupMeta.getAttribute('content') === 'true';
+
+const store = createTokenStore({
+  storage: browserStorage(),
+  clock,
+  listen: (handler) => {
+    window.addEventListener('storage', handler);
+    return () => window.removeEventListener('storage', handler);
+  },
+});
+
+let app = null;
+const api = createApiClient({
+  fetch: (...args) => window.fetch(...args),
+  store,
+  clock,
+  locks: navigator.locks || null,
+  onLogout: (info) => app && app.handleLogout(info),
+  onStatus: (info) => app && app.handleStatus(info),
+});
+
+app = createApp({
+  root: document.getElementById('app'),
+  banner: document.getElementById('status-banner'),
+  live: document.getElementById('live-region'),
+  doc: document,
+  api,
+  store,
+  clock,
+  timers,
+  pages: { login, signup, dashboard, sessions, account, staff },
+  signupEnabled,
+});
+store.subscribe((token, info) => app.handleTokenChange(token, info));
+
+const router = createRouter({
+  history: window.history,
+  location: window.location,
+  onChange: () => app.render(),
+  listen: (type, fn) => (type === 'popstate' ? window : document).addEventListener(type, fn),
+});
+app.attachRouter(router);
+router.start();

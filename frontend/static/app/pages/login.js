@@ -1,0 +1,80 @@
+// Sign-in page.
+import { add, h, link, field, passwordField, formError, setBusy, pageTitle } from '../dom.js';
+import { ApiError, errorMessage } from '../api.js';
+
+export function mount(container, ctx) {
+  const { api, flash, signupEnabled, location } = ctx;
+  const username = field({ label: 'Username', name: 'username', autocomplete: 'username', inputProps: { autocapitalize: 'none', spellcheck: 'false' } });
+  const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
+  const error = formError();
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Sign in');
+
+  const form = h(
+    'form',
+    { class: 'form', testid: 'login-form', novalidate: true, 'aria-labelledby': 'login-title', on: { submit: onSubmit } },
+    error.el,
+    username.wrap,
+    password.wrap,
+    submit,
+  );
+
+  const next = new URLSearchParams(location.search).get('next');
+  const signupHref = next ? `/signup?next=${encodeURIComponent(next)}` : '/signup';
+
+  const title = pageTitle('Sign in', 'Welcome back. Enter your details to continue.');
+  title.querySelector('h1').id = 'login-title';
+  add(container, 
+    title,
+    flash ? h('div', { class: `alert alert-${flash.kind}`, role: 'status' }, flash.text) : null,
+    form,
+    signupEnabled
+      ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
+      : null,
+  );
+  username.input.focus();
+
+  let busy = false;
+  async function onSubmit(event) {
+    event.preventDefault();
+    if (busy) return;
+    error.clear();
+    username.setError(null);
+    password.setError(null);
+    const u = username.input.value.trim();
+    const p = password.input.value;
+    let invalid = false;
+    if (!u) {
+      username.setError('Enter your username.');
+      invalid = true;
+    }
+    if (!p) {
+      password.setError('Enter your password.');
+      invalid = true;
+    }
+    if (invalid) {
+      error.show('Please fill in both fields.');
+      (u ? password.input : username.input).focus();
+      return;
+    }
+    busy = true;
+    setBusy(submit, true, 'Signing in…');
+    try {
+      const user = await api.login(u, p);
+      ctx.onLogin(user);
+    } catch (err) {
+      busy = false;
+      setBusy(submit, false);
+      if (err instanceof ApiError && err.status === 401) {
+        error.show('Incorrect username or password.');
+        password.input.value = '';
+        password.input.focus();
+      } else if (err instanceof ApiError && err.status === 400 && Object.keys(err.fields).length) {
+        username.setError(err.fields.username);
+        password.setError(err.fields.password);
+        error.show(err.detail || 'Please check the highlighted fields.');
+      } else {
+        error.show(errorMessage(err));
+      }
+    }
+  }
+}

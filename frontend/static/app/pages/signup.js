@@ -1,0 +1,108 @@
+// Sign-up page (only routed when the server allows sign-ups).
+import { add, h, link, field, passwordField, formError, setBusy, pageTitle } from '../dom.js';
+import { ApiError, errorMessage } from '../api.js';
+
+export function mount(container, ctx) {
+  const { api, location } = ctx;
+  const username = field({
+    label: 'Username',
+    name: 'username',
+    autocomplete: 'username',
+    hint: 'Letters, digits and @ . + - _ only.',
+    inputProps: { autocapitalize: 'none', spellcheck: 'false' },
+  });
+  const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'email' });
+  const password = passwordField({
+    label: 'Password',
+    name: 'password',
+    autocomplete: 'new-password',
+    hint: 'Use a long passphrase: not a common password, not all digits, not like your username.',
+  });
+  const confirm = passwordField({ label: 'Confirm password', name: 'password_confirm', autocomplete: 'new-password' });
+  const error = formError();
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Create account');
+  const fields = { username, email, password };
+
+  const form = h(
+    'form',
+    { class: 'form', testid: 'signup-form', novalidate: true, on: { submit: onSubmit } },
+    error.el,
+    username.wrap,
+    email.wrap,
+    password.wrap,
+    confirm.wrap,
+    submit,
+  );
+  const next = new URLSearchParams(location.search).get('next');
+  add(container, 
+    pageTitle('Create your account', 'It takes less than a minute.'),
+    form,
+    h('p', { class: 'auth-switch' }, 'Already have an account? ', link(next ? `/login?next=${encodeURIComponent(next)}` : '/login', {}, 'Sign in')),
+  );
+  username.input.focus();
+
+  let busy = false;
+  async function onSubmit(event) {
+    event.preventDefault();
+    if (busy) return;
+    error.clear();
+    for (const f of [username, email, password, confirm]) f.setError(null);
+    const values = {
+      username: username.input.value.trim(),
+      email: email.input.value.trim(),
+      password: password.input.value,
+    };
+    let firstBad = null;
+    const bad = (f, msg) => {
+      f.setError(msg);
+      firstBad = firstBad || f;
+    };
+    if (!values.username) bad(username, 'Choose a username.');
+    if (!values.email) bad(email, 'Enter your email address.');
+    else if (!/^[^\s@]+@[^\s@]+$/.test(values.email)) bad(email, 'Enter a valid email address.');
+    if (!values.password) bad(password, 'Choose a password.');
+    if (confirm.input.value !== values.password) bad(confirm, 'The passwords don’t match.');
+    if (firstBad) {
+      error.show('Please correct the highlighted fields.');
+      firstBad.input.focus();
+      return;
+    }
+    busy = true;
+    setBusy(submit, true, 'Creating account…');
+    try {
+      await api.register(values);
+      const user = await api.login(values.username, values.password);
+      ctx.onLogin(user);
+    } catch (err) {
+      busy = false;
+      setBusy(submit, false);
+      if (err instanceof ApiError && err.status === 400) {
+        let focused = false;
+        for (const [name, f] of Object.entries(fields)) {
+          if (err.fields[name]) {
+            f.setError(err.fields[name]);
+            if (!focused) {
+              f.input.focus();
+              focused = true;
+            }
+          }
+        }
+        const other = Object.entries(err.fields)
+          .filter(([name]) => !(name in fields))
+          .flatMap(([, msgs]) => msgs);
+        const shown = Object.values(err.fields).flat();
+        error.show(
+          other.length
+            ? other.join(' ')
+            : err.detail && !shown.includes(err.detail)
+              ? err.detail
+              : 'Please correct the highlighted fields.',
+        );
+      } else if (err instanceof ApiError && err.status === 404) {
+        error.show('Sign-up is closed. Ask an administrator for an account.');
+      } else {
+        error.show(errorMessage(err));
+      }
+    }
+  }
+}

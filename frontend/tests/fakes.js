@@ -1,0 +1,315 @@
+// Test doubles for the browser pieces the app modules take as dependencies:
+// a manual clock, localStorage shared between "tabs" (with storage events),
+// a Web Locks manager, and a fake Gatehouse server behind a fake fetch.
+
+/** Let pending promise callbacks and queued work run. */
+export async function flush(rounds = 30) {
+  for (let i = 0; i < rounds; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A manual clock. `view(skewMs)` gives a client clock that is off by skewMs. */
+export class FakeClock {
+  constructor(start = Date.UTC(2030, 0, 15, 12, 0, 0)) {
+    this.t = start;
+    this.timers = [];
+    this.seq = 0;
+  }
+
+  now() {
+    return this.t;
+  }
+
+  setTimeout(fn, ms = 0) {
+    const id = ++this.seq;
+    this.timers.push({ id, at: this.t + Math.max(0, ms), fn });
+    return id;
+  }
+
+  clearTimeout(id) {
+    this.timers = this.timers.filter((t) => t.id !== id);
+  }
+
+  /** Move time forward, running due timers in order, settling promises between them. */
+  async advance(ms) {
+    const end = this.t + ms;
+    for (;;) {
+      await flush();
+      const due = this.timers
+        .filter((t) => t.at <= end)
+        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.t = Math.max(this.t, due.at);
+      due.fn();
+    }
+    this.t = end;
+    await flush();
+  }
+
+  view(skewMs = 0) {
+    return {
+      now: () => this.now() + skewMs,
+      setTimeout: (fn, ms) => this.setTimeout(fn, ms),
+      clearTimeout: (id) => this.clearTimeout(id),
+    };
+  }
+}
+
+/**
+ * One origin's localStorage seen from several tabs. `area()` makes a tab's
+ * Storage object; writes through one area fire `storage` events (asynchronously,
+ * like browsers) in every other area, never in the writer.
+ */
+export function createSharedStorage() {
+  const data = new Map();
+  const areas = [];
+
+  function broadcast(source, key, oldValue, newValue) {
+    for (const entry of areas) {
+      if (entry.area === source) continue;
+      const event = { key, oldValue, newValue, storageArea: entry.area };
+      queueMicrotask(() => {
+        for (const h of [...entry.listeners]) h(event);
+      });
+    }
+  }
+
+  function area() {
+    const listeners = new Set();
+    const storage = {
+      getItem: (k) => (data.has(k) ? data.get(k) : null),
+      setItem(k, v) {
+        const old = storage.getItem(k);
+        data.set(k, String(v));
+        broadcast(storage, k, old, String(v));
+      },
+      removeItem(k) {
+        if (!data.has(k)) return;
+        const old = data.get(k);
+        data.delete(k);
+        broadcast(storage, k, old, null);
+      },
+      clear() {
+        data.clear();
+        broadcast(storage, null, null, null);
+      },
+      key: (i) => [...data.keys()][i] ?? null,
+      get length() {
+        return data.size;
+      },
+    };
+    const listen = (h) => {
+      listeners.add(h);
+      return () => listeners.delete(h);
+    };
+    areas.push({ area: storage, listeners });
+    return { storage, listen };
+  }
+
+  return { area, data };
+}
+
+/** A Web Locks manager (exclusive locks, AbortSignal support) shared by tabs. */
+export function createFakeLocks() {
+  const queues = new Map();
+  const held = new Set();
+  const stats = { requests: 0, granted: 0 };
+
+  function release(name) {
+    held.delete(name);
+    const q = queues.get(name) || [];
+    const next = q.shift();
+    if (next) {
+      held.add(name);
+      next.grant();
+    }
+  }
+
+  async function request(name, options, callback) {
+    if (typeof options === 'function') {
+      callback = options;
+      options = {};
+    }
+    stats.requests += 1;
+    const signal = options && options.signal;
+    if (signal && signal.aborted) throw signal.reason;
+    await new Promise((resolve, reject) => {
+      if (!held.has(name)) {
+        held.add(name);
+        resolve();
+        return;
+      }
+      const waiter = { grant: resolve };
+      const q = queues.get(name) || [];
+      q.push(waiter);
+      queues.set(name, q);
+      if (signal) {
+        signal.addEventListener(
+          'abort',
+          () => {
+            const i = q.indexOf(waiter);
+            if (i >= 0) {
+              q.splice(i, 1);
+              reject(signal.reason);
+            }
+          },
+          { once: true },
+        );
+      }
+    });
+    stats.granted += 1;
+    try {
+      return await callback({ name, mode: 'exclusive' });
+    } finally {
+      release(name);
+    }
+  }
+
+  /** Hold a lock until the returned function is called (a frozen tab). */
+  function hold(name) {
+    let unfreeze;
+    const frozen = new Promise((resolve) => {
+      unfreeze = resolve;
+    });
+    request(name, {}, () => frozen);
+    return unfreeze;
+  }
+
+  return { request, hold, stats };
+}
+
+function b64url(obj) {
+  return Buffer.from(JSON.stringify(obj)).toString('base64url');
+}
+
+export function makeJwt(payload, signature = 'signature') {
+  return `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(payload)}.${signature}`;
+}
+
+export function fakeResponse(status, body = null, headers = {}) {
+  const h = new Headers(headers);
+  if (body !== null && !h.has('Content-Type')) h.set('Content-Type', 'application/json');
+  return {
+    status,
+    ok: status >= 200 && status < 300,
+    headers: h,
+    json: async () => body,
+    text: async () => (body === null ? '' : JSON.stringify(body)),
+  };
+}
+
+/**
+ * A fake Gatehouse server on the "true" clock. Its fetch() records every call.
+ *   server.refreshPlan: answers for the next refresh calls, in order:
+ *     'ok' | 'network' | 401 | 429 | 503 | {status, headers}
+ *   server.holdRefresh(): the next refresh waits until the returned release() is called
+ *   server.rejectToken(token): that access token gets 401 from now on
+ */
+export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
+  let seq = 0;
+  const rejected = new Set();
+  const theUser = user || {
+    id: 1,
+    username: 'alice',
+    email: 'alice@example.com',
+    is_staff: false,
+    date_joined: '2030-01-01T00:00:00Z',
+  };
+  const server = {
+    ttl,
+    calls: [],
+    refreshCalls: 0,
+    logoutCalls: 0,
+    expiredSeen: 0, // secured requests that arrived with an expired token
+    refreshPlan: [],
+    sessionRevoked: false,
+    rejectAll: false,
+    gates: [],
+    issue() {
+      seq += 1;
+      const iat = Math.floor(clock.now() / 1000);
+      return makeJwt(
+        { token_type: 'access', user_id: theUser.id, sid: 'sid-1', jti: `jti-${seq}`, iat, exp: iat + ttl },
+        `sig-${String(seq).padStart(12, '0')}`,
+      );
+    },
+    holdRefresh() {
+      let release;
+      const gate = new Promise((resolve) => {
+        release = resolve;
+      });
+      server.gates.push(gate);
+      return release;
+    },
+    rejectToken(token) {
+      rejected.add(token);
+    },
+    refreshes() {
+      return server.calls.filter((c) => c.path === '/api/auth/refresh/');
+    },
+    secured() {
+      return server.calls.filter((c) => !c.path.startsWith('/api/auth/refresh') && !c.path.startsWith('/api/auth/log'));
+    },
+    dateHeader() {
+      return new Date(clock.now()).toUTCString();
+    },
+    fetch: async (url, init = {}) => {
+      const path = String(url).replace(/^https?:\/\/[^/]+/, '');
+      const headers = new Headers(init.headers || {});
+      const auth = headers.get('Authorization');
+      const call = { path, method: init.method || 'GET', auth, token: auth ? auth.replace(/^Bearer /, '') : null };
+      server.calls.push(call);
+      const date = { Date: server.dateHeader(), 'Cache-Control': 'no-store' };
+
+      if (path === '/api/auth/login/') {
+        const access = server.issue();
+        return fakeResponse(200, { access, token_type: 'Bearer', expires_in: ttl, user: theUser }, date);
+      }
+      if (path === '/api/auth/logout/') {
+        server.logoutCalls += 1;
+        return fakeResponse(204, null, date);
+      }
+      if (path === '/api/auth/refresh/') {
+        server.refreshCalls += 1;
+        const gate = server.gates.shift();
+        if (gate) await gate;
+        const plan = server.refreshPlan.length ? server.refreshPlan.shift() : 'ok';
+        if (plan === 'network') throw new TypeError('Failed to fetch');
+        if (server.sessionRevoked || plan === 401) {
+          return fakeResponse(401, { detail: 'Refresh token invalid.', code: 'refresh_invalid' }, date);
+        }
+        if (typeof plan === 'number') {
+          return fakeResponse(plan, { detail: 'Unavailable', code: 'unavailable' }, date);
+        }
+        if (plan && typeof plan === 'object') {
+          return fakeResponse(plan.status, { detail: 'x', code: 'x' }, { ...date, ...(plan.headers || {}) });
+        }
+        const access = server.issue();
+        return fakeResponse(200, { access, token_type: 'Bearer', expires_in: ttl }, date);
+      }
+      // Secured routes.
+      const token = call.token;
+      let valid = false;
+      if (token && !rejected.has(token) && !server.rejectAll && !server.sessionRevoked) {
+        try {
+          const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+          valid = payload.exp * 1000 > clock.now();
+          if (!valid) server.expiredSeen += 1;
+        } catch {
+          valid = false;
+        }
+      }
+      if (!valid) {
+        return fakeResponse(
+          401,
+          { detail: 'Authentication credentials were not provided or are invalid.', code: 'not_authenticated' },
+          { ...date, 'WWW-Authenticate': 'Bearer' },
+        );
+      }
+      if (path === '/api/auth/me/') return fakeResponse(200, theUser, date);
+      if (call.method === 'DELETE' || path === '/api/auth/logout-all/') return fakeResponse(204, null, date);
+      return fakeResponse(200, { ok: true, path }, date);
+    },
+  };
+  return server;
+}

@@ -1,0 +1,68 @@
+// Guards for the strict CSP and the "user text only as text" rule, checked on
+// the source itself: no inline scripts, handlers or styles in index.html, and
+// no HTML-string sinks or eval in the modules.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const appDir = join(root, 'static', 'app');
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+test('index.html: one external module script, no inline script/handler/style, one template variable', () => {
+  const html = readFileSync(join(root, 'index.html'), 'utf8');
+  const scripts = [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)];
+  assert.equal(scripts.length, 1);
+  assert.match(scripts[0][0], /^<script type="module" src="\/static\/app\/main\.js"><\/script>$/);
+  assert.equal(scripts[0][1].trim(), '');
+  assert.doesNotMatch(html, /\son[a-z]+\s*=/i, 'inline event handler');
+  assert.doesNotMatch(html, /\sstyle\s*=/i, 'inline style attribute');
+  assert.doesNotMatch(html, /<style\b/i, 'inline <style>');
+  assert.doesNotMatch(html, /\{%/, 'template tags');
+  const vars = [...html.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => m[0]);
+  assert.deepEqual(vars, ['{{ signup_enabled|yesno:"true,false" }}']);
+  assert.match(html, /<meta name="signup-enabled" content="\{\{ signup_enabled\|yesno:"true,false" \}\}">/);
+  for (const m of html.matchAll(/(?:src|href)="([^"]+)"/g)) {
+    assert.ok(m[1].startsWith('/static/app/') || m[1] === '#main', m[1]);
+  }
+});
+
+test('modules never build HTML from strings, eval code, or set inline styles/handlers', () => {
+  const banned = [
+    /\.innerHTML\b/,
+    /\.outerHTML\b/,
+    /insertAdjacentHTML/,
+    /document\.write/,
+    /\beval\s*\(/,
+    /new\s+Function\s*\(/,
+    /setAttribute\(\s*['"](?:style|on[a-z]+)['"]/,
+    /\.style\.[a-zA-Z]+\s*=/,
+    /\.cssText\b/,
+  ];
+  const files = walk(appDir).filter((f) => f.endsWith('.js'));
+  assert.ok(files.length >= 10);
+  for (const file of files) {
+    const src = readFileSync(file, 'utf8');
+    for (const re of banned) assert.doesNotMatch(src, re, `${file}: ${re}`);
+  }
+});
+
+test('only main.js touches browser globals; the other modules take them as arguments', () => {
+  const globals = /\b(?:window|localStorage|navigator|sessionStorage)\b|\bfetch\s*\(/;
+  for (const name of ['api.js', 'token-store.js', 'router.js', 'format.js', 'ua.js']) {
+    const src = readFileSync(join(appDir, name), 'utf8')
+      .replace(/\/\/.*$/gm, '')
+      .replace(/\/\*[\s\S]*?\*\//g, '');
+    // api.js calls its injected `fetch` parameter; allow that one identifier.
+    const cleaned = name === 'api.js' ? src.replace(/\bfetch\s*\(/g, 'injectedFetch(') : src;
+    assert.doesNotMatch(cleaned, globals, name);
+  }
+});

@@ -1,0 +1,96 @@
+"""Playwright driving Debian's Chromium against a live Gatehouse server.
+
+Every test gets a fresh browser context; at teardown it fails if any page
+logged a JavaScript error or a Content-Security-Policy violation.
+"""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make for setup are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from tests.conftest import PASSWORD  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Chromium logs every 4xx/5xx response to the console; those are expected
+# answers here (a wrong password is a 401), not script errors.
+NETWORK_STATUS_LOG = re.compile(r"^Failed to load resource: the server responded with a status of \d+")
+
+expect.set_options(timeout=10_000)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class BrowserProblems(list):
+    def watch(self, page):
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.append(f"page error: {error}"))
+
+    def _on_console(self, message):
+        if message.type == "error" and not NETWORK_STATUS_LOG.match(message.text):
+            self.append(f"console error: {message.text}")
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    contexts = []
+    problems = BrowserProblems()
+
+    def make(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.on("page", problems.watch)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert list(problems) == [], "the browser reported errors"
+
+
+@pytest.fixture
+def context(new_context):
+    return new_context()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def log_in_through_ui(page, username="alice", password=PASSWORD, path="/"):
+    page.goto(path)
+    form = page.get_by_test_id("login-form")
+    form.locator('input[name="username"]').fill(username)
+    form.locator('input[name="password"]').fill(password)
+    form.locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("current-user")).to_have_text(username)
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

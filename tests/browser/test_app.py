@@ -1,0 +1,246 @@
+"""The browser app, end to end: a person logging in and moving around."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts import lifecycle
+from accounts.models import RefreshSession, RevocationReason
+from tests.browser.conftest import log_in_through_ui
+from tests.conftest import PASSWORD
+
+PAGES = {"/": "nav-dashboard", "/sessions": "nav-sessions", "/account": "nav-account", "/staff": "nav-staff"}
+
+
+def requests_to(page, path):
+    seen = []
+    page.on("request", lambda request: path in request.url and seen.append(request.url))
+    return seen
+
+
+def test_wrong_password_shows_a_readable_error_and_no_session(page, user):
+    page.goto("/")
+    form = page.get_by_test_id("login-form")
+    form.locator('input[name="username"]').fill("alice")
+    form.locator('input[name="password"]').fill("not the password")
+    form.locator('button[type="submit"]').click()
+
+    expect(page.get_by_test_id("form-error")).to_contain_text(re.compile("username or password", re.I))
+    expect(page.get_by_test_id("current-user")).to_have_count(0)
+    assert page.evaluate("localStorage.getItem('access_token')") is None
+
+
+def test_empty_login_form_shows_field_errors_without_calling_the_server(page, db):
+    logins = requests_to(page, "/api/auth/login/")
+    page.goto("/")
+    page.get_by_test_id("login-form").locator('button[type="submit"]').click()
+
+    expect(page.get_by_test_id("login-form")).to_contain_text(re.compile("required|enter", re.I))
+    assert logins == []
+
+
+def test_login_stores_the_raw_jwt_and_never_exposes_the_refresh_token(page, user):
+    log_in_through_ui(page)
+
+    token = page.evaluate("localStorage.getItem('access_token')")
+    assert token.count(".") == 2
+    assert "refresh_token" not in page.evaluate("document.cookie")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "refresh_token")
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/api/auth/"
+
+
+def test_after_login_the_user_lands_on_the_page_first_asked_for(page, user):
+    page.goto("/sessions")
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+
+    form = page.get_by_test_id("login-form")
+    form.locator('input[name="username"]').fill("alice")
+    form.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('button[type="submit"]').click()
+
+    expect(page.get_by_test_id("session-row")).to_have_count(1)
+    assert page.url.endswith("/sessions")
+
+
+def test_deep_links_survive_a_reload(page, user):
+    log_in_through_ui(page)
+    page.goto("/account")
+    page.reload()
+
+    expect(page.get_by_test_id("current-user")).to_have_text("alice")
+    expect(page.get_by_test_id("page-title")).to_have_text(re.compile("account", re.I))
+
+
+def test_every_page_renders_for_staff_and_the_dashboard_screenshot_is_saved(page, make_user, artifacts):
+    make_user("alice", is_staff=True)
+    log_in_through_ui(page)
+
+    for path, nav in PAGES.items():
+        page.get_by_test_id(nav).click()
+        expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+        expect(page.get_by_test_id("current-user")).to_have_text("alice")
+    expect(page.get_by_test_id("user-row")).to_have_count(1)
+    page.get_by_test_id("nav-dashboard").click()
+    expect(page.get_by_test_id("token-countdown")).to_have_text(re.compile(r"\d:\d\d"))
+    page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
+
+
+def test_staff_link_only_for_staff(new_context, make_user):
+    make_user("alice")
+    make_user("boss", is_staff=True)
+    member, staff = new_context().new_page(), new_context().new_page()
+
+    log_in_through_ui(member, "alice")
+    log_in_through_ui(staff, "boss")
+
+    expect(member.get_by_test_id("nav-staff")).to_have_count(0)
+    expect(staff.get_by_test_id("nav-staff")).to_be_visible()
+    member.goto("/staff")
+    expect(member.get_by_test_id("user-row")).to_have_count(0)
+
+
+def test_an_expired_access_token_is_refreshed_once_before_the_secured_request(context, user):
+    context.clock.install()
+    page = context.new_page()
+    log_in_through_ui(page)
+    calls = []
+    page.on("request", lambda r: "/api/auth/" in r.url and calls.append(r.url.split("/api/auth/")[1]))
+
+    page.clock.fast_forward("06:00")  # past the 5-minute access token lifetime
+    page.get_by_test_id("nav-sessions").click()
+
+    expect(page.get_by_test_id("session-row")).to_have_count(1)
+    assert calls.count("refresh/") == 1
+    assert calls.index("refresh/") < calls.index("sessions/")
+    expect(page.get_by_test_id("current-user")).to_have_text("alice")
+
+
+def test_two_tabs_expiring_together_both_stay_logged_in(context, user):
+    context.clock.install()
+    first = context.new_page()
+    log_in_through_ui(first)
+    second = context.new_page()
+    second.goto("/")
+    expect(second.get_by_test_id("current-user")).to_have_text("alice")
+
+    first.clock.fast_forward("06:00")
+    first.get_by_test_id("nav-sessions").click()
+    second.get_by_test_id("nav-sessions").click()
+
+    for tab in (first, second):
+        expect(tab.get_by_test_id("session-row")).to_have_count(1)
+        expect(tab.get_by_test_id("current-user")).to_have_text("alice")
+    session = RefreshSession.objects.get()
+    assert session.revoked_at is None and session.generation >= 1
+
+
+def test_logout_in_one_tab_logs_out_the_other(context, user):
+    first = context.new_page()
+    log_in_through_ui(first)
+    second = context.new_page()
+    second.goto("/sessions")
+    expect(second.get_by_test_id("session-row")).to_have_count(1)
+
+    first.get_by_test_id("logout").click()
+
+    expect(first.get_by_test_id("login-form")).to_be_visible()
+    expect(second.get_by_test_id("login-form")).to_be_visible()
+    assert RefreshSession.objects.get().revoked_reason == RevocationReason.LOGOUT
+
+
+def test_a_session_revoked_elsewhere_ends_in_the_login_page(page, user):
+    log_in_through_ui(page)
+
+    lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.ADMIN_REVOKED)
+    page.get_by_test_id("nav-sessions").click()
+
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('access_token')") is None
+
+
+def test_revoking_another_session_from_the_sessions_page(page, user, log_in):
+    phone = log_in(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148 Safari/604.1")
+    log_in_through_ui(page)
+    page.get_by_test_id("nav-sessions").click()
+    rows = page.get_by_test_id("session-row")
+    expect(rows).to_have_count(2)
+
+    other = page.locator('[data-testid="session-row"]:not(.is-current)')
+    other.get_by_test_id("revoke-session").click()
+
+    expect(rows).to_have_count(1)
+    assert phone.refresh().status_code == 401
+    assert phone.get("/api/auth/me/").status_code == 401
+
+
+def test_log_out_everywhere(page, user, log_in):
+    other = log_in()
+    log_in_through_ui(page)
+    page.get_by_test_id("nav-sessions").click()
+
+    page.get_by_test_id("logout-all").click()
+
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+    assert other.refresh().status_code == 401
+    assert RefreshSession.objects.active().count() == 0
+
+
+def test_password_change_shows_validation_then_succeeds_and_ends_other_sessions(page, user, log_in):
+    other = log_in()
+    log_in_through_ui(page)
+    page.get_by_test_id("nav-account").click()
+    form = page.get_by_test_id("password-form")
+
+    form.locator('input[name="current_password"]').fill(PASSWORD)
+    form.locator('input[name="new_password"]').fill("short")
+    form.locator('input[name="new_password_confirm"]').fill("short")
+    form.locator('button[type="submit"]').click()
+    expect(form).to_contain_text(re.compile("too short", re.I))
+
+    form.locator('input[name="new_password"]').fill("a much better passphrase")
+    form.locator('input[name="new_password_confirm"]').fill("a much better passphrase")
+    form.locator('button[type="submit"]').click()
+
+    expect(page.get_by_test_id("form-success")).to_be_visible()
+    assert other.refresh().status_code == 401
+    user.refresh_from_db()
+    assert user.check_password("a much better passphrase")
+
+
+@pytest.mark.parametrize("name", ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"])
+def test_a_hostile_username_shows_as_text(page, make_user, name):
+    make_user(name, email="x@example.com")
+    dialogs = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message) or dialog.dismiss())
+
+    log_in_through_ui(page, name)
+
+    expect(page.get_by_test_id("current-user")).to_have_text(name)
+    assert dialogs == []
+    assert page.locator("img[src=x]").count() == 0
+
+
+def test_sign_up_shows_server_validation_then_logs_the_new_user_in(page, user):
+    page.goto("/signup")
+    form = page.get_by_test_id("signup-form")
+    form.locator('input[name="username"]').fill("alice")
+    form.locator('input[name="email"]').fill("carol@example.com")
+    form.locator('input[name="password"]').fill("a long enough passphrase")
+    form.locator('input[name="password_confirm"]').fill("a long enough passphrase")
+    form.locator('button[type="submit"]').click()
+    expect(form).to_contain_text("That username is taken.")
+
+    form.locator('input[name="username"]').fill("carol")
+    form.locator('button[type="submit"]').click()
+
+    expect(page.get_by_test_id("current-user")).to_have_text("carol")
+
+
+def test_no_sign_up_when_the_server_disallows_it(page, db, settings):
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "SIGNUP_ENABLED": False}
+
+    page.goto("/signup")
+
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+    expect(page.get_by_test_id("signup-form")).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("create an account", re.I))).to_have_count(0)
