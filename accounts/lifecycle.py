@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
@@ -155,13 +156,18 @@ def user_for_access_token(*, session_id, user_id):
     Checking the session on every request is what makes logout, revocation
     and deactivation cut access tokens at once, not when they expire.
     """
+    User = get_user_model()
     try:
         session_uuid = uuid.UUID(str(session_id))
-    except ValueError:
+        well_typed = isinstance(user_id, (str, int)) and not isinstance(user_id, bool)
+        user_pk = User._meta.pk.to_python(user_id) if well_typed else None
+    except (ValueError, ValidationError):
+        return None
+    if user_pk is None:
         return None
     found = list(
-        get_user_model().objects.filter(
-            pk=user_id,
+        User.objects.filter(
+            pk=user_pk,
             is_active=True,
             refresh_sessions__pk=session_uuid,
             refresh_sessions__revoked_at__isnull=True,

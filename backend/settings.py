@@ -124,6 +124,8 @@ STORAGES = {
 JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or salted_hmac(
     "gatehouse.jwt-signing-key", "v1", secret=SECRET_KEY, algorithm="sha256"
 ).hexdigest()
+if len(JWT_SIGNING_KEY.encode()) < 32:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 bytes long (RFC 7518 §3.2).")
 
 GATEHOUSE = {
     "REFRESH_TOKEN_IDLE_TTL": env_int("REFRESH_TOKEN_IDLE_TTL", 7 * 24 * 3600, minimum=1),

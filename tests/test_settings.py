@@ -89,3 +89,10 @@ def test_env_int_enforces_its_minimum(monkeypatch):
 def test_env_list_splits_on_commas(monkeypatch):
     monkeypatch.setenv("SOME_LIST", " https://a.example, ,https://b.example ")
     assert env.env_list("SOME_LIST") == ["https://a.example", "https://b.example"]
+
+
+def test_a_short_jwt_signing_key_is_refused():
+    result = run_manage("check", DJANGO_SECRET_KEY="x" * 60, JWT_SIGNING_KEY="too-short")
+
+    assert result.returncode != 0
+    assert "JWT_SIGNING_KEY must be at least 32 bytes" in result.stderr
