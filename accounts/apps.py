@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and sessions"
 
     def ready(self):
-        from accounts import signals  # noqa: F401  (connects the receivers)
+        from accounts import schema, signals  # noqa: F401  (registers the receivers and the schema extension)

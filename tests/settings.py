@@ -24,3 +24,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "NAME": str(BASE_DIR / "test-artifacts" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
     }
     (BASE_DIR / "test-artifacts").mkdir(exist_ok=True)  # noqa: F405
+
+# The test client and the live server speak plain HTTP.
+SECURE_SSL_REDIRECT = False
