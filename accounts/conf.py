@@ -53,3 +53,7 @@ def trusted_proxy_count() -> int:
 def retention() -> timedelta:
     """How long ended sessions and security events are kept for investigation."""
     return timedelta(days=_value("RETENTION_DAYS"))
+
+
+def login_backoff() -> dict:
+    return _value("LOGIN_BACKOFF")

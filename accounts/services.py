@@ -1,13 +1,39 @@
-"""Account operations other than the token lifecycle: sign-up and password change."""
-from django.contrib.auth import get_user_model
+"""Account operations around the token lifecycle: login, sign-up, password change."""
+from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ValidationError
+from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 
-from accounts import lifecycle
+from accounts import backoff, lifecycle
 from accounts.audit import record_event
 from accounts.models import RevocationReason, SecurityEventKind
 
 User = get_user_model()
+
+
+class InvalidCredentials(AuthenticationFailed):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "Invalid username or password."
+    default_code = "invalid_credentials"
+
+
+def log_in(*, request, username, password, client):
+    """Check credentials and open a session; one answer for every kind of failure.
+
+    Unknown users, wrong passwords and inactive users all cost one password
+    hash (Django's ModelBackend hashes a dummy password for unknown users)
+    and get the same ``InvalidCredentials``.
+    """
+    wait = backoff.seconds_to_wait(username=username, ip_address=client.ip_address)
+    if wait:
+        raise Throttled(wait=wait)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        backoff.record_failure(username=username, ip_address=client.ip_address)
+        record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
+        raise InvalidCredentials()
+    backoff.record_success(username=username, ip_address=client.ip_address)
+    return lifecycle.start_session(user=user, client=client)
 
 
 def register_user(*, username, email, password, client):

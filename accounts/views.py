@@ -1,11 +1,11 @@
 """HTTP in, lifecycle calls, HTTP out. No business rules live here."""
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAdminUser
@@ -13,10 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import conf, lifecycle, services
-from accounts.audit import record_event
 from accounts.cookies import clear_refresh_cookie, refresh_cookie, set_refresh_cookie
 from accounts.exceptions import error_body
-from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
+from accounts.models import RefreshSession, RevocationReason
 from accounts.net import client_info
 from accounts.origin import SameSiteOrigin
 from accounts.serializers import (
@@ -29,14 +28,9 @@ from accounts.serializers import (
     TokenResponseSerializer,
     UserSerializer,
 )
-from accounts.throttling import LoginAccountThrottle, LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
+from accounts.throttling import LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
 
 _BEARER_CHALLENGE = 'Bearer realm="api"'
-
-
-class InvalidCredentials(AuthenticationFailed):
-    default_detail = "Invalid username or password."
-    default_code = "invalid_credentials"
 
 
 class NoStoreMixin:
@@ -73,20 +67,14 @@ def _token_response(issued, body, status_code=status.HTTP_200_OK):
 
 
 class LoginView(CookieRouteView):
-    throttle_classes = [LoginIPThrottle, LoginAccountThrottle]
+    throttle_classes = [LoginIPThrottle]
 
     @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        username = credentials.validated_data["username"]
-        client = client_info(request)
-        user = authenticate(request, username=username, password=credentials.validated_data["password"])
-        if user is None:
-            record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
-            raise InvalidCredentials()
-        issued = lifecycle.start_session(user=user, client=client)
-        return _token_response(issued, {**_token_body(issued), "user": UserSerializer(user).data})
+        issued = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+        return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
 
 
 class RefreshView(CookieRouteView):

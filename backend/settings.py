@@ -137,6 +137,14 @@ GATEHOUSE = {
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
+    # Exponential login backoff (see accounts/backoff.py).
+    "LOGIN_BACKOFF": {
+        "FREE_ATTEMPTS_PER_ACCOUNT_AND_IP": 5,
+        "FREE_ATTEMPTS_PER_IP": 20,
+        "FREE_ATTEMPTS_PER_ACCOUNT": 20,
+        "MAX_DELAY_SECONDS": 900,
+        "MAX_ACCOUNT_DELAY_SECONDS": 60,
+    },
 }
 
 SIMPLE_JWT = {
@@ -164,7 +172,6 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": GATEHOUSE["TRUSTED_PROXY_COUNT"],
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": env_str("LOGIN_RATE_PER_IP", "30/min"),
-        "login_account": env_str("LOGIN_RATE_PER_ACCOUNT", "10/min"),
         "refresh_ip": env_str("REFRESH_RATE_PER_IP", "120/min"),
         "register_ip": env_str("REGISTER_RATE_PER_IP", "10/hour"),
     },

@@ -3,16 +3,19 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts import conf
+from accounts.cache import counters
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters must not leak from one test into the next."""
+    """Throttle and backoff counters must not leak from one test into the next."""
     cache.clear()
+    counters.clear_fallback()
     yield
     cache.clear()
+    counters.clear_fallback()
 
 
 @pytest.fixture

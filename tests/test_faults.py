@@ -1,0 +1,87 @@
+"""Faults: a database that stops answering, a Redis that is down."""
+import logging
+
+import pytest
+from django.db import OperationalError
+
+from accounts.models import RefreshSession
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    def take_down():
+        monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", unreachable)
+
+    return take_down
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [("get", "/api/health/"), ("get", "/api/auth/me/"), ("get", "/api/auth/sessions/"),
+     ("post", "/api/auth/logout-all/"), ("get", "/api/auth/users/")],
+)
+def test_api_answers_503_json_when_the_database_is_down(logged_in, database_down, method, path):
+    database_down()
+
+    response = getattr(logged_in, method)(path)
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "The service is temporarily unavailable. Try again shortly.", "code": "service_unavailable",
+    }
+    assert response["Retry-After"]
+
+
+def test_login_answers_503_when_the_database_is_down(client, user, database_down):
+    database_down()
+
+    response = login(client)
+
+    assert response.status_code == 503
+    assert "refresh_token" not in response.cookies
+
+
+def test_refresh_interrupted_by_a_database_error_leaves_the_session_as_it_was(logged_in, monkeypatch):
+    before = RefreshSession.objects.values().get()
+    original_save = RefreshSession.save
+
+    def failing_save(self, *args, **kwargs):
+        original_save(self, *args, **kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(RefreshSession, "save", failing_save)
+    assert logged_in.refresh().status_code == 503
+    monkeypatch.setattr(RefreshSession, "save", original_save)
+
+    assert RefreshSession.objects.values().get() == before
+    assert logged_in.refresh().status_code == 200  # the same token still works: no half-rotation
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+
+
+def test_with_redis_down_login_and_refresh_keep_working_and_a_warning_is_logged(client, user, redis_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="accounts.cache"):
+        response = login(client)
+        assert response.status_code == 200
+        client.cookies["refresh_token"] = response.cookies["refresh_token"].value
+        assert client.post("/api/auth/refresh/").status_code == 200
+
+    assert "rate limits fall back to per-process counting" in caplog.text
+
+
+def test_with_redis_down_login_backoff_still_counts_per_process(client, user, redis_down):
+    for _ in range(6):
+        login(client, password="wrong")
+
+    assert login(client).status_code == 429

@@ -1,0 +1,108 @@
+"""Login hardening: exponential backoff (not lockout) and uniform failures."""
+import time
+
+import pytest
+import time_machine
+from django.contrib.auth.hashers import MD5PasswordHasher
+
+from accounts.models import SecurityEvent, SecurityEventKind
+from tests.conftest import PASSWORD, login
+
+pytestmark = pytest.mark.django_db
+
+
+def fail(client, username="alice", ip="203.0.113.1"):
+    return login(client, username, "wrong password", REMOTE_ADDR=ip)
+
+
+def succeed(client, ip="203.0.113.1"):
+    return login(client, REMOTE_ADDR=ip)
+
+
+def test_first_failures_are_free_then_each_one_doubles_the_wait(client, user):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        for _ in range(5):
+            assert fail(client).status_code == 401
+        assert fail(client).status_code == 401  # sixth failure: the next attempt waits 1 s
+
+        blocked = succeed(client)
+        assert blocked.status_code == 429
+        assert blocked.json()["code"] == "throttled"
+        assert int(blocked["Retry-After"]) == 1
+
+        clock.shift(1.5)
+        assert fail(client).status_code == 401  # seventh failure: 2 s
+        assert int(succeed(client)["Retry-After"]) == 2
+        clock.shift(2.5)
+        assert fail(client).status_code == 401  # eighth failure: 4 s
+        assert int(succeed(client)["Retry-After"]) == 4
+
+
+def test_backoff_is_not_a_lockout_and_success_clears_it(client, user):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        for _ in range(7):
+            fail(client)
+            clock.shift(10)
+
+        assert succeed(client).status_code == 200
+        for _ in range(5):
+            assert fail(client).status_code == 401  # the free attempts are back
+
+
+def test_a_distributed_attack_on_one_account_only_slows_it_briefly(client, user):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        for i in range(30):
+            fail(client, ip=f"198.51.100.{i}")
+            clock.shift(0.01)
+
+        blocked = login(client, REMOTE_ADDR="192.0.2.7")
+        assert blocked.status_code == 429
+        assert int(blocked["Retry-After"]) <= 60  # the victim waits a minute at most, never for good
+        clock.shift(61)
+        assert login(client, REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_backoff_per_ip_covers_every_account_but_spares_other_ips(client, make_user, settings):
+    make_user("alice")
+    with time_machine.travel(time.time(), tick=False):
+        for i in range(21):
+            fail(client, username=f"nobody{i}", ip="203.0.113.66")
+
+        assert login(client, REMOTE_ADDR="203.0.113.66").status_code == 429
+        assert login(client, REMOTE_ADDR="203.0.113.67").status_code == 200
+
+
+def test_backoff_delay_is_capped(client, user, settings):
+    policy = {**settings.GATEHOUSE["LOGIN_BACKOFF"], "FREE_ATTEMPTS_PER_ACCOUNT_AND_IP": 1, "MAX_DELAY_SECONDS": 30}
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "LOGIN_BACKOFF": policy}
+    with time_machine.travel(time.time(), tick=False) as clock:
+        for _ in range(12):
+            fail(client)
+            clock.shift(60)
+        fail(client)
+
+        assert int(succeed(client)["Retry-After"]) <= 30
+
+
+@pytest.mark.parametrize(
+    "username, password",
+    [("alice", "wrong password"), ("nobody", PASSWORD), ("inactive", PASSWORD)],
+    ids=["wrong-password", "unknown-user", "inactive-user"],
+)
+def test_every_failed_login_costs_exactly_one_password_hash(client, make_user, monkeypatch, username, password):
+    make_user("alice")
+    make_user("inactive", is_active=False)
+    hashes = []
+    original = MD5PasswordHasher.encode
+    monkeypatch.setattr(MD5PasswordHasher, "encode", lambda self, *a, **k: hashes.append(1) or original(self, *a, **k))
+
+    assert login(client, username, password).status_code == 401
+
+    assert len(hashes) == 1
+
+
+def test_failed_logins_are_recorded_with_the_attempted_name_and_ip(client, db):
+    fail(client, username="ghost", ip="192.0.2.44")
+
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.LOGIN_FAILED)
+    assert (event.username, event.ip_address, event.user) == ("ghost", "192.0.2.44", None)
