@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import conf, tokens
+from accounts.jwt_keys import GatehouseAccessToken
 from accounts.audit import record_event
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 
@@ -215,7 +215,7 @@ def _mark_revoked(session, *, reason, now) -> None:
 
 
 def _issue(session) -> IssuedTokens:
-    access = AccessToken.for_user(session.user)
+    access = GatehouseAccessToken.for_user(session.user)
     access["sid"] = str(session.id)
     refresh = tokens.refresh_token_for(session_id=session.id, generation=session.generation, seed=session.token_seed)
     return IssuedTokens(session=session, access=str(access), refresh=refresh)

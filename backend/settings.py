@@ -121,6 +121,12 @@ STORAGES = {
 }
 
 # --- Gatehouse tokens -----------------------------------------------------
+def _pem(name):
+    """A PEM from the environment; ``\\n`` escapes allowed for one-line variables."""
+    value = env_str(name)
+    return value.replace("\\n", "\n") if value else None
+
+
 JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or salted_hmac(
     "gatehouse.jwt-signing-key", "v1", secret=SECRET_KEY, algorithm="sha256"
 ).hexdigest()
@@ -137,6 +143,13 @@ GATEHOUSE = {
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
+    # Access-token keys (see accounts/jwt_keys.py).
+    "JWT": {
+        "ALGORITHM": env_str("JWT_ALGORITHM", "HS256"),
+        "SIGNING_KEY": JWT_SIGNING_KEY,
+        "PRIVATE_KEY": _pem("JWT_PRIVATE_KEY"),
+        "PREVIOUS_PUBLIC_KEYS": _pem("JWT_PREVIOUS_PUBLIC_KEYS"),
+    },
     # Exponential login backoff (see accounts/backoff.py).
     "LOGIN_BACKOFF": {
         "FREE_ATTEMPTS_PER_ACCOUNT_AND_IP": 5,
@@ -147,8 +160,11 @@ GATEHOUSE = {
     },
 }
 
+# simplejwt validates claims and expiry; signing and key choice go through
+# accounts.jwt_keys (a ``kid`` in every token, asymmetric keys, rotation).
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("ACCESS_TOKEN_TTL", 300, minimum=1)),
+    "AUTH_TOKEN_CLASSES": ("accounts.jwt_keys.GatehouseAccessToken",),
     "ALGORITHM": "HS256",
     "SIGNING_KEY": JWT_SIGNING_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),

@@ -3,16 +3,17 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.exceptions import json_not_found
-from backend.views import spa
+from backend.views import jwks, spa
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(".well-known/jwks.json", jwks, name="jwks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api/", include("accounts.urls")),
     # Unknown /api/ paths answer JSON 404 (and never get a slash-appending redirect).
     re_path(r"^api/", json_not_found),
-    re_path(r"^(?!api/|admin/|static/)(?P<path>.*)$", spa, name="spa"),
+    re_path(r"^(?!api/|admin/|static/|\.well-known/)(?P<path>.*)$", spa, name="spa"),
 ]
 
 handler404 = "backend.errors.not_found"

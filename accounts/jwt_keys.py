@@ -1,0 +1,146 @@
+"""Access-token keys: the signing key, older keys still trusted, and the JWKS.
+
+HS256 (the default) signs and verifies with one secret. RS256, ES256 and EdDSA
+sign with a private key from the environment and publish the public keys at
+``/.well-known/jwks.json``, so that other services can verify access tokens
+without sharing a secret. Every token names its key in the ``kid`` header; after
+a rotation, tokens signed with the previous key keep verifying while its public
+key stays listed in ``JWT_PREVIOUS_PUBLIC_KEYS`` (keep it there for at least one
+access-token lifetime). Only the configured algorithm is ever accepted.
+"""
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from jwt.algorithms import get_default_algorithms
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.tokens import AccessToken
+
+SYMMETRIC = "HS256"
+ASYMMETRIC = ("RS256", "ES256", "EdDSA")
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    kid: str
+    key: object
+    jwk: dict
+
+
+class KeyringTokenBackend(TokenBackend):
+    """simplejwt's backend, signing with a ``kid`` and verifying by it."""
+
+    def __init__(self, *, algorithm, signing_key, signing_kid, verifying_keys):
+        super().__init__(algorithm, signing_key)
+        self.signing_kid = signing_kid
+        self.verifying_keys = verifying_keys  # kid -> key
+
+    def encode(self, payload):
+        return jwt.encode(payload, self.prepared_signing_key, algorithm=self.algorithm, headers={"kid": self.signing_kid})
+
+    def get_verifying_key(self, token):
+        # Runs inside TokenBackend.decode's try: a PyJWT error here is a 401.
+        kid = jwt.get_unverified_header(token).get("kid")
+        if not isinstance(kid, str) or kid not in self.verifying_keys:
+            raise jwt.InvalidTokenError("Unknown signing key.")
+        return self.verifying_keys[kid]
+
+
+class GatehouseAccessToken(AccessToken):
+    """simplejwt's access token, signed and verified with the keyring."""
+
+    def get_token_backend(self):
+        return keyring().backend
+
+
+@dataclass(frozen=True)
+class Keyring:
+    backend: KeyringTokenBackend
+    public_keys: tuple
+
+    def jwks(self) -> dict:
+        return {"keys": [key.jwk for key in self.public_keys]}
+
+
+@cache
+def keyring() -> Keyring:
+    config = settings.GATEHOUSE["JWT"]
+    algorithm = config["ALGORITHM"]
+    if algorithm == SYMMETRIC:
+        return _symmetric_keyring(config)
+    if algorithm in ASYMMETRIC:
+        return _asymmetric_keyring(config)
+    raise ImproperlyConfigured(f"JWT_ALGORITHM must be one of HS256, RS256, ES256, EdDSA; got {algorithm!r}.")
+
+
+@receiver(setting_changed)
+def _forget_keys(setting, **kwargs):
+    if setting in ("GATEHOUSE", "SECRET_KEY"):
+        keyring.cache_clear()
+
+
+def _symmetric_keyring(config):
+    secret = config["SIGNING_KEY"]
+    kid = "hs-" + hashlib.sha256(b"gatehouse-kid\x00" + secret.encode()).hexdigest()[:16]
+    backend = KeyringTokenBackend(
+        algorithm=SYMMETRIC, signing_key=secret, signing_kid=kid, verifying_keys={kid: secret}
+    )
+    return Keyring(backend=backend, public_keys=())
+
+
+def _asymmetric_keyring(config):
+    algorithm = config["ALGORITHM"]
+    private_pem = config["PRIVATE_KEY"]
+    if not private_pem:
+        raise ImproperlyConfigured(f"JWT_ALGORITHM={algorithm} needs JWT_PRIVATE_KEY (a PEM private key).")
+    try:
+        private_key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    except (ValueError, TypeError) as error:
+        raise ImproperlyConfigured(f"JWT_PRIVATE_KEY is not a usable PEM private key: {error}") from None
+    current = _public_key(algorithm, private_key.public_key(), "JWT_PRIVATE_KEY")
+    previous = [_public_key(algorithm, key, "JWT_PREVIOUS_PUBLIC_KEYS") for key in _load_public_keys(config)]
+    public_keys = (current, *[key for key in previous if key.kid != current.kid])
+    backend = KeyringTokenBackend(
+        algorithm=algorithm,
+        signing_key=private_key,
+        signing_kid=current.kid,
+        verifying_keys={key.kid: key.key for key in public_keys},
+    )
+    return Keyring(backend=backend, public_keys=public_keys)
+
+
+def _load_public_keys(config):
+    bundle = config["PREVIOUS_PUBLIC_KEYS"] or ""
+    marker = "-----END PUBLIC KEY-----"
+    blocks = [block.strip() + "\n" + marker for block in bundle.split(marker) if block.strip()]
+    try:
+        return [serialization.load_pem_public_key(block.encode()) for block in blocks]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"JWT_PREVIOUS_PUBLIC_KEYS holds a key that is not PEM: {error}") from None
+
+
+def _public_key(algorithm, key, source) -> PublicKey:
+    try:
+        jwk = json.loads(get_default_algorithms()[algorithm].to_jwk(key))
+    except (ValueError, TypeError, KeyError, AttributeError, jwt.PyJWTError):
+        jwk = {}
+    if not jwk or (algorithm == "ES256" and jwk.get("crv") != "P-256"):
+        raise ImproperlyConfigured(f"{source} does not hold a key for {algorithm}.")
+    kid = _thumbprint(jwk)
+    return PublicKey(kid=kid, key=key, jwk={**jwk, "kid": kid, "alg": algorithm, "use": "sig"})
+
+
+def _thumbprint(jwk) -> str:
+    """RFC 7638 JWK thumbprint: SHA-256 of the required members, canonical JSON."""
+    required = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}[jwk["kty"]]
+    canonical = json.dumps({name: jwk[name] for name in required}, separators=(",", ":"), sort_keys=True)
+    digest = hashlib.sha256(canonical.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
