@@ -8,7 +8,8 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from accounts import lifecycle
+from accounts import conf, lifecycle, tokens
+from accounts.cookies import binding_cookie
 
 # A genuine access token is a few hundred bytes; refuse huge ones before decoding.
 _MAX_TOKEN_BYTES = 4096
@@ -41,6 +42,8 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
         if result is None:
             return None
         user, token = result
+        if conf.access_token_binding() and not tokens.binding_matches(token.get("bnd"), binding_cookie(request)):
+            raise AuthenticationFailed("This token is bound to another browser.", code="token_binding_mismatch")
         return user, AccessGrant(token=token, session_id=uuid.UUID(token["sid"]))
 
     def get_user(self, validated_token):

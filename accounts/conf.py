@@ -42,6 +42,11 @@ def cookie_secure() -> bool:
     return _value("REFRESH_COOKIE_SECURE")
 
 
+def access_token_binding() -> bool:
+    """Whether access tokens are bound to an HttpOnly cookie (OWASP token sidejacking)."""
+    return _value("ACCESS_TOKEN_BINDING") == "cookie"
+
+
 def signup_enabled() -> bool:
     return _value("SIGNUP_ENABLED")
 

@@ -1,25 +1,44 @@
-"""The refresh-token cookie: HttpOnly, SameSite=Strict, scoped to /api/auth/."""
+"""The token cookies: HttpOnly, SameSite=Strict, Secure unless configured off.
+
+``refresh_token`` (scoped to /api/auth/) carries the refresh token. With
+``ACCESS_TOKEN_BINDING=cookie``, ``access_binding`` (scoped to /api/) carries
+the value whose hash each access token holds.
+"""
 from accounts import conf
 
-
-def set_refresh_cookie(response, issued):
-    response.set_cookie(
-        conf.cookie_name(),
-        issued.refresh,
-        max_age=issued.refresh_max_age(),
-        path=conf.cookie_path(),
-        secure=conf.cookie_secure(),
-        httponly=True,
-        samesite="Strict",
-    )
+BINDING_COOKIE = "access_binding"
+BINDING_PATH = "/api/"
 
 
-def clear_refresh_cookie(response):
-    response.delete_cookie(conf.cookie_name(), path=conf.cookie_path(), samesite="Strict")
-    # delete_cookie sets Secure only for __Secure- names; keep the attributes identical.
-    response.cookies[conf.cookie_name()]["secure"] = conf.cookie_secure()
-    response.cookies[conf.cookie_name()]["httponly"] = True
+def set_token_cookies(response, issued):
+    max_age = issued.refresh_max_age()
+    _set(response, conf.cookie_name(), issued.refresh, max_age, conf.cookie_path())
+    if issued.binding:
+        _set(response, BINDING_COOKIE, issued.binding, max_age, BINDING_PATH)
+
+
+def clear_token_cookies(response):
+    _clear(response, conf.cookie_name(), conf.cookie_path())
+    if conf.access_token_binding():
+        _clear(response, BINDING_COOKIE, BINDING_PATH)
 
 
 def refresh_cookie(request):
     return request.COOKIES.get(conf.cookie_name())
+
+
+def binding_cookie(request):
+    return request.COOKIES.get(BINDING_COOKIE)
+
+
+def _set(response, name, value, max_age, path):
+    response.set_cookie(
+        name, value, max_age=max_age, path=path, secure=conf.cookie_secure(), httponly=True, samesite="Strict"
+    )
+
+
+def _clear(response, name, path):
+    response.delete_cookie(name, path=path, samesite="Strict")
+    # delete_cookie sets Secure only for __Secure- names; keep the attributes identical.
+    response.cookies[name]["secure"] = conf.cookie_secure()
+    response.cookies[name]["httponly"] = True

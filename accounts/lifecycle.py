@@ -31,6 +31,7 @@ class IssuedTokens:
     session: RefreshSession
     access: str
     refresh: str
+    binding: str | None = None  # the access-token binding cookie's value, when binding is on
 
     @property
     def expires_in(self) -> int:
@@ -217,5 +218,9 @@ def _mark_revoked(session, *, reason, now) -> None:
 def _issue(session) -> IssuedTokens:
     access = GatehouseAccessToken.for_user(session.user)
     access["sid"] = str(session.id)
+    binding = None
+    if conf.access_token_binding():
+        binding = tokens.binding_secret_for(session_id=session.id, seed=session.token_seed)
+        access["bnd"] = tokens.binding_claim_for(binding)
     refresh = tokens.refresh_token_for(session_id=session.id, generation=session.generation, seed=session.token_seed)
-    return IssuedTokens(session=session, access=str(access), refresh=refresh)
+    return IssuedTokens(session=session, access=str(access), refresh=refresh, binding=binding)

@@ -6,6 +6,7 @@ seed, keyed with a key derived from ``SECRET_KEY``. The 256-bit MAC is the
 token's secret part; the id and generation only say which MAC to recompute.
 """
 import base64
+import hashlib
 import hmac
 import secrets
 import uuid
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 _KEY_SALT = "gatehouse.refresh-token.v1"
+_BINDING_SALT = "gatehouse.access-binding.v1"
 _MAX_LENGTH = 128
 _MAX_GENERATION_DIGITS = 10
 
@@ -56,6 +58,23 @@ def parse(raw: str | None) -> ParsedRefreshToken | None:
     except ValueError:
         return None
     return ParsedRefreshToken(session_id=session_id, generation=int(generation), mac=mac)
+
+
+def binding_secret_for(*, session_id: uuid.UUID, seed: str) -> str:
+    """The session's access-token binding value (its HttpOnly cookie)."""
+    digest = salted_hmac(_BINDING_SALT, f"{session_id.hex}:{seed}", secret=settings.SECRET_KEY, algorithm="sha256")
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+
+
+def binding_claim_for(secret: str) -> str:
+    """What an access token carries: the hash of the binding value, never the value."""
+    return base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest()).rstrip(b"=").decode("ascii")
+
+
+def binding_matches(claim, secret) -> bool:
+    if not isinstance(claim, str) or not secret:
+        return False
+    return hmac.compare_digest(binding_claim_for(secret).encode(), claim.encode())
 
 
 def is_authentic(token: ParsedRefreshToken, seed: str) -> bool:

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import conf, lifecycle, services
-from accounts.cookies import clear_refresh_cookie, refresh_cookie, set_refresh_cookie
+from accounts.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from accounts.exceptions import error_body
 from accounts.models import RefreshSession, RevocationReason
 from accounts.net import client_info
@@ -62,7 +62,7 @@ def _token_body(issued):
 
 def _token_response(issued, body, status_code=status.HTTP_200_OK):
     response = Response(body, status=status_code)
-    set_refresh_cookie(response, issued)
+    set_token_cookies(response, issued)
     return response
 
 
@@ -90,7 +90,7 @@ class RefreshView(CookieRouteView):
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": _BEARER_CHALLENGE},
             )
-            clear_refresh_cookie(response)
+            clear_token_cookies(response)
             return response
         return _token_response(issued, _token_body(issued))
 
@@ -100,7 +100,7 @@ class LogoutView(CookieRouteView):
     def post(self, request):
         lifecycle.end_session_by_refresh_token(refresh_token=refresh_cookie(request), client=client_info(request))
         response = Response(status=status.HTTP_204_NO_CONTENT)
-        clear_refresh_cookie(response)
+        clear_token_cookies(response)
         return response
 
 
@@ -111,7 +111,7 @@ class LogoutAllView(BearerView):
             user=request.user, reason=RevocationReason.LOGOUT_ALL, client=client_info(request)
         )
         response = Response(status=status.HTTP_204_NO_CONTENT)
-        clear_refresh_cookie(response)
+        clear_token_cookies(response)
         return response
 
 

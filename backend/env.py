@@ -44,6 +44,13 @@ def env_int(name, default, *, minimum=0):
     return value
 
 
+def env_choice(name, choices, default):
+    value = (os.environ.get(name) or default).strip()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}.")
+    return value
+
+
 def env_list(name, default=()):
     raw = os.environ.get(name)
     if raw is None:

@@ -10,7 +10,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
-from backend.env import database_from_url, development_secret_key, env_bool, env_int, env_list, env_str
+from backend.env import database_from_url, development_secret_key, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -141,6 +141,7 @@ GATEHOUSE = {
     "REFRESH_COOKIE_PATH": "/api/auth/",
     "REFRESH_COOKIE_SECURE": env_bool("REFRESH_COOKIE_SECURE", True),
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
+    "ACCESS_TOKEN_BINDING": env_choice("ACCESS_TOKEN_BINDING", ["off", "cookie"], "off"),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
     # Access-token keys (see accounts/jwt_keys.py).

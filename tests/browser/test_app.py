@@ -244,3 +244,13 @@ def test_no_sign_up_when_the_server_disallows_it(page, db, settings):
     expect(page.get_by_test_id("login-form")).to_be_visible()
     expect(page.get_by_test_id("signup-form")).to_have_count(0)
     expect(page.get_by_role("link", name=re.compile("create an account", re.I))).to_have_count(0)
+
+
+def test_the_app_works_with_access_token_binding_on(page, user, settings):
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "ACCESS_TOKEN_BINDING": "cookie"}
+
+    log_in_through_ui(page)
+    page.get_by_test_id("nav-sessions").click()
+
+    expect(page.get_by_test_id("session-row")).to_have_count(1)
+    assert any(c["name"] == "access_binding" and c["httpOnly"] for c in page.context.cookies())
