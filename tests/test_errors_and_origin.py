@@ -119,3 +119,35 @@ def test_schema_and_docs_are_served(client):
     assert schema.json()["openapi"].startswith("3.")
     assert "/api/auth/refresh/" in schema.json()["paths"]
     assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize("path", COOKIE_ROUTES)
+def test_cross_site_text_plain_form_posts_are_refused_and_change_nothing(logged_in, path):
+    logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
+    before = list(RefreshSession.objects.values())
+
+    response = logged_in.client.post(
+        path, "username=alice&password=x", content_type="text/plain",
+        HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="cross-site",
+    )
+
+    assert response.status_code == 403
+    assert list(RefreshSession.objects.values()) == before
+
+
+def test_a_text_plain_body_is_refused_even_from_the_same_site(client, user):
+    response = client.post("/api/auth/login/", f'{{"username": "alice", "password": "{PASSWORD}"}}',
+                           content_type="text/plain")
+
+    assert response.status_code == 415
+
+
+@pytest.mark.parametrize("path", ["/", "/api/auth/me/", "/api/health/"])
+def test_security_headers_on_pages_and_api(client, path):
+    response = client.get(path)
+
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]

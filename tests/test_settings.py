@@ -109,3 +109,13 @@ def test_the_openapi_schema_validates_without_warnings():
     result = run_manage("spectacular", "--validate", "--fail-on-warn", DJANGO_SECRET_KEY=SECRET)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_sends_hsts_and_redirects_to_https():
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)"
+    )
+    result = run_manage("shell", "-c", script, DJANGO_SECRET_KEY=SECRET)
+
+    assert result.stdout.strip().splitlines()[-1].split() == ["31536000", "True", "True", "True"]
