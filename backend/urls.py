@@ -4,10 +4,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.admin.login import admin_login
 from accounts.exceptions import json_not_found
 from backend.views import jwks, spa
 
 urlpatterns = [
+    # Before admin.site.urls: the admin login, slowed like the API login.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path(".well-known/jwks.json", jwks, name="jwks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

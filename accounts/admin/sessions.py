@@ -1,0 +1,172 @@
+"""Sessions (refresh-token families): read-only, searchable, revocable."""
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from accounts import lifecycle
+from accounts.admin.changelist import BoundedDateHierarchyChangeList
+from accounts.admin.common import (
+    REVOKE_PERMISSION,
+    NoSecretLookupsMixin,
+    ReadOnlyAdminMixin,
+    User,
+    changelist_url,
+    icon,
+    ip_condition,
+    search_terms,
+    short_user_agent,
+    user_link,
+)
+from accounts.models import RefreshSession, RevocationReason, SecurityEvent
+from accounts.net import client_info
+
+
+class SessionStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+def session_status(session, now=None):
+    """Active / Expired / Revoked (reason), with an icon; never colour alone."""
+    if session.revoked_at is not None:
+        label = f"Revoked ({session.get_revoked_reason_display() or 'no reason'})"
+        icon_name = "alert" if session.revoked_reason == RevocationReason.REUSE_DETECTED else "no"
+        return format_html("{} {}", icon(icon_name, "revoked"), label)
+    if session.expires_at <= (now or timezone.now()):
+        return format_html("{} {}", icon("unknown", "expired"), "Expired")
+    return format_html("{} {}", icon("yes", "active"), "Active")
+
+
+@admin.register(RefreshSession)
+class RefreshSessionAdmin(NoSecretLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "short_id",
+        "user_link",
+        "status",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "ip_address",
+        "last_ip_address",
+        "short_user_agent",
+    )
+    list_display_links = ("short_id",)
+    list_filter = (SessionStatusFilter, "revoked_reason", "created_at")
+    # Declared for the search box; get_search_results does the work.
+    search_fields = ("user__username", "user__email", "ip_address", "last_ip_address")
+    search_help_text = "Part of a username or email, an IP address, or the start of one (198.51.100.)."
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)  # indexed, unlike the model's -last_used_at
+    list_select_related = ("user",)
+    list_per_page = 100
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    change_list_template = "admin/accounts/change_list_bounded_dates.html"
+    actions = ["revoke_selected_sessions"]
+    exclude = ("token_seed",)
+    fieldsets = (
+        (None, {"fields": ("id", "user_link", "status", "generation")}),
+        (
+            "Lifetime",
+            {
+                "fields": (
+                    "created_at", "last_used_at", "rotated_at", "expires_at", "absolute_expires_at",
+                    "revoked_at", "revoked_reason",
+                )
+            },
+        ),
+        ("Client", {"fields": ("ip_address", "last_ip_address", "user_agent")}),
+        ("Audit", {"fields": ("security_events",)}),
+    )
+    readonly_fields = (
+        "id", "user_link", "status", "generation", "created_at", "last_used_at", "rotated_at", "expires_at",
+        "absolute_expires_at", "revoked_at", "revoked_reason", "ip_address", "last_ip_address", "user_agent",
+        "security_events",
+    )
+
+    def get_queryset(self, request):
+        # The seed is never read into the admin at all.
+        return super().get_queryset(request).select_related("user").defer("token_seed")
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDateHierarchyChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word is an IP address (or its start), or part of a username or email.
+
+        Users are matched in their own (small) table and sessions then found
+        through the user index, instead of scanning every session joined to
+        its user; an IP compares as an address, not as text, when whole.
+        """
+        for term in search_terms(search_term):
+            condition = ip_condition(term, "ip_address", "last_ip_address")
+            if condition is None:
+                users = User.objects.filter(Q(username__icontains=term) | Q(email__icontains=term)).values("pk")
+                condition = Q(user__in=users)
+            queryset = queryset.filter(condition)
+        return queryset, False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Deleting an active session would end it without an audit record;
+        # revoke instead. Old rows go with `manage.py cleanup_sessions`.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_active():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm(REVOKE_PERMISSION)
+
+    @admin.display(description="session", ordering="id")
+    def short_id(self, session):
+        return str(session.id)[:8]
+
+    @admin.display(description="user", ordering="user__username")
+    def user_link(self, session):
+        return user_link(session.user_id, session.user.get_username())
+
+    @admin.display(description="status")
+    def status(self, session):
+        return session_status(session)
+
+    @admin.display(description="user agent")
+    def short_user_agent(self, session):
+        return short_user_agent(session.user_agent)
+
+    @admin.display(description="security events")
+    def security_events(self, session):
+        url = changelist_url(SecurityEvent, session__id__exact=session.pk)
+        return format_html('<a href="{}">Security events of this session</a>', url)
+
+    @admin.action(description="Revoke selected sessions", permissions=["revoke"])
+    def revoke_selected_sessions(self, request, queryset):
+        client = client_info(request)
+        revoked = 0
+        sessions = list(queryset.select_related("user").defer("token_seed"))
+        for session in sessions:
+            revoked += lifecycle.revoke_session(
+                session=session, reason=RevocationReason.ADMIN_REVOKED, actor=request.user, client=client
+            )
+        message = ngettext("Revoked %d session.", "Revoked %d sessions.", revoked) % revoked
+        if skipped := len(sessions) - revoked:
+            message += f" {skipped} had already ended."
+        self.message_user(request, message, messages.SUCCESS if revoked else messages.WARNING)
