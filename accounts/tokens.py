@@ -51,7 +51,8 @@ def parse(raw: str | None) -> ParsedRefreshToken | None:
     if len(parts) != 3:
         return None
     session_hex, generation, mac = parts
-    if not generation.isdigit() or len(generation) > _MAX_GENERATION_DIGITS:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (generation.isascii() and generation.isdigit()) or len(generation) > _MAX_GENERATION_DIGITS:
         return None
     try:
         session_id = uuid.UUID(hex=session_hex)

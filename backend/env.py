@@ -5,6 +5,7 @@ these helpers turn a bad value into a start-up error that names the variable,
 instead of a confusing failure much later.
 """
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -41,6 +42,17 @@ def env_int(name, default, *, minimum=0):
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}.")
+    return value
+
+
+_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def env_rate(name, default):
+    """A DRF throttle rate such as ``30/min``."""
+    value = os.environ.get(name, default).strip()
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{name} must be a rate like 30/min or 10/hour; got {value!r}.")
     return value
 
 

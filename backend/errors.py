@@ -1,11 +1,25 @@
 """Error pages: JSON under /api/, Django's defaults elsewhere."""
+from django.http import JsonResponse
 from django.views import defaults
 
-from accounts.exceptions import json_not_found, json_server_error
+from accounts.exceptions import error_body, json_not_found, json_server_error
 
 
 def _is_api(request):
     return request.path.startswith("/api/")
+
+
+def bad_request(request, exception):
+    """Django's own 400s (a disallowed Host, too many fields) before any view ran."""
+    if _is_api(request):
+        return JsonResponse(error_body("Bad request.", "bad_request"), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return JsonResponse(error_body("Permission denied.", "permission_denied"), status=403)
+    return defaults.permission_denied(request, exception)
 
 
 def not_found(request, exception):

@@ -10,7 +10,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
-from backend.env import database_from_url, development_secret_key, env_bool, env_choice, env_int, env_list, env_str
+from backend.env import database_from_url, development_secret_key, env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -188,9 +188,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": GATEHOUSE["TRUSTED_PROXY_COUNT"],
     "DEFAULT_THROTTLE_RATES": {
-        "login_ip": env_str("LOGIN_RATE_PER_IP", "30/min"),
-        "refresh_ip": env_str("REFRESH_RATE_PER_IP", "120/min"),
-        "register_ip": env_str("REGISTER_RATE_PER_IP", "10/hour"),
+        "login_ip": env_rate("LOGIN_RATE_PER_IP", "30/min"),
+        "refresh_ip": env_rate("REFRESH_RATE_PER_IP", "120/min"),
+        "register_ip": env_rate("REGISTER_RATE_PER_IP", "10/hour"),
     },
 }
 

@@ -26,5 +26,7 @@ urlpatterns = [
     re_path(r"^(?!api/|admin/|static/|\.well-known/)(?P<path>.*)$", spa, name="spa"),
 ]
 
+handler400 = "backend.errors.bad_request"
+handler403 = "backend.errors.permission_denied"
 handler404 = "backend.errors.not_found"
 handler500 = "backend.errors.server_error"

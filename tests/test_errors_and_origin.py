@@ -151,3 +151,19 @@ def test_security_headers_on_pages_and_api(client, path):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/api/auth/me/", "/api/health/"])
+def test_django_level_bad_requests_under_api_are_json(client, path):
+    response = client.get(path, HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Bad request.", "code": "bad_request"}
+
+
+def test_too_many_query_fields_under_api_is_json(client):
+    response = client.get("/api/health/?" + "&".join(f"f{i}=1" for i in range(1100)))
+
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()["code"] == "bad_request"

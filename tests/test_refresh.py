@@ -47,7 +47,8 @@ def test_refresh_without_cookie_is_refused(client, db):
 
 @pytest.mark.parametrize(
     "token",
-    ["garbage", "a.b.c", "0" * 32 + ".0." + "A" * 43, "x" * 5000, "", "..", "ffffffffffffffffffffffffffffffff.-1.abc"],
+    ["garbage", "a.b.c", "0" * 32 + ".0." + "A" * 43, "x" * 5000, "", "..", "ffffffffffffffffffffffffffffffff.-1.abc",
+     "ffffffffffffffffffffffffffffffff.\u00b2.abc"],
 )
 def test_unknown_or_malformed_refresh_tokens_are_refused(logged_in, token):
     assert_refresh_refused(logged_in.refresh(token))

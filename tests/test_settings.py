@@ -119,3 +119,10 @@ def test_production_sends_hsts_and_redirects_to_https():
     result = run_manage("shell", "-c", script, DJANGO_SECRET_KEY=SECRET)
 
     assert result.stdout.strip().splitlines()[-1].split() == ["31536000", "True", "True", "True"]
+
+
+def test_a_bad_throttle_rate_names_the_variable():
+    result = run_manage("check", DJANGO_SECRET_KEY=SECRET, LOGIN_RATE_PER_IP="lots")
+
+    assert result.returncode != 0
+    assert "LOGIN_RATE_PER_IP must be a rate like 30/min" in result.stderr
