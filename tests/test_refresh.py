@@ -130,16 +130,29 @@ def test_rotation_never_extends_the_absolute_limit(logged_in):
 
 
 def test_access_token_dies_with_its_session_at_the_absolute_limit(logged_in):
-    with time_machine.travel(timezone.now() + 30 * DAY + timedelta(seconds=1)):
-        logged_in.refresh_token  # noqa: B018
-        # A token minted just before the end would still be in date; the session check refuses it.
-        assert logged_in.get("/api/auth/me/").status_code == 401
+    start = timezone.now()
+    for days in range(6, 30, 6):
+        with time_machine.travel(start + days * DAY):
+            assert logged_in.refresh().status_code == 200
+    with time_machine.travel(start + 30 * DAY - timedelta(minutes=1)):
+        assert logged_in.refresh().status_code == 200  # an access token good for 5 more minutes
+    with time_machine.travel(start + 30 * DAY + timedelta(seconds=1)):
+        response = logged_in.get("/api/auth/me/")  # still in date, but its session has ended
+        assert response.status_code == 401
+        assert response.json()["code"] == "session_ended"
 
 
 def test_refresh_of_inactive_user_is_refused(logged_in, user):
     user.is_active = False
     user.save()
 
+    assert_refresh_refused(logged_in.refresh())
+
+
+def test_inactive_user_is_refused_even_if_their_sessions_were_not_revoked(logged_in, user, django_user_model):
+    django_user_model.objects.filter(pk=user.pk).update(is_active=False)  # no signal: sessions stay "active"
+
+    assert logged_in.get("/api/auth/me/").json()["code"] == "session_ended"
     assert_refresh_refused(logged_in.refresh())
 
 
