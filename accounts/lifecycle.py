@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils.crypto import constant_time_compare
 from django.utils import timezone
 
 from accounts import conf, tokens
@@ -61,6 +63,7 @@ def start_session(*, user, client) -> IssuedTokens:
     session = RefreshSession.objects.create(
         user=user,
         token_seed=tokens.new_seed(),
+        password_fingerprint=user.get_session_auth_hash(),
         created_at=now,
         last_used_at=now,
         expires_at=min(now + conf.idle_ttl(), absolute_expiry),
@@ -152,7 +155,7 @@ def revoke_user_sessions(*, user, reason, actor=None, client=None, keep_session_
 
 
 def user_for_access_token(*, session_id, user_id):
-    """The active user of a live session, in one query; None otherwise.
+    """The active user of a live session opened with their current password, in one query; None otherwise.
 
     Checking the session on every request is what makes logout, revocation
     and deactivation cut access tokens at once, not when they expire.
@@ -173,9 +176,14 @@ def user_for_access_token(*, session_id, user_id):
             refresh_sessions__pk=session_uuid,
             refresh_sessions__revoked_at__isnull=True,
             refresh_sessions__expires_at__gt=timezone.now(),
-        )
+        ).annotate(session_password_fingerprint=F("refresh_sessions__password_fingerprint"))
     )
-    return found[0] if found else None
+    if not found:
+        return None
+    user = found[0]
+    if not constant_time_compare(user.session_password_fingerprint, user.get_session_auth_hash()):
+        return None  # the password changed since this session began
+    return user
 
 
 def _locked_session(session_id) -> RefreshSession | None:
@@ -190,7 +198,7 @@ def _locked_session(session_id) -> RefreshSession | None:
 def _classify(session, parsed, now) -> _Outcome:
     if session is None or not tokens.is_authentic(parsed, session.token_seed):
         return _Outcome.REJECT
-    if not session.is_active(now) or not session.user.is_active:
+    if not session.is_active(now) or not session.user.is_active or not _password_unchanged(session, session.user):
         return _Outcome.REJECT
     if parsed.generation == session.generation:
         return _Outcome.ROTATE
@@ -198,6 +206,10 @@ def _classify(session, parsed, now) -> _Outcome:
     if just_replaced and session.rotated_at and now - session.rotated_at <= conf.grace():
         return _Outcome.REPEAT_CURRENT
     return _Outcome.REUSE
+
+
+def _password_unchanged(session, user) -> bool:
+    return constant_time_compare(session.password_fingerprint, user.get_session_auth_hash())
 
 
 def _advance(session, *, now, client) -> None:

@@ -41,6 +41,9 @@ class RefreshSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_sessions"
     )
     token_seed = models.CharField(max_length=64, editable=False)
+    # The user's get_session_auth_hash() at login, as Django's own sessions
+    # keep it: a password set by any means ends every session opened before.
+    password_fingerprint = models.CharField(max_length=64, editable=False, default="")
     generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(default=timezone.now)

@@ -6,7 +6,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled, Validatio
 
 from accounts import backoff, lifecycle
 from accounts.audit import record_event
-from accounts.models import RevocationReason, SecurityEventKind
+from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 
 User = get_user_model()
 
@@ -52,6 +52,7 @@ def change_password(*, user, new_password, current_session_id, client):
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
+        RefreshSession.objects.filter(pk=current_session_id).update(password_fingerprint=user.get_session_auth_hash())
         record_event(SecurityEventKind.PASSWORD_CHANGED, user=user, session_id=current_session_id, client=client)
         lifecycle.revoke_user_sessions(
             user=user, reason=RevocationReason.PASSWORD_CHANGED, keep_session_id=current_session_id, client=client

@@ -162,3 +162,26 @@ def test_access_token_of_an_ended_session_is_refused(logged_in):
 
     assert response.status_code == 401
     assert response.json()["code"] == "session_ended"
+
+
+def test_a_password_set_by_any_other_means_ends_existing_sessions(logged_in, user):
+    user.set_password("set from the shell or another tool")
+    user.save()
+
+    assert logged_in.get("/api/auth/me/").json()["code"] == "session_ended"
+    assert logged_in.refresh().status_code == 401
+
+
+def test_a_login_racing_a_password_change_yields_a_dead_session(user, django_user_model):
+    from accounts import lifecycle
+    from accounts.net import ClientInfo
+
+    stale = django_user_model.objects.get(pk=user.pk)  # as authenticate() saw it, old password
+    user.set_password("changed while that login was in flight")
+    user.save()
+
+    issued = lifecycle.start_session(user=stale, client=ClientInfo(ip_address=None, user_agent=""))
+
+    assert lifecycle.user_for_access_token(session_id=issued.session.id, user_id=user.pk) is None
+    with pytest.raises(lifecycle.RefreshRejected):
+        lifecycle.rotate(refresh_token=issued.refresh, client=ClientInfo(ip_address=None, user_agent=""))
