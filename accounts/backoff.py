@@ -1,17 +1,22 @@
-"""Exponential backoff after failed logins, per account and per client IP.
+"""Exponential backoff after failed password checks, per account and per client.
 
 Not a lockout: the first failures are free, then each further failure
 doubles how long the next attempt must wait (1 s, 2 s, 4 s, … up to a cap).
 That is nothing to a person who mistyped and ruinous for a guessing script.
 
-Three counters, so that an attacker cannot lock a victim out:
+Three counters:
 
-- account + IP: a source guessing one account; long cap;
-- IP: a source spraying many accounts; long cap;
-- account from anywhere: a distributed attack on one account; short cap, so
-  the worst an attacker can do to the real user is make them wait a minute.
+- account + client: a source guessing one account; long cap;
+- client: a source spraying many accounts; long cap;
+- account from anywhere: a distributed attack on one account; short cap. It
+  is not applied to clients the account has logged in from before, so an
+  attacker can slow a victim only on a device the victim never used.
 
-A success clears that account's counters for that IP; a quiet hour clears all.
+A client is an IP address, or its /64 network for IPv6 (one host holds a
+whole /64). Counts are kept with atomic increments; a success clears the
+account's count for that client and remembers the client. Guesses sent in
+parallel may all pass the check before the first failure is counted: the
+per-IP rate limit bounds that window.
 """
 import hashlib
 import math
@@ -20,15 +25,25 @@ from dataclasses import dataclass
 
 from accounts import conf
 from accounts.cache import counters
+from accounts.net import client_key
 
 _FORGET_AFTER_SECONDS = 3600
+_REMEMBER_CLIENT_SECONDS = 30 * 24 * 3600
 
 
 @dataclass(frozen=True)
 class _Counter:
-    key: str
+    name: str
     free_attempts: int
     max_delay: int
+
+    @property
+    def failures_key(self):
+        return f"{self.name}:n"
+
+    @property
+    def blocked_until_key(self):
+        return f"{self.name}:t"
 
 
 def _key(kind, *parts):
@@ -40,32 +55,48 @@ def _account(username):
     return username.strip().casefold()
 
 
-def _counters(username, ip_address):
+def _known_client_key(username, ip_address):
+    return _key("known", _account(username), client_key(ip_address))
+
+
+def _counters(username, ip_address, *, include_account_wide=True):
     policy = conf.login_backoff()
-    account, ip = _account(username), ip_address or "unknown"
-    return [
-        _Counter(_key("account-ip", account, ip), policy["FREE_ATTEMPTS_PER_ACCOUNT_AND_IP"], policy["MAX_DELAY_SECONDS"]),
-        _Counter(_key("ip", ip), policy["FREE_ATTEMPTS_PER_IP"], policy["MAX_DELAY_SECONDS"]),
-        _Counter(_key("account", account), policy["FREE_ATTEMPTS_PER_ACCOUNT"], policy["MAX_ACCOUNT_DELAY_SECONDS"]),
+    account, client = _account(username), client_key(ip_address)
+    found = [
+        _Counter(_key("account-client", account, client), policy["FREE_ATTEMPTS_PER_ACCOUNT_AND_IP"],
+                 policy["MAX_DELAY_SECONDS"]),
+        _Counter(_key("client", client), policy["FREE_ATTEMPTS_PER_IP"], policy["MAX_DELAY_SECONDS"]),
     ]
+    if include_account_wide:
+        found.append(_Counter(_key("account", account), policy["FREE_ATTEMPTS_PER_ACCOUNT"],
+                              policy["MAX_ACCOUNT_DELAY_SECONDS"]))
+    return found
 
 
 def seconds_to_wait(*, username, ip_address, now=None) -> int:
-    """How long this login attempt must wait; 0 when it may go ahead."""
+    """How long this attempt must wait; 0 when it may go ahead."""
     now = time.time() if now is None else now
-    longest = max(counters.get(c.key, {}).get("blocked_until", 0) - now for c in _counters(username, ip_address))
+    known_key = _known_client_key(username, ip_address)
+    applicable = _counters(username, ip_address, include_account_wide=True)
+    values = counters.get_many([known_key, *(c.blocked_until_key for c in applicable)])
+    if values.get(known_key):
+        applicable = applicable[:2]  # a client this account used before: no account-wide delay
+    longest = max(values.get(c.blocked_until_key, 0) - now for c in applicable)
     return math.ceil(longest) if longest > 0 else 0
 
 
 def record_failure(*, username, ip_address, now=None) -> None:
     now = time.time() if now is None else now
     for counter in _counters(username, ip_address):
-        failures = counters.get(counter.key, {}).get("failures", 0) + 1
+        ttl = _FORGET_AFTER_SECONDS + counter.max_delay
+        counters.add(counter.failures_key, 0, ttl)
+        failures = counters.incr(counter.failures_key)
         over = failures - counter.free_attempts
-        delay = min(2 ** (over - 1), counter.max_delay) if over > 0 else 0
-        state = {"failures": failures, "blocked_until": now + delay}
-        counters.set(counter.key, state, _FORGET_AFTER_SECONDS + counter.max_delay)
+        if over > 0:
+            counters.set(counter.blocked_until_key, now + min(2 ** (over - 1), counter.max_delay), ttl)
 
 
 def record_success(*, username, ip_address) -> None:
-    counters.delete(_key("account-ip", _account(username), ip_address or "unknown"))
+    account_client = _counters(username, ip_address)[0]
+    counters.delete_many([account_client.failures_key, account_client.blocked_until_key])
+    counters.set(_known_client_key(username, ip_address), True, _REMEMBER_CLIENT_SECONDS)

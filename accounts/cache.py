@@ -31,6 +31,23 @@ class ResilientCache:
     def delete(self, key):
         return self._call("delete", key)
 
+    def get_many(self, keys):
+        return self._call("get_many", keys)
+
+    def delete_many(self, keys):
+        return self._call("delete_many", keys)
+
+    def add(self, key, value, timeout):
+        return self._call("add", key, value, timeout)
+
+    def incr(self, key):
+        """Atomic on Redis and in memory; a key that vanished in between counts from 1."""
+        try:
+            return self._call("incr", key)
+        except ValueError:
+            self._call("add", key, 1, None)
+            return 1
+
     def clear_fallback(self):
         self._fallback.clear()
         self._last_warning = 0.0

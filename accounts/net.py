@@ -33,6 +33,22 @@ def client_ip(request) -> str | None:
         return None
 
 
+def client_key(ip_address: str | None) -> str:
+    """Who to count a request against: the IPv4 address, or the IPv6 /64.
+
+    One IPv6 host usually holds a whole /64, so counting per address would
+    give it billions of fresh budgets.
+    """
+    if not ip_address:
+        return "unknown"
+    address = ipaddress.ip_address(ip_address)
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+
+
 def client_info(request) -> ClientInfo:
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     return ClientInfo(ip_address=client_ip(request), user_agent=user_agent[:_USER_AGENT_MAX])

@@ -63,11 +63,6 @@ class PasswordChangeSerializer(serializers.Serializer):
     current_password = _password_field()
     new_password = _password_field()
 
-    def validate_current_password(self, value):
-        if not self.context["user"].check_password(value):
-            raise serializers.ValidationError("Your current password is not correct.")
-        return value
-
     def validate_new_password(self, value):
         return _check_password_rules(value, self.context["user"])
 

@@ -36,6 +36,16 @@ def log_in(*, request, username, password, client):
     return lifecycle.start_session(user=user, client=client)
 
 
+def _check_password_with_backoff(user, password, client):
+    username = user.get_username()
+    wait = backoff.seconds_to_wait(username=username, ip_address=client.ip_address)
+    if wait:
+        raise Throttled(wait=wait)
+    if not user.check_password(password):
+        backoff.record_failure(username=username, ip_address=client.ip_address)
+        raise ValidationError({"current_password": ["Your current password is not correct."]})
+
+
 def register_user(*, username, email, password, client):
     try:
         with transaction.atomic():
@@ -47,8 +57,13 @@ def register_user(*, username, email, password, client):
     return user
 
 
-def change_password(*, user, new_password, current_session_id, client):
-    """Set a new password and end every other session of the user."""
+def change_password(*, user, current_password, new_password, current_session_id, client):
+    """Check the current password, set the new one and end every other session.
+
+    Wrong current passwords count in the same backoff as failed logins: a
+    stolen access token must not become an unlimited password oracle.
+    """
+    _check_password_with_backoff(user, current_password, client)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])

@@ -10,14 +10,16 @@ ignores a forged ``X-Forwarded-For`` unless a trusted proxy is configured.
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.cache import counters
-from accounts.net import client_ip
+from accounts.net import client_ip, client_key
 
 
 class _ClientIPThrottle(SimpleRateThrottle):
+    """Counts per IPv4 address or IPv6 /64 (see ``accounts.net.client_key``)."""
+
     cache = counters
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+        return self.cache_format % {"scope": self.scope, "ident": client_key(client_ip(request))}
 
 
 class LoginIPThrottle(_ClientIPThrottle):

@@ -148,6 +148,7 @@ class PasswordChangeView(BearerView):
         form.is_valid(raise_exception=True)
         services.change_password(
             user=request.user,
+            current_password=form.validated_data["current_password"],
             new_password=form.validated_data["new_password"],
             current_session_id=request.auth.session_id,
             client=client_info(request),

@@ -106,3 +106,42 @@ def test_failed_logins_are_recorded_with_the_attempted_name_and_ip(client, db):
 
     event = SecurityEvent.objects.get(kind=SecurityEventKind.LOGIN_FAILED)
     assert (event.username, event.ip_address, event.user) == ("ghost", "192.0.2.44", None)
+
+
+def test_a_client_the_account_used_before_is_not_slowed_by_a_distributed_attack(client, user):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        assert succeed(client, ip="192.0.2.10").status_code == 200
+        for i in range(30):
+            fail(client, ip=f"198.51.100.{i}")
+            clock.shift(0.01)
+
+        assert succeed(client, ip="192.0.2.10").status_code == 200
+        assert succeed(client, ip="192.0.2.99").status_code == 429
+
+
+def test_an_ipv6_host_is_counted_per_64_not_per_address(client, make_user):
+    make_user("alice")
+    with time_machine.travel(time.time(), tick=False):
+        for i in range(21):
+            fail(client, username=f"nobody{i}", ip=f"2001:db8:1:2::{i + 1:x}")
+
+        assert succeed(client, ip="2001:db8:1:2:ffff::1").status_code == 429
+        assert succeed(client, ip="2001:db8:1:3::1").status_code == 200
+
+
+def test_wrong_current_passwords_on_password_change_back_off_too(logged_in, user):
+    with time_machine.travel(time.time(), tick=False):
+        for _ in range(6):
+            response = logged_in.post(
+                "/api/auth/password/", {"current_password": "guess", "new_password": "a brand new passphrase"},
+                REMOTE_ADDR="203.0.113.1",
+            )
+            assert response.status_code == 400
+        blocked = logged_in.post(
+            "/api/auth/password/", {"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+            REMOTE_ADDR="203.0.113.1",
+        )
+
+    assert blocked.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
