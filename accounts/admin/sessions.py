@@ -52,8 +52,24 @@ def session_status(session, now=None):
     return format_html("{} {}", icon("yes", "active"), "Active")
 
 
+class SessionColumnsMixin:
+    """Columns shared by the session changelist and the user page's inline."""
+
+    @admin.display(description="session", ordering="id")
+    def short_id(self, session):
+        return str(session.id)[:8]
+
+    @admin.display(description="status")
+    def status(self, session):
+        return session_status(session)
+
+    @admin.display(description="user agent")
+    def short_user_agent(self, session):
+        return short_user_agent(session.user_agent)
+
+
 @admin.register(RefreshSession)
-class RefreshSessionAdmin(NoSecretLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RefreshSessionAdmin(SessionColumnsMixin, NoSecretLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "short_id",
         "user_link",
@@ -136,21 +152,9 @@ class RefreshSessionAdmin(NoSecretLookupsMixin, ReadOnlyAdminMixin, admin.ModelA
     def has_revoke_permission(self, request):
         return request.user.has_perm(REVOKE_PERMISSION)
 
-    @admin.display(description="session", ordering="id")
-    def short_id(self, session):
-        return str(session.id)[:8]
-
     @admin.display(description="user", ordering="user__username")
     def user_link(self, session):
         return user_link(session.user_id, session.user.get_username())
-
-    @admin.display(description="status")
-    def status(self, session):
-        return session_status(session)
-
-    @admin.display(description="user agent")
-    def short_user_agent(self, session):
-        return short_user_agent(session.user_agent)
 
     @admin.display(description="security events")
     def security_events(self, session):

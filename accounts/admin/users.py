@@ -13,16 +13,15 @@ from accounts.admin.common import (
     NoSecretLookupsMixin,
     User,
     changelist_url,
-    short_user_agent,
 )
-from accounts.admin.sessions import session_status
+from accounts.admin.sessions import SessionColumnsMixin
 from accounts.models import RefreshSession, RevocationReason
 from accounts.net import client_info
 
 _INLINE_SESSIONS_MAX = 50
 
 
-class ActiveSessionInline(admin.TabularInline):
+class ActiveSessionInline(SessionColumnsMixin, admin.TabularInline):
     """The user's active sessions, most recently used first, read-only."""
 
     model = RefreshSession
@@ -57,18 +56,6 @@ class ActiveSessionInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="session")
-    def short_id(self, session):
-        return str(session.id)[:8]
-
-    @admin.display(description="status")
-    def status(self, session):
-        return session_status(session)
-
-    @admin.display(description="user agent")
-    def short_user_agent(self, session):
-        return short_user_agent(session.user_agent)
 
 
 def _active_session_count():

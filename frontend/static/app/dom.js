@@ -126,6 +126,16 @@ export function passwordField(opts) {
   return f;
 }
 
+/** A field for choosing a password, with the rules the server's validators apply. */
+export function newPasswordField({ label, name }) {
+  return passwordField({
+    label,
+    name,
+    autocomplete: 'new-password',
+    hint: 'Use a long passphrase: not a common password, not all digits, not like your username.',
+  });
+}
+
 /** The form-level error box (data-testid="form-error"). */
 export function formError() {
   const el = h('div', { class: 'alert alert-error', role: 'alert', testid: 'form-error', hidden: true });

@@ -1,5 +1,5 @@
 // Account: profile details and password change (server validation shown per field).
-import { add, h, field, passwordField, formError, setBusy, pageTitle, setText } from '../dom.js';
+import { add, h, field, passwordField, newPasswordField, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
 
@@ -8,12 +8,7 @@ export function mount(container, ctx) {
   let alive = true;
 
   const current = passwordField({ label: 'Current password', name: 'current_password', autocomplete: 'current-password' });
-  const next = passwordField({
-    label: 'New password',
-    name: 'new_password',
-    autocomplete: 'new-password',
-    hint: 'Use a long passphrase: not a common password, not all digits, not like your username.',
-  });
+  const next = newPasswordField({ label: 'New password', name: 'new_password' });
   const confirm = passwordField({ label: 'Confirm new password', name: 'new_password_confirm', autocomplete: 'new-password' });
   const error = formError();
   const success = h('div', { class: 'alert alert-success', role: 'status', testid: 'form-success', hidden: true });

@@ -1,5 +1,5 @@
 // Sign-up page (only routed when the server allows sign-ups).
-import { add, h, link, field, passwordField, formError, setBusy, pageTitle } from '../dom.js';
+import { add, h, link, field, passwordField, newPasswordField, formError, setBusy, pageTitle } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
 
 export function mount(container, ctx) {
@@ -12,12 +12,7 @@ export function mount(container, ctx) {
     inputProps: { autocapitalize: 'none', spellcheck: 'false' },
   });
   const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'email' });
-  const password = passwordField({
-    label: 'Password',
-    name: 'password',
-    autocomplete: 'new-password',
-    hint: 'Use a long passphrase: not a common password, not all digits, not like your username.',
-  });
+  const password = newPasswordField({ label: 'Password', name: 'password' });
   const confirm = passwordField({ label: 'Confirm password', name: 'password_confirm', autocomplete: 'new-password' });
   const error = formError();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Create account');
