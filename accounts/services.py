@@ -33,7 +33,9 @@ def log_in(*, request, username, password, client):
         record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
         raise InvalidCredentials()
     backoff.record_success(username=username, ip_address=client.ip_address)
-    return lifecycle.start_session(user=user, client=client)
+    issued = lifecycle.start_session(user=user, client=client)
+    User.objects.filter(pk=user.pk).update(last_login=issued.session.created_at)  # shown in the admin
+    return issued
 
 
 def _check_password_with_backoff(user, password, client):

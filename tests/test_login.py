@@ -110,3 +110,10 @@ def test_login_needs_json(client, user):
 
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_login_records_last_login_for_the_admin(client, user):
+    login(client)
+
+    user.refresh_from_db()
+    assert user.last_login is not None

@@ -12,4 +12,10 @@ investigate a token-theft alarm. Three rules hold throughout:
   row; no full count; no facet counts; default orderings follow an index;
   the date hierarchy and searches avoid scanning every row.
 """
+from django.contrib import admin
+
 from accounts.admin import events, sessions, users  # noqa: F401  (registers the model admins)
+
+admin.site.site_header = "Gatehouse administration"
+admin.site.site_title = "Gatehouse admin"
+admin.site.index_title = "Users, sessions and security events"

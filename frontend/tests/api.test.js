@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { createTokenStore } from '../static/app/token-store.js';
-import { createApiClient, ApiError, AuthError, TransientError, parseRetryAfter } from '../static/app/api.js';
+import { createApiClient, ApiError, AuthError, TransientError, parseRetryAfter, errorMessage } from '../static/app/api.js';
 import { FakeClock, createSharedStorage, createFakeLocks, createFakeServer, flush } from './fakes.js';
 
 const T0 = Date.UTC(2030, 0, 15, 12, 0, 0);
@@ -460,4 +460,11 @@ test('parseRetryAfter understands seconds and HTTP dates', () => {
   const now = Date.UTC(2030, 0, 1, 0, 0, 0);
   assert.equal(parseRetryAfter(new Date(now + 3000).toUTCString(), now), 3000);
   assert.equal(parseRetryAfter('garbage', now), null);
+});
+
+test('a throttled answer says how long to wait, in words a person reads', () => {
+  const throttled = (ms) => new ApiError(429, { detail: 'Throttled', code: 'throttled' }, { retryAfterMs: ms });
+  assert.equal(errorMessage(throttled(1000)), 'Too many attempts. Try again in 1 second.');
+  assert.equal(errorMessage(throttled(4000)), 'Too many attempts. Try again in 4 seconds.');
+  assert.equal(errorMessage(throttled(null)), 'Too many attempts. Try again shortly.');
 });

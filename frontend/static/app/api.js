@@ -462,7 +462,8 @@ export function errorMessage(err) {
   if (err instanceof ApiError) {
     if (err.status === 429) {
       const secs = err.retryAfterMs ? Math.ceil(err.retryAfterMs / 1000) : null;
-      return secs ? `Too many attempts. Try again in ${secs} seconds.` : 'Too many attempts. Try again shortly.';
+      if (!secs) return 'Too many attempts. Try again shortly.';
+      return `Too many attempts. Try again in ${secs} ${secs === 1 ? 'second' : 'seconds'}.`;
     }
     if (err.status === 403) return err.detail || 'You don’t have permission to do that.';
     return err.detail || 'Something went wrong.';

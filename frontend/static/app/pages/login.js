@@ -23,9 +23,10 @@ export function mount(container, ctx) {
 
   const title = pageTitle('Sign in', 'Welcome back. Enter your details to continue.');
   title.querySelector('h1').id = 'login-title';
-  add(container, 
+  const notice = flash ? h('div', { class: `alert alert-${flash.kind}`, role: 'status' }, flash.text) : null;
+  add(container,
     title,
-    flash ? h('div', { class: `alert alert-${flash.kind}`, role: 'status' }, flash.text) : null,
+    notice,
     form,
     signupEnabled
       ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
@@ -37,6 +38,7 @@ export function mount(container, ctx) {
   async function onSubmit(event) {
     event.preventDefault();
     if (busy) return;
+    if (notice) notice.hidden = true; // "signed out" no longer applies once the user tries again
     error.clear();
     username.setError(null);
     password.setError(null);
