@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-python test-js clean
+.PHONY: run test test-python test-js clean serve bench load bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,32 @@ test-js:
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache
+
+## serve: production server: collectstatic, migrate (MIGRATE=0 to skip), gunicorn with $$WEB_CONCURRENCY workers (default 2)
+WEB_CONCURRENCY ?= 2
+MIGRATE ?= 1
+serve: $(VENV)/.installed
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then \
+	  echo "make serve: DJANGO_SECRET_KEY is not set. Production mode needs a long random secret, e.g." >&2; \
+	  echo "  export DJANGO_SECRET_KEY=\"\$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')\"" >&2; \
+	  echo "(keep it: changing it ends every session). For local development use 'make run'." >&2; \
+	  exit 1; \
+	fi
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@if [ "$(MIGRATE)" = "1" ]; then DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input; fi
+	DJANGO_DEBUG=0 WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(BIN)/gunicorn backend.wsgi \
+	  --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile - --timeout 30 --graceful-timeout 20
+
+## bench: Gatehouse vs stock simplejwt in one process (login, refresh, authenticated GET; time and SQL)
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.bench
+
+## load: gunicorn on a loopback port under load (throughput, p50/p99; authenticated GET vs the ceiling); wrk drives the GETs when installed
+LOAD_ARGS ?=
+load: $(VENV)/.installed
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+## bench-scale: refresh, authenticated GET, admin pages and cleanup with many sessions (ROWS="1000 1000000" for the million)
+ROWS ?= 1000 100000
+bench-scale: $(VENV)/.installed
+	$(BIN)/python -m bench.scale --rows $(ROWS)

@@ -1,15 +1,57 @@
-"""Gatehouse's URLs plus stock simplejwt's views under /bench/stock/."""
+"""Gatehouse's URLs plus the bench-only routes under /api/bench/.
+
+- ``/api/bench/stock/``: stock simplejwt's login, refresh and an authenticated
+  ``me`` view (the same serializer as ``/api/auth/me/``).
+- ``/api/bench/ceiling/``: ``/api/auth/me/`` without authentication, the ceiling
+  an authenticated GET is measured against. Same base classes, headers,
+  serializer and middleware; the user it serializes is built once per process
+  in memory, so the difference between the two is the cost of authentication
+  (JWT check and the one session + user query) and nothing else.
+"""
+from django.contrib.auth import get_user_model
 from django.urls import include, path
+from django.utils import timezone
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts.serializers import UserSerializer
+from accounts.views import BearerView, NoStoreMixin
+from backend import urls as backend_urls
+
+_CEILING_USER = get_user_model()(
+    id=1, username="ceiling", email="ceiling@example.com", is_staff=False, date_joined=timezone.now()
+)
 
 
-class StockMeView(APIView):
-    authentication_classes = [JWTAuthentication]
+class CeilingView(NoStoreMixin, APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response(UserSerializer(_CEILING_USER).data)
+
+
+class StockJWTAuthentication(JWTAuthentication):
+    """simplejwt's ``JWTAuthentication`` with its default token class.
+
+    Gatehouse's settings point ``AUTH_TOKEN_CLASSES`` at its own keyring-backed
+    token; stock simplejwt verifies its plain ``AccessToken``.
+    """
+
+    def get_validated_token(self, raw_token):
+        try:
+            return AccessToken(raw_token)
+        except TokenError as error:
+            raise InvalidToken({"detail": str(error)}) from None
+
+
+class StockMeView(BearerView):
+    authentication_classes = [StockJWTAuthentication]
 
     def get(self, request):
         return Response(UserSerializer(request.user).data)
@@ -21,4 +63,17 @@ stock = [
     path("me/", StockMeView.as_view()),
 ]
 
-urlpatterns = [path("bench/stock/", include(stock)), path("", include("backend.urls"))]
+# Gatehouse's own patterns, in their order, with the bench routes under /api/
+# just before Gatehouse's API: the ceiling and stock simplejwt go through the
+# same URL-dependent middleware as /api/auth/ (CORS is scoped to /api/), and
+# neither resolves its URL with more patterns to try than Gatehouse's routes.
+_project = list(backend_urls.urlpatterns)
+_api = next(index for index, pattern in enumerate(_project) if str(pattern.pattern) == "api/")
+urlpatterns = [
+    *_project[:_api],
+    path("api/bench/ceiling/", CeilingView.as_view()),
+    path("api/bench/stock/", include(stock)),
+    *_project[_api:],
+]
+handler400, handler403 = backend_urls.handler400, backend_urls.handler403
+handler404, handler500 = backend_urls.handler404, backend_urls.handler500

@@ -1,0 +1,437 @@
+"""Load against a real gunicorn server on loopback: throughput and p50/p99 latency.
+
+    python -m bench.load [--workers 2] [--seconds 4] [--concurrency N] [--sessions 1000] [--logins 60]
+                         [--client auto|python|wrk] [--check]
+
+Starts ``gunicorn backend.wsgi`` itself (production settings, ``DJANGO_DEBUG``
+off, plus the bench-only routes of ``bench.urls``) on a free 127.0.0.1 port,
+on a scratch SQLite file, or on ``DATABASE_URL`` when set (tables are created
+there and ``load-*`` users replaced: use a scratch database). ``REDIS_URL`` is
+passed through, so the throttles count in Redis when it is set.
+
+It seeds users and sessions directly in the database, then measures, with a
+stdlib client (threads, one connection per request: gunicorn's sync workers
+do not keep connections alive), or for the GET phases with ``wrk`` when it is
+installed (Debian's ``wrk``, optional, ``--client`` chooses: it takes far less
+CPU than Python threads, so on a small machine it leaves more to the server
+and gives truer ratios):
+
+- ``ceiling``: ``GET /api/bench/ceiling/``, the ``/api/auth/me/`` view without
+  authentication (same classes, headers, serializer, middleware);
+- ``me``: ``GET /api/auth/me/`` with a Bearer token, rotating over the sessions;
+- ``stock me``: the same view behind stock simplejwt's ``JWTAuthentication``;
+- ``health``: ``GET /api/health/`` (one ``SELECT 1``), for reference;
+- ``refresh``: ``POST /api/auth/refresh/`` across the seeded sessions, each
+  session used by one client thread only and always with its latest token;
+- ``login``: ``POST /api/auth/login/`` (the production hasher, Argon2id).
+
+The clients act as many distinct addresses behind one trusted proxy
+(``TRUSTED_PROXY_COUNT=1``, ``X-Forwarded-For``, ``X-Forwarded-Proto: https``),
+as a load balancer would forward them; the throttle rates are raised through
+``LOGIN_RATE_PER_IP``, ``REFRESH_RATE_PER_IP`` and ``REGISTER_RATE_PER_IP``.
+The read phases alternate (ceiling, me, stock me, repeated) so that a busy
+machine slows all of them alike. Every phase is bounded by time and count;
+the run fails (exit 1) on any error, and with ``--check`` also when ``me`` is
+below 0.75 of the ceiling.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import resource
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.server import Gunicorn
+
+PASSWORD = "load password, not a secret"
+TARGET_RATIO = 0.75
+
+
+# --- the client -----------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    elapsed: float = 0.0
+    client_cpu: float = 0.0
+    # Filled in by wrk, which reports counts and percentiles rather than latencies.
+    requests: int = 0
+    wrk_percentiles: list = field(default_factory=list)  # [(p50, p99), ...] per slice, seconds
+
+    def merge(self, other):
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.elapsed += other.elapsed
+        self.client_cpu += other.client_cpu
+        self.requests += other.requests
+        self.wrk_percentiles += other.wrk_percentiles
+
+    @property
+    def count(self):
+        return len(self.latencies) + self.requests
+
+    @property
+    def throughput(self):
+        return self.count / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, fraction):
+        if self.wrk_percentiles:  # the median over slices of wrk's own percentiles
+            values = sorted(p50 if fraction == 0.5 else p99 for p50, p99 in self.wrk_percentiles)
+            return values[len(values) // 2]
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def request(address, method, path, *, headers=None, body=None, timeout=10.0):
+    connection = http.client.HTTPConnection(*address, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        payload = response.read()
+        return response.status, response.headers, payload
+    finally:
+        connection.close()
+
+
+def proxy_headers(ip):
+    return {"X-Forwarded-For": ip, "X-Forwarded-Proto": "https"}
+
+
+def run_phase(name, jobs, *, seconds, max_requests):
+    """Run ``jobs`` (one callable per client thread, each returning an error or None) until time or count is up."""
+    phase = Phase(name)
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    issued = [0]
+
+    def worker(job):
+        latencies, errors = [], []
+        while time.monotonic() < deadline:
+            with lock:
+                if issued[0] >= max_requests:
+                    break
+                issued[0] += 1
+            started = time.perf_counter()
+            try:
+                error = job()
+            except Exception as exc:  # a refused or reset connection is an error, not a crash
+                error = f"{type(exc).__name__}: {exc}"
+            latencies.append(time.perf_counter() - started)
+            if error:
+                errors.append(error)
+        with lock:
+            phase.latencies.extend(latencies)
+            phase.errors.extend(errors)
+
+    threads = [threading.Thread(target=worker, args=(job,), daemon=True) for job in jobs]
+    cpu, started = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    phase.elapsed = time.perf_counter() - started
+    phase.client_cpu = time.process_time() - cpu
+    return phase
+
+
+_WRK_SCRIPT = """
+local credentials = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local credential = credentials[(counter %% #credentials) + 1]
+  local headers = { ["X-Forwarded-Proto"] = "https", ["X-Forwarded-For"] = credential[2] }
+  if credential[1] ~= "" then headers["Authorization"] = "Bearer " .. credential[1] end
+  return wrk.format("GET", "%s", headers)
+end
+"""
+
+
+def _wrk_seconds(text):
+    number, unit = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+def run_wrk(name, address, path, credentials, *, seconds, concurrency):
+    """One GET phase with wrk (C, far lighter than this client): rotating credentials, as the threads do."""
+    phase = Phase(name)
+    table = ", ".join(f'{{"{bearer or ""}", "{ip}"}}' for bearer, ip in credentials)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_SCRIPT % (table, path))
+    try:
+        threads = max(1, min(concurrency, 2))
+        command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency",
+                   "-s", script.name, f"http://{address[0]}:{address[1]}{path}"]
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        phase.client_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    finally:
+        os.unlink(script.name)
+    total = re.search(r"(\d+) requests in ([0-9.]+)(\w+)", output)
+    if not total:
+        phase.errors.append(f"wrk: no result: {output[-300:]!r}")
+        return phase
+    phase.requests = int(total.group(1))
+    phase.elapsed = _wrk_seconds(total.group(2) + total.group(3))
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    phase.wrk_percentiles.append((_wrk_seconds(p50.group(1)), _wrk_seconds(p99.group(1))))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if bad:
+        phase.errors += [f"{name}: non-2xx response"] * int(bad.group(1))
+    if socket and any(int(n) for n in socket.groups()):
+        phase.errors.append(f"{name}: wrk socket errors: {socket.group(0)}")
+    return phase
+
+
+def cycling(items):
+    while True:
+        yield from items
+
+
+def get_job(address, path, credentials):
+    """GET ``path`` with each credential (bearer, ip) in turn; expect 200."""
+    it = cycling(credentials)
+    lock = threading.Lock()
+
+    def job():
+        with lock:
+            bearer, ip = next(it)
+        headers = proxy_headers(ip)
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        status, _, body = request(address, "GET", path, headers=headers)
+        return None if status == 200 else f"GET {path}: {status} {body[:120]!r}"
+
+    return job
+
+
+def refresh_job(address, sessions):
+    """Refresh this thread's own sessions in turn, always with the latest token."""
+    state = [dict(session) for session in sessions]
+    position = [0]
+
+    def job():
+        session = state[position[0] % len(state)]
+        position[0] += 1
+        headers = {**proxy_headers(session["ip"]), "Cookie": f"refresh_token={session['refresh']}"}
+        status, response_headers, body = request(address, "POST", "/api/auth/refresh/", headers=headers)
+        if status != 200:
+            return f"refresh: {status} {body[:120]!r}"
+        for cookie in response_headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            if name.strip() == "refresh_token":
+                session["refresh"] = rest.split(";", 1)[0]
+                return None
+        return "refresh: no new refresh cookie"
+
+    return job
+
+
+def login_job(address, users):
+    it = cycling(users)
+    lock = threading.Lock()
+
+    def job():
+        with lock:
+            username, ip = next(it)
+        body = json.dumps({"username": username, "password": PASSWORD})
+        headers = {**proxy_headers(ip), "Content-Type": "application/json"}
+        status, _, payload = request(address, "POST", "/api/auth/login/", headers=headers, body=body)
+        return None if status == 200 else f"login: {status} {payload[:120]!r}"
+
+    return job
+
+
+# --- setting up -------------------------------------------------------------------
+
+
+def server_environment(args, database_url):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.server_settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        TRUSTED_PROXY_COUNT="1",
+        ACCESS_TOKEN_TTL="3600",
+        LOGIN_RATE_PER_IP="100000/min",
+        REFRESH_RATE_PER_IP="100000/min",
+        REGISTER_RATE_PER_IP="100000/min",
+        GATEHOUSE_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+    )
+    return env
+
+
+def seed(args):
+    """Users and sessions straight in the database.
+
+    Returns (gatehouse credentials, stock credentials, sessions, login credentials).
+    """
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import connections
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from accounts import lifecycle
+    from accounts.net import ClientInfo
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    User = get_user_model()
+    User.objects.filter(username__startswith="load-").delete()
+    password = make_password(PASSWORD)  # hashed once (Argon2id), shared by every seeded user
+    User.objects.bulk_create(
+        [
+            User(username=f"load-{n:05d}", email=f"load-{n:05d}@example.com", password=password)
+            for n in range(args.users)
+        ]
+    )
+    users = list(User.objects.filter(username__startswith="load-").order_by("username"))
+
+    def ip(n):
+        return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+
+    sessions = []
+    for n in range(args.sessions):
+        user = users[n % len(users)]
+        issued = lifecycle.start_session(user=user, client=ClientInfo(ip(n), "bench-load"))
+        sessions.append({"access": issued.access, "refresh": issued.refresh, "ip": ip(n), "user": user})
+    gatehouse = [(s["access"], s["ip"]) for s in sessions]
+    stock = [(str(AccessToken.for_user(s["user"])), s["ip"]) for s in sessions]
+    logins = [(user.username, ip(100_000 + n)) for n, user in enumerate(users)]
+    connections.close_all()
+    return gatehouse, stock, sessions, logins
+
+
+# --- the run --------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+    parser.add_argument("--concurrency", type=int, default=None, help="client threads (default: 2 per worker)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="per read phase, split over --repeat slices")
+    parser.add_argument("--repeat", type=int, default=3, help="alternations of the read phases")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="cap per phase")
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--logins", type=int, default=60, help="cap on logins (Argon2id: ~0.1 s of CPU each)")
+    parser.add_argument("--client", choices=["auto", "python", "wrk"], default="auto",
+                        help="client for the GET phases: this script's threads, or wrk (apt-get install wrk), "
+                             "which leaves more of the CPUs to the server; auto: wrk when it is installed")
+    parser.add_argument("--check", action="store_true", help=f"exit 1 also when me/ceiling < {TARGET_RATIO}")
+    args = parser.parse_args(argv)
+    concurrency = args.concurrency or 2 * args.workers
+    if args.client == "auto":
+        args.client = "wrk" if shutil.which("wrk") else "python"
+    elif args.client == "wrk" and not shutil.which("wrk"):
+        parser.error("--client wrk needs wrk on the PATH (Debian: apt-get install wrk)")
+
+    scratch = None
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        scratch = Path(tempfile.mkdtemp(prefix="gatehouse-load-"))
+        database_url = f"sqlite:///{scratch / 'load.sqlite3'}"
+    env = server_environment(args, database_url)
+    os.environ.update(env)  # the seeding below runs with the server's exact settings
+    server = None
+    try:
+        print(f"seeding {args.users} users and {args.sessions} sessions ...", flush=True)
+        gatehouse, stock, sessions, logins = seed(args)
+        from django.db import connection
+
+        vendor = connection.vendor
+        server = Gunicorn(env, workers=args.workers, name="load").start()
+        address = server.address
+
+        reads = {
+            "ceiling": ("/api/bench/ceiling/", [(None, ip) for _, ip in gatehouse]),
+            "me": ("/api/auth/me/", gatehouse),
+            "stock me": ("/api/bench/stock/me/", stock),
+        }
+        results = {name: Phase(name) for name in [*reads, "health", "refresh", "login"]}
+        # Warm up every worker on every route.
+        for path, credentials in reads.values():
+            run_phase("warm-up", [get_job(address, path, credentials) for _ in range(concurrency)],
+                      seconds=0.5, max_requests=200)
+        for _ in range(args.repeat):
+            for name, (path, credentials) in reads.items():
+                if args.client == "wrk":
+                    phase = run_wrk(name, address, path, credentials[:1000], seconds=args.seconds / args.repeat,
+                                    concurrency=concurrency)
+                else:
+                    jobs = [get_job(address, path, credentials) for _ in range(concurrency)]
+                    phase = run_phase(name, jobs, seconds=args.seconds / args.repeat, max_requests=args.max_requests)
+                results[name].merge(phase)
+        results["health"] = run_phase(
+            "health", [get_job(address, "/api/health/", [(None, "10.255.0.1")]) for _ in range(concurrency)],
+            seconds=args.seconds / args.repeat, max_requests=args.max_requests,
+        )
+        shares = [sessions[n::concurrency] for n in range(concurrency)]
+        results["refresh"] = run_phase(
+            "refresh", [refresh_job(address, share) for share in shares if share],
+            seconds=args.seconds, max_requests=args.max_requests,
+        )
+        results["login"] = run_phase(
+            "login", [login_job(address, logins[n::concurrency]) for n in range(concurrency)],
+            seconds=max(args.seconds, 10.0), max_requests=args.logins,
+        )
+    finally:
+        if server is not None:
+            server.stop()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    cache = "Redis" if os.environ.get("REDIS_URL") else "per-process memory"
+    client = "wrk for the GET phases (ceiling, me, stock me), Python threads for the rest" if args.client == "wrk" \
+        else "Python threads"
+    print(f"\ngunicorn backend.wsgi, {args.workers} sync workers, {vendor}, throttle counters in {cache}; "
+          f"client: {client}, {concurrency} connections, on the same machine ({os.cpu_count()} CPUs), "
+          f"one connection per request\n")
+    print("| phase | requests | errors | req/s | p50 (ms) | p99 (ms) | client CPU (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for phase in results.values():
+        print(f"| {phase.name} | {phase.count} | {len(phase.errors)} | {phase.throughput:.0f} | "
+              f"{phase.percentile(0.5) * 1000:.2f} | {phase.percentile(0.99) * 1000:.2f} | {phase.client_cpu:.1f} |")
+    ceiling = results["ceiling"].throughput
+    ratio = results["me"].throughput / ceiling if ceiling else 0.0
+    stock_ratio = results["stock me"].throughput / ceiling if ceiling else 0.0
+    errors = sum(len(phase.errors) for phase in results.values())
+    print(f"\nauthenticated GET / ceiling: gatehouse {ratio:.2f}x, stock simplejwt {stock_ratio:.2f}x "
+          f"(target: gatehouse >= {TARGET_RATIO})")
+    print(f"errors: {errors}")
+    for phase in results.values():
+        for error in sorted(set(phase.errors))[:5]:
+            print(f"  {phase.name}: {error}")
+    if args.client == "python" and (os.cpu_count() or 1) <= 4:
+        print("note: the Python client takes a good share of these few CPUs, more of it the faster the server "
+              "answers, which flatters the ratios; wrk (apt-get install wrk) measures them more truly.")
+    failed = errors > 0 or (args.check and ratio < TARGET_RATIO)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
