@@ -1,11 +1,14 @@
 """Writing the security audit trail."""
+from django.utils import timezone
+
 from accounts.models import SecurityEvent
 
 
-def record_event(kind, *, user=None, username="", session_id=None, actor=None, reason="", client=None):
-    """Append one security event. ``client`` is the request's ``ClientInfo``, if any."""
-    return SecurityEvent.objects.create(
+def new_event(kind, *, user=None, username="", session_id=None, actor=None, reason="", client=None, now=None):
+    """An unsaved security event. ``client`` is the request's ``ClientInfo``, if any."""
+    return SecurityEvent(
         kind=kind,
+        created_at=now or timezone.now(),
         user=user,
         username=(username or getattr(user, "username", ""))[:150],
         session_id=session_id,
@@ -14,3 +17,10 @@ def record_event(kind, *, user=None, username="", session_id=None, actor=None, r
         ip_address=client.ip_address if client else None,
         user_agent=client.user_agent if client else "",
     )
+
+
+def record_event(kind, **details):
+    """Append one security event (see ``new_event`` for the details)."""
+    event = new_event(kind, **details)
+    event.save(force_insert=True)
+    return event

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils.crypto import constant_time_compare
 from django.utils import timezone
 
-from accounts import conf, tokens
+from accounts import conf, hotpath, tokens
 from accounts.jwt_keys import GatehouseAccessToken
-from accounts.audit import record_event
+from accounts.audit import new_event, record_event
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 
 
@@ -56,11 +55,11 @@ def start_session(*, user, client) -> IssuedTokens:
     """Open a new session for an authenticated user (a login)."""
     now = timezone.now()
     absolute_expiry = now + conf.absolute_ttl()
-    # Two single-statement writes, each atomic on its own, and no transaction
-    # around them: if the audit insert failed, the login fails and the new
-    # session is one whose token never left the server. This keeps a login at
-    # three statements instead of five (BEGIN and COMMIT are round trips too).
-    session = RefreshSession.objects.create(
+    # The session, its login event and the user's last_login go in together:
+    # one statement on PostgreSQL (all or nothing), three single-statement
+    # writes elsewhere with no transaction around them: if a later one failed,
+    # the login fails and the new session is one whose token never left the server.
+    session = RefreshSession(
         user=user,
         token_seed=tokens.new_seed(),
         password_fingerprint=user.get_session_auth_hash(),
@@ -72,7 +71,8 @@ def start_session(*, user, client) -> IssuedTokens:
         last_ip_address=client.ip_address,
         user_agent=client.user_agent,
     )
-    record_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session_id=session.id, client=client)
+    event = new_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session_id=session.id, client=client, now=now)
+    hotpath.record_login(session, event)
     return _issue(session)
 
 
@@ -167,32 +167,29 @@ def user_for_access_token(*, session_id, user_id):
         user_pk = User._meta.pk.to_python(user_id) if well_typed else None
     except (ValueError, ValidationError):
         return None
-    if user_pk is None:
+    if user_pk is None or not _in_pk_range(User, user_pk):
         return None
-    found = list(
-        User.objects.filter(
-            pk=user_pk,
-            is_active=True,
-            refresh_sessions__pk=session_uuid,
-            refresh_sessions__revoked_at__isnull=True,
-            refresh_sessions__expires_at__gt=timezone.now(),
-        ).annotate(session_password_fingerprint=F("refresh_sessions__password_fingerprint"))
-    )
-    if not found:
+    found = hotpath.live_session_user(session_id=session_uuid, user_pk=user_pk, now=timezone.now())
+    if found is None:
         return None
-    user = found[0]
-    if not constant_time_compare(user.session_password_fingerprint, user.get_session_auth_hash()):
+    user, password_fingerprint = found
+    if not constant_time_compare(password_fingerprint, user.get_session_auth_hash()):
         return None  # the password changed since this session began
     return user
 
 
+def _in_pk_range(User, user_pk) -> bool:
+    # The ORM answers an out-of-range integer lookup with "no match"; raw SQL
+    # would hand the number to the driver (SQLite: OverflowError, a 500).
+    if not isinstance(user_pk, int):
+        return True
+    low, high = connection.ops.integer_field_range(User._meta.pk.get_internal_type())
+    return (low is None or user_pk >= low) and (high is None or user_pk <= high)
+
+
 def _locked_session(session_id) -> RefreshSession | None:
-    return (
-        RefreshSession.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(pk=session_id)
-        .first()
-    )
+    # SELECT … FOR UPDATE OF the session (where the database has row locks), with its user.
+    return hotpath.locked_session(session_id)
 
 
 def _classify(session, parsed, now) -> _Outcome:
@@ -218,7 +215,7 @@ def _advance(session, *, now, client) -> None:
     session.last_used_at = now
     session.expires_at = min(now + conf.idle_ttl(), session.absolute_expires_at)
     session.last_ip_address = client.ip_address
-    session.save(update_fields=["generation", "rotated_at", "last_used_at", "expires_at", "last_ip_address"])
+    hotpath.save_rotation(session)
 
 
 def _mark_revoked(session, *, reason, now) -> None:

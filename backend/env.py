@@ -100,6 +100,9 @@ def database_from_url(url, *, default_sqlite: Path) -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+        # Keep each worker's connection: opening one (file, PRAGMAs, Django's
+        # SQL functions) costs more than an authenticated request's query.
+        config["CONN_MAX_AGE"] = 600
     elif config["ENGINE"] == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True

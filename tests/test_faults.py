@@ -4,6 +4,7 @@ import logging
 import pytest
 from django.db import OperationalError
 
+from accounts import hotpath
 from accounts.models import RefreshSession
 from tests.conftest import login
 
@@ -49,15 +50,15 @@ def test_login_answers_503_when_the_database_is_down(client, user, database_down
 
 def test_refresh_interrupted_by_a_database_error_leaves_the_session_as_it_was(logged_in, monkeypatch):
     before = RefreshSession.objects.values().get()
-    original_save = RefreshSession.save
+    original_save = hotpath.save_rotation
 
-    def failing_save(self, *args, **kwargs):
-        original_save(self, *args, **kwargs)
+    def failing_save(*args, **kwargs):
+        original_save(*args, **kwargs)
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(RefreshSession, "save", failing_save)
+    monkeypatch.setattr(hotpath, "save_rotation", failing_save)
     assert logged_in.refresh().status_code == 503
-    monkeypatch.setattr(RefreshSession, "save", original_save)
+    monkeypatch.setattr(hotpath, "save_rotation", original_save)
 
     assert RefreshSession.objects.values().get() == before
     assert logged_in.refresh().status_code == 200  # the same token still works: no half-rotation

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts import conf
@@ -28,16 +27,22 @@ class Command(BaseCommand):
             return
         retention = conf.retention() if retention_days is None else timedelta(days=retention_days)
         cutoff = timezone.now() - retention
-        ended = RefreshSession.objects.filter(Q(revoked_at__lt=cutoff) | Q(expires_at__lt=cutoff))
+        # One index per pass, so that each batch is an index range scan that
+        # stops at the batch size. (An OR of the two conditions, or the
+        # model's ordering by last_used_at, has every batch read and sort all
+        # the ended rows: a million rows took minutes, not seconds.)
+        expired = RefreshSession.objects.filter(expires_at__lt=cutoff)
+        revoked = RefreshSession.objects.filter(revoked_at__lt=cutoff)
         old_events = SecurityEvent.objects.filter(created_at__lt=cutoff)
-        sessions = self._delete_in_batches(ended, batch_size, pause)
+        sessions = self._delete_in_batches(expired, batch_size, pause)
+        sessions += self._delete_in_batches(revoked, batch_size, pause)
         events = self._delete_in_batches(old_events, batch_size, pause)
         self.stdout.write(f"Deleted {sessions} ended sessions and {events} security events older than {cutoff:%Y-%m-%d %H:%M}.")
 
     def _delete_in_batches(self, queryset, batch_size, pause):
         total = 0
         while True:
-            ids = list(queryset.values_list("pk", flat=True)[:batch_size])
+            ids = list(queryset.order_by().values_list("pk", flat=True)[:batch_size])
             if not ids:
                 return total
             # Nothing references these rows with a constraint, so this is one DELETE.
