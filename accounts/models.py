@@ -65,7 +65,8 @@ class RefreshSession(models.Model):
             models.Index(fields=["user", "revoked_at", "expires_at"], name="session_user_active_idx"),
             models.Index(fields=["expires_at"], name="session_expires_idx"),
             models.Index(fields=["revoked_at"], name="session_revoked_idx"),
-            models.Index(fields=["created_at"], name="session_created_idx"),
+            # The admin lists newest first (created_at, then id to break ties).
+            models.Index(fields=["created_at", "id"], name="session_created_id_idx"),
         ]
         permissions = [("revoke_refreshsession", "Can revoke sessions")]
 
