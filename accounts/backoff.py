@@ -8,15 +8,17 @@ Three counters:
 
 - account + client: a source guessing one account; long cap;
 - client: a source spraying many accounts; long cap;
-- account from anywhere: a distributed attack on one account; short cap. It
-  is not applied to clients the account has logged in from before, so an
-  attacker can slow a victim only on a device the victim never used.
+- account from anywhere: a distributed attack on one account; short cap.
+
+On a client the account has logged in from before, only the first counter
+applies: neither a distributed attack on the account nor a neighbour behind
+the same NAT or IPv6 /64 can lock that user out there.
 
 A client is an IP address, or its /64 network for IPv6 (one host holds a
-whole /64). Counts are kept with atomic increments; a success clears the
-account's count for that client and remembers the client. Guesses sent in
-parallel may all pass the check before the first failure is counted: the
-per-IP rate limit bounds that window.
+whole /64). Counts are atomic increments; a success clears the account's
+count for that client and remembers the client. Guesses sent in parallel may
+all pass the check before the first failure is counted: the per-IP rate
+limit (also atomic) bounds that window.
 """
 import hashlib
 import math
@@ -80,7 +82,10 @@ def seconds_to_wait(*, username, ip_address, now=None) -> int:
     applicable = _counters(username, ip_address, include_account_wide=True)
     values = counters.get_many([known_key, *(c.blocked_until_key for c in applicable)])
     if values.get(known_key):
-        applicable = applicable[:2]  # a client this account used before: no account-wide delay
+        # A client this account used before: only its own account+client
+        # counter applies, so neither a distributed attack on the account nor
+        # a neighbour behind the same NAT or /64 can lock this user out.
+        applicable = applicable[:1]
     longest = max(values.get(c.blocked_until_key, 0) - now for c in applicable)
     return math.ceil(longest) if longest > 0 else 0
 
@@ -89,8 +94,7 @@ def record_failure(*, username, ip_address, now=None) -> None:
     now = time.time() if now is None else now
     for counter in _counters(username, ip_address):
         ttl = _FORGET_AFTER_SECONDS + counter.max_delay
-        counters.add(counter.failures_key, 0, ttl)
-        failures = counters.incr(counter.failures_key)
+        failures = counters.count(counter.failures_key, ttl)
         over = failures - counter.free_attempts
         if over > 0:
             counters.set(counter.blocked_until_key, now + min(2 ** (over - 1), counter.max_delay), ttl)

@@ -1,8 +1,9 @@
 """The cache that throttling and login backoff count in, surviving a Redis outage.
 
 With ``REDIS_URL`` set the counters are shared by every app server. If Redis
-stops answering, counting falls back to this process's memory (limits then
-hold per process) and a warning is logged, rather than failing logins.
+stops answering (refused, or too slow: the client's timeouts are short), the
+counters fall back to this process's memory for a while (limits then hold
+per process) and a warning is logged, rather than failing or stalling logins.
 Revocation never goes through the cache: it is always a database check.
 """
 import logging
@@ -14,6 +15,7 @@ from django.core.cache.backends.locmem import LocMemCache
 logger = logging.getLogger(__name__)
 
 _WARN_EVERY_SECONDS = 60
+_RETRY_SHARED_AFTER_SECONDS = 10
 
 
 class ResilientCache:
@@ -21,41 +23,47 @@ class ResilientCache:
         self._alias = alias
         self._fallback = LocMemCache("gatehouse-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
         self._last_warning = 0.0
-
-    def get(self, key, default=None):
-        return self._call("get", key, default)
-
-    def set(self, key, value, timeout):
-        return self._call("set", key, value, timeout)
-
-    def delete(self, key):
-        return self._call("delete", key)
+        self._shared_down_until = 0.0
 
     def get_many(self, keys):
         return self._call("get_many", keys)
 
+    def set(self, key, value, timeout):
+        return self._call("set", key, value, timeout)
+
     def delete_many(self, keys):
         return self._call("delete_many", keys)
 
-    def add(self, key, value, timeout):
-        return self._call("add", key, value, timeout)
+    def count(self, key, timeout) -> int:
+        """Add one to the counter ``key`` (created with ``timeout``); returns the new count.
 
-    def incr(self, key):
-        """Atomic on Redis and in memory; a key that vanished in between counts from 1."""
+        ``add`` then ``incr``: atomic on Redis and in memory. A counter created
+        by the increment itself (it expired in between) gets its timeout back.
+        """
+        self._call("add", key, 0, timeout)
         try:
-            return self._call("incr", key)
-        except ValueError:
-            self._call("add", key, 1, None)
+            value = self._call("incr", key)
+        except ValueError:  # expired between add and incr
+            self._call("add", key, 1, timeout)
             return 1
+        if value == 1:
+            self._call("touch", key, timeout)
+        return value
 
     def clear_fallback(self):
         self._fallback.clear()
         self._last_warning = 0.0
+        self._shared_down_until = 0.0
 
     def _call(self, method, *args):
+        if time.monotonic() < self._shared_down_until:
+            return getattr(self._fallback, method)(*args)
         try:
             return getattr(caches[self._alias], method)(*args)
-        except Exception as error:  # any backend failure: connection refused, timeout, auth
+        except ValueError:
+            raise  # a cache answer (incr of a missing key), not an outage
+        except Exception as error:  # the backend failed: refused, timed out, auth
+            self._shared_down_until = time.monotonic() + _RETRY_SHARED_AFTER_SECONDS
             self._warn(error)
             return getattr(self._fallback, method)(*args)
 

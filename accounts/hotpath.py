@@ -15,7 +15,8 @@ last_login write was a queryset update() already).
 from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db import connections
+from django.db import DatabaseError, connections
+from django.db.transaction import TransactionManagementError
 
 from accounts.models import RefreshSession, SecurityEvent
 
@@ -146,6 +147,9 @@ def live_session_user(*, session_id, user_pk, now, alias="default"):
 def locked_session(session_id, *, alias="default"):
     """The session with its user, row-locked (call inside ``transaction.atomic``); None if unknown."""
     connection = connections[alias]
+    if connection.features.has_select_for_update and not connection.in_atomic_block:
+        # As the ORM's select_for_update(): a lock outside a transaction would end at once.
+        raise TransactionManagementError("locked_session() needs a transaction (transaction.atomic).")
     statements = _statements(alias)
     with connection.cursor() as cursor:
         cursor.execute(statements.locked_session, [RefreshSession._meta.pk.get_db_prep_value(session_id, connection)])
@@ -167,6 +171,8 @@ def save_rotation(session, *, alias="default"):
     params.append(RefreshSession._meta.pk.get_db_prep_value(session.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(statements.save_rotation, params)
+        if cursor.rowcount != 1:  # as save(update_fields=...) would
+            raise DatabaseError(f"Rotating session {session.pk} updated {cursor.rowcount} rows.")
 
 
 def record_login(session, event, *, alias="default"):

@@ -87,6 +87,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Counters only: a Redis that hangs must cost milliseconds, not
+            # seconds (accounts.cache then falls back to process memory).
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
 else:

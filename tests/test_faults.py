@@ -86,3 +86,29 @@ def test_with_redis_down_login_backoff_still_counts_per_process(client, user, re
         login(client, password="wrong")
 
     assert login(client).status_code == 429
+
+
+def test_a_redis_that_hangs_costs_milliseconds_not_seconds(client, user, settings):
+    """A server that accepts connections and never answers: the login must not stall."""
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{listener.getsockname()[1]}/0",
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }}
+    try:
+        started = time.perf_counter()
+        for _ in range(3):
+            assert login(client, password="wrong").status_code == 401
+        assert login(client).status_code == 200
+        assert time.perf_counter() - started < 3
+    finally:
+        listener.close()

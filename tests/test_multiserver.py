@@ -214,4 +214,4 @@ def test_the_login_rate_limit_counts_requests_to_both_servers_in_redis(servers, 
 
     # Another address is not affected, and the counter is in Redis, not in either process.
     assert b.login(alice.username, ip=client_ip())[0] == 200
-    assert list(redis_client.scan_iter(match=f"*throttle_login_ip_{ip}", count=1000)), "no throttle key in Redis"
+    assert list(redis_client.scan_iter(match=f"*throttle_login_ip_{ip}:*", count=1000)), "no throttle key in Redis"

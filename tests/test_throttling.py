@@ -6,16 +6,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def tight_rates(settings):
+def tight_rates(monkeypatch):
     rates = {"login_ip": "5/min", "refresh_ip": "4/min", "register_ip": "10/hour"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     from rest_framework.throttling import SimpleRateThrottle
 
-    # DRF reads the rates once at import; point the throttles at the new ones.
-    original = SimpleRateThrottle.THROTTLE_RATES
-    SimpleRateThrottle.THROTTLE_RATES = rates
-    yield rates
-    SimpleRateThrottle.THROTTLE_RATES = original
+    # DRF reads the rates once, at import; point the throttles at these instead.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    return rates
 
 
 def test_login_is_throttled_per_ip_across_accounts(client, user, tight_rates):
@@ -51,3 +48,26 @@ def test_refresh_guessing_is_throttled_per_ip(client, db, tight_rates):
 
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+def test_requests_arriving_together_are_all_counted(client, db, tight_rates):
+    """Each request is one atomic increment, so a burst cannot slip through a read-then-write gap."""
+    import threading
+
+    from rest_framework.test import APIClient
+
+    statuses = []
+    start = threading.Barrier(8)
+
+    def attempt():
+        start.wait()
+        statuses.append(APIClient().post("/api/auth/refresh/", REMOTE_ADDR="203.0.113.77").status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert statuses.count(429) >= 8 - 4 * 2  # at most the rate, twice if the burst straddles two windows
+    assert statuses.count(401) <= 4 * 2
