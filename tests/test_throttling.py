@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
