@@ -254,3 +254,20 @@ def test_the_app_works_with_access_token_binding_on(page, user, settings):
 
     expect(page.get_by_test_id("session-row")).to_have_count(1)
     assert any(c["name"] == "access_binding" and c["httpOnly"] for c in page.context.cookies())
+
+
+def test_sign_up_checks_the_form_before_asking_the_server(page, db):
+    registrations = requests_to(page, "/api/auth/register/")
+    page.goto("/signup")
+    form = page.get_by_test_id("signup-form")
+    form.locator('input[name="username"]').fill("carol")
+    form.locator('input[name="email"]').fill("not-an-email")
+    form.locator('input[name="password"]').fill("a long enough passphrase")
+    form.locator('input[name="password_confirm"]').fill("another passphrase")
+    form.locator('button[type="submit"]').click()
+
+    expect(page.get_by_test_id("form-error")).to_have_text("Please correct the highlighted fields.")
+    expect(form).to_contain_text("Enter a valid email address.")
+    expect(form).to_contain_text("The passwords don’t match.")
+    expect(form.locator('input[name="email"]')).to_be_focused()
+    assert registrations == []

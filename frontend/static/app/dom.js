@@ -136,6 +136,27 @@ export function newPasswordField({ label, name }) {
   });
 }
 
+/**
+ * Client-side checks of a form: bad(field, message) marks a field;
+ * failed() then shows the summary in the form's error box and focuses the
+ * first bad field, and says whether anything was wrong.
+ */
+export function fieldCheck(error) {
+  let first = null;
+  return {
+    bad(f, message) {
+      f.setError(message);
+      first = first || f;
+    },
+    failed() {
+      if (!first) return false;
+      error.show('Please correct the highlighted fields.');
+      first.input.focus();
+      return true;
+    },
+  };
+}
+
 /** The form-level error box (data-testid="form-error"). */
 export function formError() {
   const el = h('div', { class: 'alert alert-error', role: 'alert', testid: 'form-error', hidden: true });

@@ -1,5 +1,5 @@
 // Account: profile details and password change (server validation shown per field).
-import { add, h, field, passwordField, newPasswordField, formError, setBusy, pageTitle, setText } from '../dom.js';
+import { add, h, field, passwordField, newPasswordField, fieldCheck, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
 
@@ -59,20 +59,12 @@ export function mount(container, ctx) {
     error.clear();
     success.hidden = true;
     for (const f of [current, next, confirm]) f.setError(null);
-    let firstBad = null;
-    const bad = (f, msg) => {
-      f.setError(msg);
-      firstBad = firstBad || f;
-    };
-    if (!current.input.value) bad(current, 'Enter your current password.');
-    if (!next.input.value) bad(next, 'Choose a new password.');
-    else if (next.input.value === current.input.value) bad(next, 'The new password must differ from the current one.');
-    if (confirm.input.value !== next.input.value) bad(confirm, 'The passwords don’t match.');
-    if (firstBad) {
-      error.show('Please correct the highlighted fields.');
-      firstBad.input.focus();
-      return;
-    }
+    const check = fieldCheck(error);
+    if (!current.input.value) check.bad(current, 'Enter your current password.');
+    if (!next.input.value) check.bad(next, 'Choose a new password.');
+    else if (next.input.value === current.input.value) check.bad(next, 'The new password must differ from the current one.');
+    if (confirm.input.value !== next.input.value) check.bad(confirm, 'The passwords don’t match.');
+    if (check.failed()) return;
     busy = true;
     setBusy(submit, true, 'Changing…');
     try {

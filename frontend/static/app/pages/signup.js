@@ -1,5 +1,5 @@
 // Sign-up page (only routed when the server allows sign-ups).
-import { add, h, link, field, passwordField, newPasswordField, formError, setBusy, pageTitle } from '../dom.js';
+import { add, h, link, field, passwordField, newPasswordField, fieldCheck, formError, setBusy, pageTitle } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
 
 export function mount(container, ctx) {
@@ -47,21 +47,13 @@ export function mount(container, ctx) {
       email: email.input.value.trim(),
       password: password.input.value,
     };
-    let firstBad = null;
-    const bad = (f, msg) => {
-      f.setError(msg);
-      firstBad = firstBad || f;
-    };
-    if (!values.username) bad(username, 'Choose a username.');
-    if (!values.email) bad(email, 'Enter your email address.');
-    else if (!/^[^\s@]+@[^\s@]+$/.test(values.email)) bad(email, 'Enter a valid email address.');
-    if (!values.password) bad(password, 'Choose a password.');
-    if (confirm.input.value !== values.password) bad(confirm, 'The passwords don’t match.');
-    if (firstBad) {
-      error.show('Please correct the highlighted fields.');
-      firstBad.input.focus();
-      return;
-    }
+    const check = fieldCheck(error);
+    if (!values.username) check.bad(username, 'Choose a username.');
+    if (!values.email) check.bad(email, 'Enter your email address.');
+    else if (!/^[^\s@]+@[^\s@]+$/.test(values.email)) check.bad(email, 'Enter a valid email address.');
+    if (!values.password) check.bad(password, 'Choose a password.');
+    if (confirm.input.value !== values.password) check.bad(confirm, 'The passwords don’t match.');
+    if (check.failed()) return;
     busy = true;
     setBusy(submit, true, 'Creating account…');
     try {
