@@ -297,13 +297,17 @@ test('logout during an in-flight refresh wins: the result is discarded', async (
   assert.equal(server.logoutCalls, 2);
 });
 
-test('a logout in another tab during this tab\'s refresh also wins', async () => {
+/** Two tabs of one browser: one clock, one server, one localStorage, one lock manager. */
+function twoTabs() {
   const world = new FakeClock(T0);
   const server = createFakeServer(world, { ttl: TTL });
   const shared = createSharedStorage();
   const locks = createFakeLocks();
-  const a = makeTab({ world, server, shared, locks });
-  const b = makeTab({ world, server, shared, locks });
+  return { world, server, a: makeTab({ world, server, shared, locks }), b: makeTab({ world, server, shared, locks }) };
+}
+
+test('a logout in another tab during this tab\'s refresh also wins', async () => {
+  const { world, server, a, b } = twoTabs();
   await a.api.login('alice', 'pw');
   await flush();
   await world.advance((TTL + 1) * 1000);
@@ -322,12 +326,7 @@ test('a logout in another tab during this tab\'s refresh also wins', async () =>
 });
 
 test('two clients sharing one localStorage and lock manager: one refresh between them', async () => {
-  const world = new FakeClock(T0);
-  const server = createFakeServer(world, { ttl: TTL });
-  const shared = createSharedStorage();
-  const locks = createFakeLocks();
-  const a = makeTab({ world, server, shared, locks });
-  const b = makeTab({ world, server, shared, locks });
+  const { world, server, a, b } = twoTabs();
   await a.api.login('alice', 'pw');
   await flush();
   assert.equal(b.store.get(), a.store.get());
@@ -369,12 +368,7 @@ test('without navigator.locks the single flight per tab still holds', async () =
 });
 
 test('a token refreshed by another tab reaches this tab at once (storage event)', async () => {
-  const world = new FakeClock(T0);
-  const server = createFakeServer(world, { ttl: TTL });
-  const shared = createSharedStorage();
-  const locks = createFakeLocks();
-  const a = makeTab({ world, server, shared, locks });
-  const b = makeTab({ world, server, shared, locks });
+  const { world, server, a, b } = twoTabs();
   const seen = [];
   b.store.subscribe((t, info) => seen.push(info.external));
   await a.api.login('alice', 'pw');

@@ -157,6 +157,21 @@ export function fieldCheck(error) {
   };
 }
 
+/**
+ * The form-level message for a 400: the server's messages for fields the
+ * form does not show, else its detail when no field already says it, else
+ * a pointer to the highlighted fields.
+ */
+export function serverErrorSummary(err, shownFields) {
+  const fields = err.fields || {};
+  const other = Object.entries(fields)
+    .filter(([name]) => !shownFields.includes(name))
+    .flatMap(([, messages]) => messages);
+  if (other.length) return other.join(' ');
+  const shown = Object.values(fields).flat();
+  return err.detail && !shown.includes(err.detail) ? err.detail : 'Please correct the highlighted fields.';
+}
+
 /** The form-level error box (data-testid="form-error"). */
 export function formError() {
   const el = h('div', { class: 'alert alert-error', role: 'alert', testid: 'form-error', hidden: true });

@@ -1,5 +1,5 @@
 // Account: profile details and password change (server validation shown per field).
-import { add, h, field, passwordField, newPasswordField, fieldCheck, formError, setBusy, pageTitle, setText } from '../dom.js';
+import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
 
@@ -80,17 +80,7 @@ export function mount(container, ctx) {
         const fields = err.fields || {};
         current.setError(fields.current_password);
         next.setError(fields.new_password);
-        const other = Object.entries(fields)
-          .filter(([k]) => k !== 'current_password' && k !== 'new_password')
-          .flatMap(([, v]) => v);
-        const shown = Object.values(fields).flat();
-        error.show(
-          other.length
-            ? other.join(' ')
-            : err.detail && !shown.includes(err.detail)
-              ? err.detail
-              : 'Please correct the highlighted fields.',
-        );
+        error.show(serverErrorSummary(err, ['current_password', 'new_password']));
         (fields.current_password ? current : next).input.focus();
       } else {
         error.show(errorMessage(err));

@@ -1,5 +1,5 @@
 // Sign-up page (only routed when the server allows sign-ups).
-import { add, h, link, field, passwordField, newPasswordField, fieldCheck, formError, setBusy, pageTitle } from '../dom.js';
+import { add, h, link, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
 
 export function mount(container, ctx) {
@@ -74,17 +74,7 @@ export function mount(container, ctx) {
             }
           }
         }
-        const other = Object.entries(err.fields)
-          .filter(([name]) => !(name in fields))
-          .flatMap(([, msgs]) => msgs);
-        const shown = Object.values(err.fields).flat();
-        error.show(
-          other.length
-            ? other.join(' ')
-            : err.detail && !shown.includes(err.detail)
-              ? err.detail
-              : 'Please correct the highlighted fields.',
-        );
+        error.show(serverErrorSummary(err, Object.keys(fields)));
       } else if (err instanceof ApiError && err.status === 404) {
         error.show('Sign-up is closed. Ask an administrator for an account.');
       } else {
