@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts import conf, lifecycle, tokens
 from accounts.cookies import binding_cookie
+from accounts.verified_tokens import verified_tokens
 
 # A genuine access token is a few hundred bytes; refuse huge ones before decoding.
 _MAX_TOKEN_BYTES = 4096
@@ -17,10 +18,11 @@ _MAX_TOKEN_BYTES = 4096
 
 @dataclass(frozen=True)
 class AccessGrant:
-    """What ``request.auth`` holds: the verified token and its session's id."""
+    """What ``request.auth`` holds: the verified token, its session's id and its user's primary key."""
 
     token: Token
     session_id: uuid.UUID
+    user_pk: object
 
 
 class SessionBoundJWTAuthentication(JWTAuthentication):
@@ -28,7 +30,8 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
 
     The user is loaded only if the token's session is live and the user active,
     so a revoked or ended session or an inactive user is refused at once, in a
-    single SQL query.
+    single SQL query. A token's signature is checked once per process
+    (``verified_tokens``); its expiry and its session on every request.
     """
 
     def get_raw_token(self, header):
@@ -38,20 +41,35 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
         return raw
 
     def authenticate(self, request):
-        result = super().authenticate(request)
-        if result is None:
+        header = self.get_header(request)
+        raw_token = None if header is None else self.get_raw_token(header)
+        if raw_token is None:
             return None
-        user, token = result
-        if conf.access_token_binding() and not tokens.binding_matches(token.get("bnd"), binding_cookie(request)):
+        grant = self.verified_grant(raw_token)
+        if conf.access_token_binding() and not tokens.binding_matches(grant.token.get("bnd"), binding_cookie(request)):
             raise AuthenticationFailed("This token is bound to another browser.", code="token_binding_mismatch")
-        return user, AccessGrant(token=token, session_id=uuid.UUID(token["sid"]))
-
-    def get_user(self, validated_token):
-        user_id = validated_token.get(api_settings.USER_ID_CLAIM)
-        session_id = validated_token.get("sid")
-        if user_id is None or session_id is None:
-            raise InvalidToken("Token has no user or session.")
-        user = lifecycle.user_for_access_token(session_id=session_id, user_id=user_id)
+        user = lifecycle.user_for_session(session_id=grant.session_id, user_pk=grant.user_pk)
         if user is None:
             raise AuthenticationFailed("The session has ended. Log in again.", code="session_ended")
-        return user
+        return user, grant
+
+    def verified_grant(self, raw_token) -> AccessGrant:
+        """The grant of a valid token: from this process's memory, or checked in full and remembered."""
+        grant = verified_tokens.get(raw_token)
+        if grant is None:
+            token = self.get_validated_token(raw_token)
+            grant = _grant(token)
+            verified_tokens.remember(raw_token, grant, expires=token["exp"])
+        return grant
+
+
+def _grant(token) -> AccessGrant:
+    user_id = token.get(api_settings.USER_ID_CLAIM)
+    session_id = token.get("sid")
+    if user_id is None or session_id is None:
+        raise InvalidToken("Token has no user or session.")
+    identity = lifecycle.access_identity(session_id=session_id, user_id=user_id)
+    if identity is None:  # signed by us, yet no session of ours can match it
+        raise AuthenticationFailed("The session has ended. Log in again.", code="session_ended")
+    session_uuid, user_pk = identity
+    return AccessGrant(token=token, session_id=session_uuid, user_pk=user_pk)

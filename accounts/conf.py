@@ -47,6 +47,11 @@ def access_token_binding() -> bool:
     return _value("ACCESS_TOKEN_BINDING") == "cookie"
 
 
+def verified_token_cache_size() -> int:
+    """How many verified access tokens each process remembers (0: verify every time)."""
+    return _value("VERIFIED_TOKEN_CACHE_SIZE")
+
+
 def signup_enabled() -> bool:
     return _value("SIGNUP_ENABLED")
 

@@ -63,6 +63,7 @@ class _Statements:
             f"FROM {session_table} {s} INNER JOIN {user_table} {u} "
             f"ON ({column(s, RefreshSession, 'user')} = {column(u, User, User._meta.pk.name)})"
         )
+        self.session_pk, self.user_pk = RefreshSession._meta.pk, User._meta.pk
         self.session_columns = _Columns(RefreshSession, _SESSION_ALIAS, connection)
         self.user_columns = _Columns(User, _USER_ALIAS, connection)
 
@@ -126,14 +127,13 @@ def _prep(field, value, connection):
 
 def live_session_user(*, session_id, user_pk, now, alias="default"):
     """(user, the session's password fingerprint) for the live session ``session_id``
-    of the active user ``user_pk``; None otherwise."""
+    of the active user ``user_pk``; None otherwise. ``now`` is an aware datetime."""
     connection = connections[alias]
     statements = _statements(alias)
-    User = statements.user_columns.model
     params = [
-        RefreshSession._meta.pk.get_db_prep_value(session_id, connection),
-        User._meta.pk.get_db_prep_value(user_pk, connection),
-        RefreshSession._meta.get_field("expires_at").get_db_prep_value(now, connection),
+        statements.session_pk.get_db_prep_value(session_id, connection),
+        statements.user_pk.get_db_prep_value(user_pk, connection),
+        connection.ops.adapt_datetimefield_value(now),
         True,
     ]
     with connection.cursor() as cursor:

@@ -160,6 +160,15 @@ def user_for_access_token(*, session_id, user_id):
     Checking the session on every request is what makes logout, revocation
     and deactivation cut access tokens at once, not when they expire.
     """
+    identity = access_identity(session_id=session_id, user_id=user_id)
+    if identity is None:
+        return None
+    session_uuid, user_pk = identity
+    return user_for_session(session_id=session_uuid, user_pk=user_pk)
+
+
+def access_identity(*, session_id, user_id):
+    """(session UUID, user primary key) from an access token's claims; None if no session could match them."""
     User = get_user_model()
     try:
         session_uuid = uuid.UUID(str(session_id))
@@ -169,7 +178,12 @@ def user_for_access_token(*, session_id, user_id):
         return None
     if user_pk is None or not _in_pk_range(User, user_pk):
         return None
-    found = hotpath.live_session_user(session_id=session_uuid, user_pk=user_pk, now=timezone.now())
+    return session_uuid, user_pk
+
+
+def user_for_session(*, session_id: uuid.UUID, user_pk):
+    """``user_for_access_token`` for claims already parsed by ``access_identity``."""
+    found = hotpath.live_session_user(session_id=session_id, user_pk=user_pk, now=timezone.now())
     if found is None:
         return None
     user, password_fingerprint = found

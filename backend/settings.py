@@ -146,6 +146,8 @@ GATEHOUSE = {
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
     "ACCESS_TOKEN_BINDING": env_choice("ACCESS_TOKEN_BINDING", ["off", "cookie"], "off"),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
+    # Access tokens whose signature each process has checked (accounts/verified_tokens.py).
+    "VERIFIED_TOKEN_CACHE_SIZE": env_int("VERIFIED_TOKEN_CACHE_SIZE", 4096, minimum=0),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
     # Access-token keys (see accounts/jwt_keys.py).
     "JWT": {

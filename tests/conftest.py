@@ -4,18 +4,21 @@ from rest_framework.test import APIClient
 
 from accounts import conf
 from accounts.cache import counters
+from accounts.verified_tokens import verified_tokens
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle and backoff counters must not leak from one test into the next."""
+    """Throttle and backoff counters, and verified tokens, must not leak from one test into the next."""
     cache.clear()
     counters.clear_fallback()
+    verified_tokens.clear()
     yield
     cache.clear()
     counters.clear_fallback()
+    verified_tokens.clear()
 
 
 @pytest.fixture
