@@ -16,7 +16,9 @@ the same NAT or IPv6 /64 can lock that user out there.
 
 A client is an IP address, or its /64 network for IPv6 (one host holds a
 whole /64). Counts are atomic increments; a success clears the account's
-count for that client and remembers the client. Guesses sent in parallel may
+count for that client and remembers the client (renewed at most daily). One
+cache read answers whether an attempt may go ahead and what a success must
+clear, so a clean login costs that read only. Guesses sent in parallel may
 all pass the check before the first failure is counted: the per-IP rate
 limit (also atomic) bounds that window.
 """
@@ -31,6 +33,7 @@ from accounts.net import client_key
 
 _FORGET_AFTER_SECONDS = 3600
 _REMEMBER_CLIENT_SECONDS = 30 * 24 * 3600
+_RENEW_KNOWN_CLIENT_AFTER_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -75,19 +78,45 @@ def _counters(username, ip_address, *, include_account_wide=True):
     return found
 
 
-def seconds_to_wait(*, username, ip_address, now=None) -> int:
-    """How long this attempt must wait; 0 when it may go ahead."""
+@dataclass(frozen=True)
+class Attempt:
+    """What the counters said about one attempt by ``username`` from ``ip_address``."""
+
+    username: str
+    ip_address: str
+    wait: int  # seconds the attempt must wait; 0 when it may go ahead
+    has_failures: bool  # the account+client counter holds failures for a success to clear
+    known_since: float | None  # when a success from this client was last remembered
+
+
+def check(*, username, ip_address, now=None) -> Attempt:
+    """Read every counter this attempt depends on, in one cache call."""
     now = time.time() if now is None else now
     known_key = _known_client_key(username, ip_address)
     applicable = _counters(username, ip_address, include_account_wide=True)
-    values = counters.get_many([known_key, *(c.blocked_until_key for c in applicable)])
-    if values.get(known_key):
+    account_client = applicable[0]
+    values = counters.get_many(
+        [known_key, account_client.failures_key, *(c.blocked_until_key for c in applicable)]
+    )
+    known_since = values.get(known_key)
+    if known_since:
         # A client this account used before: only its own account+client
         # counter applies, so neither a distributed attack on the account nor
         # a neighbour behind the same NAT or /64 can lock this user out.
         applicable = applicable[:1]
     longest = max(values.get(c.blocked_until_key, 0) - now for c in applicable)
-    return math.ceil(longest) if longest > 0 else 0
+    return Attempt(
+        username=username,
+        ip_address=ip_address,
+        wait=math.ceil(longest) if longest > 0 else 0,
+        has_failures=bool(values.get(account_client.failures_key)),
+        known_since=known_since if isinstance(known_since, (int, float)) and known_since else None,
+    )
+
+
+def seconds_to_wait(*, username, ip_address, now=None) -> int:
+    """How long this attempt must wait; 0 when it may go ahead."""
+    return check(username=username, ip_address=ip_address, now=now).wait
 
 
 def record_failure(*, username, ip_address, now=None) -> None:
@@ -100,7 +129,11 @@ def record_failure(*, username, ip_address, now=None) -> None:
             counters.set(counter.blocked_until_key, now + min(2 ** (over - 1), counter.max_delay), ttl)
 
 
-def record_success(*, username, ip_address) -> None:
-    account_client = _counters(username, ip_address)[0]
-    counters.delete_many([account_client.failures_key, account_client.blocked_until_key])
-    counters.set(_known_client_key(username, ip_address), True, _REMEMBER_CLIENT_SECONDS)
+def record_success(attempt: Attempt, *, now=None) -> None:
+    """Clear the account's failures from this client and remember the client; no write when neither is due."""
+    now = time.time() if now is None else now
+    if attempt.has_failures:
+        account_client = _counters(attempt.username, attempt.ip_address)[0]
+        counters.delete_many([account_client.failures_key, account_client.blocked_until_key])
+    if attempt.known_since is None or now - attempt.known_since >= _RENEW_KNOWN_CLIENT_AFTER_SECONDS:
+        counters.set(_known_client_key(attempt.username, attempt.ip_address), now, _REMEMBER_CLIENT_SECONDS)

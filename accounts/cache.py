@@ -37,18 +37,22 @@ class ResilientCache:
     def count(self, key, timeout) -> int:
         """Add one to the counter ``key`` (created with ``timeout``); returns the new count.
 
-        ``add`` then ``incr``: atomic on Redis and in memory. A counter created
-        by the increment itself (it expired in between) gets its timeout back.
+        ``incr``, or for a new counter ``add``: atomic on Redis and in memory,
+        one call once the counter exists. A counter created by the increment
+        itself (it expired in between) gets its timeout back.
         """
-        self._call("add", key, 0, timeout)
-        try:
-            value = self._call("incr", key)
-        except ValueError:  # expired between add and incr
-            self._call("add", key, 1, timeout)
-            return 1
-        if value == 1:
-            self._call("touch", key, timeout)
-        return value
+        for _ in range(2):
+            try:
+                value = self._call("incr", key)
+            except ValueError:  # no counter yet (or it just expired)
+                if self._call("add", key, 1, timeout):
+                    return 1
+                continue  # another request created it first: count on it
+            if value == 1:
+                self._call("touch", key, timeout)
+            return value
+        self._call("set", key, 1, timeout)  # created and expired twice in a row: start afresh
+        return 1
 
     def clear_fallback(self):
         self._fallback.clear()

@@ -1,10 +1,12 @@
 """Who is on the other end of a request: client IP and user agent."""
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 from accounts import conf
 
 _USER_AGENT_MAX = 512
+_IP_MAX = 64  # longer than any textual IP address, zone included: not worth parsing or remembering
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,20 @@ def client_ip(request) -> str | None:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             candidate = hops[-min(proxies, len(hops))]
+    if not isinstance(candidate, str) or len(candidate) > _IP_MAX:
+        return None
+    return _normalized_ip(candidate)
+
+
+@lru_cache(maxsize=4096)
+def _normalized_ip(candidate: str) -> str | None:
     try:
         return str(ipaddress.ip_address(candidate))
-    except (TypeError, ValueError):
+    except ValueError:
         return None
 
 
+@lru_cache(maxsize=4096)
 def client_key(ip_address: str | None) -> str:
     """Who to count a request against: the IPv4 address, or the IPv6 /64.
 

@@ -24,15 +24,15 @@ def log_in(*, request, username, password, client):
     hash (Django's ModelBackend hashes a dummy password for unknown users)
     and get the same ``InvalidCredentials``.
     """
-    wait = backoff.seconds_to_wait(username=username, ip_address=client.ip_address)
-    if wait:
-        raise Throttled(wait=wait)
+    attempt = backoff.check(username=username, ip_address=client.ip_address)
+    if attempt.wait:
+        raise Throttled(wait=attempt.wait)
     user = authenticate(request, username=username, password=password)
     if user is None:
         backoff.record_failure(username=username, ip_address=client.ip_address)
         record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
         raise InvalidCredentials()
-    backoff.record_success(username=username, ip_address=client.ip_address)
+    backoff.record_success(attempt)
     return lifecycle.start_session(user=user, client=client)  # also records last_login, shown in the admin
 
 

@@ -145,3 +145,58 @@ def test_wrong_current_passwords_on_password_change_back_off_too(logged_in, user
     assert blocked.status_code == 429
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+@pytest.fixture
+def counter_writes(monkeypatch):
+    """The writes (set, delete_many) that logins make to the backoff and throttle counters."""
+    from accounts.cache import counters
+
+    writes = []
+    for method in ("set", "delete_many"):
+        original = getattr(counters, method)
+
+        def spy(*args, _original=original, _method=method):
+            writes.append((_method, args[0]))
+            return _original(*args)
+
+        monkeypatch.setattr(counters, method, spy)
+    return writes
+
+
+def test_a_clean_login_from_a_known_client_writes_no_backoff_state(client, user, counter_writes):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        assert succeed(client).status_code == 200  # remembers the client
+        assert [method for method, _ in counter_writes] == ["set"]
+        counter_writes.clear()
+        clock.shift(3600)
+
+        assert succeed(client).status_code == 200
+
+    assert counter_writes == []
+
+
+def test_the_known_client_mark_is_renewed_after_a_day(client, user, counter_writes):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        succeed(client)
+        counter_writes.clear()
+        clock.shift(24 * 3600)
+
+        assert succeed(client).status_code == 200
+
+    assert [method for method, _ in counter_writes] == ["set"]
+
+
+def test_a_login_after_failures_clears_them_even_from_a_known_client(client, user, counter_writes):
+    with time_machine.travel(time.time(), tick=False) as clock:
+        succeed(client)
+        for _ in range(3):
+            fail(client)
+        counter_writes.clear()
+        clock.shift(60)
+
+        assert succeed(client).status_code == 200
+        for _ in range(5):
+            assert fail(client).status_code == 401  # all five free attempts again
+
+    assert [method for method, _ in counter_writes] == ["delete_many"]

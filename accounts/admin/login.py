@@ -27,15 +27,17 @@ def admin_login(request, extra_context=None):
     client = client_info(request)
     throttle = LoginIPThrottle()
     wait = 0 if throttle.allow_request(request, None) else math.ceil(throttle.wait() or 1)
-    if username:
-        wait = max(wait, backoff.seconds_to_wait(username=username, ip_address=client.ip_address))
+    attempt = backoff.check(username=username, ip_address=client.ip_address) if username else None
+    if attempt is not None:
+        wait = max(wait, attempt.wait)
     if wait:
         return _too_many_attempts(request, max(1, wait))
     response = admin.site.login(request, extra_context)
     # The login view redirects only when the credentials were good (a staff
     # member already logged in who posts wrong ones gets the form again).
     if response.status_code == 302 and request.user.is_authenticated:
-        backoff.record_success(username=username, ip_address=client.ip_address)
+        if attempt is not None:
+            backoff.record_success(attempt)
         record_event(SecurityEventKind.LOGIN_SUCCEEDED, user=request.user, client=client)
     elif username:
         backoff.record_failure(username=username, ip_address=client.ip_address)
