@@ -12,10 +12,10 @@ and query-budget tests pin them); no model save signal is sent for these
 writes (nothing listens to RefreshSession or SecurityEvent saves, and the
 last_login write was a queryset update() already).
 """
-from functools import cache
+from functools import cache, partial
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, models
 from django.db.transaction import TransactionManagementError
 
 from accounts.models import RefreshSession, SecurityEvent
@@ -88,6 +88,7 @@ class _Statements:
             RefreshSession._meta.get_field(name)
             for name in ("generation", "rotated_at", "last_used_at", "expires_at", "last_ip_address")
         ]
+        self.rotation_adapters = [_adapter(field, connection) for field in self.rotation_fields]
         self.save_rotation = (
             f"UPDATE {session_table} SET "
             + ", ".join(f"{quote(field.column)} = %s" for field in self.rotation_fields)
@@ -95,7 +96,11 @@ class _Statements:
         )
         self.session_insert_fields = list(RefreshSession._meta.concrete_fields)
         self.event_insert_fields = [field for field in SecurityEvent._meta.concrete_fields if not field.primary_key]
+        self.session_insert_adapters = [_adapter(field, connection) for field in self.session_insert_fields]
+        self.event_insert_adapters = [_adapter(field, connection) for field in self.event_insert_fields]
         self.last_login_field = User._meta.get_field("last_login")
+        self.last_login_adapter = _adapter(self.last_login_field, connection)
+        self.user_pk_adapter = _adapter(User._meta.pk, connection)
         session_insert = _insert_sql(session_table, self.session_insert_fields, quote)
         event_insert = _insert_sql(quote(SecurityEvent._meta.db_table), self.event_insert_fields, quote)
         last_login_update = (
@@ -111,6 +116,10 @@ class _Statements:
             self.login = [session_insert, event_insert, last_login_update]
 
 
+def _insert_params(instance, fields, adapters):
+    return [adapt(field.pre_save(instance, True)) for field, adapt in zip(fields, adapters)]
+
+
 def _insert_sql(table, fields, quote):
     columns = ", ".join(quote(field.column) for field in fields)
     return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
@@ -121,7 +130,35 @@ def _statements(alias):
     return _Statements(alias)
 
 
-def _prep(field, value, connection):
+# Django's own field classes whose database value is the model value itself.
+_PASSED_AS_IS = (
+    models.CharField, models.TextField, models.BooleanField, models.IntegerField,
+    models.PositiveIntegerField, models.SmallIntegerField, models.BigIntegerField,
+    models.AutoField, models.BigAutoField,
+)
+
+
+def _adapter(field, connection):
+    """model value -> database value, as ``field.get_db_prep_save`` gives it for the values we write.
+
+    Chosen once per field: the generic call validates and converts on every
+    write, which costs more than the write. Exact classes only, so that a
+    custom field keeps its own adaptation.
+    """
+    if field.remote_field is not None:
+        return _adapter(field.target_field, connection)
+    if type(field) in _PASSED_AS_IS:
+        return _as_is
+    if type(field) is models.DateTimeField:
+        return connection.ops.adapt_datetimefield_value
+    return partial(_prep_save, field, connection=connection)
+
+
+def _as_is(value):
+    return value
+
+
+def _prep_save(field, value, *, connection):
     return field.get_db_prep_save(value, connection)
 
 
@@ -167,7 +204,10 @@ def save_rotation(session, *, alias="default"):
     """Write the rotation fields of ``session`` (generation, rotated_at, last_used_at, expires_at, last_ip_address)."""
     connection = connections[alias]
     statements = _statements(alias)
-    params = [_prep(field, getattr(session, field.attname), connection) for field in statements.rotation_fields]
+    params = [
+        adapt(getattr(session, field.attname))
+        for field, adapt in zip(statements.rotation_fields, statements.rotation_adapters)
+    ]
     params.append(RefreshSession._meta.pk.get_db_prep_value(session.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(statements.save_rotation, params)
@@ -185,14 +225,9 @@ def record_login(session, event, *, alias="default"):
     connection = connections[alias]
     statements = _statements(alias)
     user = session.user
-    session_params = [
-        _prep(field, field.pre_save(session, True), connection) for field in statements.session_insert_fields
-    ]
-    event_params = [_prep(field, field.pre_save(event, True), connection) for field in statements.event_insert_fields]
-    last_login_params = [
-        _prep(statements.last_login_field, session.created_at, connection),
-        type(user)._meta.pk.get_db_prep_value(user.pk, connection),
-    ]
+    session_params = _insert_params(session, statements.session_insert_fields, statements.session_insert_adapters)
+    event_params = _insert_params(event, statements.event_insert_fields, statements.event_insert_adapters)
+    last_login_params = [statements.last_login_adapter(session.created_at), statements.user_pk_adapter(user.pk)]
     with connection.cursor() as cursor:
         if len(statements.login) == 1:
             cursor.execute(statements.login[0], session_params + event_params + last_login_params)

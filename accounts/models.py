@@ -37,8 +37,9 @@ class RefreshSession(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Indexed by session_user_active_idx, which leads with the user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_sessions"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_sessions", db_index=False
     )
     token_seed = models.CharField(max_length=64, editable=False)
     # The user's get_session_auth_hash() at login, as Django's own sessions
@@ -93,8 +94,10 @@ class SecurityEvent(models.Model):
 
     kind = models.CharField(max_length=32, choices=SecurityEventKind.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # Indexed by event_user_idx, which leads with the user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events",
+        db_index=False,
     )
     username = models.CharField(max_length=150, blank=True, help_text="As typed at login, or the user's name then.")
     # No database constraint: the event keeps the session's id after cleanup
