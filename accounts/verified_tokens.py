@@ -16,53 +16,23 @@ guess only reaches the comparison by matching that hash. Changing the keys
 or the token settings (``GATEHOUSE``, ``SIMPLE_JWT``, ``SECRET_KEY``) forgets
 everything.
 """
-import threading
-import time
-from collections import OrderedDict
-
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+
 from accounts import conf, jwt_keys
+from accounts.lru import ExpiringLRU
 
 
-class VerifiedTokens:
-    """A bounded, least-recently-used map of raw token → (what its check produced, expiry)."""
+class VerifiedTokens(ExpiringLRU):
+    """Raw token -> what its full check produced, until the token's ``exp`` (plus the leeway)."""
 
     def __init__(self):
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, raw_token):
-        """What was remembered for ``raw_token`` if it was verified before and has not expired; else None."""
-        with self._lock:
-            entry = self._entries.get(raw_token)
-            if entry is None:
-                return None
-            value, expires_at = entry
-            if time.time() >= expires_at:
-                del self._entries[raw_token]
-                return None
-            self._entries.move_to_end(raw_token)
-            return value
+        super().__init__(capacity=conf.verified_token_cache_size)
 
     def remember(self, raw_token, value, *, expires):
-        """Remember ``value`` for a token that passed the full check, until ``expires`` (its ``exp``) plus the leeway."""
-        capacity = conf.verified_token_cache_size()
-        if capacity <= 0:
-            return
-        expires_at = expires + jwt_keys.keyring().backend.get_leeway().total_seconds()
-        with self._lock:
-            self._entries[raw_token] = (value, expires_at)
-            self._entries.move_to_end(raw_token)
-            while len(self._entries) > capacity:
-                self._entries.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self):
-        return len(self._entries)
+        """Remember ``value`` for a token that passed the full check; ``expires`` is its ``exp``."""
+        leeway = jwt_keys.keyring().backend.get_leeway().total_seconds()
+        self.put(raw_token, value, deadline=expires + leeway)
 
 
 verified_tokens = VerifiedTokens()
