@@ -41,6 +41,13 @@ def test_a_bad_number_names_the_variable():
     assert "ACCESS_TOKEN_TTL must be a whole number" in result.stderr
 
 
+def test_a_negative_verified_token_cache_size_names_the_variable():
+    result = run_manage("check", DJANGO_SECRET_KEY=SECRET, VERIFIED_TOKEN_CACHE_SIZE="-1")
+
+    assert result.returncode != 0
+    assert "VERIFIED_TOKEN_CACHE_SIZE must be at least 0" in result.stderr
+
+
 def test_argon2_is_the_first_password_hasher():
     import backend.settings
 
