@@ -18,7 +18,11 @@ _MAX_TOKEN_BYTES = 4096
 
 @dataclass(frozen=True)
 class AccessGrant:
-    """What ``request.auth`` holds: the verified token, its session's id and its user's primary key."""
+    """What ``request.auth`` holds: the verified token, its session's id and its user's primary key.
+
+    One grant serves every request that presents the same token (see
+    ``verified_tokens``): read it, never change it.
+    """
 
     token: Token
     session_id: uuid.UUID

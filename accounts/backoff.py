@@ -83,7 +83,7 @@ class Attempt:
     """What the counters said about one attempt by ``username`` from ``ip_address``."""
 
     username: str
-    ip_address: str
+    ip_address: str | None
     wait: int  # seconds the attempt must wait; 0 when it may go ahead
     has_failures: bool  # the account+client counter holds failures for a success to clear
     known_since: float | None  # when a success from this client was last remembered
@@ -110,6 +110,7 @@ def check(*, username, ip_address, now=None) -> Attempt:
         ip_address=ip_address,
         wait=math.ceil(longest) if longest > 0 else 0,
         has_failures=bool(values.get(account_client.failures_key)),
+        # Earlier releases stored True, which as an int (1) reads as "long ago": renewed at the next login.
         known_since=known_since if isinstance(known_since, (int, float)) and known_since else None,
     )
 
@@ -130,7 +131,12 @@ def record_failure(*, username, ip_address, now=None) -> None:
 
 
 def record_success(attempt: Attempt, *, now=None) -> None:
-    """Clear the account's failures from this client and remember the client; no write when neither is due."""
+    """Clear the account's failures from this client and remember the client; no write when neither is due.
+
+    What to clear was read by ``check``, before the password hash: a failure
+    counted for the same account and client while this attempt was hashing
+    stays counted (stricter, never looser).
+    """
     now = time.time() if now is None else now
     if attempt.has_failures:
         account_client = _counters(attempt.username, attempt.ip_address)[0]

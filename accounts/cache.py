@@ -37,9 +37,10 @@ class ResilientCache:
     def count(self, key, timeout) -> int:
         """Add one to the counter ``key`` (created with ``timeout``); returns the new count.
 
-        ``incr``, or for a new counter ``add``: atomic on Redis and in memory,
-        one call once the counter exists. A counter created by the increment
-        itself (it expired in between) gets its timeout back.
+        ``incr``, or for a new counter ``add``: each atomic on Redis and in
+        memory, and one cache call once the counter exists (on Redis, Django's
+        ``incr`` is two commands: EXISTS, then INCR). A counter the INCR
+        created itself (it expired in between) gets its timeout back.
         """
         for _ in range(2):
             try:
@@ -51,7 +52,7 @@ class ResilientCache:
             if value == 1:
                 self._call("touch", key, timeout)
             return value
-        self._call("set", key, 1, timeout)  # created and expired twice in a row: start afresh
+        self._call("set", key, 1, timeout)  # gone again before each incr (expired or deleted): start afresh
         return 1
 
     def clear_fallback(self):

@@ -69,11 +69,12 @@ class _Statements:
 
         # The user of a live session, and the session's password fingerprint:
         # one indexed lookup by primary key.
-        self.live_session_user = (
+        self.live_session_user = _NativeSelect(
             f"SELECT {self.user_columns.sql}, {column(s, RefreshSession, 'password_fingerprint')} {join} "
             f"WHERE {column(s, RefreshSession, 'id')} = %s AND {column(s, RefreshSession, 'user')} = %s "
             f"AND {column(s, RefreshSession, 'revoked_at')} IS NULL AND {column(s, RefreshSession, 'expires_at')} > %s "
-            f"AND {column(u, User, 'is_active')} = %s"
+            f"AND {column(u, User, 'is_active')} = %s",
+            connection.vendor,
         )
         # A session and its user, the session's row locked where the database can.
         lock = ""
@@ -114,6 +115,59 @@ class _Statements:
             ]
         else:
             self.login = [session_insert, event_insert, last_login_update]
+
+
+class _NativeSelect:
+    """A precompiled SELECT, also in the form its driver takes, run without Django's per-call cursor layers.
+
+    For each call Django's cursor converts the placeholders (a regex, on
+    SQLite), binds the parameters client-side (PostgreSQL: the SQL text is
+    rebuilt in Python and parsed again by the server) and wraps the call for
+    logging. For the statement every authenticated request runs, the driver's
+    form is made once: ``?`` placeholders for SQLite, server-side binding for
+    PostgreSQL. Django's connection checks still run and driver errors are
+    still translated; while queries are logged or wrapped (``DEBUG``, the
+    test suite's query counting, ``connection.execute_wrapper``) the statement
+    goes through Django's cursor like any other, so it is counted and seen. A
+    tracer that instead patches Django's ``CursorWrapper`` does not see it.
+    """
+
+    def __init__(self, sql, vendor):
+        self.sql = sql
+        self.native_sql, self.native_cursor = None, None
+        if vendor == "sqlite" and "%%" not in sql:
+            self.native_sql, self.native_cursor = sql.replace("%s", "?"), _sqlite_cursor
+        elif vendor == "postgresql":
+            # Unnamed statements only (no PREPARE): transaction-mode poolers keep working.
+            self.native_sql, self.native_cursor = sql, _psycopg_server_binding_cursor
+
+    def fetchone(self, connection, params):
+        if self.native_sql is None or connection.queries_logged or connection.execute_wrappers:
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return cursor.fetchone()
+        # What connection.cursor() and CursorWrapper.execute() check, in their order.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        connection.validate_no_broken_transaction()
+        with connection.wrap_database_errors:
+            cursor = self.native_cursor(connection.connection)
+            try:
+                cursor.execute(self.native_sql, params)
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+
+
+def _sqlite_cursor(driver_connection):
+    return driver_connection.cursor()
+
+
+def _psycopg_server_binding_cursor(driver_connection):
+    import psycopg
+
+    return psycopg.Cursor(driver_connection)
 
 
 def _insert_params(instance, fields, adapters):
@@ -173,9 +227,7 @@ def live_session_user(*, session_id, user_pk, now, alias="default"):
         connection.ops.adapt_datetimefield_value(now),
         True,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(statements.live_session_user, params)
-        row = cursor.fetchone()
+    row = statements.live_session_user.fetchone(connection, params)
     if row is None:
         return None
     return statements.user_columns.load(alias, row[:-1], connection), row[-1]

@@ -182,7 +182,11 @@ def access_identity(*, session_id, user_id):
 
 
 def user_for_session(*, session_id: uuid.UUID, user_pk):
-    """``user_for_access_token`` for claims already parsed by ``access_identity``."""
+    """The active user of the live session ``session_id``, opened with their current password; None otherwise.
+
+    ``user_for_access_token`` for claims already parsed by ``access_identity``:
+    authentication parses a token's claims once and remembers them with it.
+    """
     found = hotpath.live_session_user(session_id=session_id, user_pk=user_pk, now=timezone.now())
     if found is None:
         return None

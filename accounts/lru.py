@@ -5,10 +5,13 @@ from collections import OrderedDict
 
 
 class ExpiringLRU:
-    """At most ``capacity()`` entries (0: keep nothing); an entry is gone once ``time.time()`` reaches its deadline."""
+    """At most ``get_capacity()`` entries (0: keep nothing); an entry is gone once ``time.time()`` reaches its deadline.
 
-    def __init__(self, capacity):
-        self._capacity = capacity
+    The capacity is asked for at each insertion, so that it follows the settings.
+    """
+
+    def __init__(self, get_capacity):
+        self._get_capacity = get_capacity
         self._entries = OrderedDict()  # key -> (value, deadline)
         self._lock = threading.Lock()
 
@@ -25,7 +28,7 @@ class ExpiringLRU:
             return value
 
     def put(self, key, value, *, deadline):
-        capacity = self._capacity()
+        capacity = self._get_capacity()
         if capacity <= 0:
             return
         with self._lock:
@@ -33,16 +36,6 @@ class ExpiringLRU:
             self._entries.move_to_end(key)
             while len(self._entries) > capacity:
                 self._entries.popitem(last=False)
-
-    def discard(self, key):
-        with self._lock:
-            self._entries.pop(key, None)
-
-    def discard_where(self, predicate):
-        """Drop every entry whose value ``predicate`` accepts."""
-        with self._lock:
-            for key in [key for key, (value, _) in self._entries.items() if predicate(value)]:
-                del self._entries[key]
 
     def clear(self):
         with self._lock:

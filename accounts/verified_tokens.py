@@ -27,7 +27,7 @@ class VerifiedTokens(ExpiringLRU):
     """Raw token -> what its full check produced, until the token's ``exp`` (plus the leeway)."""
 
     def __init__(self):
-        super().__init__(capacity=conf.verified_token_cache_size)
+        super().__init__(get_capacity=conf.verified_token_cache_size)
 
     def remember(self, raw_token, value, *, expires):
         """Remember ``value`` for a token that passed the full check; ``expires`` is its ``exp``."""

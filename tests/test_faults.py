@@ -2,13 +2,23 @@
 import logging
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 from accounts import hotpath
 from accounts.models import RefreshSession
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
+
+
+class RefusingDriverCursor:
+    """A driver cursor on a dead server: the driver's own error, which Django must translate."""
+
+    def execute(self, *args, **kwargs):
+        raise connection.Database.OperationalError("could not connect to server: Connection refused")
+
+    def close(self):
+        pass
 
 
 @pytest.fixture
@@ -18,6 +28,9 @@ def database_down(monkeypatch):
 
     def take_down():
         monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", unreachable)
+        # The session query also runs straight on the driver (hotpath._NativeSelect).
+        native = hotpath._statements("default").live_session_user
+        monkeypatch.setattr(native, "native_cursor", lambda driver_connection: RefusingDriverCursor())
 
     return take_down
 

@@ -65,3 +65,24 @@ def test_a_token_without_binding_is_refused_once_binding_is_on(client, user, set
     settings.GATEHOUSE = {**settings.GATEHOUSE, "ACCESS_TOKEN_BINDING": "cookie"}
 
     assert client.get("/api/auth/me/", HTTP_AUTHORIZATION=f"Bearer {access}").status_code == 401
+
+
+def test_a_bound_token_its_owner_has_used_is_still_refused_without_its_cookie(client, user, binding_on):
+    device = LoggedIn(client, login(client))
+    assert device.get("/api/auth/me/").status_code == 200  # now remembered as verified by this process
+    thief = APIClient()
+
+    response = thief.get("/api/auth/me/", HTTP_AUTHORIZATION=f"Bearer {device.access}")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_binding_mismatch"
+
+
+def test_a_thief_without_the_cookie_cannot_tell_whether_the_session_is_still_live(client, user, binding_on):
+    device = LoggedIn(client, login(client))
+    assert device.post("/api/auth/logout-all/").status_code == 204
+    thief = APIClient()
+
+    response = thief.get("/api/auth/me/", HTTP_AUTHORIZATION=f"Bearer {device.access}")
+
+    assert response.json()["code"] == "token_binding_mismatch"  # not session_ended

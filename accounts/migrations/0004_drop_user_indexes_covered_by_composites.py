@@ -2,18 +2,38 @@
 
 Every session insert, rotation and event insert wrote one b-tree more than
 the lookups need. Only the indexes go: Django's AlterField would rebuild
-both tables on SQLite and re-validate the foreign keys on PostgreSQL, so
-the database side is a plain DROP INDEX (and CREATE INDEX to reverse).
+both tables on SQLite and re-validate the foreign keys on PostgreSQL. On
+PostgreSQL the index is dropped (or, going back, built) CONCURRENTLY, so
+that logins and token checks never queue behind the migration's lock; that
+needs the migration to run outside a transaction.
 """
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-_SESSION_USER_INDEX = "accounts_refreshsession_user_id_a6d046da"
-_EVENT_USER_INDEX = "accounts_securityevent_user_id_b711491d"
+# Django's names for the ForeignKey indexes of 0001 (the same on every backend).
+_INDEXES = {
+    "accounts_refreshsession_user_id_a6d046da": "accounts_refreshsession",
+    "accounts_securityevent_user_id_b711491d": "accounts_securityevent",
+}
+
+
+def _concurrently(schema_editor):
+    return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+
+
+def drop_indexes(apps, schema_editor):
+    for name in _INDEXES:
+        schema_editor.execute(f'DROP INDEX{_concurrently(schema_editor)} IF EXISTS "{name}"')
+
+
+def create_indexes(apps, schema_editor):
+    for name, table in _INDEXES.items():
+        schema_editor.execute(f'CREATE INDEX{_concurrently(schema_editor)} IF NOT EXISTS "{name}" ON "{table}" ("user_id")')
 
 
 class Migration(migrations.Migration):
+    atomic = False
 
     dependencies = [
         ("accounts", "0003_session_created_id_index"),
@@ -40,15 +60,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                migrations.RunSQL(
-                    f'DROP INDEX IF EXISTS "{_SESSION_USER_INDEX}"',
-                    f'CREATE INDEX "{_SESSION_USER_INDEX}" ON "accounts_refreshsession" ("user_id")',
-                ),
-                migrations.RunSQL(
-                    f'DROP INDEX IF EXISTS "{_EVENT_USER_INDEX}"',
-                    f'CREATE INDEX "{_EVENT_USER_INDEX}" ON "accounts_securityevent" ("user_id")',
-                ),
-            ],
+            database_operations=[migrations.RunPython(drop_indexes, create_indexes)],
         ),
     ]

@@ -1,0 +1,74 @@
+"""The indexes the hot paths rely on, and the hot path's statements matching what the ORM would write and read."""
+import pytest
+from django.db import connection
+
+from accounts import hotpath, lifecycle
+from accounts.audit import new_event
+from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
+from accounts.net import ClientInfo
+
+pytestmark = pytest.mark.django_db
+
+
+def indexes_on(table):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {name: info["columns"] for name, info in constraints.items() if info["index"] and not info["primary_key"]}
+
+
+@pytest.mark.parametrize(
+    "table, composite",
+    [("accounts_refreshsession", "session_user_active_idx"), ("accounts_securityevent", "event_user_idx")],
+)
+def test_user_lookups_use_a_composite_index_and_no_single_column_one_remains(table, composite):
+    indexes = indexes_on(table)
+
+    assert indexes[composite][0] == "user_id"
+    assert ["user_id"] not in indexes.values()
+
+
+def test_the_hot_path_writes_the_values_the_orm_would(user):
+    session = lifecycle.start_session(user=user, client=ClientInfo("2001:db8::1", "agent")).session
+    event = new_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session_id=session.id, client=None)
+    statements = hotpath._statements("default")
+
+    for instance, fields, adapters in [
+        (session, statements.session_insert_fields, statements.session_insert_adapters),
+        (event, statements.event_insert_fields, statements.event_insert_adapters),
+        (session, statements.rotation_fields, statements.rotation_adapters),
+    ]:
+        for field, adapt in zip(fields, adapters):
+            value = getattr(instance, field.attname)
+            assert adapt(value) == field.get_db_prep_save(value, connection), field.name
+
+
+def test_a_session_written_by_the_hot_path_reads_back_as_written(user):
+    issued = lifecycle.start_session(user=user, client=ClientInfo("203.0.113.9", "agent"))
+
+    stored = RefreshSession.objects.get(pk=issued.session.pk)
+    assert (stored.created_at, stored.expires_at, stored.ip_address, stored.revoked_at) == (
+        issued.session.created_at, issued.session.expires_at, "203.0.113.9", None,
+    )
+    assert SecurityEvent.objects.get(session_id=stored.pk).kind == SecurityEventKind.LOGIN_SUCCEEDED
+
+
+def test_the_session_query_reads_the_same_straight_on_the_driver_as_through_djangos_cursor(user, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    session = lifecycle.start_session(user=user, client=ClientInfo("203.0.113.9", "agent")).session
+    lookup = {"session_id": session.pk, "user_pk": user.pk, "now": timezone.now()}
+    with CaptureQueriesContext(connection) as counted:
+        through_django = hotpath.live_session_user(**lookup)
+
+    def not_this_way(*args, **kwargs):
+        raise AssertionError("went through Django's cursor")
+
+    monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", not_this_way)
+    on_the_driver = hotpath.live_session_user(**lookup)
+
+    assert len(counted) == 1
+    assert on_the_driver[1] == through_django[1] == session.password_fingerprint
+    assert [getattr(on_the_driver[0], f.attname) for f in user._meta.concrete_fields] == [
+        getattr(through_django[0], f.attname) for f in user._meta.concrete_fields
+    ]
