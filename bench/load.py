@@ -1,6 +1,6 @@
 """Load against a real gunicorn server on loopback: throughput and p50/p99 latency.
 
-    python -m bench.load [--workers 2] [--seconds 4] [--concurrency N] [--sessions 1000] [--logins 60]
+    python -m bench.load [--workers 2] [--seconds 9] [--concurrency N] [--sessions 1000] [--logins 60]
                          [--client auto|python|wrk] [--check]
 
 Starts ``gunicorn backend.wsgi`` itself (production settings, ``DJANGO_DEBUG``
@@ -333,7 +333,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
     parser.add_argument("--concurrency", type=int, default=None, help="client threads (default: 2 per worker)")
-    parser.add_argument("--seconds", type=float, default=4.0, help="per read phase, split over --repeat slices")
+    parser.add_argument("--seconds", type=float, default=9.0, help="per read phase, split over --repeat slices")
     parser.add_argument("--repeat", type=int, default=3, help="alternations of the read phases")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap per phase")
     parser.add_argument("--users", type=int, default=200)

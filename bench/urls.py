@@ -7,6 +7,11 @@
   serializer and middleware; the user it serializes is built once per process
   in memory, so the difference between the two is the cost of authentication
   (JWT check and the one session + user query) and nothing else.
+
+These routes sit in Gatehouse's own ``api/`` URL list, just after
+``auth/me/``: the ceiling and stock ``me`` resolve through the same patterns
+as ``/api/auth/me/`` and one or two more, never fewer, so URL resolution is
+not part of the difference either.
 """
 from django.contrib.auth import get_user_model
 from django.urls import include, path
@@ -19,6 +24,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from accounts import urls as accounts_urls
 from accounts.serializers import UserSerializer
 from accounts.views import BearerView, NoStoreMixin
 from backend import urls as backend_urls
@@ -58,22 +64,24 @@ class StockMeView(BearerView):
 
 
 stock = [
-    path("login/", TokenObtainPairView.as_view(authentication_classes=[])),
-    path("refresh/", TokenRefreshView.as_view(authentication_classes=[])),
-    path("me/", StockMeView.as_view()),
+    path("bench/stock/me/", StockMeView.as_view()),
+    path("bench/stock/login/", TokenObtainPairView.as_view(authentication_classes=[])),
+    path("bench/stock/refresh/", TokenRefreshView.as_view(authentication_classes=[])),
 ]
 
-# Gatehouse's own patterns, in their order, with the bench routes under /api/
-# just before Gatehouse's API: the ceiling and stock simplejwt go through the
-# same URL-dependent middleware as /api/auth/ (CORS is scoped to /api/), and
-# neither resolves its URL with more patterns to try than Gatehouse's routes.
-_project = list(backend_urls.urlpatterns)
-_api = next(index for index, pattern in enumerate(_project) if str(pattern.pattern) == "api/")
+# Gatehouse's own patterns, in their order, with the bench routes inside the
+# api/ include right after auth/me/ (see the docstring).
+_accounts = list(accounts_urls.urlpatterns)
+_after_me = next(index for index, pattern in enumerate(_accounts) if str(pattern.pattern) == "auth/me/") + 1
+_api = [
+    *_accounts[:_after_me],
+    path("bench/ceiling/", CeilingView.as_view()),
+    *stock,
+    *_accounts[_after_me:],
+]
 urlpatterns = [
-    *_project[:_api],
-    path("api/bench/ceiling/", CeilingView.as_view()),
-    path("api/bench/stock/", include(stock)),
-    *_project[_api:],
+    path("api/", include((_api, accounts_urls.app_name))) if str(pattern.pattern) == "api/" else pattern
+    for pattern in backend_urls.urlpatterns
 ]
 handler400, handler403 = backend_urls.handler400, backend_urls.handler403
 handler404, handler500 = backend_urls.handler404, backend_urls.handler500
