@@ -17,6 +17,37 @@ def test_an_authenticated_request_costs_exactly_one_query(logged_in, django_asse
         assert logged_in.get("/api/auth/me/").status_code == 200
 
 
+@pytest.fixture
+def driver_statements(monkeypatch):
+    """Every statement the database driver runs, sent through Django's cursor or straight (hotpath)."""
+    from django.db import connection
+
+    seen = []
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        connection.connection.set_trace_callback(seen.append)
+        yield seen
+        connection.connection.set_trace_callback(None)
+        return
+    import psycopg
+
+    execute = psycopg.Cursor.execute
+
+    def counted(cursor, query, params=None, **options):
+        seen.append(str(query))
+        return execute(cursor, query, params, **options)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    yield seen
+
+
+def test_an_authenticated_request_runs_exactly_one_statement_at_the_driver(logged_in, driver_statements):
+    assert logged_in.get("/api/auth/me/").status_code == 200
+
+    assert len(driver_statements) == 1, driver_statements
+    assert driver_statements[0].lstrip().upper().startswith("SELECT")
+
+
 def test_refresh_costs_at_most_four_queries(logged_in, django_assert_max_num_queries):
     logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
     with django_assert_max_num_queries(4):
