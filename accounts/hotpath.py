@@ -74,7 +74,7 @@ class _Statements:
             f"WHERE {column(s, RefreshSession, 'id')} = %s AND {column(s, RefreshSession, 'user')} = %s "
             f"AND {column(s, RefreshSession, 'revoked_at')} IS NULL AND {column(s, RefreshSession, 'expires_at')} > %s "
             f"AND {column(u, User, 'is_active')} = %s",
-            connection.vendor,
+            connection,
         )
         # A session and its user, the session's row locked where the database can.
         lock = ""
@@ -121,53 +121,92 @@ class _NativeSelect:
     """A precompiled SELECT, also in the form its driver takes, run without Django's per-call cursor layers.
 
     For each call Django's cursor converts the placeholders (a regex, on
-    SQLite), binds the parameters client-side (PostgreSQL: the SQL text is
-    rebuilt in Python and parsed again by the server) and wraps the call for
-    logging. For the statement every authenticated request runs, the driver's
-    form is made once: ``?`` placeholders for SQLite, server-side binding for
-    PostgreSQL. Django's connection checks still run and driver errors are
-    still translated; while queries are logged or wrapped (``DEBUG``, the
-    test suite's query counting, ``connection.execute_wrapper``) the statement
-    goes through Django's cursor like any other, so it is counted and seen. A
-    tracer that instead patches Django's ``CursorWrapper`` does not see it.
+    SQLite) or builds the SQL text with the parameters quoted into it (in
+    Python, on PostgreSQL), and wraps the call for logging. For the statement
+    every authenticated request runs that work is done once: ``?``
+    placeholders for SQLite; on PostgreSQL (psycopg 3) the parameters are
+    bound by the server, in unnamed statements, so transaction-mode poolers
+    keep working. Django's connection checks still run and driver errors are
+    still translated. The statement goes through Django's cursor like any
+    other while queries are logged or wrapped (``DEBUG``, the test suite's
+    query counting, ``connection.execute_wrapper``), and on any other driver;
+    instrumentation that patches Django's cursor classes or a backend's
+    ``create_cursor`` does not see it.
     """
 
-    def __init__(self, sql, vendor):
+    def __init__(self, sql, connection):
         self.sql = sql
-        self.native_sql, self.native_cursor = None, None
-        if vendor == "sqlite" and "%%" not in sql:
-            self.native_sql, self.native_cursor = sql.replace("%s", "?"), _sqlite_cursor
-        elif vendor == "postgresql":
-            # Unnamed statements only (no PREPARE): transaction-mode poolers keep working.
-            self.native_sql, self.native_cursor = sql, _psycopg_server_binding_cursor
+        self.driver = _driver_for(connection)
+        self.native_sql = self.driver.native_sql(sql) if self.driver else None
 
     def fetchone(self, connection, params):
         if self.native_sql is None or connection.queries_logged or connection.execute_wrappers:
-            with connection.cursor() as cursor:
-                cursor.execute(self.sql, params)
-                return cursor.fetchone()
+            return self._through_django(connection, params)
         # What connection.cursor() and CursorWrapper.execute() check, in their order.
         connection.close_if_health_check_failed()
         connection.ensure_connection()
+        if not self.driver.matches(connection):
+            return self._through_django(connection, params)
         connection.validate_thread_sharing()
         connection.validate_no_broken_transaction()
         with connection.wrap_database_errors:
-            cursor = self.native_cursor(connection.connection)
+            cursor = self.driver.cursor(connection.connection)
             try:
                 cursor.execute(self.native_sql, params)
                 return cursor.fetchone()
             finally:
-                cursor.close()
+                try:
+                    cursor.close()
+                except connection.Database.Error:
+                    pass  # as Django's cursor wrapper: a failed close does not fail the query
+
+    def _through_django(self, connection, params):
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchone()
 
 
-def _sqlite_cursor(driver_connection):
-    return driver_connection.cursor()
+def _driver_for(connection):
+    if connection.vendor == "sqlite":
+        return _SQLite
+    if connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg":
+        return _Psycopg
+    return None
 
 
-def _psycopg_server_binding_cursor(driver_connection):
-    import psycopg
+class _SQLite:
+    @staticmethod
+    def native_sql(sql):
+        return None if "%%" in sql else sql.replace("%s", "?")
 
-    return psycopg.Cursor(driver_connection)
+    @staticmethod
+    def matches(connection):
+        return True
+
+    @staticmethod
+    def cursor(driver_connection):
+        return driver_connection.cursor()
+
+
+class _Psycopg:
+    @staticmethod
+    def native_sql(sql):
+        return sql
+
+    @staticmethod
+    def matches(connection):
+        # Django gives a cursor its own time-zone loader when the connection's
+        # disagrees with the settings (changed since it opened); let it.
+        import psycopg
+
+        loader = connection.connection.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT)
+        return loader.timezone == connection.timezone
+
+    @staticmethod
+    def cursor(driver_connection):
+        import psycopg
+
+        return psycopg.Cursor(driver_connection)
 
 
 def _insert_params(instance, fields, adapters):

@@ -29,8 +29,8 @@ def database_down(monkeypatch):
     def take_down():
         monkeypatch.setattr("django.db.backends.utils.CursorWrapper.execute", unreachable)
         # The session query also runs straight on the driver (hotpath._NativeSelect).
-        native = hotpath._statements("default").live_session_user
-        monkeypatch.setattr(native, "native_cursor", lambda driver_connection: RefusingDriverCursor())
+        driver = hotpath._statements("default").live_session_user.driver
+        monkeypatch.setattr(driver, "cursor", lambda driver_connection: RefusingDriverCursor())
 
     return take_down
 

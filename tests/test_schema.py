@@ -69,6 +69,25 @@ def test_the_session_query_reads_the_same_straight_on_the_driver_as_through_djan
 
     assert len(counted) == 1
     assert on_the_driver[1] == through_django[1] == session.password_fingerprint
-    assert [getattr(on_the_driver[0], f.attname) for f in user._meta.concrete_fields] == [
-        getattr(through_django[0], f.attname) for f in user._meta.concrete_fields
+    assert [typed(on_the_driver[0], field) for field in user._meta.concrete_fields] == [
+        typed(through_django[0], field) for field in user._meta.concrete_fields
     ]
+
+
+def typed(instance, field):
+    """A field's value with its type and time zone: equal values of another type or zone are a difference."""
+    value = getattr(instance, field.attname)
+    return type(value), value, getattr(value, "tzinfo", None)
+
+
+def test_an_execute_wrapper_sees_the_session_query(logged_in):
+    seen = []
+
+    def recording(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(recording):
+        assert logged_in.get("/api/auth/me/").status_code == 200
+
+    assert len(seen) == 1 and "password_fingerprint" in seen[0]

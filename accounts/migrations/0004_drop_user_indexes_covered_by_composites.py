@@ -11,7 +11,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# Django's names for the ForeignKey indexes of 0001 (the same on every backend).
+# Django's names for the ForeignKey indexes of 0001 (the same on SQLite and PostgreSQL).
 _INDEXES = {
     "accounts_refreshsession_user_id_a6d046da": "accounts_refreshsession",
     "accounts_securityevent_user_id_b711491d": "accounts_securityevent",
@@ -28,8 +28,10 @@ def drop_indexes(apps, schema_editor):
 
 
 def create_indexes(apps, schema_editor):
+    # Dropped first: a concurrent build that failed earlier leaves an INVALID index of that name.
+    drop_indexes(apps, schema_editor)
     for name, table in _INDEXES.items():
-        schema_editor.execute(f'CREATE INDEX{_concurrently(schema_editor)} IF NOT EXISTS "{name}" ON "{table}" ("user_id")')
+        schema_editor.execute(f'CREATE INDEX{_concurrently(schema_editor)} "{name}" ON "{table}" ("user_id")')
 
 
 class Migration(migrations.Migration):
