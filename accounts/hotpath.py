@@ -199,7 +199,8 @@ class _Psycopg:
         # disagrees with the settings (changed since it opened); let it.
         import psycopg
 
-        loader = connection.connection.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT)
+        timestamptz = psycopg.adapters.types["timestamptz"].oid
+        loader = connection.connection.adapters.get_loader(timestamptz, psycopg.pq.Format.TEXT)
         return loader.timezone == connection.timezone
 
     @staticmethod
