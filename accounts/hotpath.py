@@ -63,7 +63,6 @@ class _Statements:
             f"FROM {session_table} {s} INNER JOIN {user_table} {u} "
             f"ON ({column(s, RefreshSession, 'user')} = {column(u, User, User._meta.pk.name)})"
         )
-        self.session_pk, self.user_pk = RefreshSession._meta.pk, User._meta.pk
         self.session_columns = _Columns(RefreshSession, _SESSION_ALIAS, connection)
         self.user_columns = _Columns(User, _USER_ALIAS, connection)
 
@@ -102,6 +101,8 @@ class _Statements:
         self.last_login_field = User._meta.get_field("last_login")
         self.last_login_adapter = _adapter(self.last_login_field, connection)
         self.user_pk_adapter = _adapter(User._meta.pk, connection)
+        self.session_pk_adapter = _adapter(RefreshSession._meta.pk, connection)
+        self.expires_at_adapter = _adapter(RefreshSession._meta.get_field("expires_at"), connection)
         session_insert = _insert_sql(session_table, self.session_insert_fields, quote)
         event_insert = _insert_sql(quote(SecurityEvent._meta.db_table), self.event_insert_fields, quote)
         last_login_update = (
@@ -262,9 +263,9 @@ def live_session_user(*, session_id, user_pk, now, alias="default"):
     connection = connections[alias]
     statements = _statements(alias)
     params = [
-        statements.session_pk.get_db_prep_value(session_id, connection),
-        statements.user_pk.get_db_prep_value(user_pk, connection),
-        connection.ops.adapt_datetimefield_value(now),
+        statements.session_pk_adapter(session_id),
+        statements.user_pk_adapter(user_pk),
+        statements.expires_at_adapter(now),
         True,
     ]
     row = statements.live_session_user.fetchone(connection, params)
@@ -281,7 +282,7 @@ def locked_session(session_id, *, alias="default"):
         raise TransactionManagementError("locked_session() needs a transaction (transaction.atomic).")
     statements = _statements(alias)
     with connection.cursor() as cursor:
-        cursor.execute(statements.locked_session, [RefreshSession._meta.pk.get_db_prep_value(session_id, connection)])
+        cursor.execute(statements.locked_session, [statements.session_pk_adapter(session_id)])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -300,7 +301,7 @@ def save_rotation(session, *, alias="default"):
         adapt(getattr(session, field.attname))
         for field, adapt in zip(statements.rotation_fields, statements.rotation_adapters)
     ]
-    params.append(RefreshSession._meta.pk.get_db_prep_value(session.pk, connection))
+    params.append(statements.session_pk_adapter(session.pk))
     with connection.cursor() as cursor:
         cursor.execute(statements.save_rotation, params)
         if cursor.rowcount != 1:  # as save(update_fields=...) would
