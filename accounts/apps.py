@@ -6,6 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and sessions"
 
     def ready(self):
-        from accounts import jwt_keys, schema, signals  # noqa: F401  (registers the receivers and the schema extension)
+        # Imported for their side effects: the signal receivers and the schema extension.
+        from accounts import signals  # noqa: F401
+        from accounts.api import schema  # noqa: F401
+        from accounts.sessions import jwt_keys
 
         jwt_keys.keyring()  # a bad key configuration stops start-up, not the first login

@@ -4,9 +4,10 @@ from django.db import IntegrityError, transaction
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 
-from accounts import backoff, lifecycle
 from accounts.audit import record_event
+from accounts.limits import backoff
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
+from accounts.sessions import lifecycle
 
 User = get_user_model()
 

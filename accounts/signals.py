@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from accounts import lifecycle
 from accounts.models import RevocationReason
+from accounts.sessions import lifecycle
 
 
 @receiver(post_save, sender=get_user_model(), dispatch_uid="gatehouse-end-sessions-of-inactive-user")

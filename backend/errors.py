@@ -2,7 +2,7 @@
 from django.http import JsonResponse
 from django.views import defaults
 
-from accounts.exceptions import error_body, json_not_found, json_server_error
+from accounts.api.exceptions import error_body, json_not_found, json_server_error
 
 
 def _is_api(request):

@@ -10,7 +10,16 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
-from backend.env import database_from_url, development_secret_key, env_bool, env_choice, env_int, env_list, env_rate, env_str
+from backend.env import (
+    database_from_url,
+    development_secret_key,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,7 +97,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # Counters only: a Redis that hangs must cost milliseconds, not
-            # seconds (accounts.cache then falls back to process memory).
+            # seconds (accounts.limits.counters then falls back to process memory).
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
@@ -146,17 +155,17 @@ GATEHOUSE = {
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
     "ACCESS_TOKEN_BINDING": env_choice("ACCESS_TOKEN_BINDING", ["off", "cookie"], "off"),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
-    # Access tokens whose signature each process has checked (accounts/verified_tokens.py).
+    # Access tokens whose signature each process has checked (accounts/sessions/verified_tokens.py).
     "VERIFIED_TOKEN_CACHE_SIZE": env_int("VERIFIED_TOKEN_CACHE_SIZE", 4096, minimum=0),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
-    # Access-token keys (see accounts/jwt_keys.py).
+    # Access-token keys (see accounts/sessions/jwt_keys.py).
     "JWT": {
         "ALGORITHM": env_str("JWT_ALGORITHM", "HS256"),
         "SIGNING_KEY": JWT_SIGNING_KEY,
         "PRIVATE_KEY": _pem("JWT_PRIVATE_KEY"),
         "PREVIOUS_PUBLIC_KEYS": _pem("JWT_PREVIOUS_PUBLIC_KEYS"),
     },
-    # Exponential login backoff (see accounts/backoff.py).
+    # Exponential login backoff (see accounts/limits/backoff.py).
     "LOGIN_BACKOFF": {
         "FREE_ATTEMPTS_PER_ACCOUNT_AND_IP": 5,
         "FREE_ATTEMPTS_PER_IP": 20,
@@ -167,10 +176,10 @@ GATEHOUSE = {
 }
 
 # simplejwt validates claims and expiry; signing and key choice go through
-# accounts.jwt_keys (a ``kid`` in every token, asymmetric keys, rotation).
+# accounts.sessions.jwt_keys (a ``kid`` in every token, asymmetric keys, rotation).
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("ACCESS_TOKEN_TTL", 300, minimum=1)),
-    "AUTH_TOKEN_CLASSES": ("accounts.jwt_keys.GatehouseAccessToken",),
+    "AUTH_TOKEN_CLASSES": ("accounts.sessions.jwt_keys.GatehouseAccessToken",),
     "ALGORITHM": "HS256",
     "SIGNING_KEY": JWT_SIGNING_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
@@ -184,12 +193,12 @@ SIMPLE_JWT = {
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.SessionBoundJWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.sessions.authentication.SessionBoundJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["accounts.parsers.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["accounts.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "accounts.exceptions.json_exception_handler",
+    "EXCEPTION_HANDLER": "accounts.api.exceptions.json_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": GATEHOUSE["TRUSTED_PROXY_COUNT"],
     "DEFAULT_THROTTLE_RATES": {

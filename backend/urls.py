@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.admin.login import admin_login
-from accounts.exceptions import json_not_found
+from accounts.api.exceptions import json_not_found
 from backend.views import jwks, spa
 
 urlpatterns = [
@@ -20,7 +20,7 @@ urlpatterns = [
         csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
         name="docs",
     ),
-    path("api/", include("accounts.urls")),
+    path("api/", include("accounts.api.urls")),
     # Unknown /api/ paths answer JSON 404 (and never get a slash-appending redirect).
     re_path(r"^api/", json_not_found),
     re_path(r"^(?!api/|admin/|static/|\.well-known/)(?P<path>.*)$", spa, name="spa"),

@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts import conf
-from accounts.jwt_keys import keyring
+from accounts.sessions.jwt_keys import keyring
 
 
 @require_safe

@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from accounts.verified_tokens import verified_tokens  # noqa: E402
+from accounts.sessions.verified_tokens import verified_tokens  # noqa: E402
 
 PASSWORD = "bench password, not a secret"
 

@@ -295,8 +295,8 @@ def seed(args):
     from django.db import connections
     from rest_framework_simplejwt.tokens import AccessToken
 
-    from accounts import lifecycle
-    from accounts.net import ClientInfo
+    from accounts.limits.net import ClientInfo
+    from accounts.sessions import lifecycle
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)

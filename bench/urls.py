@@ -24,9 +24,9 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from accounts import urls as accounts_urls
-from accounts.serializers import UserSerializer
-from accounts.views import BearerView, NoStoreMixin
+from accounts.api import urls as accounts_urls
+from accounts.api.serializers import UserSerializer
+from accounts.api.views import BearerView, NoStoreMixin
 from backend import urls as backend_urls
 
 _CEILING_USER = get_user_model()(

@@ -3,8 +3,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts import conf
-from accounts.cache import counters
-from accounts.verified_tokens import verified_tokens
+from accounts.limits.counters import counters
+from accounts.sessions.verified_tokens import verified_tokens
 
 PASSWORD = "correct horse battery staple"
 

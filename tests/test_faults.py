@@ -4,8 +4,8 @@ import logging
 import pytest
 from django.db import OperationalError, connection
 
-from accounts import hotpath
 from accounts.models import RefreshSession
+from accounts.sessions import hotpath
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def redis_down(settings):
 
 
 def test_with_redis_down_login_and_refresh_keep_working_and_a_warning_is_logged(client, user, redis_down, caplog):
-    with caplog.at_level(logging.WARNING, logger="accounts.cache"):
+    with caplog.at_level(logging.WARNING, logger="accounts.limits.counters"):
         response = login(client)
         assert response.status_code == 200
         client.cookies["refresh_token"] = response.cookies["refresh_token"].value

@@ -6,7 +6,7 @@ investigate a token-theft alarm. Three rules hold throughout:
 - No secret is ever shown: ``token_seed`` is deferred (never loaded), left out
   of every page and refused as a changelist lookup, so not even a filter can
   be used as an oracle for it. Tokens themselves are not stored at all.
-- Revoking goes through ``accounts.lifecycle``, the same functions the API
+- Revoking goes through ``accounts.sessions.lifecycle``, the same functions the API
   calls, and records a security event naming the acting administrator.
 - Pages stay fast on large tables: related rows are joined, not fetched per
   row; no full count; no facet counts; default orderings follow an index;

@@ -1,7 +1,7 @@
 """The Django admin's login, slowed exactly like the API login.
 
 The same per-IP rate (``LoginIPThrottle``, scope ``login_ip``) and the same
-exponential backoff per account and IP (``accounts.backoff``), counted in the
+exponential backoff per account and IP (``accounts.limits.backoff``), counted in the
 same places: guesses through ``/admin/login/`` and ``/api/auth/login/`` add
 up, so the admin is no second door with its own budget. Failures and
 successes are recorded as security events, as for the API.
@@ -12,11 +12,11 @@ from django.contrib import admin
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from accounts import backoff
 from accounts.audit import record_event
+from accounts.limits import backoff
+from accounts.limits.net import client_info
+from accounts.limits.throttling import LoginIPThrottle
 from accounts.models import SecurityEventKind
-from accounts.net import client_info
-from accounts.throttling import LoginIPThrottle
 
 
 @never_cache

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from accounts import lifecycle
 from accounts.admin.changelist import BoundedDateHierarchyChangeList
 from accounts.admin.common import (
     REVOKE_PERMISSION,
@@ -19,8 +18,9 @@ from accounts.admin.common import (
     short_user_agent,
     user_link,
 )
+from accounts.limits.net import client_info
 from accounts.models import RefreshSession, RevocationReason, SecurityEvent
-from accounts.net import client_info
+from accounts.sessions import lifecycle
 
 
 class SessionStatusFilter(admin.SimpleListFilter):

@@ -7,7 +7,6 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from accounts import lifecycle
 from accounts.admin.common import (
     REVOKE_PERMISSION,
     NoSecretLookupsMixin,
@@ -15,8 +14,9 @@ from accounts.admin.common import (
     changelist_url,
 )
 from accounts.admin.sessions import SessionColumnsMixin
+from accounts.limits.net import client_info
 from accounts.models import RefreshSession, RevocationReason
-from accounts.net import client_info
+from accounts.sessions import lifecycle
 
 _INLINE_SESSIONS_MAX = 50
 

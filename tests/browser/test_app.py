@@ -4,8 +4,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts import lifecycle
 from accounts.models import RefreshSession, RevocationReason
+from accounts.sessions import lifecycle
 from tests.browser.conftest import log_in_through_ui
 from tests.conftest import PASSWORD
 

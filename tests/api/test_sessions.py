@@ -173,8 +173,8 @@ def test_a_password_set_by_any_other_means_ends_existing_sessions(logged_in, use
 
 
 def test_a_login_racing_a_password_change_yields_a_dead_session(user, django_user_model):
-    from accounts import lifecycle
-    from accounts.net import ClientInfo
+    from accounts.limits.net import ClientInfo
+    from accounts.sessions import lifecycle
 
     stale = django_user_model.objects.get(pk=user.pk)  # as authenticate() saw it, old password
     user.set_password("changed while that login was in flight")

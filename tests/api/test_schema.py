@@ -2,10 +2,10 @@
 import pytest
 from django.db import connection
 
-from accounts import hotpath, lifecycle
 from accounts.audit import new_event
+from accounts.limits.net import ClientInfo
 from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
-from accounts.net import ClientInfo
+from accounts.sessions import hotpath, lifecycle
 
 pytestmark = pytest.mark.django_db
 

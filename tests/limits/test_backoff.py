@@ -150,7 +150,7 @@ def test_wrong_current_passwords_on_password_change_back_off_too(logged_in, user
 @pytest.fixture
 def counter_writes(monkeypatch):
     """The writes (set, delete_many) that logins make to the backoff and throttle counters."""
-    from accounts.cache import counters
+    from accounts.limits.counters import counters
 
     writes = []
     for method in ("set", "delete_many"):

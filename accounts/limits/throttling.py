@@ -1,16 +1,16 @@
 """Rate limits for login, refresh and sign-up, per client IP.
 
 Failed logins are slowed further, per account and per IP, by the exponential
-backoff in ``accounts.backoff``.
+backoff in ``accounts.limits.backoff``.
 
 Counters live in the default cache (Redis when ``REDIS_URL`` is set, so all
-app servers share them). The client IP comes from ``accounts.net``, which
+app servers share them). The client IP comes from ``accounts.limits.net``, which
 ignores a forged ``X-Forwarded-For`` unless a trusted proxy is configured.
 """
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.cache import counters
-from accounts.net import client_ip, client_key
+from accounts.limits.counters import counters
+from accounts.limits.net import client_ip, client_key
 
 
 class _ClientIPThrottle(SimpleRateThrottle):

@@ -19,8 +19,9 @@ everything.
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from accounts import conf, jwt_keys
-from accounts.lru import ExpiringLRU
+from accounts import conf
+from accounts.sessions import jwt_keys
+from accounts.sessions.lru import ExpiringLRU
 
 
 class VerifiedTokens(ExpiringLRU):

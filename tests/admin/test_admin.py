@@ -14,9 +14,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
-from accounts import lifecycle
+from accounts.limits.net import ClientInfo
 from accounts.models import RefreshSession, RevocationReason, SecurityEvent, SecurityEventKind
-from accounts.net import ClientInfo
+from accounts.sessions import lifecycle
 from tests.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db

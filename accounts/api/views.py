@@ -12,13 +12,11 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import conf, lifecycle, services
-from accounts.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
-from accounts.exceptions import error_body
-from accounts.models import RefreshSession, RevocationReason
-from accounts.net import client_info
-from accounts.origin import SameSiteOrigin
-from accounts.serializers import (
+from accounts import conf, services
+from accounts.api.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
+from accounts.api.exceptions import error_body
+from accounts.api.origin import SameSiteOrigin
+from accounts.api.serializers import (
     LoginResponseSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
@@ -28,7 +26,10 @@ from accounts.serializers import (
     TokenResponseSerializer,
     UserSerializer,
 )
-from accounts.throttling import LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
+from accounts.limits.net import client_info
+from accounts.limits.throttling import LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
+from accounts.models import RefreshSession, RevocationReason
+from accounts.sessions import lifecycle
 
 _BEARER_CHALLENGE = 'Bearer realm="api"'
 

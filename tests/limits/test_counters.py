@@ -1,8 +1,8 @@
 """The atomic counter under throttles and backoff: one call once it exists, never left without a timeout."""
 import pytest
 
-from accounts import cache as cache_module
-from accounts.cache import ResilientCache
+from accounts.limits import counters as cache_module
+from accounts.limits.counters import ResilientCache
 
 
 class ScriptedCache:

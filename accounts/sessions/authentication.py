@@ -8,9 +8,10 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from accounts import conf, lifecycle, tokens
-from accounts.cookies import binding_cookie
-from accounts.verified_tokens import verified_tokens
+from accounts import conf
+from accounts.api.cookies import binding_cookie
+from accounts.sessions import lifecycle, tokens
+from accounts.sessions.verified_tokens import verified_tokens
 
 # A genuine access token is a few hundred bytes; refuse huge ones before decoding.
 _MAX_TOKEN_BYTES = 4096

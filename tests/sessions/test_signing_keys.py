@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.core.exceptions import ImproperlyConfigured
 
-from accounts.jwt_keys import keyring
+from accounts.sessions.jwt_keys import keyring
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils.crypto import constant_time_compare
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
-from accounts import conf, hotpath, tokens
-from accounts.jwt_keys import GatehouseAccessToken
+from accounts import conf
 from accounts.audit import new_event, record_event
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
+from accounts.sessions import hotpath, tokens
+from accounts.sessions.jwt_keys import GatehouseAccessToken
 
 
 class RefreshRejected(Exception):

@@ -3,5 +3,5 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 
 
 class SessionBoundJWTScheme(SimpleJWTScheme):
-    target_class = "accounts.authentication.SessionBoundJWTAuthentication"
+    target_class = "accounts.sessions.authentication.SessionBoundJWTAuthentication"
     name = "bearerAuth"

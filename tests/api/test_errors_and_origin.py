@@ -1,8 +1,8 @@
 import pytest
 from django.db import OperationalError
 
+from accounts.api.parsers import MAX_BODY_BYTES
 from accounts.models import RefreshSession
-from accounts.parsers import MAX_BODY_BYTES
 from tests.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import jwt
 import pytest
 import time_machine
 
-from accounts.jwt_keys import KeyringTokenBackend
-from accounts.verified_tokens import VerifiedTokens, verified_tokens
+from accounts.sessions.jwt_keys import KeyringTokenBackend
+from accounts.sessions.verified_tokens import VerifiedTokens, verified_tokens
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,8 @@ import time
 from dataclasses import dataclass
 
 from accounts import conf
-from accounts.cache import counters
-from accounts.net import client_key
+from accounts.limits.counters import counters
+from accounts.limits.net import client_key
 
 _FORGET_AFTER_SECONDS = 3600
 _REMEMBER_CLIENT_SECONDS = 30 * 24 * 3600

@@ -1,0 +1,1 @@
+"""The HTTP layer: views, serializers, URLs, cookies, the Origin check, parsers, JSON errors."""

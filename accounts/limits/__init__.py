@@ -1,0 +1,1 @@
+"""Throttles, login backoff, the counters they keep, and who the client is."""

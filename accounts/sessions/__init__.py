@@ -1,0 +1,1 @@
+"""Sessions: refresh-token crypto, the lifecycle, access-token keys, bearer authentication."""
