@@ -1,10 +1,79 @@
-"""Storage for refresh-token sessions and the security audit trail."""
+"""Storage for users, refresh-token sessions and the security audit trail."""
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+
+from accounts.identity import USERNAME_MAX_LENGTH, canonical_username, normalized_username, validate_username
+
+
+class GatehouseUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        """Look a user up by the canonical form of the name (the login and ``createsuperuser`` path)."""
+        return self.get(username_canonical=canonical_username(username))
+
+
+class CanonicalUsernameField(models.CharField):
+    """``canonical_username(username)``, computed on every write of the row, ``bulk_create`` included."""
+
+    def pre_save(self, model_instance, add):
+        value = canonical_username(model_instance.username)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class User(AbstractUser):
+    """Django's user, unique by the canonical form of the name and by the lower-cased email."""
+
+    username = models.CharField(
+        "username",
+        max_length=USERNAME_MAX_LENGTH,
+        unique=True,
+        help_text="Letters, digits and @/./+/-/_ only. Compared without regard to case or width.",
+        validators=[validate_username],
+        error_messages={"unique": "A user with that username already exists."},
+    )
+    # The database refuses two names that differ only in case, width or
+    # another compatibility form.
+    username_canonical = CanonicalUsernameField(max_length=USERNAME_MAX_LENGTH, unique=True, editable=False)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GatehouseUserManager()
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                condition=~Q(email=""),
+                violation_error_message="A user with that email address already exists.",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        # username_canonical is not a form field, so model validation would
+        # skip its uniqueness: check it here, for the admin's forms.
+        if not self.username:
+            return  # the field's own validation reports it
+        others = type(self)._default_manager.filter(username_canonical=canonical_username(self.username))
+        if self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        if others.exists():
+            raise ValidationError({"username": "A user with that username already exists."})
+
+    def save(self, *args, **kwargs):
+        self.username = normalized_username(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_canonical"}
+        super().save(*args, **kwargs)
 
 
 class RevocationReason(models.TextChoices):

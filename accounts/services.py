@@ -5,6 +5,7 @@ from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 
 from accounts.audit import record_event
+from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, username_taken
 from accounts.limits import backoff
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 from accounts.sessions import lifecycle
@@ -53,8 +54,10 @@ def register_user(*, username, email, password, client):
             user = User.objects.create_user(username=username, email=email, password=password)
             record_event(SecurityEventKind.REGISTERED, user=user, client=client)
     except IntegrityError:
-        # Lost a race with another sign-up for the same name.
-        raise ValidationError({"username": ["That username is taken."]}) from None
+        # Lost a race with another sign-up for the same name or address.
+        if username_taken(username):
+            raise ValidationError({"username": [USERNAME_TAKEN]}) from None
+        raise ValidationError({"email": [EMAIL_TAKEN]}) from None
     return user
 
 

@@ -88,6 +88,7 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), default_sqlite=BASE_DIR / "db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache (throttling) ---------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -1,6 +1,7 @@
 """Users: Django's UserAdmin plus active sessions and the revoke actions."""
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -75,11 +76,32 @@ def _active_session_count():
     return Coalesce(Subquery(live, output_field=IntegerField()), Value(0))
 
 
-admin.site.unregister(User)
+class UserCreationForm(AdminUserCreationForm):
+    """Django's form for ``accounts.User``; ``User.clean`` refuses a name that is taken in canonical form."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
 
 
 @admin.register(User)
 class GatehouseUserAdmin(NoSecretLookupsMixin, UserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
+    )
+    readonly_fields = ("email_verified_at",)
+    fieldsets = (
+        *UserAdmin.fieldsets[:1],
+        ("Personal info", {"fields": ("first_name", "last_name", "email", "email_verified_at")}),
+        *UserAdmin.fieldsets[2:],
+    )
     list_display = (*UserAdmin.list_display, "is_active", "active_sessions")
     inlines = [ActiveSessionInline]
     show_full_result_count = False

@@ -1,13 +1,24 @@
 """Request validation and response shapes; no business logic here."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+
+from accounts.identity import (
+    EMAIL_TAKEN,
+    USERNAME_TAKEN,
+    email_taken,
+    normalized_username,
+    username_taken,
+    validate_username,
+)
 
 User = get_user_model()
 
 _PASSWORD_MAX = 4096
+# What a request may send before normalisation; the limit that counts is
+# checked on the normalised name (accounts.identity).
+_USERNAME_INPUT_MAX = 600
 
 
 def _password_field():
@@ -82,13 +93,22 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    username = serializers.CharField(max_length=_USERNAME_INPUT_MAX)
     email = serializers.EmailField(max_length=254)
     password = _password_field()
 
     def validate_username(self, value):
-        if User.objects.filter(username__iexact=value).exists():
-            raise serializers.ValidationError("That username is taken.")
+        try:
+            validate_username(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(list(error.messages)) from None
+        if username_taken(value):
+            raise serializers.ValidationError(USERNAME_TAKEN)
+        return normalized_username(value)
+
+    def validate_email(self, value):
+        if email_taken(value):
+            raise serializers.ValidationError(EMAIL_TAKEN)
         return value
 
     def validate(self, attrs):

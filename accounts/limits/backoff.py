@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 
 from accounts import conf
+from accounts.identity import canonical_username
 from accounts.limits.counters import counters
 from accounts.limits.net import client_key
 
@@ -57,7 +58,8 @@ def _key(kind, *parts):
 
 
 def _account(username):
-    return username.strip().casefold()
+    # The same canonical form as sign-up and the login lookup: "Ａlice" is alice.
+    return canonical_username(username)
 
 
 def _known_client_key(username, ip_address):

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 SESSIONS = "/admin/accounts/refreshsession/"
 EVENTS = "/admin/accounts/securityevent/"
-USERS = "/admin/auth/user/"
+USERS = "/admin/accounts/user/"
 
 
 # --- helpers ------------------------------------------------------------------
@@ -641,10 +641,10 @@ def test_staff_with_the_revoke_permission_can_revoke_sessions(browser_for, make_
 @pytest.mark.parametrize(
     "perms, expected",
     [
-        (["auth.view_user", "auth.change_user"], set()),
-        (["auth.view_user", "accounts.revoke_refreshsession"], {"revoke_all_sessions"}),
+        (["accounts.view_user", "accounts.change_user"], set()),
+        (["accounts.view_user", "accounts.revoke_refreshsession"], {"revoke_all_sessions"}),
         (
-            ["auth.view_user", "auth.change_user", "accounts.revoke_refreshsession"],
+            ["accounts.view_user", "accounts.change_user", "accounts.revoke_refreshsession"],
             {"revoke_all_sessions", "deactivate_and_revoke_sessions"},
         ),
     ],
@@ -660,7 +660,7 @@ def test_user_actions_need_the_revoke_permission_and_deactivation_also_change(br
 def test_forged_user_actions_without_permission_change_nothing(browser_for, make_user, log_in):
     alice = make_user("alice")
     device = log_in("alice")
-    staff = browser_for("staff", "auth.view_user", "auth.change_user")
+    staff = browser_for("staff", "accounts.view_user", "accounts.change_user")
 
     for action in ("revoke_all_sessions", "deactivate_and_revoke_sessions"):
         run_action(staff, USERS, action, [alice.pk])
@@ -673,7 +673,7 @@ def test_forged_user_actions_without_permission_change_nothing(browser_for, make
 def test_staff_who_cannot_view_sessions_see_no_session_inline_on_users(browser_for, make_user, log_in):
     alice = make_user("alice")
     log_in("alice", HTTP_USER_AGENT="Secret-Device")
-    staff = browser_for("staff", "auth.view_user")
+    staff = browser_for("staff", "accounts.view_user")
 
     response = staff.get(f"{USERS}{alice.pk}/change/")
 

@@ -55,7 +55,7 @@ def test_admin_pages_render_without_csp_violations_even_with_a_reuse_alarm(page,
     with_time_travel_past_grace(device)
 
     log_in_to_admin(page)
-    for path in ["/admin/", "/admin/auth/user/", f"/admin/auth/user/{alice.pk}/change/",
+    for path in ["/admin/", "/admin/accounts/user/", f"/admin/accounts/user/{alice.pk}/change/",
                  "/admin/accounts/refreshsession/", "/admin/accounts/securityevent/"]:
         response = page.goto(path)
         assert response.status == 200, path
