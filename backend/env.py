@@ -70,6 +70,25 @@ def env_list(name, default=()):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+_SECRET_MIN_LENGTH = 50
+_SECRET_MIN_DISTINCT = 5
+
+
+def require_strong_secret(name, value) -> str:
+    """Refuse a production secret that is short or repetitive (the thresholds of Django's own deploy check).
+
+    Refresh-token MACs and, by default, the JWT key derive from it: a weak
+    secret would make every token guessable.
+    """
+    if len(value) < _SECRET_MIN_LENGTH or len(set(value)) < _SECRET_MIN_DISTINCT:
+        raise ImproperlyConfigured(
+            f"{name} is too weak: it needs at least {_SECRET_MIN_LENGTH} characters and "
+            f"{_SECRET_MIN_DISTINCT} different ones (got {len(value)} characters, {len(set(value))} different). "
+            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    return value
+
+
 def development_secret_key(path: Path) -> str:
     """Return this checkout's development key, creating it on first use.
 

@@ -19,6 +19,7 @@ from backend.env import (
     env_list,
     env_rate,
     env_str,
+    require_strong_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,8 @@ if not SECRET_KEY:
             "For local development set DJANGO_DEBUG=1 instead."
         )
     SECRET_KEY = development_secret_key(BASE_DIR / ".secret_key")
+elif not DEBUG:
+    SECRET_KEY = require_strong_secret("DJANGO_SECRET_KEY", SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 
@@ -55,15 +58,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before the first middleware that reads the Host: load balancers probe by IP address.
+    "backend.middleware.HealthProbeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"

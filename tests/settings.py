@@ -2,7 +2,7 @@
 import os
 import secrets
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-" + secrets.token_urlsafe(32))
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-" + secrets.token_urlsafe(50))
 
 from backend.settings import *  # noqa: E402,F401,F403
 

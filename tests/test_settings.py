@@ -133,3 +133,12 @@ def test_a_bad_throttle_rate_names_the_variable():
 
     assert result.returncode != 0
     assert "LOGIN_RATE_PER_IP must be a rate like 30/min" in result.stderr
+
+
+@pytest.mark.parametrize("secret", ["short", "a" * 64, "abcd" * 20])
+def test_production_refuses_a_weak_secret_key(secret):
+    # Repro: DJANGO_SECRET_KEY=short was accepted in production; refresh tokens are keyed from it.
+    result = run_manage("check", DJANGO_SECRET_KEY=secret)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak" in result.stderr

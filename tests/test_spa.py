@@ -1,13 +1,43 @@
+import json
+import subprocess
+from pathlib import Path
+
 import pytest
+
+from backend.views import SPA_PATHS
 
 pytestmark = pytest.mark.django_db
 
 
-def test_spa_is_served_for_deep_links(client, settings):
-    for path in ["/", "/sessions", "/account", "/some/deep/link"]:
-        response = client.get(path)
-        assert response.status_code == 200
-        assert b'<meta name="signup-enabled" content="true">' in response.content
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("path", ["/", "/sessions", "/account", "/staff", "/login", "/signup", "/sessions/"])
+def test_spa_is_served_for_deep_links(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert b'<meta name="signup-enabled" content="true">' in response.content
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/some/deep/link", "/sessions/extra"])
+def test_unknown_paths_answer_404_with_the_app(client, path):
+    # Repro: /no-such-page rendered "Page not found" with HTTP 200.
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert b'<meta name="signup-enabled"' in response.content  # the app, which shows its not-found page
+
+
+def test_the_server_knows_exactly_the_routes_of_the_apps_router():
+    script = (
+        "import('./frontend/static/app/router.js')"
+        ".then((m) => console.log(JSON.stringify(m.ROUTES.map((r) => r.path))))"
+    )
+    result = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, check=True)
+
+    assert set(json.loads(result.stdout)) == SPA_PATHS
 
 
 def test_pages_carry_a_strict_content_security_policy(client):

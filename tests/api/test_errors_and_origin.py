@@ -153,7 +153,7 @@ def test_security_headers_on_pages_and_api(client, path):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("path", ["/api/auth/me/", "/api/health/"])
+@pytest.mark.parametrize("path", ["/api/auth/me/", "/api/auth/sessions/"])
 def test_django_level_bad_requests_under_api_are_json(client, path):
     response = client.get(path, HTTP_HOST="evil.example")
 
@@ -167,3 +167,18 @@ def test_too_many_query_fields_under_api_is_json(client):
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert response.json()["code"] == "bad_request"
+
+
+def test_health_answers_a_load_balancer_probing_by_ip_address(client):
+    # Repro: /api/health/ answered 400 (and logged a traceback) for Host: 10.0.0.7.
+    response = client.get("/api/health/", HTTP_HOST="10.0.0.7")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_a_disallowed_host_is_still_refused_everywhere_else(client):
+    response = client.get("/api/auth/me/", HTTP_HOST="10.0.0.7")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
