@@ -142,3 +142,32 @@ def test_production_refuses_a_weak_secret_key(secret):
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is too weak" in result.stderr
+
+
+def _variables_the_settings_read():
+    import ast
+
+    tree = ast.parse((ROOT / "backend" / "settings.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            reader = node.func.id.startswith("env_") or node.func.id in ("_pem", "require_strong_secret")
+            if reader and node.args and isinstance(node.args[0], ast.Constant):
+                yield node.args[0].value
+
+
+def _variables_in_the_readme_table():
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            yield from re.findall(r"`([A-Z][A-Z0-9_]+)`", line.split("|")[1])
+
+
+def test_every_variable_the_settings_read_is_in_the_readme_table():
+    # Repro: SECURE_SSL_REDIRECT, SECURE_HSTS_*, the log level and ACCESS_TOKEN_BINDING were read but undocumented.
+    read = set(_variables_the_settings_read())
+
+    assert read, "found no environment reads in backend/settings.py"
+    assert read - set(_variables_in_the_readme_table()) == set()

@@ -15,7 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, username, email, **options):
         User = get_user_model()
         if User.objects.exists():
-            self.stdout.write("Users already exist; no account created.")
+            self.stdout.write(
+                "Users already exist; no account created. To set a lost password: "
+                "python manage.py changepassword <username>"
+            )
             return
         password = secrets.token_urlsafe(18)
         User.objects.create_superuser(username=username, email=email, password=password)
