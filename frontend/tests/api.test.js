@@ -462,3 +462,24 @@ test('a throttled answer says how long to wait, in words a person reads', () => 
   assert.equal(errorMessage(throttled(4000)), 'Too many attempts. Try again in 4 seconds.');
   assert.equal(errorMessage(throttled(null)), 'Too many attempts. Try again shortly.');
 });
+
+for (const ttl of [2, 20, 60, 90]) {
+  test(`a ${ttl} s access token is refreshed once, shortly before it expires, not before every request`, async () => {
+    // Repro: with ACCESS_TOKEN_TTL=20 the fixed 30 s margin refreshed 0.1 s after login and before every request.
+    const world = new FakeClock(T0);
+    const { tab, server } = setup({ world, server: createFakeServer(world, { ttl }) });
+    await tab.api.login('alice', 'pw');
+    const step = (ttl * 1000) / 10;
+    for (let i = 0; i < 6; i += 1) {
+      await tab.api.request(`/api/things/${i}/`);
+      await world.advance(step);
+    }
+    assert.equal(server.refreshCalls, 0, 'no refresh while more than a third of the lifetime is left');
+    for (let i = 6; i < 10; i += 1) {
+      await tab.api.request(`/api/things/${i}/`);
+      await world.advance(step);
+    }
+    assert.equal(server.refreshCalls, 1, 'one refresh in the last third of the lifetime');
+    assert.equal(server.expiredSeen, 0);
+  });
+}

@@ -105,7 +105,8 @@ function header(res, name) {
  * @param {(info: {reason: string}) => void} [deps.onLogout] called once per end of session
  * @param {(info: {state: 'retrying'|'offline'|'ok', attempt?: number, delayMs?: number, error?: Error}) => void} [deps.onStatus]
  * @param {string} [deps.baseUrl]
- * @param {number} [deps.marginMs] refresh when the token has less than this left (default 30 s)
+ * @param {number} [deps.marginMs] refresh when the token has less than this left (default 30 s),
+ *   or less than a third of its lifetime when that is shorter (so a 20 s token is not refreshed at once)
  * @param {number} [deps.lockTimeoutMs] bound on the wait for the cross-tab lock
  * @param {number} [deps.requestTimeoutMs] bound on the refresh request itself
  * @param {{initialMs?: number, maxMs?: number, maxAttempts?: number}} [deps.backoff]
@@ -132,6 +133,12 @@ export function createApiClient({
   if (!clock) throw new TypeError('createApiClient: clock is required');
 
   const { initialMs = 1000, maxMs = 30_000, maxAttempts = 6 } = backoff;
+
+  /** How early to refresh: the configured margin, but never more than a third of the token's lifetime. */
+  function refreshMargin(token) {
+    const life = store.lifetime(token);
+    return Number.isFinite(life) && life > 0 ? Math.min(marginMs, life / 3) : marginMs;
+  }
   const wait = sleep || ((ms) => new Promise((resolve) => clock.setTimeout(resolve, ms)));
 
   let epoch = 0; // bumped by every logout (here or in another tab) and login
@@ -227,7 +234,7 @@ export function createApiClient({
     // Re-read: another tab may have refreshed (or logged out) while we waited.
     const current = store.get();
     if (current === null) throw new AuthError('logged_out');
-    if (current !== stale && !store.isExpiring(current, marginMs)) return current;
+    if (current !== stale && !store.isExpiring(current, refreshMargin(current))) return current;
 
     const timer = timeoutSignal(requestTimeoutMs);
     let res;
@@ -319,7 +326,7 @@ export function createApiClient({
   async function freshToken() {
     const token = store.get();
     if (!token) throw new AuthError('not_authenticated');
-    if (!store.isExpiring(token, marginMs)) return token;
+    if (!store.isExpiring(token, refreshMargin(token))) return token;
     return refreshSingleFlight(token);
   }
 
