@@ -483,3 +483,38 @@ for (const ttl of [2, 20, 60, 90]) {
     assert.equal(server.expiredSeen, 0);
   });
 }
+
+test('after an outage of any length the refresh keeps retrying every 30 s and recovers by itself', async () => {
+  // Repro: the banner counted down five retries, said "we'll try again", and never did.
+  const { tab, server, world } = setup();
+  await tab.api.login('alice', 'pw');
+  await world.advance((TTL + 1) * 1000);
+  server.refreshPlan.push(...Array(20).fill('network'));
+  const p = tab.api.request('/api/things/1/');
+  await world.advance(10 * 60_000);
+  const ok = await p;
+  assert.equal(ok.ok, true);
+  assert.equal(server.refreshCalls, 21);
+  assert.ok(tab.sleeps.every((ms) => ms <= 36_000), 'capped backoff (30 s, jitter included)');
+  assert.ok(tab.sleeps.slice(-5).every((ms) => ms >= 24_000));
+  assert.ok(!tab.statuses.some((s) => s.state === 'offline'));
+  assert.equal(tab.statuses.at(-1).state, 'ok');
+  assert.deepEqual(tab.logouts, []);
+});
+
+test('retryNow (back online, tab shown again) retries at once instead of waiting out the backoff', async () => {
+  const { tab, server, world } = setup();
+  await tab.api.login('alice', 'pw');
+  await world.advance((TTL + 1) * 1000);
+  server.refreshPlan.push(...Array(8).fill(503));
+  const p = tab.api.request('/api/things/1/');
+  await world.advance(60_000);
+  const before = server.refreshCalls;
+  assert.ok(before >= 3 && before <= 8);
+  server.refreshPlan.length = 0; // the server is back
+  tab.api.retryNow();
+  await flush();
+  assert.equal(server.refreshCalls, before + 1);
+  assert.equal((await p).ok, true);
+  assert.equal(tab.statuses.at(-1).state, 'ok');
+});

@@ -109,7 +109,8 @@ function header(res, name) {
  *   or less than a third of its lifetime when that is shorter (so a 20 s token is not refreshed at once)
  * @param {number} [deps.lockTimeoutMs] bound on the wait for the cross-tab lock
  * @param {number} [deps.requestTimeoutMs] bound on the refresh request itself
- * @param {{initialMs?: number, maxMs?: number, maxAttempts?: number}} [deps.backoff]
+ * @param {{initialMs?: number, maxMs?: number, maxAttempts?: number}} [deps.backoff] refresh retries: doubling
+ *   from initialMs up to maxMs (30 s), for ever unless maxAttempts is given; `retryNow()` cuts a wait short
  * @param {(ms: number) => Promise<void>} [deps.sleep]
  * @param {() => number} [deps.random] jitter source in [0, 1)
  */
@@ -132,7 +133,7 @@ export function createApiClient({
   if (!store) throw new TypeError('createApiClient: store is required');
   if (!clock) throw new TypeError('createApiClient: clock is required');
 
-  const { initialMs = 1000, maxMs = 30_000, maxAttempts = 6 } = backoff;
+  const { initialMs = 1000, maxMs = 30_000, maxAttempts = Infinity } = backoff;
 
   /** How early to refresh: the configured margin, but never more than a third of the token's lifetime. */
   function refreshMargin(token) {
@@ -305,10 +306,27 @@ export function createApiClient({
         }
         const delayMs = backoffDelay(attempt, err.retryAfterMs);
         status({ state: 'retrying', attempt, delayMs, error: err });
-        await wait(delayMs);
+        await waitOrWake(delayMs);
         if (myEpoch !== epoch) throw new AuthError('logged_out');
       }
     }
+  }
+
+  let wake = null; // resolves the retry wait in progress, if any
+
+  /** The backoff wait, ended early by retryNow() (back online, tab shown again). */
+  function waitOrWake(ms) {
+    const woken = new Promise((resolve) => {
+      wake = resolve;
+    });
+    return Promise.race([wait(ms), woken]).finally(() => {
+      wake = null;
+    });
+  }
+
+  /** Retry a waiting refresh at once; no-op when nothing waits. */
+  function retryNow() {
+    if (wake) wake();
   }
 
   /** Refresh once per tab at a time; concurrent callers share the result. */
@@ -454,6 +472,7 @@ export function createApiClient({
       if (!token) return Promise.reject(new AuthError('not_authenticated'));
       return refreshSingleFlight(token);
     },
+    retryNow,
     isLoggedIn: () => !!store.get(),
     dispose: () => unsubscribe(),
   };

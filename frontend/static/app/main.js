@@ -83,3 +83,9 @@ const router = createRouter({
 });
 app.attachRouter(router);
 router.start();
+
+// After an outage, try again as soon as there is a reason to expect success.
+window.addEventListener('online', () => api.retryNow());
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') api.retryNow();
+});
