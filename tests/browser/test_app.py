@@ -158,7 +158,7 @@ def test_a_session_revoked_elsewhere_ends_in_the_login_page(page, user):
     assert page.evaluate("localStorage.getItem('access_token')") is None
 
 
-def test_revoking_another_session_from_the_sessions_page(page, user, log_in):
+def test_revoking_another_session_from_the_sessions_page(page, user, log_in, artifacts):
     phone = log_in(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148 Safari/604.1")
     log_in_through_ui(page)
     page.get_by_test_id("nav-sessions").click()
@@ -167,10 +167,45 @@ def test_revoking_another_session_from_the_sessions_page(page, user, log_in):
 
     other = page.locator('[data-testid="session-row"]:not(.is-current)')
     other.get_by_test_id("revoke-session").click()
+    page.get_by_test_id("confirm-action").click()
 
     expect(rows).to_have_count(1)
+    expect(page.get_by_test_id("toast")).to_be_visible()
+    expect(page.get_by_test_id("toast")).to_contain_text("revoked")
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts / f"toast-{width}.png"))
     assert phone.refresh().status_code == 401
     assert phone.get("/api/auth/me/").status_code == 401
+
+
+def test_revoke_asks_first_and_cancel_changes_nothing(page, user, log_in, artifacts):
+    # Repro: "Revoke" and "Log out everywhere" acted at the first click.
+    phone = log_in(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148 Safari/604.1")
+    log_in_through_ui(page)
+    page.get_by_test_id("nav-sessions").click()
+    rows = page.get_by_test_id("session-row")
+    expect(rows).to_have_count(2)
+
+    page.locator('[data-testid="session-row"]:not(.is-current)').get_by_test_id("revoke-session").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_contain_text("Revoke this session?")
+    expect(page.get_by_test_id("cancel-action")).to_be_focused()
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts / f"confirm-revoke-{width}.png"))
+    page.get_by_test_id("cancel-action").click()
+    expect(dialog).to_have_count(0)
+
+    page.locator('[data-testid="session-row"]:not(.is-current)').get_by_test_id("revoke-session").click()
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog[open]")).to_have_count(0)
+
+    page.get_by_test_id("logout-all").click()
+    page.get_by_test_id("cancel-action").click()
+
+    expect(rows).to_have_count(2)
+    assert phone.get("/api/auth/me/").status_code == 200
 
 
 def test_log_out_everywhere(page, user, log_in):
@@ -179,6 +214,7 @@ def test_log_out_everywhere(page, user, log_in):
     page.get_by_test_id("nav-sessions").click()
 
     page.get_by_test_id("logout-all").click()
+    page.get_by_test_id("confirm-action").click()
 
     expect(page.get_by_test_id("login-form")).to_be_visible()
     assert other.refresh().status_code == 401

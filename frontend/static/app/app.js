@@ -7,6 +7,7 @@ import { add, h, link, setChildren, setText, loading, errorState, pageTitle } fr
 import { resolve, matchRoute, loginUrl, safeNext } from './router.js';
 import { AuthError, errorMessage } from './api.js';
 import { initial } from './format.js';
+import { createToaster } from './toast.js';
 
 const NAV = [
   { href: '/', testid: 'nav-dashboard', label: 'Overview', name: 'dashboard' },
@@ -52,6 +53,8 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
   function attachRouter(r) {
     router = r;
   }
+
+  const toast = createToaster({ doc, clock });
 
   function announce(message) {
     if (!live) return;
@@ -257,6 +260,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
       signupEnabled,
       flash: takeFlash(),
       announce,
+      toast,
       navigate: (to, opts) => router.navigate(to, opts),
       every(ms, fn) {
         const id = timers.setInterval(fn, ms);

@@ -3,6 +3,7 @@ import { add, h, setChildren, setText, loading, errorState, formError, setBusy }
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDateTime, relativeTime } from '../format.js';
 import { parseUserAgent } from '../ua.js';
+import { confirmAction } from '../confirm.js';
 
 const KIND_ICON = { phone: 'phone', tablet: 'tablet', desktop: 'desktop', other: 'other' };
 
@@ -78,12 +79,18 @@ export function mount(container, ctx) {
     if (revoke) {
       revoke.addEventListener('click', async () => {
         error.clear();
+        const sure = await confirmAction({
+          title: 'Revoke this session?',
+          message: `${label} (${s.ip_address || 'unknown IP'}) will be signed out at once.`,
+          confirmLabel: 'Revoke session',
+        });
+        if (!sure || !alive) return;
         setBusy(revoke, true, 'Revoking…');
         try {
           await api.revokeSession(s.id);
           if (!alive) return;
           li.remove();
-          ctx.announce(`Session on ${label} revoked.`);
+          ctx.toast(`Session on ${label} revoked.`);
           updateCount();
         } catch (err) {
           if (!alive || err instanceof AuthError) return;
@@ -127,6 +134,12 @@ export function mount(container, ctx) {
 
   async function onLogoutAll() {
     error.clear();
+    const sure = await confirmAction({
+      title: 'Log out everywhere?',
+      message: 'Every device and browser signed in to your account, this one included, will be signed out.',
+      confirmLabel: 'Log out everywhere',
+    });
+    if (!sure || !alive) return;
     setBusy(logoutAllBtn, true, 'Signing out…');
     try {
       await api.logoutAll(); // -> the app shows the login page
