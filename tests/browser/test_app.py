@@ -158,6 +158,30 @@ def test_a_session_revoked_elsewhere_ends_in_the_login_page(page, user):
     assert page.evaluate("localStorage.getItem('access_token')") is None
 
 
+def test_a_page_that_needs_no_request_still_ends_in_the_login_page_after_a_revocation(page, user):
+    # Repro: revoke browser B's session from A, then click Account in B: the profile rendered from memory.
+    log_in_through_ui(page)
+    lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.USER_REVOKED)
+
+    page.wait_for_timeout(5500)  # older than the app's recheck interval (5 s): a lower bound, not a race
+    page.get_by_test_id("nav-account").click()
+
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+
+
+def test_a_tab_shown_again_checks_its_session(page, user):
+    log_in_through_ui(page)
+    lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.USER_REVOKED)
+    page.wait_for_timeout(5500)
+
+    page.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+
+
 def test_revoking_another_session_from_the_sessions_page(page, user, log_in, artifacts):
     phone = log_in(HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148 Safari/604.1")
     log_in_through_ui(page)

@@ -46,9 +46,12 @@ function brand() {
  * @param {Record<string, {mount: Function}>} deps.pages page modules by route name
  * @param {boolean}     deps.signupEnabled
  */
+// A protected page older than this since the last word from the server asks again before it shows.
+const SESSION_RECHECK_MS = 5000;
+
 export function createApp({ root, banner, live, doc, api, store, clock, timers, pages, signupEnabled }) {
   let router = null;
-  const state = { user: null, flash: null, seq: 0, dispose: null, rendered: false, bannerTimer: null };
+  const state = { user: null, checkedAt: null, flash: null, seq: 0, dispose: null, rendered: false, bannerTimer: null };
 
   function attachRouter(r) {
     router = r;
@@ -180,24 +183,46 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     const seq = ++state.seq;
     const loc = router.current();
 
-    if (store.get() && !state.user) {
-      if (!state.rendered || !root.firstChild) bootScreen();
+    if (store.get() && (!state.user || sessionCheckIsStale())) {
+      const known = !!state.user;
+      if (!known && (!state.rendered || !root.firstChild)) bootScreen();
       try {
         const user = await api.me();
         if (seq !== state.seq) return;
-        state.user = user;
+        setUser(user);
       } catch (err) {
         if (seq !== state.seq) return;
         if (!(err instanceof AuthError)) {
+          if (known) return renderPage(seq, loc); // an outage: the banner says so; the page still shows
           fatal(err);
           return;
         }
         // AuthError: the API client has ended the session (and told us), or
         // there was no token after all; fall through as a guest.
-        state.user = null;
+        setUser(null);
       }
     }
 
+    renderPage(seq, loc);
+  }
+
+  /** Whether a protected page should ask the server again before it shows (the session may have ended elsewhere). */
+  function sessionCheckIsStale() {
+    return state.checkedAt === null || clock.now() - state.checkedAt > SESSION_RECHECK_MS;
+  }
+
+  function setUser(user) {
+    state.user = user;
+    state.checkedAt = user ? clock.now() : null;
+  }
+
+  /** Tab shown again: if the last check is old, check now (a 401 ends in the login page). */
+  function checkSession() {
+    if (store.get() && state.user && sessionCheckIsStale()) render();
+  }
+
+  function renderPage(seq, loc) {
+    if (seq !== state.seq) return;
     const authenticated = !!(store.get() && state.user);
     const decision = resolve(loc, { authenticated, user: state.user, signupEnabled });
     if (decision.kind === 'redirect') {
@@ -266,11 +291,9 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
         const id = timers.setInterval(fn, ms);
         return () => timers.clearInterval(id);
       },
-      setUser(user) {
-        state.user = user;
-      },
+      setUser,
       onLogin(user) {
-        state.user = user;
+        setUser(user);
         const next = new URLSearchParams(loc.search).get('next');
         router.navigate(safeNext(next), { replace: true });
       },
@@ -286,7 +309,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
   }
 
   function handleLogout({ reason }) {
-    state.user = null;
+    setUser(null);
     const [kind, text] = LOGOUT_MESSAGES[reason] || LOGOUT_MESSAGES.cleared;
     state.flash = { kind, text };
     hideBanner();
@@ -346,7 +369,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     const sameUser = state.user && claims && String(claims.user_id) === String(state.user.id);
     if (state.user && claims && claims.user_id !== undefined && !sameUser) {
       // Another account signed in (in another tab): start over with it.
-      state.user = null;
+      setUser(null);
       render();
     } else if (external && !state.user) {
       // Signed in in another tab: leave the login page.
@@ -354,5 +377,5 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     }
   }
 
-  return { render, attachRouter, handleLogout, handleStatus, handleTokenChange, state };
+  return { render, attachRouter, checkSession, handleLogout, handleStatus, handleTokenChange, state };
 }

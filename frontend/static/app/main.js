@@ -84,8 +84,11 @@ const router = createRouter({
 app.attachRouter(router);
 router.start();
 
-// After an outage, try again as soon as there is a reason to expect success.
+// After an outage, try again as soon as there is a reason to expect success;
+// a tab shown again also asks whether its session is still live.
 window.addEventListener('online', () => api.retryNow());
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') api.retryNow();
+  if (document.visibilityState !== 'visible') return;
+  api.retryNow();
+  app.checkSession();
 });
