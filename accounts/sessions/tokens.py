@@ -4,10 +4,16 @@ A token reads ``<session id>.<generation>.<mac>`` where ``mac`` is
 HMAC-SHA256 over the session id, the generation and the session's random
 seed, keyed with a key derived from ``SECRET_KEY``. The 256-bit MAC is the
 token's secret part; the id and generation only say which MAC to recompute.
+
+Exactly the form issued is accepted: the id as 32 lower-case hex digits, the
+generation in canonical decimal, the MAC as 43 characters of unpadded urlsafe
+base64. ``uuid.UUID`` and ``int`` would also read ``{ID}``, ``urn:uuid:…``,
+``01`` or ``+1``; a second spelling of a token is no token of ours.
 """
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -19,6 +25,8 @@ _KEY_SALT = "gatehouse.refresh-token.v1"
 _BINDING_SALT = "gatehouse.access-binding.v1"
 _MAX_LENGTH = 128
 _MAX_GENERATION_DIGITS = 10
+# base64.urlsafe_b64encode of a SHA-256 digest, padding stripped.
+_MAC_FORM = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @dataclass(frozen=True)
@@ -39,12 +47,16 @@ def _mac(session_id: uuid.UUID, generation: int, seed: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+def _public_part(session_id: uuid.UUID, generation: int) -> str:
+    return f"{session_id.hex}.{generation}"
+
+
 def refresh_token_for(*, session_id: uuid.UUID, generation: int, seed: str) -> str:
-    return f"{session_id.hex}.{generation}.{_mac(session_id, generation, seed)}"
+    return f"{_public_part(session_id, generation)}.{_mac(session_id, generation, seed)}"
 
 
 def parse(raw: str | None) -> ParsedRefreshToken | None:
-    """Split a presented token, or return None when it cannot be one of ours."""
+    """Split a presented token, or return None when it is not in the form we issue."""
     if not raw or len(raw) > _MAX_LENGTH:
         return None
     parts = raw.split(".")
@@ -54,11 +66,18 @@ def parse(raw: str | None) -> ParsedRefreshToken | None:
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
     if not (generation.isascii() and generation.isdigit()) or len(generation) > _MAX_GENERATION_DIGITS:
         return None
+    if not _MAC_FORM.fullmatch(mac):
+        return None
     try:
         session_id = uuid.UUID(hex=session_hex)
     except ValueError:
         return None
-    return ParsedRefreshToken(session_id=session_id, generation=int(generation), mac=mac)
+    parsed = ParsedRefreshToken(session_id=session_id, generation=int(generation), mac=mac)
+    # Formatted again, the id and generation must read exactly as presented:
+    # this refuses upper case, braces, hyphens, "urn:uuid:" and leading zeros.
+    if _public_part(parsed.session_id, parsed.generation) != f"{session_hex}.{generation}":
+        return None
+    return parsed
 
 
 def binding_secret_for(*, session_id: uuid.UUID, seed: str) -> str:
