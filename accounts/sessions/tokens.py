@@ -9,6 +9,9 @@ Exactly the form issued is accepted: the id as 32 lower-case hex digits, the
 generation in canonical decimal, the MAC as 43 characters of unpadded urlsafe
 base64. ``uuid.UUID`` and ``int`` would also read ``{ID}``, ``urn:uuid:…``,
 ``01`` or ``+1``; a second spelling of a token is no token of ours.
+
+Beside them, the session's other keyed values: the access-token binding, and
+the digest of the client that last rotated (which the grace window answers).
 """
 import base64
 import hashlib
@@ -19,10 +22,13 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from accounts.limits.net import client_key
 
 _KEY_SALT = "gatehouse.refresh-token.v1"
 _BINDING_SALT = "gatehouse.access-binding.v1"
+_CLIENT_SALT = "gatehouse.rotating-client.v1"
 _MAX_LENGTH = 128
 _MAX_GENERATION_DIGITS = 10
 # base64.urlsafe_b64encode of a SHA-256 digest, padding stripped.
@@ -95,6 +101,23 @@ def binding_matches(claim, secret) -> bool:
     if not isinstance(claim, str) or not secret:
         return False
     return hmac.compare_digest(binding_claim_for(secret).encode(), claim.encode())
+
+
+def client_digest(client) -> str:
+    """Who a request came from, kept on the session row: a keyed digest of its
+    network (IPv4 address or IPv6 /64, as rate limits count) and user agent.
+
+    Keyed, so the row does not hold the user agent and address a second time
+    in a form that can be matched against guesses; the network comes first and
+    never holds a newline, so no two clients share an input.
+    """
+    identity = f"{client_key(client.ip_address)}\n{client.user_agent}"
+    return salted_hmac(_CLIENT_SALT, identity, secret=settings.SECRET_KEY, algorithm="sha256").hexdigest()
+
+
+def is_same_client(digest: str, client) -> bool:
+    """Constant-time check that ``client`` is the one ``digest`` was taken from."""
+    return bool(digest) and constant_time_compare(digest, client_digest(client))
 
 
 def is_authentic(token: ParsedRefreshToken, seed: str) -> bool:
