@@ -120,3 +120,18 @@ def test_the_rotating_client_is_stored_as_a_keyed_digest_not_as_text(user):
     stored = RefreshSession.objects.get().rotated_by_client
     assert len(stored) == 64 and BROWSER not in stored and "203.0.113" not in stored
 
+
+def test_the_session_admin_page_shows_the_grace_answers_and_not_the_client_digest(user, make_user):
+    # repro: an administrator looking into a session could not see that the grace window answered it
+    from django.test import Client
+
+    first, _ = rotated_once(user, ip="203.0.113.5")
+    refresh_from(first, ip="203.0.113.5")
+    session = RefreshSession.objects.get()
+    admin = Client()
+    admin.force_login(make_user("root", is_staff=True, is_superuser=True))
+
+    html = admin.get(f"/admin/accounts/refreshsession/{session.pk}/change/").content.decode()
+
+    assert "Grace answers" in html and "Last grace at" in html
+    assert session.rotated_by_client not in html
