@@ -118,6 +118,14 @@ class RefreshSession(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(default=timezone.now)
     rotated_at = models.DateTimeField(null=True, blank=True)
+    # Who did the last rotation: a keyed digest of its user agent and network
+    # (IPv4 address or IPv6 /64), never the text. The token just replaced is
+    # answered within the grace window only for that client.
+    rotated_by_client = models.CharField(max_length=64, editable=False, blank=True, default="")
+    grace_answers = models.PositiveIntegerField(
+        default=0, help_text="How often the grace window answered the token just replaced with the current one."
+    )
+    last_grace_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(help_text="When the session ends if it stays unused (idle limit).")
     absolute_expires_at = models.DateTimeField(help_text="When the session ends whatever happens.")
     revoked_at = models.DateTimeField(null=True, blank=True)

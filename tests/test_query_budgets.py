@@ -54,6 +54,18 @@ def test_refresh_costs_at_most_four_queries(logged_in, django_assert_max_num_que
         assert logged_in.client.post("/api/auth/refresh/").status_code == 200
 
 
+def test_a_grace_answer_costs_four_statements_and_writes_only_its_count(logged_in, django_assert_num_queries):
+    # The token just replaced, from the client that rotated: BEGIN, the locked
+    # SELECT, one UPDATE of grace_answers and last_grace_at, COMMIT.
+    replaced = logged_in.refresh_token
+    assert logged_in.refresh().status_code == 200
+    logged_in.client.cookies["refresh_token"] = replaced
+    with django_assert_num_queries(4) as captured:
+        assert logged_in.client.post("/api/auth/refresh/").status_code == 200
+    updates = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("UPDATE")]
+    assert len(updates) == 1 and "grace_answers" in updates[0] and "generation" not in updates[0]
+
+
 def test_login_costs_four_statements_on_sqlite_and_two_on_postgresql(client, user, django_assert_num_queries):
     from django.db import connection
 

@@ -94,15 +94,15 @@ class RefreshSessionAdmin(SessionColumnsMixin, NoSecretLookupsMixin, ReadOnlyAdm
     show_facets = admin.ShowFacets.NEVER
     change_list_template = "admin/accounts/change_list_bounded_dates.html"
     actions = ["revoke_selected_sessions"]
-    exclude = ("token_seed",)
+    exclude = ("token_seed", "rotated_by_client")
     fieldsets = (
         (None, {"fields": ("id", "user_link", "status", "generation")}),
         (
             "Lifetime",
             {
                 "fields": (
-                    "created_at", "last_used_at", "rotated_at", "expires_at", "absolute_expires_at",
-                    "revoked_at", "revoked_reason",
+                    "created_at", "last_used_at", "rotated_at", "grace_answers", "last_grace_at", "expires_at",
+                    "absolute_expires_at", "revoked_at", "revoked_reason",
                 )
             },
         ),
@@ -110,9 +110,9 @@ class RefreshSessionAdmin(SessionColumnsMixin, NoSecretLookupsMixin, ReadOnlyAdm
         ("Audit", {"fields": ("security_events",)}),
     )
     readonly_fields = (
-        "id", "user_link", "status", "generation", "created_at", "last_used_at", "rotated_at", "expires_at",
-        "absolute_expires_at", "revoked_at", "revoked_reason", "ip_address", "last_ip_address", "user_agent",
-        "security_events",
+        "id", "user_link", "status", "generation", "created_at", "last_used_at", "rotated_at", "grace_answers",
+        "last_grace_at", "expires_at", "absolute_expires_at", "revoked_at", "revoked_reason", "ip_address",
+        "last_ip_address", "user_agent", "security_events",
     )
 
     def get_queryset(self, request):

@@ -86,7 +86,9 @@ class _Statements:
         )
         self.rotation_fields = [
             RefreshSession._meta.get_field(name)
-            for name in ("generation", "rotated_at", "last_used_at", "expires_at", "last_ip_address")
+            for name in (
+                "generation", "rotated_at", "last_used_at", "expires_at", "last_ip_address", "rotated_by_client",
+            )
         ]
         self.rotation_adapters = [_adapter(field, connection) for field in self.rotation_fields]
         self.save_rotation = (
@@ -294,7 +296,8 @@ def locked_session(session_id, *, alias="default"):
 
 
 def save_rotation(session, *, alias="default"):
-    """Write the rotation fields of ``session`` (generation, rotated_at, last_used_at, expires_at, last_ip_address)."""
+    """Write the rotation fields of ``session`` in one UPDATE (generation, rotated_at, last_used_at,
+    expires_at, last_ip_address, rotated_by_client)."""
     connection = connections[alias]
     statements = _statements(alias)
     params = [

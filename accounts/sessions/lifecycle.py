@@ -82,7 +82,9 @@ def rotate(*, refresh_token, client) -> IssuedTokens:
 
     The row lock serialises concurrent refreshes of one session: the first
     advances the chain, the others find their token just replaced and, within
-    the grace window, get the current token again.
+    the grace window and from the client that rotated, get the current token
+    again. From any other client the token just replaced is a reuse: whoever
+    holds a copy of a token must not get its successor by being quick.
     """
     parsed = tokens.parse(refresh_token)
     if parsed is None:
@@ -90,12 +92,14 @@ def rotate(*, refresh_token, client) -> IssuedTokens:
     now = timezone.now()
     with transaction.atomic():
         session = _locked_session(parsed.session_id)
-        outcome = _classify(session, parsed, now)
+        outcome = _classify(session, parsed, now, client)
         if outcome is _Outcome.ROTATE:
             # Recorded on the session row (generation, last use, last IP), not
             # as an event: a row per user every few minutes would bury the
             # events that matter.
             _advance(session, now=now, client=client)
+        elif outcome is _Outcome.REPEAT_CURRENT:
+            _count_grace_answer(session, now=now)
         elif outcome is _Outcome.REUSE:
             _mark_revoked(session, reason=RevocationReason.REUSE_DETECTED, now=now)
             record_event(
@@ -211,7 +215,7 @@ def _locked_session(session_id) -> RefreshSession | None:
     return hotpath.locked_session(session_id)
 
 
-def _classify(session, parsed, now) -> _Outcome:
+def _classify(session, parsed, now, client) -> _Outcome:
     if session is None or not tokens.is_authentic(parsed, session.token_seed):
         return _Outcome.REJECT
     if not session.is_active(now) or not session.user.is_active or not _password_unchanged(session, session.user):
@@ -219,7 +223,8 @@ def _classify(session, parsed, now) -> _Outcome:
     if parsed.generation == session.generation:
         return _Outcome.ROTATE
     just_replaced = parsed.generation == session.generation - 1
-    if just_replaced and session.rotated_at and now - session.rotated_at <= conf.grace():
+    within_grace = just_replaced and session.rotated_at and now - session.rotated_at <= conf.grace()
+    if within_grace and tokens.is_same_client(session.rotated_by_client, client):
         return _Outcome.REPEAT_CURRENT
     return _Outcome.REUSE
 
@@ -234,7 +239,16 @@ def _advance(session, *, now, client) -> None:
     session.last_used_at = now
     session.expires_at = min(now + conf.idle_ttl(), session.absolute_expires_at)
     session.last_ip_address = client.ip_address
+    session.rotated_by_client = tokens.client_digest(client)
     hotpath.save_rotation(session)
+
+
+def _count_grace_answer(session, *, now) -> None:
+    # One UPDATE under the row lock: how often, and when last, the token just
+    # replaced was answered (a client that keeps coming back is worth a look).
+    session.grace_answers += 1
+    session.last_grace_at = now
+    session.save(update_fields=["grace_answers", "last_grace_at"])
 
 
 def _mark_revoked(session, *, reason, now) -> None:

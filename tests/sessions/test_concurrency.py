@@ -38,4 +38,5 @@ def test_parallel_refreshes_with_one_token_leave_exactly_one_successor(logged_in
     assert len(successors) == 1 and token not in successors
     session = RefreshSession.objects.get()
     assert session.generation == 1 and session.revoked_at is None
+    assert session.grace_answers == PARALLEL - 1  # every answer counted, none lost under the lock
     assert logged_in.refresh(successors.pop()).status_code == 200
