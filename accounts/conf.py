@@ -26,6 +26,11 @@ def absolute_ttl() -> timedelta:
     return timedelta(seconds=_value("REFRESH_TOKEN_ABSOLUTE_TTL"))
 
 
+def short_ttl() -> timedelta:
+    """The absolute limit of a session opened without "keep me signed in"."""
+    return timedelta(seconds=_value("REFRESH_TOKEN_SHORT_TTL"))
+
+
 def grace() -> timedelta:
     return timedelta(seconds=_value("REFRESH_TOKEN_GRACE"))
 

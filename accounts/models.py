@@ -133,6 +133,9 @@ class RefreshSession(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     last_ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
+    persistent = models.BooleanField(
+        default=True, help_text='Opened with "keep me signed in": the refresh cookie outlives the browser session.'
+    )
 
     objects = RefreshSessionQuerySet.as_manager()
 

@@ -19,7 +19,7 @@ class InvalidCredentials(AuthenticationFailed):
     default_code = "invalid_credentials"
 
 
-def log_in(*, request, username, password, client):
+def log_in(*, request, username, password, client, remember=True):
     """Check credentials and open a session; one answer for every kind of failure.
 
     Unknown users, wrong passwords and inactive users all cost one password
@@ -35,7 +35,8 @@ def log_in(*, request, username, password, client):
         record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
         raise InvalidCredentials()
     backoff.record_success(attempt)
-    return lifecycle.start_session(user=user, client=client)  # also records last_login, shown in the admin
+    # Also records last_login, shown in the admin.
+    return lifecycle.start_session(user=user, client=client, remember=remember)
 
 
 def _check_password_with_backoff(user, password, client):

@@ -72,8 +72,11 @@ class LoggedIn:
         return response
 
 
-def login(client, username="alice", password=PASSWORD, **extra):
-    return client.post("/api/auth/login/", {"username": username, "password": password}, format="json", **extra)
+def login(client, username="alice", password=PASSWORD, remember=None, **extra):
+    body = {"username": username, "password": password}
+    if remember is not None:
+        body["remember"] = remember
+    return client.post("/api/auth/login/", body, format="json", **extra)
 
 
 @pytest.fixture

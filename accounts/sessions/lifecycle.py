@@ -39,8 +39,10 @@ class IssuedTokens:
     def expires_in(self) -> int:
         return int(conf.access_token_ttl().total_seconds())
 
-    def refresh_max_age(self, now=None) -> int:
-        """Seconds the session has left: the refresh cookie's Max-Age."""
+    def refresh_max_age(self, now=None) -> int | None:
+        """Seconds the session has left: the refresh cookie's Max-Age (None: a browser-session cookie)."""
+        if not self.session.persistent:
+            return None
         now = now or timezone.now()
         return max(0, int((self.session.expires_at - now).total_seconds()))
 
@@ -52,10 +54,15 @@ class _Outcome(enum.Enum):
     REJECT = "reject"
 
 
-def start_session(*, user, client) -> IssuedTokens:
-    """Open a new session for an authenticated user (a login)."""
+def start_session(*, user, client, remember=True) -> IssuedTokens:
+    """Open a new session for an authenticated user (a login).
+
+    ``remember=False`` ("keep me signed in" unchecked): the refresh cookie
+    lasts as long as the browser session, and the session itself at most
+    ``REFRESH_TOKEN_SHORT_TTL``.
+    """
     now = timezone.now()
-    absolute_expiry = now + conf.absolute_ttl()
+    absolute_expiry = now + (conf.absolute_ttl() if remember else conf.short_ttl())
     # The session, its login event and the user's last_login go in together:
     # one statement on PostgreSQL (all or nothing), three single-statement
     # writes elsewhere with no transaction around them: if a later one failed,
@@ -71,6 +78,7 @@ def start_session(*, user, client) -> IssuedTokens:
         ip_address=client.ip_address,
         last_ip_address=client.ip_address,
         user_agent=client.user_agent,
+        persistent=remember,
     )
     event = new_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session_id=session.id, client=client, now=now)
     hotpath.record_login(session, event)

@@ -331,3 +331,23 @@ def test_sign_up_checks_the_form_before_asking_the_server(page, db):
     expect(form).to_contain_text("The passwords don’t match.")
     expect(form.locator('input[name="email"]')).to_be_focused()
     assert registrations == []
+
+
+def test_keep_me_signed_in_is_checked_by_default_and_unchecked_gives_a_browser_session_cookie(page, user, artifacts):
+    page.goto("/login")
+    remember = page.get_by_test_id("remember-me")
+    expect(remember).to_be_checked()
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts / f"login-{width}.png"))
+
+    remember.uncheck()
+    form = page.get_by_test_id("login-form")
+    form.locator('input[name="username"]').fill("alice")
+    form.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("current-user")).to_have_text("alice")
+
+    refresh = next(c for c in page.context.cookies() if c["name"] == "refresh_token")
+    assert refresh["expires"] == -1  # no Max-Age/Expires: gone when the browser closes
+    assert refresh["httpOnly"] and refresh["sameSite"] == "Strict"

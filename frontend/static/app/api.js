@@ -408,10 +408,11 @@ export function createApiClient({
 
   // ---- API surface ---------------------------------------------------------
 
-  async function login(username, password) {
+  /** `remember: false` asks for a refresh cookie that ends with the browser session. */
+  async function login(username, password, { remember = true } = {}) {
     const { res, body } = await publicRequest(PATHS.login, {
       method: 'POST',
-      body: { username, password },
+      body: { username, password, remember },
     });
     if (!body || typeof body.access !== 'string') throw new ApiError(res.status, body);
     epoch += 1; // a new session: nothing from before may land on it

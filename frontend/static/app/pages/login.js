@@ -7,6 +7,15 @@ export function mount(container, ctx) {
   const username = field({ label: 'Username', name: 'username', autocomplete: 'username', inputProps: { autocapitalize: 'none', spellcheck: 'false' } });
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
   const error = formError();
+  const remember = h('input', { type: 'checkbox', name: 'remember', testid: 'remember-me', checked: true, id: 'remember-me' });
+  const rememberRow = h(
+    'div',
+    { class: 'check' },
+    remember,
+    h('label', { for: 'remember-me' }, 'Keep me signed in'),
+    h('p', { class: 'field-hint', id: 'remember-hint' }, 'Uncheck on a shared computer: you are signed out when the browser closes.'),
+  );
+  remember.setAttribute('aria-describedby', 'remember-hint');
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Sign in');
 
   const form = h(
@@ -15,6 +24,7 @@ export function mount(container, ctx) {
     error.el,
     username.wrap,
     password.wrap,
+    rememberRow,
     submit,
   );
 
@@ -61,7 +71,7 @@ export function mount(container, ctx) {
     busy = true;
     setBusy(submit, true, 'Signing in…');
     try {
-      const user = await api.login(u, p);
+      const user = await api.login(u, p, { remember: remember.checked });
       ctx.onLogin(user);
     } catch (err) {
       busy = false;
