@@ -68,6 +68,34 @@ def test_cross_site_posts_to_cookie_routes_are_refused_and_change_nothing(logged
     assert list(RefreshSession.objects.values()) == before
 
 
+@pytest.mark.parametrize("path", COOKIE_ROUTES)
+@pytest.mark.parametrize("value", ["Cross-Site", "CROSS-SITE", " cross-site ", "cross-site\t"])
+def test_sec_fetch_site_is_compared_case_insensitively_and_trimmed(logged_in, path, value):
+    # Repro: POST with "Sec-Fetch-Site: Cross-Site" and no Origin passed the cross-site check.
+    logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
+    before = list(RefreshSession.objects.values())
+
+    response = logged_in.client.post(
+        path, {"username": "alice", "password": PASSWORD}, format="json", HTTP_SEC_FETCH_SITE=value
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "origin_not_allowed"
+    assert list(RefreshSession.objects.values()) == before
+
+
+@pytest.mark.parametrize("path", COOKIE_ROUTES)
+@pytest.mark.parametrize("value", ["same-origin", "Same-Origin", "none", "same-site"])
+def test_other_sec_fetch_site_values_without_origin_pass(logged_in, path, value):
+    logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
+
+    response = logged_in.client.post(
+        path, {"username": "alice", "password": PASSWORD}, format="json", HTTP_SEC_FETCH_SITE=value
+    )
+
+    assert response.status_code in (200, 204)
+
+
 def test_same_origin_and_listed_origins_are_allowed(settings, client, user):
     settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
 
