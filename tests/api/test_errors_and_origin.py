@@ -10,13 +10,20 @@ pytestmark = pytest.mark.django_db
 COOKIE_ROUTES = ["/api/auth/login/", "/api/auth/refresh/", "/api/auth/logout/"]
 
 
-@pytest.mark.parametrize("path", ["/api/nope/", "/api/auth/login", "/api/auth/sessions/abc/def/", "/api/"])
+@pytest.mark.parametrize("path", ["/api/nope/", "/api/auth/sessions/abc/def/", "/api/", "/api"])
 def test_unknown_api_paths_are_json_404(client, path):
     response = client.post(path)
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_a_missing_trailing_slash_names_the_route(client):
+    response = client.post("/api/auth/login")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found. API paths end with a slash: /api/auth/login/", "code": "not_found"}
 
 
 def test_get_on_a_post_route_is_405_json(client):
