@@ -4,7 +4,6 @@ import json
 import pytest
 
 from accounts.api import parsers
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
