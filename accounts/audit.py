@@ -2,15 +2,19 @@
 from django.utils import timezone
 
 from accounts.models import SecurityEvent
+from accounts.text import strip_control_characters
 
 
 def new_event(kind, *, user=None, username="", session_id=None, actor=None, reason="", client=None, now=None):
-    """An unsaved security event. ``client`` is the request's ``ClientInfo``, if any."""
+    """An unsaved security event. ``client`` is the request's ``ClientInfo``, if any.
+
+    ``username`` is recorded as typed at a login, so it is cleaned of control characters.
+    """
     return SecurityEvent(
         kind=kind,
         created_at=now or timezone.now(),
         user=user,
-        username=(username or getattr(user, "username", ""))[:150],
+        username=strip_control_characters(username or getattr(user, "username", ""))[:150],
         session_id=session_id,
         actor=actor,
         reason=reason,

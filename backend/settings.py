@@ -231,6 +231,8 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
+# JSON 403 under /api/, Django's page elsewhere.
+CSRF_FAILURE_VIEW = "backend.errors.csrf_failure"
 
 # --- Security headers ---------------------------------------------------------
 # The SPA has no inline script or style and no eval, so the policy can be strict.

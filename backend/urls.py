@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.admin.login import admin_login
-from accounts.api.exceptions import json_not_found
+from accounts.api.exceptions import API_NOT_FOUND, json_not_found
 from backend.views import jwks, spa
 
 urlpatterns = [
@@ -21,8 +21,8 @@ urlpatterns = [
         name="docs",
     ),
     path("api/", include("accounts.api.urls")),
-    # Unknown /api/ paths answer JSON 404 (and never get a slash-appending redirect).
-    re_path(r"^api/", json_not_found),
+    # Unknown /api/ paths (and /api itself) answer JSON 404, never a slash-appending redirect.
+    re_path(r"^api(?:/|$)", json_not_found, name=API_NOT_FOUND),
     re_path(r"^(?!api/|admin/|static/|\.well-known/)(?P<path>.*)$", spa, name="spa"),
 ]
 

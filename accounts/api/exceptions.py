@@ -3,6 +3,8 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -57,8 +59,27 @@ def _error_body_from_detail(detail, codes):
     return error_body(detail, codes if isinstance(codes, str) else "error")
 
 
+API_NOT_FOUND = "api-not-found"  # the URL name of the catch-all under /api/
+
+
+@csrf_exempt  # it changes nothing, and a CSRF check here would answer Django's HTML page
 def json_not_found(request, exception=None):
-    return JsonResponse(error_body("Not found.", "not_found"), status=404)
+    """Unknown paths under /api/: JSON 404, naming the route a missing trailing slash meant.
+
+    No slash-appending redirect: a client that follows it may drop the body
+    or turn the POST into a GET.
+    """
+    detail = "Not found."
+    if not request.path_info.endswith("/") and _is_a_route(request.path_info + "/"):
+        detail = f"Not found. API paths end with a slash: {request.path}/"
+    return JsonResponse(error_body(detail, "not_found"), status=404)
+
+
+def _is_a_route(path_info):
+    try:
+        return resolve(path_info).url_name != API_NOT_FOUND
+    except Resolver404:
+        return False
 
 
 def json_server_error(request):

@@ -17,7 +17,8 @@ class OriginNotAllowed(PermissionDenied):
 def origin_allowed(request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
-        return request.headers.get("Sec-Fetch-Site") != "cross-site"
+        # Whatever the case or padding a client or proxy gives it, it is the same refusal.
+        return request.headers.get("Sec-Fetch-Site", "").strip().lower() != "cross-site"
     own_origin = f"{request.scheme}://{request.get_host()}"
     return origin == own_origin or origin in settings.CORS_ALLOWED_ORIGINS
 

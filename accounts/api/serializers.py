@@ -12,6 +12,7 @@ from accounts.identity import (
     username_taken,
     validate_username,
 )
+from accounts.text import strip_control_characters
 
 User = get_user_model()
 
@@ -110,6 +111,9 @@ class RegisterSerializer(serializers.Serializer):
         return normalized_username(value)
 
     def validate_email(self, value):
+        # Django's validator lets a quoted local part hold control characters ("a\x01"@b.example).
+        if strip_control_characters(value) != value:
+            raise serializers.ValidationError("Enter a valid email address.")
         if email_taken(value):
             raise serializers.ValidationError(EMAIL_TAKEN)
         return value

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from accounts import conf
+from accounts.text import strip_control_characters
 
 _USER_AGENT_MAX = 512
 _IP_MAX = 64  # longer than any textual IP address, zone included: not worth parsing or remembering
@@ -60,5 +61,6 @@ def client_key(ip_address: str | None) -> str:
 
 
 def client_info(request) -> ClientInfo:
-    user_agent = request.META.get("HTTP_USER_AGENT", "")
+    """The client as it is recorded: the user agent is stored, so it is cleaned here."""
+    user_agent = strip_control_characters(request.META.get("HTTP_USER_AGENT", ""))
     return ClientInfo(ip_address=client_ip(request), user_agent=user_agent[:_USER_AGENT_MAX])

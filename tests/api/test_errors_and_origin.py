@@ -10,13 +10,20 @@ pytestmark = pytest.mark.django_db
 COOKIE_ROUTES = ["/api/auth/login/", "/api/auth/refresh/", "/api/auth/logout/"]
 
 
-@pytest.mark.parametrize("path", ["/api/nope/", "/api/auth/login", "/api/auth/sessions/abc/def/", "/api/"])
+@pytest.mark.parametrize("path", ["/api/nope/", "/api/auth/sessions/abc/def/", "/api/", "/api"])
 def test_unknown_api_paths_are_json_404(client, path):
     response = client.post(path)
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_a_missing_trailing_slash_names_the_route(client):
+    response = client.post("/api/auth/login")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found. API paths end with a slash: /api/auth/login/", "code": "not_found"}
 
 
 def test_get_on_a_post_route_is_405_json(client):
@@ -66,6 +73,34 @@ def test_cross_site_posts_to_cookie_routes_are_refused_and_change_nothing(logged
     assert response.json()["code"] == "origin_not_allowed"
     assert "refresh_token" not in response.cookies
     assert list(RefreshSession.objects.values()) == before
+
+
+@pytest.mark.parametrize("path", COOKIE_ROUTES)
+@pytest.mark.parametrize("value", ["Cross-Site", "CROSS-SITE", " cross-site ", "cross-site\t"])
+def test_sec_fetch_site_is_compared_case_insensitively_and_trimmed(logged_in, path, value):
+    # Repro: POST with "Sec-Fetch-Site: Cross-Site" and no Origin passed the cross-site check.
+    logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
+    before = list(RefreshSession.objects.values())
+
+    response = logged_in.client.post(
+        path, {"username": "alice", "password": PASSWORD}, format="json", HTTP_SEC_FETCH_SITE=value
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "origin_not_allowed"
+    assert list(RefreshSession.objects.values()) == before
+
+
+@pytest.mark.parametrize("path", COOKIE_ROUTES)
+@pytest.mark.parametrize("value", ["same-origin", "Same-Origin", "none", "same-site"])
+def test_other_sec_fetch_site_values_without_origin_pass(logged_in, path, value):
+    logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
+
+    response = logged_in.client.post(
+        path, {"username": "alice", "password": PASSWORD}, format="json", HTTP_SEC_FETCH_SITE=value
+    )
+
+    assert response.status_code in (200, 204)
 
 
 def test_same_origin_and_listed_origins_are_allowed(settings, client, user):
