@@ -26,6 +26,11 @@ def absolute_ttl() -> timedelta:
     return timedelta(seconds=_value("REFRESH_TOKEN_ABSOLUTE_TTL"))
 
 
+def reauth_max_age() -> int:
+    """Seconds an authentication counts as recent, for the routes that need one."""
+    return _value("REAUTH_MAX_AGE")
+
+
 def short_ttl() -> timedelta:
     """The absolute limit of a session opened without "keep me signed in"."""
     return timedelta(seconds=_value("REFRESH_TOKEN_SHORT_TTL"))

@@ -133,6 +133,10 @@ class RefreshSession(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     last_ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
+    # The session's last authentication (the login, or a re-authentication):
+    # access tokens carry it as auth_time, and amr (how: "pwd", "otp", "hwk").
+    authenticated_at = models.DateTimeField(default=timezone.now)
+    amr = models.CharField(max_length=64, default="pwd", help_text="Authentication methods, space-separated.")
     persistent = models.BooleanField(
         default=True, help_text='Opened with "keep me signed in": the refresh cookie outlives the browser session.'
     )
@@ -167,6 +171,7 @@ class SecurityEventKind(models.TextChoices):
     SESSION_REVOKED = "session_revoked", "Session revoked"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     REGISTERED = "registered", "Signed up"
+    REAUTHENTICATED = "reauthenticated", "Confirmed the password again"
 
 
 class SecurityEvent(models.Model):

@@ -39,14 +39,39 @@ def log_in(*, request, username, password, client, remember=True):
     return lifecycle.start_session(user=user, client=client, remember=remember)
 
 
-def _check_password_with_backoff(user, password, client):
+_WRONG_PASSWORD = {
+    "current_password": "Your current password is not correct.",
+    "password": "Your password is not correct.",
+}
+
+
+def _check_password_with_backoff(user, password, client, *, field="current_password"):
     username = user.get_username()
     wait = backoff.seconds_to_wait(username=username, ip_address=client.ip_address)
     if wait:
         raise Throttled(wait=wait)
     if not user.check_password(password):
         backoff.record_failure(username=username, ip_address=client.ip_address)
-        raise ValidationError({"current_password": ["Your current password is not correct."]})
+        raise ValidationError({field: [_WRONG_PASSWORD[field]]})
+
+
+class SessionEnded(AuthenticationFailed):
+    default_detail = "The session has ended. Log in again."
+    default_code = "session_ended"
+
+
+def reauthenticate_with_password(*, user, session_id, password, client):
+    """Confirm the password again for this session: its new access token carries a fresh ``auth_time``.
+
+    Wrong passwords count in the login backoff, like a failed login: a
+    stolen access token must not become a password oracle.
+    """
+    _check_password_with_backoff(user, password, client, field="password")
+    issued = lifecycle.reauthenticate(session_id=session_id, methods=["pwd"])
+    if issued is None:
+        raise SessionEnded()
+    record_event(SecurityEventKind.REAUTHENTICATED, user=user, session_id=session_id, client=client)
+    return issued
 
 
 def register_user(*, username, email, password, client):

@@ -154,6 +154,7 @@ if len(JWT_SIGNING_KEY.encode()) < 32:
 GATEHOUSE = {
     "REFRESH_TOKEN_IDLE_TTL": env_int("REFRESH_TOKEN_IDLE_TTL", 7 * 24 * 3600, minimum=1),
     "REFRESH_TOKEN_ABSOLUTE_TTL": env_int("REFRESH_TOKEN_ABSOLUTE_TTL", 30 * 24 * 3600, minimum=1),
+    "REAUTH_MAX_AGE": env_int("REAUTH_MAX_AGE", 300, minimum=1),
     "REFRESH_TOKEN_SHORT_TTL": env_int("REFRESH_TOKEN_SHORT_TTL", 12 * 3600, minimum=1),
     "REFRESH_TOKEN_GRACE": env_int("REFRESH_TOKEN_GRACE", 10, minimum=0),
     "REFRESH_COOKIE_NAME": "refresh_token",

@@ -96,6 +96,10 @@ class PasswordChangeSerializer(serializers.Serializer):
         return _check_password_rules(value, self.context["user"])
 
 
+class ReauthenticateSerializer(serializers.Serializer):
+    password = _password_field()
+
+
 class RegisterSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=_USERNAME_INPUT_MAX)
     email = serializers.EmailField(max_length=254)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("auth/sessions/", views.SessionListView.as_view(), name="sessions"),
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
+    path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="reauthenticate"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("auth/users/", views.StaffUserListView.as_view(), name="users"),
     path("health/", views.HealthView.as_view(), name="health"),

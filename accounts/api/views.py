@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,10 +16,12 @@ from accounts import conf, services
 from accounts.api.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from accounts.api.exceptions import error_body
 from accounts.api.origin import SameSiteOrigin
+from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import (
     LoginResponseSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
+    ReauthenticateSerializer,
     RegisterSerializer,
     SessionSerializer,
     StaffUserSerializer,
@@ -142,7 +144,23 @@ class SessionDetailView(BearerView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ReauthenticateView(BearerView):
+    throttle_classes = [LoginIPThrottle]
+
+    @extend_schema(request=ReauthenticateSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request):
+        form = ReauthenticateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        issued = services.reauthenticate_with_password(
+            user=request.user, session_id=request.auth.session_id, password=form.validated_data["password"],
+            client=client_info(request),
+        )
+        return Response(_token_body(issued))
+
+
 class PasswordChangeView(BearerView):
+    permission_classes = [IsAuthenticated, RecentAuthentication]
+
     @extend_schema(request=PasswordChangeSerializer, responses={204: None})
     def post(self, request):
         form = PasswordChangeSerializer(data=request.data, context={"user": request.user})

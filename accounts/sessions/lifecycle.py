@@ -54,7 +54,7 @@ class _Outcome(enum.Enum):
     REJECT = "reject"
 
 
-def start_session(*, user, client, remember=True) -> IssuedTokens:
+def start_session(*, user, client, remember=True, methods=("pwd",)) -> IssuedTokens:
     """Open a new session for an authenticated user (a login).
 
     ``remember=False`` ("keep me signed in" unchecked): the refresh cookie
@@ -79,6 +79,8 @@ def start_session(*, user, client, remember=True) -> IssuedTokens:
         last_ip_address=client.ip_address,
         user_agent=client.user_agent,
         persistent=remember,
+        authenticated_at=now,
+        amr=" ".join(methods),
     )
     event = new_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session_id=session.id, client=client, now=now)
     hotpath.record_login(session, event)
@@ -265,9 +267,28 @@ def _mark_revoked(session, *, reason, now) -> None:
     session.save(update_fields=["revoked_at", "revoked_reason"])
 
 
+def reauthenticate(*, session_id, methods) -> IssuedTokens | None:
+    """Record a fresh authentication of one live session; its next access tokens carry the new ``auth_time``.
+
+    Only this session: a re-authentication on one device proves nothing about
+    the others. None when the session has ended meanwhile.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session is None or not session.is_active(now):
+            return None
+        session.authenticated_at = now
+        session.amr = " ".join(dict.fromkeys(methods))
+        session.save(update_fields=["authenticated_at", "amr"])
+    return _issue(session)
+
+
 def _issue(session) -> IssuedTokens:
     access = GatehouseAccessToken.for_user(session.user)
     access["sid"] = str(session.id)
+    access["auth_time"] = int(session.authenticated_at.timestamp())
+    access["amr"] = session.amr.split()
     binding = None
     if conf.access_token_binding():
         binding = tokens.binding_secret_for(session_id=session.id, seed=session.token_seed)

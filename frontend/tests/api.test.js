@@ -518,3 +518,70 @@ test('retryNow (back online, tab shown again) retries at once instead of waiting
   assert.equal((await p).ok, true);
   assert.equal(tab.statuses.at(-1).state, 'ok');
 });
+
+test('a route that needs a recent authentication asks once, then retries with the renewed token', async () => {
+  let asked = 0;
+  let tab;
+  const { server, tab: t } = setup({
+    onReauthRequired: async () => {
+      asked += 1;
+      await tab.api.reauthenticate('pw');
+      return true;
+    },
+  });
+  tab = t;
+  server.needsRecentAuth.add('/api/auth/password/');
+  await tab.api.login('alice', 'pw');
+  const before = tab.store.get();
+
+  const body = await tab.api.changePassword('old', 'new');
+
+  assert.equal(asked, 1);
+  assert.equal(server.reauthCalls, 1);
+  assert.deepEqual(body, { ok: true, path: '/api/auth/password/' });
+  assert.notEqual(tab.store.get(), before);
+  const sent = server.calls.filter((c) => c.path === '/api/auth/password/');
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1].token, tab.store.get());
+});
+
+test('cancelling the re-authentication rejects with the 403, and nothing is retried', async () => {
+  const { server, tab } = setup({ onReauthRequired: async () => false });
+  server.needsRecentAuth.add('/api/auth/password/');
+  await tab.api.login('alice', 'pw');
+
+  const err = await tab.api.changePassword('old', 'new').catch((e) => e);
+
+  assert.ok(err instanceof ApiError);
+  assert.equal(err.code, 'reauthentication_required');
+  assert.equal(server.calls.filter((c) => c.path === '/api/auth/password/').length, 1);
+  assert.deepEqual(tab.logouts, []);
+});
+
+test('a second reauthentication_required after re-authenticating is not a loop', async () => {
+  let asked = 0;
+  const { server, tab } = setup({
+    onReauthRequired: async () => {
+      asked += 1;
+      return true; // claims success without renewing: the server still refuses
+    },
+  });
+  server.needsRecentAuth.add('/api/auth/password/');
+  await tab.api.login('alice', 'pw');
+
+  const err = await tab.api.changePassword('old', 'new').catch((e) => e);
+
+  assert.equal(asked, 1);
+  assert.equal(err.code, 'reauthentication_required');
+});
+
+test('a wrong password on re-authentication is an ApiError with the field message', async () => {
+  const { tab } = setup();
+  await tab.api.login('alice', 'pw');
+
+  const err = await tab.api.reauthenticate('nope').catch((e) => e);
+
+  assert.ok(err instanceof ApiError);
+  assert.equal(err.status, 400);
+  assert.deepEqual(err.fields.password, ['Your password is not correct.']);
+});

@@ -204,6 +204,8 @@ export function fakeResponse(status, body = null, headers = {}) {
  *     'ok' | 'network' | 401 | 429 | 503 | {status, headers}
  *   server.holdRefresh(): the next refresh waits until the returned release() is called
  *   server.rejectToken(token): that access token gets 401 from now on
+ *   server.needsRecentAuth: paths that answer 403 reauthentication_required to a token
+ *     not issued by POST /api/auth/reauthenticate/ (password "pw")
  */
 export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
   let seq = 0;
@@ -225,6 +227,9 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
     sessionRevoked: false,
     rejectAll: false,
     gates: [],
+    needsRecentAuth: new Set(),
+    recentTokens: new Set(),
+    reauthCalls: 0,
     issue() {
       seq += 1;
       const iat = Math.floor(clock.now() / 1000);
@@ -305,6 +310,19 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
           { detail: 'Authentication credentials were not provided or are invalid.', code: 'not_authenticated' },
           { ...date, 'WWW-Authenticate': 'Bearer' },
         );
+      }
+      if (path === '/api/auth/reauthenticate/') {
+        server.reauthCalls += 1;
+        const { password } = JSON.parse(init.body || '{}');
+        if (password !== 'pw') {
+          return fakeResponse(400, { detail: 'Your password is not correct.', code: 'invalid', fields: { password: ['Your password is not correct.'] } }, date);
+        }
+        const access = server.issue();
+        server.recentTokens.add(access);
+        return fakeResponse(200, { access, token_type: 'Bearer', expires_in: ttl }, date);
+      }
+      if (server.needsRecentAuth.has(path) && !server.recentTokens.has(token)) {
+        return fakeResponse(403, { detail: 'Confirm it is you.', code: 'reauthentication_required' }, date);
       }
       if (path === '/api/auth/me/') return fakeResponse(200, theUser, date);
       if (call.method === 'DELETE' || path === '/api/auth/logout-all/') return fakeResponse(204, null, date);

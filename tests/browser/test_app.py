@@ -351,3 +351,30 @@ def test_keep_me_signed_in_is_checked_by_default_and_unchecked_gives_a_browser_s
     refresh = next(c for c in page.context.cookies() if c["name"] == "refresh_token")
     assert refresh["expires"] == -1  # no Max-Age/Expires: gone when the browser closes
     assert refresh["httpOnly"] and refresh["sameSite"] == "Strict"
+
+
+def test_an_old_authentication_asks_for_the_password_then_retries_the_change(page, user, settings, artifacts):
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "REAUTH_MAX_AGE": 1}
+    log_in_through_ui(page)
+    page.get_by_test_id("nav-account").click()
+    page.wait_for_timeout(2500)  # the login is now older than REAUTH_MAX_AGE: a lower bound, not a race
+    form = page.get_by_test_id("password-form")
+    form.locator('input[name="current_password"]').fill(PASSWORD)
+    form.locator('input[name="new_password"]').fill("a much better passphrase")
+    form.locator('input[name="new_password_confirm"]').fill("a much better passphrase")
+    form.locator('button[type="submit"]').click()
+
+    dialog = page.get_by_test_id("reauth-form")
+    expect(dialog).to_be_visible()
+    for width, height in ((1280, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts / f"reauth-{width}.png"))
+    dialog.locator('input[name="password"]').fill("not my password")
+    dialog.locator('button[type="submit"]').click()
+    expect(dialog).to_contain_text("Your password is not correct.")
+    dialog.locator('input[name="password"]').fill(PASSWORD)
+    dialog.locator('button[type="submit"]').click()
+
+    expect(page.get_by_test_id("form-success")).to_be_visible()
+    user.refresh_from_db()
+    assert user.check_password("a much better passphrase")

@@ -26,6 +26,7 @@ const PATHS = {
   me: '/api/auth/me/',
   sessions: '/api/auth/sessions/',
   password: '/api/auth/password/',
+  reauthenticate: '/api/auth/reauthenticate/',
   register: '/api/auth/register/',
   users: '/api/auth/users/',
 };
@@ -103,6 +104,8 @@ function header(res, name) {
  * @param {{now(): number, setTimeout(fn: Function, ms: number): any, clearTimeout(id: any): void}} deps.clock
  * @param {LockManager|null} [deps.locks] navigator.locks, or null/undefined when unavailable
  * @param {(info: {reason: string}) => void} [deps.onLogout] called once per end of session
+ * @param {() => Promise<boolean>} [deps.onReauthRequired] a route answered 403 reauthentication_required:
+ *   ask the user to authenticate again (through `reauthenticate`); true retries the request once
  * @param {(info: {state: 'retrying'|'offline'|'ok', attempt?: number, delayMs?: number, error?: Error}) => void} [deps.onStatus]
  * @param {string} [deps.baseUrl]
  * @param {number} [deps.marginMs] refresh when the token has less than this left (default 30 s),
@@ -121,6 +124,7 @@ export function createApiClient({
   locks = null,
   onLogout = () => {},
   onStatus = () => {},
+  onReauthRequired = null,
   baseUrl = '',
   marginMs = 30_000,
   lockTimeoutMs = 10_000,
@@ -386,7 +390,23 @@ export function createApiClient({
    * Secured request (Bearer token, intercepted). Resolves with the parsed body
    * (null for 204); rejects with ApiError, AuthError or TransientError.
    */
-  async function request(path, options = {}) {
+  async function request(path, options = {}, { reauthenticated = false } = {}) {
+    const myEpoch = epoch;
+    const res = await sendSecured(path, options);
+    try {
+      return await finish(res);
+    } catch (err) {
+      const needsReauth = err instanceof ApiError && err.status === 403 && err.code === 'reauthentication_required';
+      if (!needsReauth || reauthenticated || !onReauthRequired) throw err;
+      const confirmed = await onReauthRequired();
+      if (myEpoch !== epoch) throw new AuthError('logged_out');
+      if (!confirmed) throw err;
+      return request(path, options, { reauthenticated: true });
+    }
+  }
+
+  /** Send with a fresh token; a 401 refreshes (or takes another tab's new token) and sends once more. */
+  async function sendSecured(path, options) {
     const myEpoch = epoch;
     let token = await freshToken();
     let res = await send(path, options, token);
@@ -397,7 +417,15 @@ export function createApiClient({
       token = current === token ? await refreshSingleFlight(token) : current;
       res = await send(path, options, token);
     }
-    return finish(res);
+    return res;
+  }
+
+  /** Confirm the password again; this session's new access token counts as a recent authentication. */
+  async function reauthenticate(password) {
+    const res = await sendSecured(PATHS.reauthenticate, { method: 'POST', body: { password } });
+    const body = await finish(res);
+    if (!body || typeof body.access !== 'string') throw new ApiError(res.status, body);
+    store.set(body.access, { expiresIn: body.expires_in, serverDate: header(res, 'Date') });
   }
 
   /** Public (unauthenticated) request, never intercepted. */
@@ -474,6 +502,7 @@ export function createApiClient({
       return refreshSingleFlight(token);
     },
     retryNow,
+    reauthenticate,
     isLoggedIn: () => !!store.get(),
     dispose: () => unsubscribe(),
   };

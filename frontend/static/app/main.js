@@ -4,6 +4,7 @@
 
 import { createTokenStore } from './token-store.js';
 import { createApiClient } from './api.js';
+import { askToReauthenticate } from './reauth.js';
 import { createRouter } from './router.js';
 import { createApp } from './app.js';
 import * as login from './pages/login.js';
@@ -59,6 +60,7 @@ const api = createApiClient({
   locks: navigator.locks || null,
   onLogout: (info) => app && app.handleLogout(info),
   onStatus: (info) => app && app.handleStatus(info),
+  onReauthRequired: () => askToReauthenticate({ reauthenticate: (password) => api.reauthenticate(password) }),
 });
 
 app = createApp({

@@ -1,0 +1,38 @@
+"""Routes that need a recent authentication ("sudo mode").
+
+Changing the password, the address, a factor or the recovery codes, and
+creating personal tokens, needs an access token whose ``auth_time`` lies
+within ``REAUTH_MAX_AGE``: a token stolen from an idle tab, or a session
+left open on a shared computer, cannot take the account over. The answer
+says exactly what is missing (403 ``reauthentication_required``), so a
+client knows to ask for ``POST /api/auth/reauthenticate/`` and then retry.
+"""
+import time
+
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from accounts import conf
+
+
+class ReauthenticationRequired(PermissionDenied):
+    default_detail = "Confirm it is you: authenticate again to do this."
+    default_code = "reauthentication_required"
+
+
+def authenticated_recently(grant, *, now=None) -> bool:
+    """Whether the access token of ``grant`` (``request.auth``) was issued after a recent authentication."""
+    auth_time = grant.token.get("auth_time") if grant is not None else None
+    if not isinstance(auth_time, int) or isinstance(auth_time, bool):
+        return False
+    now = time.time() if now is None else now
+    return now - auth_time <= conf.reauth_max_age()
+
+
+class RecentAuthentication(BasePermission):
+    """Add after ``IsAuthenticated``: refuses with 403 ``reauthentication_required`` when the authentication is old."""
+
+    def has_permission(self, request, view):
+        if not authenticated_recently(request.auth):
+            raise ReauthenticationRequired()
+        return True
