@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from accounts.models import RefreshSession, RevocationReason
@@ -72,7 +73,9 @@ def test_deep_links_survive_a_reload(page, user):
 
 
 def test_every_page_renders_for_staff_and_the_dashboard_screenshot_is_saved(page, make_user, artifacts):
-    make_user("alice", is_staff=True)
+    alice = make_user("alice", is_staff=True)
+    # The staff page's user list needs the view permission, as the admin's does.
+    alice.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename="view_user"))
     log_in_through_ui(page)
 
     for path, nav in PAGES.items():
