@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.admin.session_policy.AdminSessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
@@ -166,6 +167,8 @@ GATEHOUSE = {
     # Access tokens whose signature each process has checked (accounts/sessions/verified_tokens.py).
     "VERIFIED_TOKEN_CACHE_SIZE": env_int("VERIFIED_TOKEN_CACHE_SIZE", 4096, minimum=0),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
+    # Seconds an admin session may go unused (accounts/admin/session_policy.py).
+    "ADMIN_SESSION_IDLE_TTL": env_int("ADMIN_SESSION_IDLE_TTL", 2 * 3600, minimum=1),
     # Access-token keys (see accounts/sessions/jwt_keys.py).
     "JWT": {
         "ALGORITHM": env_str("JWT_ALGORITHM", "HS256"),
@@ -234,6 +237,13 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
 # JSON 403 under /api/, Django's page elsewhere.
 CSRF_FAILURE_VIEW = "backend.errors.csrf_failure"
+
+# --- Admin sessions ---------------------------------------------------------
+# Django's sessions serve the admin alone. The table holds a keyed digest of
+# each session key, not the key (accounts/admin/session_store.py); a session
+# ends after ADMIN_SESSION_IDLE_TTL unused (accounts/admin/session_policy.py).
+SESSION_ENGINE = "accounts.admin.session_store"
+SESSION_COOKIE_AGE = GATEHOUSE["ADMIN_SESSION_IDLE_TTL"]
 
 # --- Security headers ---------------------------------------------------------
 # The SPA has no inline script or style and no eval, so the policy can be strict.

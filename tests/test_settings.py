@@ -48,6 +48,17 @@ def test_a_negative_verified_token_cache_size_names_the_variable():
     assert "VERIFIED_TOKEN_CACHE_SIZE must be at least 0" in result.stderr
 
 
+def test_admin_session_idle_ttl_sets_the_admin_session_lifetime_and_a_bad_value_names_it():
+    show = "from django.conf import settings; print(settings.SESSION_COOKIE_AGE, settings.SESSION_ENGINE)"
+    result = run_manage("shell", "--verbosity", "0", "-c", show, DJANGO_SECRET_KEY=SECRET, ADMIN_SESSION_IDLE_TTL="900")
+    bad = run_manage("check", DJANGO_SECRET_KEY=SECRET, ADMIN_SESSION_IDLE_TTL="two hours")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["900", "accounts.admin.session_store"]
+    assert bad.returncode != 0
+    assert "ADMIN_SESSION_IDLE_TTL must be a whole number" in bad.stderr
+
+
 def test_argon2_is_the_first_password_hasher():
     import backend.settings
 

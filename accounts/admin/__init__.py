@@ -3,9 +3,11 @@
 Administrators see who is logged in where, end a device or a person, and
 investigate a token-theft alarm. Three rules hold throughout:
 
-- No secret is ever shown: ``token_seed`` is deferred (never loaded), left out
-  of every page and refused as a changelist lookup, so not even a filter can
-  be used as an oracle for it. Tokens themselves are not stored at all.
+- No secret is ever shown: ``token_seed`` is deferred (never loaded) and left
+  out of every page; changelists filter only on the lookups each admin lists
+  in ``allowed_lookups`` (its own filters and links), so no filter can be used
+  as an oracle for a column the page does not show. Tokens themselves are not
+  stored at all.
 - Revoking goes through ``accounts.sessions.lifecycle``, the same functions the API
   calls, and records a security event naming the acting administrator.
 - Pages stay fast on large tables: related rows are joined, not fetched per

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 
 from accounts.admin.common import (
-    NoSecretLookupsMixin,
+    AllowedLookupsMixin,
     ReadOnlyAdminMixin,
     icon,
     ip_condition,
@@ -55,13 +55,19 @@ class EventUserFilter(admin.SimpleListFilter):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(NoSecretLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SecurityEventAdmin(AllowedLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at", "kind_status", "user_link", "actor_link", "session_link", "reason_label", "ip_address",
         "short_user_agent",
     )
     list_display_links = ("created_at",)
     list_filter = ("kind", EventUserFilter, "created_at")
+    allowed_lookups = frozenset({
+        "kind__exact", "kind__isnull",  # the kind filter
+        "user",  # EventUserFilter (an exact username)
+        "created_at__gte", "created_at__lt",  # the date filter
+        "session__id__exact",  # a session's events, linked from the session page
+    })
     # Declared for the search box; get_search_results does the work.
     search_fields = ("username", "ip_address")
     search_help_text = "Part of a username (as typed at login), an IP address, or the start of one."

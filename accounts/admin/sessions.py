@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from accounts.admin.changelist import BoundedDateHierarchyChangeList
 from accounts.admin.common import (
     REVOKE_PERMISSION,
-    NoSecretLookupsMixin,
+    AllowedLookupsMixin,
     ReadOnlyAdminMixin,
     User,
     changelist_url,
@@ -69,7 +69,7 @@ class SessionColumnsMixin:
 
 
 @admin.register(RefreshSession)
-class RefreshSessionAdmin(SessionColumnsMixin, NoSecretLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RefreshSessionAdmin(SessionColumnsMixin, AllowedLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "short_id",
         "user_link",
@@ -83,6 +83,13 @@ class RefreshSessionAdmin(SessionColumnsMixin, NoSecretLookupsMixin, ReadOnlyAdm
     )
     list_display_links = ("short_id",)
     list_filter = (SessionStatusFilter, "revoked_reason", "created_at")
+    allowed_lookups = frozenset({
+        "status",  # SessionStatusFilter
+        "revoked_reason__exact", "revoked_reason__isnull",  # the reason filter
+        "created_at__gte", "created_at__lt",  # the date filter
+        "created_at__year", "created_at__month", "created_at__day",  # the date hierarchy
+        "user__id__exact",  # a user's sessions, linked from the user list
+    })
     # Declared for the search box; get_search_results does the work.
     search_fields = ("user__username", "user__email", "ip_address", "last_ip_address")
     search_help_text = "Part of a username or email, an IP address, or the start of one (198.51.100.)."

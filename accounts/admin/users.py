@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.admin.common import (
     REVOKE_PERMISSION,
-    NoSecretLookupsMixin,
+    AllowedLookupsMixin,
     User,
     changelist_url,
 )
@@ -90,7 +90,7 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class GatehouseUserAdmin(NoSecretLookupsMixin, UserAdmin):
+class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     add_fieldsets = (
@@ -103,6 +103,13 @@ class GatehouseUserAdmin(NoSecretLookupsMixin, UserAdmin):
         *UserAdmin.fieldsets[2:],
     )
     list_display = (*UserAdmin.list_display, "is_active", "active_sessions")
+    # UserAdmin's list_filter: is_staff, is_superuser, is_active, groups.
+    allowed_lookups = frozenset({
+        "is_staff__exact", "is_staff__isnull",
+        "is_superuser__exact", "is_superuser__isnull",
+        "is_active__exact", "is_active__isnull",
+        "groups__id__exact", "groups__isnull",
+    })
     inlines = [ActiveSessionInline]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER

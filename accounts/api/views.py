@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +16,7 @@ from accounts import conf, services
 from accounts.api.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from accounts.api.exceptions import error_body
 from accounts.api.origin import SameSiteOrigin
+from accounts.api.permissions import CanViewUsers
 from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import (
     LoginResponseSerializer,
@@ -198,9 +199,19 @@ class UserPagination(PageNumberPagination):
 
 
 class StaffUserListView(NoStoreMixin, ListAPIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanViewUsers]
     serializer_class = StaffUserSerializer
     pagination_class = UserPagination
+
+    @extend_schema(
+        responses={
+            200: StaffUserSerializer(many=True),
+            401: OpenApiResponse(description="No valid access token."),
+            403: OpenApiResponse(description="Not staff with the `accounts.view_user` permission."),
+        }
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         now = timezone.now()

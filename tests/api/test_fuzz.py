@@ -9,6 +9,7 @@ import os
 
 import pytest
 import schemathesis
+from django.contrib.auth.models import Permission
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
@@ -48,7 +49,9 @@ header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126
 
 @pytest.fixture
 def staff_bearer(make_user):
-    make_user("fuzz-staff", is_staff=True)
+    staff = make_user("fuzz-staff", is_staff=True)
+    # So that the staff user list is reached, not refused at its permission check.
+    staff.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename="view_user"))
     access = login(APIClient(), "fuzz-staff").json()["access"]
     return {"Authorization": f"Bearer {access}"}
 

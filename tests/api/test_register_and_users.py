@@ -1,11 +1,18 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
+
+
+def with_view_user(user):
+    """Grant ``accounts.view_user``, the permission the staff user list needs."""
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename="view_user"))
+    return user
 
 
 def register(client, **body):
@@ -51,7 +58,7 @@ def test_sign_up_is_404_when_disabled(client, settings):
 
 
 def test_staff_user_list_shows_active_session_counts(make_user, log_in):
-    make_user("boss", is_staff=True)
+    with_view_user(make_user("boss", is_staff=True))
     make_user("alice")
     boss = log_in("boss")
     log_in("alice")
@@ -69,7 +76,7 @@ def test_staff_user_list_shows_active_session_counts(make_user, log_in):
 
 
 def test_staff_user_list_is_paginated(make_user, log_in):
-    make_user("boss", is_staff=True)
+    with_view_user(make_user("boss", is_staff=True))
     User.objects.bulk_create(User(username=f"user{i:03}") for i in range(60))
 
     body = log_in("boss").get("/api/auth/users/").json()
@@ -79,6 +86,38 @@ def test_staff_user_list_is_paginated(make_user, log_in):
 
 def test_user_list_is_403_for_non_staff(logged_in):
     response = logged_in.get("/api/auth/users/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+def test_user_list_is_403_for_staff_without_the_view_user_permission(make_user, log_in):
+    # Repro: any is_staff account read every user through GET /api/auth/users/,
+    # while the same account got 403 on every admin page.
+    make_user("helpdesk", is_staff=True)
+
+    response = log_in("helpdesk").get("/api/auth/users/")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You do not have permission to perform this action.", "code": "permission_denied",
+    }
+
+
+def test_user_list_is_200_for_staff_with_the_view_user_permission_and_for_superusers(make_user, log_in):
+    with_view_user(make_user("auditor", is_staff=True))
+    make_user("root", is_staff=True, is_superuser=True)
+
+    for name in ("auditor", "root"):
+        response = log_in(name).get("/api/auth/users/")
+        assert response.status_code == 200, name
+        assert {row["username"] for row in response.json()["results"]} == {"auditor", "root"}
+
+
+def test_user_list_is_403_for_non_staff_even_with_the_view_user_permission(make_user, log_in):
+    with_view_user(make_user("alice"))
+
+    response = log_in("alice").get("/api/auth/users/")
 
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"

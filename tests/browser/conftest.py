@@ -94,3 +94,18 @@ def log_in_through_ui(page, username="alice", password=PASSWORD, path="/"):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def wait_until(condition, *, timeout=20.0, interval=0.05, what="the condition"):
+    """Poll ``condition`` (a callable) until it is truthy; fail after a generous ``timeout`` seconds.
+
+    For what the browser does after the UI has already moved on (a logout
+    request still in flight when the login page shows).
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
