@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import views
+from accounts.api import recovery, views
 
 app_name = "accounts"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
+    path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
+    path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("auth/users/", views.StaffUserListView.as_view(), name="users"),
     path("health/", views.HealthView.as_view(), name="health"),
 ]
