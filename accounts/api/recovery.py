@@ -20,7 +20,8 @@ class PasswordResetRequestSerializer(serializers.Serializer):
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=200, trim_whitespace=True)
+    # Any string: a wrong one, however malformed, is answered token_invalid by the flow.
+    token = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=True)
     new_password = _password_field()
 
 
