@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
         # Imported for their side effects: the signal receivers and the schema extension.
         from accounts import signals  # noqa: F401
         from accounts.api import schema  # noqa: F401
+        from accounts.mail import sender  # noqa: F401  (starts on a process's first request)
         from accounts.sessions import jwt_keys
 
         jwt_keys.keyring()  # a bad key configuration stops start-up, not the first login

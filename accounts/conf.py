@@ -77,3 +77,35 @@ def retention() -> timedelta:
 
 def login_backoff() -> dict:
     return _value("LOGIN_BACKOFF")
+
+
+def site_url() -> str | None:
+    """The app's public origin (``SITE_URL``), the start of every link in a mail; None when unset."""
+    return settings.SITE_URL
+
+
+def mail_configured() -> bool:
+    """Whether ``EMAIL_URL`` is set: without it, mail waits in the outbox."""
+    return bool(settings.EMAIL_URL)
+
+
+def password_reset_ttl() -> timedelta:
+    return timedelta(seconds=_value("PASSWORD_RESET_TTL"))
+
+
+def password_reset_rate_per_address() -> str:
+    return _value("PASSWORD_RESET_RATE_PER_ADDRESS")
+
+
+def mail_sender_thread() -> bool:
+    return _value("MAIL_SENDER_THREAD")
+
+
+def mail_max_attempts() -> int:
+    return _value("MAIL_MAX_ATTEMPTS")
+
+
+def mail_retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed delivery: doubling, capped."""
+    base, cap = _value("MAIL_RETRY_SECONDS"), _value("MAIL_RETRY_MAX_SECONDS")
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))

@@ -84,6 +84,7 @@ class RevocationReason(models.TextChoices):
     USER_DEACTIVATED = "user_deactivated", "User deactivated"
     ADMIN_REVOKED = "admin_revoked", "Revoked by an administrator"
     REUSE_DETECTED = "reuse_detected", "Refresh token reuse detected"
+    PASSWORD_RESET = "password_reset", "Password reset by email"
 
 
 class RefreshSessionQuerySet(models.QuerySet):
@@ -172,6 +173,8 @@ class SecurityEventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "Password changed"
     REGISTERED = "registered", "Signed up"
     REAUTHENTICATED = "reauthenticated", "Confirmed the password again"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
+    PASSWORD_RESET = "password_reset", "Password reset by email"
 
 
 class SecurityEvent(models.Model):
@@ -208,3 +211,6 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.username or self.user_id}) at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+from accounts.mail.models import OutboxMessage, OutboxStatus  # noqa: E402,F401  (the outbox, in its own module)

@@ -126,3 +126,60 @@ def database_from_url(url, *, default_sqlite: Path) -> dict:
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+_EMAIL_SCHEMES = {
+    # scheme: (default port, STARTTLS, implicit TLS)
+    "smtp": (25, False, False),
+    "smtp+tls": (587, True, False),
+    "smtp+ssl": (465, False, True),
+}
+
+
+def email_from_url(url) -> dict:
+    """Django's email settings for ``EMAIL_URL``.
+
+    ``smtp://[user:pass@]host[:port]`` (plain), ``smtp+tls://`` (STARTTLS),
+    ``smtp+ssl://`` (TLS from the first byte), or ``console:`` (print each
+    mail, for development). User and password may be percent-encoded. The
+    timeout keeps a hanging SMTP server from holding the sender forever.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    raw = (url or "").strip()
+    if raw in ("console:", "console://"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as error:
+        raise ImproperlyConfigured(f"EMAIL_URL is not a mail URL we understand: {error}") from None
+    if parts.scheme not in _EMAIL_SCHEMES or not parts.hostname or parts.path not in ("", "/"):
+        raise ImproperlyConfigured(
+            "EMAIL_URL must look like smtp://[user:pass@]host:port, smtp+tls://…, smtp+ssl://… or console:; "
+            f"got a value with scheme {parts.scheme!r}."
+        )
+    default_port, starttls, implicit_tls = _EMAIL_SCHEMES[parts.scheme]
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or default_port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": starttls,
+        "EMAIL_USE_SSL": implicit_tls,
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+def site_url_from(value):
+    """``SITE_URL`` without its trailing slash, checked: an http(s) origin, optionally with a path prefix."""
+    from urllib.parse import urlsplit
+
+    if value is None or not value.strip():
+        return None
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"SITE_URL must be the app's public origin, e.g. https://auth.example.com; got {value!r}.")
+    return value

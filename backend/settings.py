@@ -13,6 +13,7 @@ from django.utils.crypto import salted_hmac
 from backend.env import (
     database_from_url,
     development_secret_key,
+    email_from_url,
     env_bool,
     env_choice,
     env_int,
@@ -20,6 +21,7 @@ from backend.env import (
     env_rate,
     env_str,
     require_strong_secret,
+    site_url_from,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -202,6 +204,27 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
+# --- Mail and account recovery (accounts/mail/, accounts/recovery/) -----------
+# The app's public origin: every link in a mail starts with it, never with the
+# request's Host. Unset in production: recovery answers 503 (see README).
+SITE_URL = site_url_from(env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else None))
+# Unset in production: mail is queued in the outbox but not delivered, and the
+# recovery routes answer 503, until it is set.
+EMAIL_URL = env_str("EMAIL_URL") or ("console:" if DEBUG else None)
+if EMAIL_URL:
+    globals().update(email_from_url(EMAIL_URL))
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = env_str("EMAIL_FROM") or "Gatehouse <no-reply@localhost>"
+GATEHOUSE.update({
+    "PASSWORD_RESET_TTL": env_int("PASSWORD_RESET_TTL", 3600, minimum=60),
+    # Each web process delivers the outbox in a background thread; 0 when
+    # `manage.py send_mail_outbox --loop` does it instead.
+    "MAIL_SENDER_THREAD": env_bool("MAIL_SENDER_THREAD", True),
+    "MAIL_MAX_ATTEMPTS": env_int("MAIL_MAX_ATTEMPTS", 8, minimum=1),
+    "MAIL_RETRY_SECONDS": 30,  # doubled after each failure ...
+    "MAIL_RETRY_MAX_SECONDS": 3600,  # ... up to this
+    "PASSWORD_RESET_RATE_PER_ADDRESS": env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/hour"),
+})
+
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.sessions.authentication.SessionBoundJWTAuthentication"],
@@ -216,6 +239,8 @@ REST_FRAMEWORK = {
         "login_ip": env_rate("LOGIN_RATE_PER_IP", "30/min"),
         "refresh_ip": env_rate("REFRESH_RATE_PER_IP", "120/min"),
         "register_ip": env_rate("REGISTER_RATE_PER_IP", "10/hour"),
+        "password_reset_ip": env_rate("PASSWORD_RESET_RATE_PER_IP", "10/hour"),
+        "password_reset_confirm_ip": env_rate("PASSWORD_RESET_CONFIRM_RATE_PER_IP", "30/hour"),
     },
 }
 

@@ -11,7 +11,9 @@ from accounts.sessions.jwt_keys import keyring
 # The single-page app's routes (frontend/static/app/router.js ROUTES; a test
 # keeps the two lists equal). Any other path gets the app with status 404,
 # and the app shows its not-found page.
-SPA_PATHS = frozenset({"/", "/login", "/signup", "/sessions", "/account", "/staff"})
+SPA_PATHS = frozenset(
+    {"/", "/login", "/signup", "/forgot-password", "/reset-password", "/sessions", "/account", "/staff"}
+)
 
 
 @require_safe

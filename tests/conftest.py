@@ -97,3 +97,6 @@ def log_in(db):
         return LoggedIn(device, response)
 
     return do
+
+
+from tests.smtp import smtp_down, smtp_server  # noqa: E402,F401  (fixtures: a real SMTP server)

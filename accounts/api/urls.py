@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import views
+from accounts.api import recovery, views
 
 app_name = "accounts"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
     path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="reauthenticate"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
+    path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
+    path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("auth/users/", views.StaffUserListView.as_view(), name="users"),
     path("health/", views.HealthView.as_view(), name="health"),
 ]

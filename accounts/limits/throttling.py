@@ -50,3 +50,11 @@ class RefreshIPThrottle(_ClientIPThrottle):
 
 class RegisterIPThrottle(_ClientIPThrottle):
     scope = "register_ip"
+
+
+class PasswordResetIPThrottle(_ClientIPThrottle):
+    scope = "password_reset_ip"
+
+
+class PasswordResetConfirmIPThrottle(_ClientIPThrottle):
+    scope = "password_reset_confirm_ip"

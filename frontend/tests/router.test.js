@@ -118,3 +118,15 @@ test('createRouter pushes history and intercepts plain clicks on data-link ancho
   assert.equal(click(anchor('/x', { target: '_blank' })), false);
   assert.equal(click(null), false);
 });
+
+test('forgot-password is a guest page; a reset link opens whether or not the browser is signed in', () => {
+  assert.equal(resolve({ pathname: '/forgot-password' }, anon).route.name, 'forgotPassword');
+  assert.equal(resolve({ pathname: '/forgot-password' }, alice).kind, 'redirect');
+  for (const who of [anon, alice]) {
+    const decision = resolve({ pathname: '/reset-password', search: '?token=abc' }, who);
+    assert.equal(decision.kind, 'render');
+    assert.equal(decision.route.name, 'resetPassword');
+  }
+  assert.equal(safeNext('/reset-password?token=abc'), '/');
+  assert.equal(safeNext('/forgot-password'), '/');
+});

@@ -28,6 +28,8 @@ const PATHS = {
   password: '/api/auth/password/',
   reauthenticate: '/api/auth/reauthenticate/',
   register: '/api/auth/register/',
+  passwordReset: '/api/auth/password-reset/',
+  passwordResetConfirm: '/api/auth/password-reset/confirm/',
   users: '/api/auth/users/',
 };
 
@@ -488,6 +490,12 @@ export function createApiClient({
     me: () => request(PATHS.me),
     sessions: () => request(PATHS.sessions),
     revokeSession: (id) => request(`${PATHS.sessions}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
+    /** Ask for a reset link (202 whether or not the address is known). */
+    requestPasswordReset: async (email) =>
+      (await publicRequest(PATHS.passwordReset, { method: 'POST', body: { email } })).body,
+    /** Set a new password with the token from a reset link (204). */
+    confirmPasswordReset: async (token, newPassword) =>
+      (await publicRequest(PATHS.passwordResetConfirm, { method: 'POST', body: { token, new_password: newPassword } })).body,
     changePassword: (currentPassword, newPassword) =>
       request(PATHS.password, {
         method: 'POST',

@@ -233,7 +233,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     unmountPage();
     let container;
     let title;
-    if (decision.kind === 'render' && decision.route.access === 'guest') {
+    if (decision.kind === 'render' && (decision.route.access === 'guest' || decision.route.access === 'public')) {
       container = guestLayout();
       title = decision.route.title;
     } else {
@@ -284,6 +284,10 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
       user: state.user,
       signupEnabled,
       flash: takeFlash(),
+      /** A message for the next page shown (e.g. the login page after a password reset). */
+      setFlash(kind, text) {
+        state.flash = { kind, text };
+      },
       announce,
       toast,
       navigate: (to, opts) => router.navigate(to, opts),
@@ -317,7 +321,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     const loc = router.current();
     const route = matchRoute(loc.pathname);
     const target =
-      reason === 'session_expired' && route && route.access !== 'guest' ? loginUrl(loc.pathname, loc.search) : '/login';
+      reason === 'session_expired' && route && route.access !== 'guest' && route.access !== 'public' ? loginUrl(loc.pathname, loc.search) : '/login';
     router.navigate(target, { replace: true });
   }
 

@@ -9,6 +9,8 @@ import { createRouter } from './router.js';
 import { createApp } from './app.js';
 import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
+import * as forgotPassword from './pages/forgot-password.js';
+import * as resetPassword from './pages/reset-password.js';
 import * as dashboard from './pages/dashboard.js';
 import * as sessions from './pages/sessions.js';
 import * as account from './pages/account.js';
@@ -72,7 +74,7 @@ app = createApp({
   store,
   clock,
   timers,
-  pages: { login, signup, dashboard, sessions, account, staff },
+  pages: { login, signup, forgotPassword, resetPassword, dashboard, sessions, account, staff },
   signupEnabled,
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));

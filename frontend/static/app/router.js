@@ -4,6 +4,9 @@
 export const ROUTES = [
   { path: '/login', name: 'login', access: 'guest', title: 'Sign in' },
   { path: '/signup', name: 'signup', access: 'guest', title: 'Create account', needsSignup: true },
+  { path: '/forgot-password', name: 'forgotPassword', access: 'guest', title: 'Forgot password' },
+  // Public: a reset link works whether or not this browser is signed in.
+  { path: '/reset-password', name: 'resetPassword', access: 'public', title: 'Choose a new password' },
   { path: '/', name: 'dashboard', access: 'user', title: 'Overview' },
   { path: '/sessions', name: 'sessions', access: 'user', title: 'Sessions' },
   { path: '/account', name: 'account', access: 'user', title: 'Account' },
@@ -35,7 +38,7 @@ export function safeNext(next, routes = ROUTES) {
   if (/[\u0000-\u001f\u007f]/.test(next)) return '/';
   const path = next.split(/[?#]/)[0];
   const route = matchRoute(path, routes);
-  if (route && route.access === 'guest') return '/';
+  if (route && (route.access === 'guest' || route.access === 'public')) return '/';
   return next;
 }
 
@@ -61,6 +64,7 @@ export function resolve({ pathname, search = '' }, { authenticated, user = null,
   if (!route) {
     return authenticated ? { kind: 'not-found' } : { kind: 'redirect', to: loginUrl(pathname, search) };
   }
+  if (route.access === 'public') return { kind: 'render', route };
   if (route.access === 'guest') {
     if (route.needsSignup && !signupEnabled) {
       return { kind: 'redirect', to: `/login${search || ''}` };

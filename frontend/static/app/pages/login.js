@@ -38,6 +38,7 @@ export function mount(container, ctx) {
     title,
     notice,
     form,
+    h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?')),
     signupEnabled
       ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
       : null,

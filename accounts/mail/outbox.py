@@ -1,0 +1,169 @@
+"""Queue a mail in the caller's transaction; deliver due mail; resend dead mail.
+
+Delivery is at least once: a row is claimed (``sending``, with a lease)
+before the SMTP conversation and marked ``sent`` after it. Two senders never
+claim one row at once (PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite: a
+conditional UPDATE of the status). Only a sender that dies between the SMTP
+server's answer and its own UPDATE can cause a second copy, when another
+sender takes the row over after the lease.
+"""
+import logging
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts import conf
+from accounts.mail.models import OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+# How long a claimed row belongs to its sender before another may take it over.
+LEASE = timedelta(minutes=5)
+_BATCH = 20
+_ERROR_MAX = 1000
+_TOKEN_IN_LINK = re.compile(r"(token=)[^\s&\"'<>]+")
+
+
+def mask_tokens(text: str) -> str:
+    """``text`` with every ``token=…`` in a link replaced by ``token=[hidden]``."""
+    return _TOKEN_IN_LINK.sub(r"\1[hidden]", text or "")
+
+
+def render(template: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) from ``accounts/mail/<template>.{subject.txt,txt,html}``."""
+    base = f"accounts/mail/{template}"
+    subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+    return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)
+
+
+def enqueue(*, to: str, template: str, context: dict) -> OutboxMessage:
+    """Write one mail to the outbox, inside the caller's transaction.
+
+    The row commits or rolls back with the action that caused it. After the
+    commit the sender is woken (``on_commit`` only wakes; it writes nothing).
+    """
+    subject, text, html = render(template, context)
+    message = OutboxMessage.objects.create(to=to, subject=subject[:255], body_text=text, body_html=html)
+    transaction.on_commit(_wake_sender)
+    return message
+
+
+def _wake_sender():
+    from accounts.mail import sender
+
+    sender.wake()
+
+
+def resend(*, messages) -> int:
+    """Queue dead (or still failing) messages again, with a full set of attempts; returns how many."""
+    now = timezone.now()
+    count = (
+        OutboxMessage.objects.filter(pk__in=[message.pk for message in messages])
+        .filter(status__in=[OutboxStatus.DEAD, OutboxStatus.QUEUED])
+        .update(status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=now)
+    )
+    if count:
+        transaction.on_commit(_wake_sender)
+    return count
+
+
+def next_due_at():
+    """When the earliest queued or leased row becomes due (None: nothing waits)."""
+    row = (
+        OutboxMessage.objects.filter(status__in=[OutboxStatus.QUEUED, OutboxStatus.SENDING])
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    return row
+
+
+def deliver_due(*, now=None, limit=_BATCH) -> int:
+    """Claim up to ``limit`` due rows and try to deliver each; returns how many were sent.
+
+    Does nothing while ``EMAIL_URL`` is unset (the rows wait).
+    """
+    if not conf.mail_configured():
+        return 0
+    claimed = _claim(now=now or timezone.now(), limit=limit)
+    if not claimed:
+        return 0
+    sent = 0
+    mail_connection = get_connection()
+    try:
+        for message in claimed:
+            sent += _deliver(message, mail_connection)
+    finally:
+        try:
+            mail_connection.close()
+        except Exception:  # a broken connection must not hide the outcome
+            pass
+    return sent
+
+
+def _claim(*, now, limit) -> list[OutboxMessage]:
+    due = OutboxMessage.objects.filter(
+        status__in=[OutboxStatus.QUEUED, OutboxStatus.SENDING], next_attempt_at__lte=now
+    ).order_by("next_attempt_at", "pk")
+    lease_ends = now + LEASE
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            rows = list(due.select_for_update(skip_locked=True)[:limit])
+            ids = [row.pk for row in rows]
+            OutboxMessage.objects.filter(pk__in=ids).update(
+                status=OutboxStatus.SENDING, next_attempt_at=lease_ends, attempts=F("attempts") + 1
+            )
+        for row in rows:
+            row.status, row.next_attempt_at, row.attempts = OutboxStatus.SENDING, lease_ends, row.attempts + 1
+        return rows
+    # No row locks (SQLite): a row is ours if our UPDATE still finds it as we read it.
+    claimed = []
+    for row in due[:limit]:
+        won = OutboxMessage.objects.filter(
+            pk=row.pk, status=row.status, next_attempt_at=row.next_attempt_at, attempts=row.attempts
+        ).update(status=OutboxStatus.SENDING, next_attempt_at=lease_ends, attempts=F("attempts") + 1)
+        if won:
+            row.status, row.next_attempt_at, row.attempts = OutboxStatus.SENDING, lease_ends, row.attempts + 1
+            claimed.append(row)
+    return claimed
+
+
+def _deliver(message: OutboxMessage, mail_connection) -> int:
+    mail = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        connection=mail_connection,
+    )
+    if message.body_html:
+        mail.attach_alternative(message.body_html, "text/html")
+    try:
+        mail.send()
+    except Exception as error:
+        _record_failure(message, error)
+        return 0
+    # Delivered: the token links are of no further use here.
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="",
+        body_text=mask_tokens(message.body_text), body_html=mask_tokens(message.body_html),
+    )
+    return 1
+
+
+def _record_failure(message: OutboxMessage, error: Exception) -> None:
+    description = f"{type(error).__name__}: {error}"[:_ERROR_MAX]
+    if message.attempts >= conf.mail_max_attempts():
+        status, due = OutboxStatus.DEAD, timezone.now()
+        logger.error("Mail %s is dead after %s attempts: %s", message.pk, message.attempts, description)
+    else:
+        status, due = OutboxStatus.QUEUED, timezone.now() + conf.mail_retry_delay(message.attempts)
+        logger.warning("Mail %s not delivered (attempt %s), retrying at %s: %s",
+                       message.pk, message.attempts, due.isoformat(), description)
+    OutboxMessage.objects.filter(pk=message.pk).update(status=status, next_attempt_at=due, last_error=description)

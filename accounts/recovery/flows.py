@@ -1,0 +1,150 @@
+"""Password reset: request a link by email, then set a new password with its token.
+
+The request answers the same whether or not an account has the address, and
+does the same work either way: one lookup, the mail rendered, and one
+transaction that writes a security event and the outbox row in a savepoint;
+for an unknown address the savepoint is rolled back, so no mail exists. The mail itself goes out
+through the outbox, so no SMTP time reaches the response.
+"""
+import hashlib
+import logging
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.exceptions import APIException, Throttled, ValidationError
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts import conf
+from accounts.audit import record_event
+from accounts.limits.counters import counters
+from accounts.mail import outbox
+from accounts.models import RevocationReason, SecurityEventKind
+from accounts.recovery import tokens
+from accounts.sessions import lifecycle
+
+logger = logging.getLogger(__name__)
+
+_EMAIL_MAX = 254
+
+
+class TokenInvalid(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "This link is not valid: it was used already, it expired, or the password changed since."
+    default_code = "token_invalid"
+
+
+class RecoveryUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Password reset by email is not set up on this server."
+    default_code = "recovery_unavailable"
+
+
+def ensure_available() -> None:
+    """Recovery needs ``SITE_URL`` (for the link) and ``EMAIL_URL`` (for the mail); the same 503 for everyone without."""
+    if conf.site_url() and conf.mail_configured():
+        return
+    logger.warning("Password reset requested, but SITE_URL or EMAIL_URL is not set; answering 503.")
+    raise RecoveryUnavailable()
+
+
+def request_password_reset(*, email, client) -> None:
+    """Queue a reset link for the active account with this address, if there is one; say nothing either way."""
+    ensure_available()
+    address = (email or "").strip()[:_EMAIL_MAX]
+    _throttle_address(address)
+    user = (
+        get_user_model()._default_manager.annotate(email_lower=Lower("email"))
+        .filter(email_lower=address.lower(), is_active=True)
+        .exclude(email="")
+        .first()
+    )
+    context = _reset_mail_context(user or _Nobody(address))
+    with transaction.atomic():
+        record_event(
+            SecurityEventKind.PASSWORD_RESET_REQUESTED, user=user, username="" if user else address, client=client,
+        )
+        # The same statements either way: the mail is rendered and written in
+        # a savepoint, which for an unknown address is rolled back (its
+        # on_commit wake-up goes with it).
+        try:
+            with transaction.atomic():
+                outbox.enqueue(to=user.email if user else address, template="password_reset", context=context)
+                if user is None:
+                    raise _NoAccount
+        except _NoAccount:
+            pass
+
+
+def reset_link(token: str) -> str:
+    return f"{conf.site_url()}/reset-password?token={token}"
+
+
+def confirm_password_reset(*, token, new_password, client) -> None:
+    """Set a new password with a reset token; end every session; record it and mail a notice."""
+    user = tokens.user_for_token(token)
+    if user is None:
+        raise TokenInvalid()
+    try:
+        validate_password(new_password, user)
+    except DjangoValidationError as error:
+        raise ValidationError({"new_password": list(error.messages)}) from None
+    with transaction.atomic():
+        user = type(user)._default_manager.select_for_update().get(pk=user.pk)
+        if tokens.user_for_token(token) is None:  # a concurrent confirm used it first
+            raise TokenInvalid()
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        record_event(SecurityEventKind.PASSWORD_RESET, user=user, client=client)
+        # Refresh tokens end here; access tokens end with the password (their session's fingerprint no longer matches).
+        lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
+        outbox.enqueue(
+            to=user.email,
+            template="password_reset_notice",
+            context={"user": user, "when": timezone.now(), "ip_address": client.ip_address,
+                     "site_url": conf.site_url()},
+        )
+
+
+class _NoAccount(Exception):
+    """Rolls the decoy mail of an unknown address back."""
+
+
+class _Nobody:
+    """Stands in for a user when the address is unknown (only to render a mail nobody receives)."""
+
+    pk = 0
+    password = ""
+    last_login = None
+
+    def __init__(self, email):
+        self.email = email
+
+    def get_username(self):
+        return self.email
+
+
+def _reset_mail_context(user) -> dict:
+    return {
+        "user": user,
+        "link": reset_link(tokens.make_token(user)),
+        "ttl_minutes": int(conf.password_reset_ttl().total_seconds() // 60),
+    }
+
+
+def _throttle_address(address: str) -> None:
+    """At most PASSWORD_RESET_RATE_PER_ADDRESS requests per window for one address, known or not.
+
+    Counted under a digest of the address, so the cache holds no addresses.
+    """
+    limit, duration = SimpleRateThrottle.parse_rate(None, conf.password_reset_rate_per_address())
+    now = time.time()
+    window = int(now // duration)
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:32]
+    if counters.count(f"password-reset:address:{digest}:{window}", duration) > limit:
+        raise Throttled(wait=max(1, int((window + 1) * duration - now)))
