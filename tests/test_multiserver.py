@@ -9,152 +9,34 @@ the login rate limit counts requests to both.
 
 Redis is required, not optional: CI starts it, and a missing Redis fails
 these tests rather than skipping them. ``GATEHOUSE_SKIP_REDIS_TESTS=1`` skips
-them on a machine without Redis.
+them on a machine without Redis. ``tests/test_reverse_proxy.py`` puts nginx
+in front of two such servers.
 
 Each test acts as its own client address (``X-Forwarded-For`` behind one
 trusted proxy), so the counters it creates in Redis are its own: nothing is
 flushed, and two runs sharing a Redis do not disturb each other.
 """
-import http.client
-import json
-import os
-import secrets
-from urllib.parse import quote
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import Argon2PasswordHasher
-from django.db import connection
 
 from accounts.models import RefreshSession
-from bench.server import Gunicorn
+from tests.servers import (  # noqa: F401 (alice and redis_client are fixtures)
+    Server, alice, app_server_env, app_servers, client_ip, current_session, redis_client,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "multi-server password 1"
 LOGINS_PER_MINUTE = 3
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-
-
-def _redis():
-    import redis
-
-    return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
-
-
-@pytest.fixture(scope="module")
-def redis_client():
-    client = _redis()
-    try:
-        client.ping()
-    except Exception as error:
-        if os.environ.get("GATEHOUSE_SKIP_REDIS_TESTS") == "1":
-            pytest.skip(f"no Redis at {REDIS_URL} ({error}); skipped on request")
-        pytest.fail(
-            f"These tests need Redis at {REDIS_URL} ({type(error).__name__}: {error}). Start it, point REDIS_URL "
-            f"at one, or set GATEHOUSE_SKIP_REDIS_TESTS=1 to skip them on this machine.",
-            pytrace=False,
-        )
-    yield client
-    client.close()
-
-
-def _database_url():
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    if connection.vendor == "postgresql":
-        credentials = quote(settings["USER"] or "", safe="")
-        if settings["PASSWORD"]:
-            credentials += ":" + quote(settings["PASSWORD"], safe="")
-        host = f"{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
-        return f"postgres://{credentials}@{host}/{quote(settings['NAME'], safe='')}"
-    raise AssertionError(f"no URL for a {connection.vendor} database")
-
-
-class Server:
-    """A small HTTP client for one gunicorn, speaking as a client behind the trusted proxy."""
-
-    def __init__(self, gunicorn):
-        self.gunicorn = gunicorn
-
-    def call(self, method, path, *, ip, bearer=None, refresh=None, body=None):
-        headers = {"X-Forwarded-For": ip, "X-Forwarded-Proto": "https"}
-        if bearer:
-            headers["Authorization"] = f"Bearer {bearer}"
-        if refresh:
-            headers["Cookie"] = f"refresh_token={refresh}"
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            body = json.dumps(body)
-        conn = http.client.HTTPConnection(*self.gunicorn.address, timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-        finally:
-            conn.close()
-        cookies = {}
-        for cookie in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            cookies[name.strip()] = rest.split(";", 1)[0]
-        is_json = response.headers.get("Content-Type", "").startswith("application/json")
-        data = json.loads(payload) if payload and is_json else None
-        return response.status, data, cookies, response.headers
-
-    def login(self, username, *, ip, password=PASSWORD):
-        return self.call("POST", "/api/auth/login/", ip=ip, body={"username": username, "password": password})
-
-    def refresh(self, token, *, ip):
-        return self.call("POST", "/api/auth/refresh/", ip=ip, refresh=token)
-
-    def me(self, access, *, ip):
-        return self.call("GET", "/api/auth/me/", ip=ip, bearer=access)[0]
 
 
 @pytest.fixture(scope="module")
 def servers(django_db_setup, django_db_blocker, redis_client):
     """Two gunicorn processes sharing the test database and Redis; always stopped."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="backend.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="multi-" + secrets.token_urlsafe(48),  # shared: a token from one is valid on the other
-        DATABASE_URL=_database_url(),
-        REDIS_URL=REDIS_URL,
-        TRUSTED_PROXY_COUNT="1",
-        LOGIN_RATE_PER_IP=f"{LOGINS_PER_MINUTE}/min",
-        GATEHOUSE_LOG_LEVEL="WARNING",
-    )
-    started = []
-    try:
-        for name in ("server-a", "server-b"):
-            started.append(Gunicorn(env, workers=1, name=name, startup_timeout=60).start())
+    with app_servers(app_server_env(LOGIN_RATE_PER_IP=f"{LOGINS_PER_MINUTE}/min")) as started:
         yield [Server(gunicorn) for gunicorn in started]
-    finally:
-        for gunicorn in started:
-            gunicorn.stop()
-
-
-@pytest.fixture
-def alice():
-    hasher = Argon2PasswordHasher()  # the servers' hasher (the test settings use a fast one)
-    return get_user_model().objects.create(
-        username=f"alice-{secrets.token_hex(4)}",
-        email="alice@example.com",
-        password=hasher.encode(PASSWORD, hasher.salt()),
-    )
-
-
-def client_ip():
-    """A random private address: each test (and each run sharing the Redis) counts on its own keys."""
-    return "10." + ".".join(str(secrets.randbelow(254) + 1) for _ in range(3))
 
 
 def current_session_id(server, access, ip):
-    status, sessions, _, _ = server.call("GET", "/api/auth/sessions/", ip=ip, bearer=access)
-    assert status == 200, sessions
-    return next(session["id"] for session in sessions if session["current"])
+    return current_session(server, access, ip)["id"]
 
 
 def test_a_session_refreshed_on_one_server_and_revoked_on_the_other_is_refused_on_both(servers, alice):

@@ -1,0 +1,308 @@
+"""nginx with ``deploy/nginx.conf`` in front of two gunicorn servers, as in production.
+
+The file itself runs here (rendered by ``bench.server.Nginx`` with loopback
+ports, a throwaway certificate and a temporary directory) in front of two
+single-worker gunicorns on the test database and Redis: logins and refreshes
+go through it over HTTPS, requests reach both servers, the app sees the
+address nginx saw, and slow clients wait in nginx instead of holding the
+app's sync workers.
+
+Each request through nginx comes from its own loopback address
+(127.x.y.z, the socket's source address): the app sees that address, so the
+throttle counters a test creates in Redis are its own.
+
+nginx is required, like Redis: CI installs it (Debian's ``nginx`` package),
+and a missing nginx fails these tests; ``GATEHOUSE_SKIP_NGINX_TESTS=1`` skips
+them on a machine without it.
+"""
+import http.client
+import json
+import os
+import secrets
+import socket
+import ssl
+import threading
+import time
+
+import pytest
+
+from accounts.api.parsers import MAX_BODY_BYTES
+from bench.server import Nginx, free_port, nginx_executable
+from tests.servers import (  # noqa: F401 (alice and redis_client are fixtures)
+    Server, alice, app_server_env, app_servers, client_ip, current_session, redis_client,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ANSWER_BOUND = 10.0  # seconds; gunicorn would keep a request behind a slow client for its 30 s timeout
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, django_db_blocker, redis_client):
+    """Two single-worker gunicorns: two sync workers in all, as a small ``make serve``."""
+    with app_servers(app_server_env()) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def nginx_installed():
+    if nginx_executable() is None:
+        if os.environ.get("GATEHOUSE_SKIP_NGINX_TESTS") == "1":
+            pytest.skip("nginx is not installed; skipped on request")
+        pytest.fail(
+            "These tests need nginx (Debian: apt-get install nginx), or GATEHOUSE_SKIP_NGINX_TESTS=1 to skip them.",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def nginx(nginx_installed, servers):
+    with Nginx([gunicorn.address for gunicorn in servers]) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def proxy(nginx):
+    return ThroughNginx(nginx)
+
+
+class ThroughNginx(Server):
+    """A client of nginx over HTTPS; ``ip`` is the loopback address its socket speaks from.
+
+    It sends no forwarding header of its own: nginx says who it is.
+    """
+
+    def __init__(self, nginx):
+        self.address = nginx.address
+        self.origin = f"https://127.0.0.1:{nginx.https_port}"
+        self.context = ssl.create_default_context(cafile=str(nginx.certificate))
+
+    def connection(self, ip, timeout):
+        return http.client.HTTPSConnection(
+            *self.address, timeout=timeout, context=self.context, source_address=(ip, 0),
+        )
+
+    def client_headers(self, ip):
+        return {}
+
+    def socket(self, ip):
+        raw = socket.create_connection(self.address, timeout=10, source_address=(ip, 0))
+        return self.context.wrap_socket(raw, server_hostname="127.0.0.1")
+
+
+def loopback_ip():
+    """A random address in 127.0.0.0/8 (all of it is loopback on Linux), not 127.0.0.1."""
+    return "127." + ".".join(str(secrets.randbelow(254) + 1) for _ in range(3))
+
+
+def wait_for(condition, *, timeout=30.0, message="condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{message}: not within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+class SlowClients:
+    """Sockets that each send a login POST's headers, then its body one byte a second, until closed.
+
+    The declared body is far longer than a test lasts, so the requests are
+    never complete: whoever reads them waits.
+    """
+
+    BODY_LENGTH = 4096
+
+    def __init__(self, connect, count, interval=1.0):
+        self.connect = connect
+        self.count = count
+        self.interval = interval
+        self.sockets = []
+        self.rounds = 0
+        self.errors = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._dribble, daemon=True)
+
+    def __enter__(self):
+        try:
+            for _ in range(self.count):
+                sock = self.connect()
+                self.sockets.append(sock)
+                sock.sendall(
+                    b"POST /api/auth/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    # Straight to gunicorn, as if from the load balancer: HTTPS, and a fresh
+                    # address for the app's throttles. (nginx replaces both.)
+                    + f"X-Forwarded-Proto: https\r\nX-Forwarded-For: {client_ip()}\r\n".encode()
+                    + f"Content-Length: {self.BODY_LENGTH}\r\n\r\n{{".encode()
+                )
+        except BaseException:
+            self.close()
+            raise
+        self._thread.start()
+        return self
+
+    def _dribble(self):
+        while not self._stop.wait(self.interval):
+            with self._lock:
+                for sock in self.sockets:
+                    try:
+                        sock.sendall(b" ")
+                    except OSError as error:
+                        self.errors.append(error)
+                self.rounds += 1
+
+    def wait_for_rounds(self, rounds):
+        wait_for(lambda: self.rounds >= rounds, message=f"{rounds} bytes dribbled")
+
+    def still_waiting(self):
+        """No answer and no close from the other end, and every byte went out."""
+        with self._lock:  # one thread at a time on a TLS connection
+            return not self.errors and not any(_answered(sock) for sock in self.sockets)
+
+    def close(self):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        for sock in self.sockets:
+            sock.close()
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _answered(sock):
+    """Whether the other end has sent anything (an answer, or the end of the connection).
+
+    A read, not ``select``: TLS 1.3 servers send session tickets after the handshake.
+    """
+    sock.setblocking(False)
+    try:
+        sock.recv(1)
+        return True
+    except (ssl.SSLWantReadError, BlockingIOError):
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.settimeout(10)
+
+
+def timed_health(server, *, timeout):
+    started = time.monotonic()
+    status, body, _, _ = server.call("GET", "/api/health/", ip=loopback_ip(), timeout=timeout)
+    return status, body, time.monotonic() - started
+
+
+def test_slow_clients_wait_in_nginx_and_do_not_hold_the_app_servers(proxy):
+    # Repro: two sockets sending one body byte every few seconds to `make serve` (2 sync workers)
+    # made /api/health/ take 32 s. Here four such clients, two sync workers, nginx in front.
+    with SlowClients(lambda: proxy.socket(loopback_ip()), count=4) as slow:
+        slow.wait_for_rounds(2)
+        status, body, elapsed = timed_health(proxy, timeout=ANSWER_BOUND + 5)
+        assert status == 200, body
+        assert elapsed < ANSWER_BOUND, f"/api/health/ took {elapsed:.1f} s behind four slow clients"
+        assert slow.still_waiting(), "the slow clients are still sending when the health check is answered"
+        # ... and the app servers answer as fast as ever, more than once.
+        for _ in range(4):
+            assert timed_health(proxy, timeout=ANSWER_BOUND + 5)[2] < ANSWER_BOUND
+        assert slow.still_waiting()
+
+
+def test_without_nginx_one_slow_client_holds_a_sync_worker(servers):
+    # The contrast that motivates nginx: straight to a one-worker gunicorn, a client
+    # dribbling its body keeps the worker, and a health check waits behind it.
+    server = Server(servers[0])
+    with SlowClients(lambda: socket.create_connection(servers[0].address, timeout=10), count=1) as slow:
+        slow.wait_for_rounds(1)
+        with pytest.raises(TimeoutError):
+            server.call("GET", "/api/health/", ip=client_ip(), timeout=2)
+        assert slow.still_waiting()
+    # Once that client is gone, the worker is free again.
+    wait_for(lambda: server.call("GET", "/api/health/", ip=client_ip(), timeout=5)[0] == 200,
+             message="the worker serves again")
+
+
+def test_login_refresh_and_me_through_nginx_as_a_browser(proxy, alice):
+    # The app accepts the browser's Origin on the cookie routes only if it sees the scheme
+    # (X-Forwarded-Proto) and the Host, port included, that the browser used.
+    ip = loopback_ip()
+    browser = {"Origin": proxy.origin}
+    status, body, cookies, _ = proxy.login(alice.username, ip=ip, headers=browser)
+    assert status == 200, body
+    status, body, cookies, _ = proxy.refresh(cookies["refresh_token"], ip=ip, headers=browser)
+    assert status == 200, body
+    assert proxy.me(body["access"], ip=ip) == 200
+
+    status, body, _, _ = proxy.refresh(cookies["refresh_token"], ip=ip, headers={"Origin": "https://elsewhere.example"})
+    assert (status, body["code"]) == (403, "origin_not_allowed"), "the check the first two passed is a real one"
+
+
+def test_the_app_sees_the_address_nginx_saw_not_a_forged_x_forwarded_for(proxy, alice):
+    # nginx appends the connecting address to X-Forwarded-For; with TRUSTED_PROXY_COUNT=1
+    # the app takes that last entry, so a client cannot name its own address.
+    ip = loopback_ip()
+    status, body, _, _ = proxy.login(alice.username, ip=ip, headers={"X-Forwarded-For": "203.0.113.7"})
+    assert status == 200, body
+    assert current_session(proxy, body["access"], ip)["ip_address"] == ip
+
+
+def test_requests_through_nginx_are_spread_over_both_app_servers(nginx, proxy, servers):
+    probe = secrets.token_hex(8)
+    for _ in range(6):
+        status, body, _, _ = proxy.call("GET", f"/api/health/?probe={probe}", ip=loopback_ip())
+        assert status == 200, body
+    expected = {f"{host}:{port}" for host, port in (gunicorn.address for gunicorn in servers)}
+
+    def upstreams_seen():
+        lines = [line for line in nginx.access_log.read_text().splitlines() if probe in line]
+        return {field.split("=", 1)[1] for line in lines for field in line.split() if field.startswith("upstream=")}
+
+    wait_for(lambda: upstreams_seen() == expected, timeout=10, message=f"both of {sorted(expected)} in the access log")
+
+
+def test_plain_http_is_redirected_to_https(nginx):
+    conn = http.client.HTTPConnection("127.0.0.1", nginx.http_port, timeout=10)
+    try:
+        conn.request("GET", "/api/auth/me/")
+        response = conn.getresponse()
+        response.read()
+    finally:
+        conn.close()
+    assert response.status == 301
+    assert response.headers["Location"] == "https://127.0.0.1/api/auth/me/"
+
+
+def test_a_body_over_one_megabyte_is_refused_by_nginx_with_json(proxy):
+    sock = proxy.socket(loopback_ip())
+    try:
+        sock.sendall(
+            b"POST /api/auth/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 2097152\r\n\r\n"
+        )
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        payload = response.read()
+    finally:
+        sock.close()
+    assert response.status == 413
+    assert response.headers["Content-Type"] == "application/json"
+    assert "Content-Security-Policy" not in response.headers, "nginx's answer: the app never saw the body"
+    assert json.loads(payload)["code"] == "request_too_large"
+
+
+def test_a_body_over_the_app_limit_but_under_nginx_limit_reaches_the_app(proxy):
+    # 200 KB: more than nginx keeps in memory (it goes through a temporary file) and more than
+    # the app's 64 KB, which the app refuses itself.
+    assert MAX_BODY_BYTES < 200_000
+    body = {"username": "x" * 200_000, "password": "y"}
+    status, data, _, headers = proxy.call("POST", "/api/auth/login/", ip=loopback_ip(), body=body)
+    assert (status, data["code"]) == (413, "request_too_large")
+    assert "Content-Security-Policy" in headers, "the app's answer (nginx's own errors have no such header)"
+
+
+def test_no_app_server_answering_is_a_json_502(nginx_installed):
+    with Nginx([("127.0.0.1", free_port())], name="nginx-no-upstream") as lonely:
+        status, body, _, headers = ThroughNginx(lonely).call("GET", "/api/health/", ip=loopback_ip())
+    assert status == 502
+    assert headers["Content-Type"] == "application/json"
+    assert body["code"] == "bad_gateway"
