@@ -66,3 +66,46 @@ def with_time_travel_past_grace(device):
     """Replay the replaced token after the grace window: a reuse alarm."""
     with time_machine.travel(timezone.now() + timedelta(seconds=30)):
         assert device.client.post("/api/auth/refresh/").status_code == 401
+
+
+LONG_AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+    " Edg/131.0.2903.86",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0"
+    " Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Mozilla/5.0 (Linux; Android 14; SM-S928B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Version/4.0 Chrome/131.0.6778.39 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/490.0.0.50.81;]",
+]
+TABLE_WIDTHS = """() => {
+  const table = document.querySelector('#result_list');
+  return {
+    table: table.scrollWidth,
+    container: table.closest('.results').clientWidth,
+    document: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+def test_the_sessions_changelist_fits_1366_pixels_without_horizontal_scroll(new_context, make_user, log_in, artifacts):
+    # Repro: at 1366x768 the sessions changelist was 1468 px wide in its 717 px area (nine columns, long agents).
+    make_user("root", is_staff=True, is_superuser=True)
+    name = "margaret.hamilton.apollo.guidance"
+    make_user(name, email="margaret.hamilton.apollo.guidance@example.org")
+    for agent in LONG_AGENTS:
+        log_in(name, HTTP_USER_AGENT=agent, REMOTE_ADDR="2001:db8:85a3:1234:5678:8a2e:370:7334")
+    sessions = RefreshSession.objects.order_by("created_at")
+    RefreshSession.objects.filter(pk=sessions[0].pk).update(last_ip_address="2001:db8:ffff:4321:8765:8a2e:370:1")
+    RefreshSession.objects.filter(pk=sessions[1].pk).update(
+        revoked_at=timezone.now(), revoked_reason=RevocationReason.REUSE_DETECTED
+    )
+
+    page = new_context(viewport={"width": 1366, "height": 768}).new_page()
+    log_in_to_admin(page)
+    page.goto("/admin/accounts/refreshsession/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(len(LONG_AGENTS))
+    page.screenshot(path=str(artifacts / "admin-sessions-1366.png"), full_page=True)
+
+    widths = page.evaluate(TABLE_WIDTHS)
+    assert widths["table"] <= widths["container"], widths
+    assert widths["document"] <= 1366, widths
