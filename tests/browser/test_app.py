@@ -384,3 +384,29 @@ def test_an_old_authentication_asks_for_the_password_then_retries_the_change(pag
     expect(page.get_by_test_id("form-success")).to_be_visible()
     user.refresh_from_db()
     assert user.check_password("a much better passphrase")
+
+
+def test_after_an_outage_the_app_recovers_by_itself_when_the_browser_is_back_online(page, user):
+    # Repro: the banner counted down five retries, said "we'll try again", and never did.
+    log_in_through_ui(page)
+    expired = page.evaluate(
+        """() => {
+          const [head, body] = localStorage.getItem('access_token').split('.');
+          const claims = JSON.parse(atob(body.replace(/-/g, '+').replace(/_/g, '/')));
+          claims.exp = Math.floor(Date.now() / 1000) - 60;
+          const encoded = btoa(JSON.stringify(claims)).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+          return `${head}.${encoded}.x`;
+        }"""
+    )
+    page.evaluate("(token) => localStorage.setItem('access_token', token)", expired)
+    page.route("**/api/auth/refresh/", lambda route: route.abort())  # the server is unreachable
+
+    page.get_by_test_id("nav-sessions").click()
+    banner = page.locator("#status-banner")
+    expect(banner).to_contain_text("Connection problem")
+
+    page.unroute("**/api/auth/refresh/")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    expect(page.get_by_test_id("session-row")).to_have_count(1)
+    expect(banner).to_be_hidden()
