@@ -1,6 +1,7 @@
-// Ask before a destructive action: an in-page modal <dialog> (focus stays
-// inside, Escape cancels), resolved with true for "confirm", false otherwise.
+// Ask before a destructive action: an in-page modal dialog, resolved with
+// true for "confirm", false otherwise (Cancel, Escape). Cancel has the focus.
 import { h } from './dom.js';
+import { openModal } from './dialog.js';
 
 /**
  * @param {object} opts
@@ -11,35 +12,15 @@ import { h } from './dom.js';
  * @returns {Promise<boolean>}
  */
 export function confirmAction({ doc = document, title, message, confirmLabel }) {
-  return new Promise((resolve) => {
-    const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
-    const confirm = h('button', { type: 'button', class: 'btn btn-danger', testid: 'confirm-action' }, confirmLabel);
-    const heading = h('h2', { class: 'dialog-title' }, title);
-    const dialog = h(
-      'dialog',
-      { class: 'dialog', 'aria-modal': 'true' },
-      heading,
-      h('p', { class: 'dialog-message' }, message),
-      h('div', { class: 'dialog-actions' }, cancel, confirm),
-    );
-    heading.id = `dialog-title-${Date.now()}`;
-    dialog.setAttribute('aria-labelledby', heading.id);
-
-    let answered = false;
-    function answer(value) {
-      if (answered) return;
-      answered = true;
-      if (dialog.open) dialog.close();
-      dialog.remove();
-      resolve(value);
-    }
-    cancel.addEventListener('click', () => answer(false));
-    confirm.addEventListener('click', () => answer(true));
-    dialog.addEventListener('cancel', () => answer(false)); // Escape
-    dialog.addEventListener('close', () => answer(false));
-
-    doc.body.append(dialog);
-    dialog.showModal();
-    cancel.focus(); // the safe choice has the focus
+  const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
+  const confirm = h('button', { type: 'button', class: 'btn btn-danger', testid: 'confirm-action' }, confirmLabel);
+  const { finish, result } = openModal({
+    doc,
+    title,
+    content: [h('p', { class: 'dialog-message' }, message), h('div', { class: 'dialog-actions' }, cancel, confirm)],
   });
+  cancel.addEventListener('click', () => finish(false));
+  confirm.addEventListener('click', () => finish(true));
+  cancel.focus();
+  return result;
 }
