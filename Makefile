@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-python test-js clean serve bench load bench-scale
+.PHONY: run test prerequisites test-python test-js clean serve bench load bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite (Python on $$DATABASE_URL or SQLite, and the frontend's unit tests)
-test: test-js test-python
+test: prerequisites test-js test-python
+
+prerequisites:
+	@$(PYTHON) scripts/check_prerequisites.py
 
 test-python: $(VENV)/.installed
 	$(BIN)/pytest
