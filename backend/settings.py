@@ -139,6 +139,10 @@ STORAGES = {
 }
 
 # --- Gatehouse tokens -----------------------------------------------------
+# The site's public base URL (no trailing slash); in production set it where something needs it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else None)
+
+
 def _pem(name):
     """A PEM from the environment; ``\\n`` escapes allowed for one-line variables."""
     value = env_str(name)
@@ -171,6 +175,9 @@ GATEHOUSE = {
         "SIGNING_KEY": JWT_SIGNING_KEY,
         "PRIVATE_KEY": _pem("JWT_PRIVATE_KEY"),
         "PREVIOUS_PUBLIC_KEYS": _pem("JWT_PREVIOUS_PUBLIC_KEYS"),
+        # Claims other services pin (None: no such claim, none accepted).
+        "ISSUER": env_str("JWT_ISSUER") or SITE_URL,
+        "AUDIENCE": env_str("JWT_AUDIENCE") or None,
     },
     # Exponential login backoff (see accounts/limits/backoff.py).
     "LOGIN_BACKOFF": {

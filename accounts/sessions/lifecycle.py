@@ -268,6 +268,7 @@ def _mark_revoked(session, *, reason, now) -> None:
 def _issue(session) -> IssuedTokens:
     access = GatehouseAccessToken.for_user(session.user)
     access["sid"] = str(session.id)
+    access["sub"] = str(session.user.pk)  # RFC 7519's subject; iss and aud are added when signing (jwt_keys)
     binding = None
     if conf.access_token_binding():
         binding = tokens.binding_secret_for(session_id=session.id, seed=session.token_seed)
