@@ -6,7 +6,8 @@ sign with a private key from the environment and publish the public keys at
 without sharing a secret. Every token names its key in the ``kid`` header; after
 a rotation, tokens signed with the previous key keep verifying while its public
 key stays listed in ``JWT_PREVIOUS_PUBLIC_KEYS`` (keep it there for at least one
-access-token lifetime). Only the configured algorithm is ever accepted.
+access-token lifetime plus ``JWKS_MAX_AGE``); the next key can be published
+there ahead of its use. Only the configured algorithm is ever accepted.
 
 Tokens carry ``iss`` (``JWT_ISSUER``, default ``SITE_URL``) and, when
 ``JWT_AUDIENCE`` is set, ``aud``; both are checked on every token verified
@@ -41,6 +42,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 SYMMETRIC = "HS256"
 ASYMMETRIC = ("RS256", "ES256", "EdDSA")
+
+# Seconds a verifier may cache the JWKS (its Cache-Control). A rotation keeps
+# the old public key listed for at least ACCESS_TOKEN_TTL + this (README).
+JWKS_MAX_AGE = 300
 
 
 @dataclass(frozen=True)
