@@ -149,6 +149,11 @@ def _pem(name):
     return value.replace("\\n", "\n") if value else None
 
 
+def _introspection_secret():
+    value = env_str("INTROSPECTION_SECRET")
+    return require_strong_secret("INTROSPECTION_SECRET", value) if value else None
+
+
 JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or salted_hmac(
     "gatehouse.jwt-signing-key", "v1", secret=SECRET_KEY, algorithm="sha256"
 ).hexdigest()
@@ -169,6 +174,8 @@ GATEHOUSE = {
     # Access tokens whose signature each process has checked (accounts/sessions/verified_tokens.py).
     "VERIFIED_TOKEN_CACHE_SIZE": env_int("VERIFIED_TOKEN_CACHE_SIZE", 4096, minimum=0),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
+    # Other services authenticate to POST /api/auth/introspect/ with it; unset, the route is a 404.
+    "INTROSPECTION_SECRET": _introspection_secret(),
     # Access-token keys (see accounts/sessions/jwt_keys.py).
     "JWT": {
         "ALGORITHM": env_str("JWT_ALGORITHM", "HS256"),
@@ -219,6 +226,7 @@ REST_FRAMEWORK = {
         "login_ip": env_rate("LOGIN_RATE_PER_IP", "30/min"),
         "refresh_ip": env_rate("REFRESH_RATE_PER_IP", "120/min"),
         "register_ip": env_rate("REGISTER_RATE_PER_IP", "10/hour"),
+        "introspect_ip": env_rate("INTROSPECTION_RATE_PER_IP", "600/min"),
     },
 }
 

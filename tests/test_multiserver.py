@@ -34,6 +34,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "multi-server password 1"
 LOGINS_PER_MINUTE = 3
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+INTROSPECTION_SECRET = "intro-" + secrets.token_urlsafe(48)
 
 
 def _redis():
@@ -111,6 +112,13 @@ class Server:
     def me(self, access, *, ip):
         return self.call("GET", "/api/auth/me/", ip=ip, bearer=access)[0]
 
+    def introspect(self, access, *, ip):
+        status, body, _, _ = self.call(
+            "POST", "/api/auth/introspect/", ip=ip, bearer=INTROSPECTION_SECRET, body={"token": access}
+        )
+        assert status == 200, body
+        return body["active"]
+
 
 @pytest.fixture(scope="module")
 def servers(django_db_setup, django_db_blocker, redis_client):
@@ -125,6 +133,7 @@ def servers(django_db_setup, django_db_blocker, redis_client):
         TRUSTED_PROXY_COUNT="1",
         LOGIN_RATE_PER_IP=f"{LOGINS_PER_MINUTE}/min",
         GATEHOUSE_LOG_LEVEL="WARNING",
+        INTROSPECTION_SECRET=INTROSPECTION_SECRET,
     )
     started = []
     try:
@@ -190,6 +199,7 @@ def test_a_session_refreshed_on_one_server_and_logged_out_on_the_other_is_refuse
     status, body, cookies, _ = b.refresh(cookies["refresh_token"], ip=ip)
     assert status == 200, body
     access, refresh = body["access"], cookies["refresh_token"]
+    assert a.introspect(access, ip=ip) is True and b.introspect(access, ip=ip) is True
 
     status, _, cookies, _ = a.call("POST", "/api/auth/logout/", ip=ip, refresh=refresh)
     assert status == 204
@@ -197,6 +207,8 @@ def test_a_session_refreshed_on_one_server_and_logged_out_on_the_other_is_refuse
     for server in (a, b):
         assert server.me(access, ip=ip) == 401
         assert server.refresh(refresh, ip=ip)[0] == 401
+        # Another service asking either server learns it at once (introspection).
+        assert server.introspect(access, ip=ip) is False
 
 
 def test_the_login_rate_limit_counts_requests_to_both_servers_in_redis(servers, alice, redis_client):

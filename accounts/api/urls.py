@@ -15,5 +15,6 @@ urlpatterns = [
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("auth/users/", views.StaffUserListView.as_view(), name="users"),
+    path("auth/introspect/", views.IntrospectView.as_view(), name="introspect"),
     path("health/", views.HealthView.as_view(), name="health"),
 ]

@@ -5,9 +5,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +17,10 @@ from accounts import conf, services
 from accounts.api.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from accounts.api.exceptions import error_body
 from accounts.api.origin import SameSiteOrigin
+from accounts.api.parsers import BoundedJSONParser
 from accounts.api.serializers import (
+    IntrospectionRequestSerializer,
+    IntrospectionResponseSerializer,
     LoginResponseSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
@@ -27,9 +31,9 @@ from accounts.api.serializers import (
     UserSerializer,
 )
 from accounts.limits.net import client_info
-from accounts.limits.throttling import LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
+from accounts.limits.throttling import IntrospectIPThrottle, LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
 from accounts.models import RefreshSession, RevocationReason
-from accounts.sessions import lifecycle
+from accounts.sessions import introspection, lifecycle
 
 _BEARER_CHALLENGE = 'Bearer realm="api"'
 
@@ -171,6 +175,30 @@ class RegisterView(CookieRouteView):
         form.is_valid(raise_exception=True)
         user = services.register_user(**form.validated_data, client=client_info(request))
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class IntrospectView(NoStoreMixin, APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [IntrospectIPThrottle]
+    # RFC 7662 sends a form; JSON is accepted too.
+    parser_classes = [BoundedJSONParser, FormParser]
+
+    def initial(self, request, *args, **kwargs):
+        if not conf.introspection_secret():
+            raise NotFound("Token introspection is not enabled.")
+        super().initial(request, *args, **kwargs)
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="introspection"'
+
+    @extend_schema(request=IntrospectionRequestSerializer, responses={200: IntrospectionResponseSerializer})
+    def post(self, request):
+        if not introspection.client_authorized(authorization=request.headers.get("Authorization")):
+            raise AuthenticationFailed("Send Authorization: Bearer <INTROSPECTION_SECRET>.", code="invalid_client")
+        form = IntrospectionRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response(introspection.introspect(token=form.validated_data["token"]))
 
 
 class UserPagination(PageNumberPagination):
