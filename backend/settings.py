@@ -239,6 +239,17 @@ SPECTACULAR_SETTINGS = {
     # Serve Swagger UI's assets ourselves: no CDN, and a strict CSP stays possible.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Security schemes no authentication class stands for (accounts/api/schema.py names them per route).
+    "APPEND_COMPONENTS": {"securitySchemes": {
+        "refreshCookie": {
+            "type": "apiKey", "in": "cookie", "name": GATEHOUSE["REFRESH_COOKIE_NAME"],
+            "description": "The refresh token, an HttpOnly cookie set by login and refresh (Path=/api/auth/).",
+        },
+        "introspectionSecret": {
+            "type": "http", "scheme": "bearer",
+            "description": "INTROSPECTION_SECRET, for other services calling the introspection route.",
+        },
+    }},
 }
 
 # --- CORS and cross-site requests -------------------------------------------
