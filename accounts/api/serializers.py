@@ -133,7 +133,7 @@ class LoginResponseSerializer(TokenResponseSerializer):
     user = UserSerializer()
 
 
-class IntrospectionRequestSerializer(serializers.Serializer):
+class IntrospectionSerializer(serializers.Serializer):
     # No length limit: an overlong token is an inactive one, not a bad request.
     token = serializers.CharField(trim_whitespace=False, allow_blank=True, help_text="The access token to ask about.")
     token_type_hint = serializers.CharField(

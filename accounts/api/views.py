@@ -19,7 +19,7 @@ from accounts.api.exceptions import error_body
 from accounts.api.origin import SameSiteOrigin
 from accounts.api.parsers import BoundedJSONParser
 from accounts.api.serializers import (
-    IntrospectionRequestSerializer,
+    IntrospectionSerializer,
     IntrospectionResponseSerializer,
     LoginResponseSerializer,
     LoginSerializer,
@@ -285,8 +285,8 @@ class IntrospectView(NoStoreMixin, APIView):
         "(expired, forged, another issuer or audience, a refresh token, garbage) is `{\"active\": false}`, "
         "never an error. The body may also be a form (`application/x-www-form-urlencoded`).",
         request={
-            "application/json": IntrospectionRequestSerializer,
-            "application/x-www-form-urlencoded": IntrospectionRequestSerializer,
+            "application/json": IntrospectionSerializer,
+            "application/x-www-form-urlencoded": IntrospectionSerializer,
         },
         responses={200: IntrospectionResponseSerializer},
         errors={
@@ -302,7 +302,7 @@ class IntrospectView(NoStoreMixin, APIView):
     def post(self, request):
         if not introspection.client_authorized(authorization=request.headers.get("Authorization")):
             raise AuthenticationFailed("Send Authorization: Bearer <INTROSPECTION_SECRET>.", code="invalid_client")
-        form = IntrospectionRequestSerializer(data=request.data)
+        form = IntrospectionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return Response(introspection.introspect(token=form.validated_data["token"]))
 
