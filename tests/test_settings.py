@@ -209,3 +209,11 @@ def test_every_variable_the_settings_read_is_in_the_readme_table():
 
     assert read, "found no environment reads in backend/settings.py"
     assert read - set(_variables_in_the_readme_table()) == set()
+
+
+def test_a_weak_introspection_secret_is_refused():
+    # INTROSPECTION_SECRET guards what any service may learn about any token: as strong as DJANGO_SECRET_KEY.
+    result = run_manage("check", DJANGO_SECRET_KEY=SECRET, INTROSPECTION_SECRET="short")
+
+    assert result.returncode != 0
+    assert "INTROSPECTION_SECRET is too weak" in result.stderr
