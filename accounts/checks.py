@@ -3,14 +3,15 @@
 Run by ``manage.py check --deploy`` (tagged ``deploy``), so development and the
 test suite are not nagged.
 """
-from django.conf import settings
 from django.core.checks import Tags, Warning, register
+
+from accounts.sessions import jwt_keys
 
 
 @register(Tags.security, deploy=True)
 def access_tokens_name_their_issuer(app_configs, **kwargs):
     """Other services pin ``iss``; without SITE_URL or JWT_ISSUER production tokens carry none."""
-    if settings.GATEHOUSE["JWT"].get("ISSUER"):
+    if jwt_keys.issuer():
         return []
     return [
         Warning(

@@ -183,7 +183,7 @@ GATEHOUSE = {
         "PRIVATE_KEY": _pem("JWT_PRIVATE_KEY"),
         "PREVIOUS_PUBLIC_KEYS": _pem("JWT_PREVIOUS_PUBLIC_KEYS"),
         # Claims other services pin (None: no such claim, none accepted).
-        "ISSUER": env_str("JWT_ISSUER") or SITE_URL,
+        "ISSUER": env_str("JWT_ISSUER") or None,  # None: SITE_URL, read when the keys are (jwt_keys.issuer)
         "AUDIENCE": env_str("JWT_AUDIENCE") or None,
     },
     # Exponential login backoff (see accounts/limits/backoff.py).

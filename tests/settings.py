@@ -3,8 +3,8 @@ import os
 import secrets
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-" + secrets.token_urlsafe(50))
-# Production mode has no default site URL; the tokens' issuer defaults to it.
-os.environ.setdefault("SITE_URL", "http://testserver")
+# Production mode has no default SITE_URL, the tokens' default issuer: give the tokens one.
+os.environ.setdefault("JWT_ISSUER", "http://testserver")
 
 from backend.settings import *  # noqa: E402,F401,F403
 

@@ -156,8 +156,13 @@ def keyring() -> Keyring:
 
 @receiver(setting_changed)
 def _forget_keys(setting, **kwargs):
-    if setting in ("GATEHOUSE", "SECRET_KEY"):
+    if setting in ("GATEHOUSE", "SECRET_KEY", "SITE_URL"):
         keyring.cache_clear()
+
+
+def issuer() -> str | None:
+    """The ``iss`` of our tokens: ``JWT_ISSUER``, else ``SITE_URL``; None when neither is set."""
+    return settings.GATEHOUSE["JWT"].get("ISSUER") or getattr(settings, "SITE_URL", None) or None
 
 
 def _symmetric_keyring(config):
@@ -192,7 +197,7 @@ def _asymmetric_keyring(config):
 
 
 def _claims(config):
-    return {"issuer": config.get("ISSUER") or None, "audience": config.get("AUDIENCE") or None}
+    return {"issuer": issuer(), "audience": config.get("AUDIENCE") or None}
 
 
 def _load_public_keys(config):

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import RefreshSession
+from accounts.sessions import jwt_keys
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_a_live_access_token_is_active_with_its_claims(enabled, service, logged_
 
     assert answer == {
         "active": True, "sub": str(user.pk), "sid": claims["sid"], "exp": claims["exp"], "iat": claims["iat"],
-        "iss": django_settings.SITE_URL, "jti": claims["jti"], "token_type": "access", "username": user.username,
+        "iss": jwt_keys.issuer(), "jti": claims["jti"], "token_type": "access", "username": user.username,
     }
 
 

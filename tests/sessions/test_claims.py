@@ -80,9 +80,22 @@ def test_without_an_audience_configured_tokens_carry_no_aud(client, user, claims
     assert claims["iss"] == ISSUER and "aud" not in claims
 
 
-def test_the_issuer_defaults_to_the_site_url():
-    # tests/settings.py sets SITE_URL; JWT_ISSUER is unset.
-    assert django_settings.GATEHOUSE["JWT"]["ISSUER"] == django_settings.SITE_URL
+def test_the_issuer_defaults_to_the_site_url(client, user, settings, claims_config):
+    claims_config(issuer=None)
+    settings.SITE_URL = "https://site.example.com"
+
+    assert unverified(login(client).json()["access"])["iss"] == "https://site.example.com"
+
+
+def test_without_an_issuer_tokens_carry_none_and_none_is_required(client, user, settings, claims_config):
+    # Production with neither SITE_URL nor JWT_ISSUER (check --deploy warns): no iss, none checked.
+    claims_config(issuer=None)
+    settings.SITE_URL = None
+    access = login(client).json()["access"]
+
+    assert "iss" not in unverified(access)
+    assert me(client, access).status_code == 200
+    assert me(client, re_signed(access, iss="https://anyone.example")).status_code == 200
 
 
 @pytest.mark.parametrize(
