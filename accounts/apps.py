@@ -6,8 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and sessions"
 
     def ready(self):
-        # Imported for their side effects: the signal receivers and the schema extension.
-        from accounts import signals  # noqa: F401
+        # Imported for their side effects: the signal receivers, the system checks and the schema extension.
+        from accounts import checks, signals  # noqa: F401
         from accounts.api import schema  # noqa: F401
         from accounts.mail import sender  # noqa: F401  (starts on a process's first request)
         from accounts.sessions import jwt_keys

@@ -66,6 +66,11 @@ def signup_enabled() -> bool:
     return _value("SIGNUP_ENABLED")
 
 
+def introspection_secret() -> str | None:
+    """The secret other services present to the introspection route (None: the route is off)."""
+    return _value("INTROSPECTION_SECRET")
+
+
 def trusted_proxy_count() -> int:
     return _value("TRUSTED_PROXY_COUNT")
 

@@ -142,10 +142,16 @@ STORAGES = {
 }
 
 # --- Gatehouse tokens -----------------------------------------------------
+
 def _pem(name):
     """A PEM from the environment; ``\\n`` escapes allowed for one-line variables."""
     value = env_str(name)
     return value.replace("\\n", "\n") if value else None
+
+
+def _introspection_secret():
+    value = env_str("INTROSPECTION_SECRET")
+    return require_strong_secret("INTROSPECTION_SECRET", value) if value else None
 
 
 JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or salted_hmac(
@@ -171,12 +177,17 @@ GATEHOUSE = {
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
     # Seconds an admin session may go unused (accounts/admin/session_policy.py).
     "ADMIN_SESSION_IDLE_TTL": env_int("ADMIN_SESSION_IDLE_TTL", 2 * 3600, minimum=1),
+    # Other services authenticate to POST /api/auth/introspect/ with it; unset, the route is a 404.
+    "INTROSPECTION_SECRET": _introspection_secret(),
     # Access-token keys (see accounts/sessions/jwt_keys.py).
     "JWT": {
         "ALGORITHM": env_str("JWT_ALGORITHM", "HS256"),
         "SIGNING_KEY": JWT_SIGNING_KEY,
         "PRIVATE_KEY": _pem("JWT_PRIVATE_KEY"),
         "PREVIOUS_PUBLIC_KEYS": _pem("JWT_PREVIOUS_PUBLIC_KEYS"),
+        # Claims other services pin (None: no such claim, none accepted).
+        "ISSUER": env_str("JWT_ISSUER") or None,  # None: SITE_URL, read when the keys are (jwt_keys.issuer)
+        "AUDIENCE": env_str("JWT_AUDIENCE") or None,
     },
     # Exponential login backoff (see accounts/limits/backoff.py).
     "LOGIN_BACKOFF": {
@@ -241,6 +252,7 @@ REST_FRAMEWORK = {
         "register_ip": env_rate("REGISTER_RATE_PER_IP", "10/hour"),
         "password_reset_ip": env_rate("PASSWORD_RESET_RATE_PER_IP", "10/hour"),
         "password_reset_confirm_ip": env_rate("PASSWORD_RESET_CONFIRM_RATE_PER_IP", "30/hour"),
+        "introspect_ip": env_rate("INTROSPECTION_RATE_PER_IP", "600/min"),
     },
 }
 
@@ -253,6 +265,17 @@ SPECTACULAR_SETTINGS = {
     # Serve Swagger UI's assets ourselves: no CDN, and a strict CSP stays possible.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Security schemes no authentication class stands for (accounts/api/schema.py names them per route).
+    "APPEND_COMPONENTS": {"securitySchemes": {
+        "refreshCookie": {
+            "type": "apiKey", "in": "cookie", "name": GATEHOUSE["REFRESH_COOKIE_NAME"],
+            "description": "The refresh token, an HttpOnly cookie set by login and refresh (Path=/api/auth/).",
+        },
+        "introspectionSecret": {
+            "type": "http", "scheme": "bearer",
+            "description": "INTROSPECTION_SECRET, for other services calling the introspection route.",
+        },
+    }},
 }
 
 # --- CORS and cross-site requests -------------------------------------------

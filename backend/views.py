@@ -1,11 +1,11 @@
 """Project-level views: the single-page app's shell and the JWKS."""
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import conf
-from accounts.sessions.jwt_keys import keyring
+from accounts.sessions.jwt_keys import JWKS_MAX_AGE, keyring
 
 
 # The single-page app's routes (frontend/static/app/router.js ROUTES; a test
@@ -31,9 +31,21 @@ def _normalized(path):
     return path.rstrip("/") or "/"
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
 def jwks(request):
-    """Public keys that verify our access tokens (empty with HS256)."""
-    response = JsonResponse(keyring().jwks())
-    response["Cache-Control"] = "public, max-age=300"
+    """Public keys that verify our access tokens (empty with HS256), readable by any origin.
+
+    Public data: ``Access-Control-Allow-Origin: *`` and never credentials, so
+    a browser app elsewhere can fetch it and no cookie ever rides along.
+    django-cors-headers leaves this path alone (``CORS_URLS_REGEX`` is /api/).
+    """
+    if request.method == "OPTIONS":  # a CORS preflight (e.g. for If-None-Match)
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Methods"] = "GET, HEAD"
+        response["Access-Control-Allow-Headers"] = request.headers.get("Access-Control-Request-Headers", "")[:200]
+        response["Access-Control-Max-Age"] = "86400"
+    else:
+        response = JsonResponse(keyring().jwks())
+        response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -16,6 +16,8 @@ Each test acts as its own client address (``X-Forwarded-For`` behind one
 trusted proxy), so the counters it creates in Redis are its own: nothing is
 flushed, and two runs sharing a Redis do not disturb each other.
 """
+import secrets
+
 import pytest
 
 from accounts.models import RefreshSession
@@ -26,13 +28,24 @@ from tests.servers import (  # noqa: F401 (alice and redis_client are fixtures)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LOGINS_PER_MINUTE = 3
+INTROSPECTION_SECRET = "intro-" + secrets.token_urlsafe(48)
 
 
 @pytest.fixture(scope="module")
 def servers(django_db_setup, django_db_blocker, redis_client):
     """Two gunicorn processes sharing the test database and Redis; always stopped."""
-    with app_servers(app_server_env(LOGIN_RATE_PER_IP=f"{LOGINS_PER_MINUTE}/min")) as started:
+    env = app_server_env(LOGIN_RATE_PER_IP=f"{LOGINS_PER_MINUTE}/min", INTROSPECTION_SECRET=INTROSPECTION_SECRET)
+    with app_servers(env) as started:
         yield [Server(gunicorn) for gunicorn in started]
+
+
+def introspect(server, access, *, ip):
+    """What another service learns from ``server`` about ``access`` (RFC 7662)."""
+    status, body, _, _ = server.call(
+        "POST", "/api/auth/introspect/", ip=ip, bearer=INTROSPECTION_SECRET, body={"token": access}
+    )
+    assert status == 200, body
+    return body["active"]
 
 
 def current_session_id(server, access, ip):
@@ -72,6 +85,7 @@ def test_a_session_refreshed_on_one_server_and_logged_out_on_the_other_is_refuse
     status, body, cookies, _ = b.refresh(cookies["refresh_token"], ip=ip)
     assert status == 200, body
     access, refresh = body["access"], cookies["refresh_token"]
+    assert introspect(a, access, ip=ip) is True and introspect(b, access, ip=ip) is True
 
     status, _, cookies, _ = a.call("POST", "/api/auth/logout/", ip=ip, refresh=refresh)
     assert status == 204
@@ -79,6 +93,8 @@ def test_a_session_refreshed_on_one_server_and_logged_out_on_the_other_is_refuse
     for server in (a, b):
         assert server.me(access, ip=ip) == 401
         assert server.refresh(refresh, ip=ip)[0] == 401
+        # Another service asking either server learns it at once (introspection).
+        assert introspect(server, access, ip=ip) is False
 
 
 def test_the_login_rate_limit_counts_requests_to_both_servers_in_redis(servers, alice, redis_client):

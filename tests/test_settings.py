@@ -14,7 +14,10 @@ SECRET = "s3cr3t-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
 
 
 def run_manage(*args, **environment):
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {
+        key: value for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "SITE_URL", "JWT_"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **environment},
         capture_output=True, text=True, timeout=120,
@@ -118,9 +121,45 @@ def test_a_short_jwt_signing_key_is_refused():
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=SECRET)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=SECRET, SITE_URL="https://auth.example.com"
+    )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_without_a_site_url_starts_and_the_deployment_checklist_says_tokens_lack_an_issuer():
+    # Repro: tokens silently carried no iss when neither SITE_URL nor JWT_ISSUER was set in production.
+    assert run_manage("check", DJANGO_SECRET_KEY=SECRET).returncode == 0
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=SECRET)
+
+    assert result.returncode != 0
+    assert "gatehouse.W001" in result.stderr and "SITE_URL" in result.stderr
+    assert run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=SECRET, JWT_ISSUER="https://auth.example.com"
+    ).returncode == 0
+
+
+def test_the_issuer_and_audience_come_from_the_environment(monkeypatch):
+    # Repro: JWT_ISSUER and JWT_AUDIENCE were not read; SITE_URL had no development default.
+    def jwt_settings(**environment):
+        for name in ("SITE_URL", "JWT_ISSUER", "JWT_AUDIENCE", "DJANGO_DEBUG"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        path = ROOT / "backend" / "settings.py"
+        namespace = {"__file__": str(path), "__name__": "settings_under_test"}
+        exec(compile(path.read_text(), str(path), "exec"), namespace)
+        return namespace["SITE_URL"], namespace["GATEHOUSE"]["JWT"]["ISSUER"], namespace["GATEHOUSE"]["JWT"]["AUDIENCE"]
+
+    # An unset JWT_ISSUER is None here: the keys take SITE_URL then (tests/sessions/test_claims.py).
+    assert jwt_settings(DJANGO_DEBUG="1") == ("http://127.0.0.1:8000", None, None)
+    assert jwt_settings() == (None, None, None)
+    assert jwt_settings(SITE_URL="https://a.example") == ("https://a.example", None, None)
+    assert jwt_settings(SITE_URL="https://a.example", JWT_ISSUER="gatehouse", JWT_AUDIENCE="api") == (
+        "https://a.example", "gatehouse", "api",
+    )
 
 
 def test_the_openapi_schema_validates_without_warnings():
@@ -182,3 +221,11 @@ def test_every_variable_the_settings_read_is_in_the_readme_table():
 
     assert read, "found no environment reads in backend/settings.py"
     assert read - set(_variables_in_the_readme_table()) == set()
+
+
+def test_a_weak_introspection_secret_is_refused():
+    # INTROSPECTION_SECRET guards what any service may learn about any token: as strong as DJANGO_SECRET_KEY.
+    result = run_manage("check", DJANGO_SECRET_KEY=SECRET, INTROSPECTION_SECRET="short")
+
+    assert result.returncode != 0
+    assert "INTROSPECTION_SECRET is too weak" in result.stderr

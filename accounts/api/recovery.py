@@ -1,8 +1,8 @@
 """HTTP for account recovery: request a reset link, confirm it with a new password."""
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from accounts.api import schema
 from accounts.api.serializers import _password_field
 from accounts.api.views import CookieRouteView
 from accounts.limits.net import client_info
@@ -13,6 +13,10 @@ _SENT = {
     "detail": "If an account has this address, a link to reset its password is on its way. "
     "Check your mail (and the spam folder)."
 }
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class PasswordResetRequestSerializer(serializers.Serializer):
@@ -28,7 +32,20 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
 class PasswordResetRequestView(CookieRouteView):
     throttle_classes = [PasswordResetIPThrottle]
 
-    @extend_schema(request=PasswordResetRequestSerializer, responses={202: OpenApiResponse(), 429: OpenApiResponse()})
+    @schema.operation(
+        summary="Ask for a password-reset link",
+        description="Mails a single-use link to reset the password to the account with this address, if an "
+        "active one has it. The answer is the same whether or not one does. 503 `recovery_unavailable` when "
+        "the server has no `SITE_URL` or no mail configured.",
+        request=PasswordResetRequestSerializer,
+        responses={202: DetailSerializer},
+        errors={
+            **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED,
+            503: "The database is unavailable (`service_unavailable`), or the server has no `SITE_URL` or no "
+            "mail configured (`recovery_unavailable`): try again after `Retry-After` seconds.",
+        },
+        auth=schema.PUBLIC,
+    )
     def post(self, request):
         form = PasswordResetRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -39,7 +56,16 @@ class PasswordResetRequestView(CookieRouteView):
 class PasswordResetConfirmView(CookieRouteView):
     throttle_classes = [PasswordResetConfirmIPThrottle]
 
-    @extend_schema(request=PasswordResetConfirmSerializer, responses={204: None, 400: OpenApiResponse()})
+    @schema.operation(
+        summary="Set a new password with a reset link's token",
+        description="Sets the password (the server's validators apply: 400 with `fields`), ends every session "
+        "of the user and mails a notice. 400 `token_invalid` for an unknown, used or expired token, or one "
+        "issued before the password last changed.",
+        request=PasswordResetConfirmSerializer,
+        responses={204: None},
+        errors={**schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE},
+        auth=schema.PUBLIC,
+    )
     def post(self, request):
         form = PasswordResetConfirmSerializer(data=request.data)
         form.is_valid(raise_exception=True)

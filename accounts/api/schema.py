@@ -1,7 +1,120 @@
-"""OpenAPI description of Gatehouse's bearer authentication (drf-spectacular)."""
+"""The OpenAPI description of the API (drf-spectacular), kept true enough for client generators.
+
+Each view documents its operation with ``operation(...)``: its own summary
+and description, its successes, every error status it can answer (all with
+the one ``Error`` body), and the response headers that matter to a client
+(``Set-Cookie``, ``Retry-After``, ``WWW-Authenticate``). Security: bearer
+routes are found from their authentication class (``bearerAuth``); the
+refresh cookie (``refreshCookie``) and the introspection secret
+(``introspectionSecret``) are declared in ``SPECTACULAR_SETTINGS``
+(``APPEND_COMPONENTS``) and named here; public routes name none.
+"""
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+
+from accounts.api.parsers import MAX_BODY_BYTES
 
 
 class SessionBoundJWTScheme(SimpleJWTScheme):
     target_class = "accounts.sessions.authentication.SessionBoundJWTAuthentication"
     name = "bearerAuth"
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error under /api/."""
+
+    detail = serializers.CharField(help_text="A message for people.")
+    code = serializers.CharField(help_text="A stable code for programs, e.g. `invalid`, `refresh_invalid`, `throttled`.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors only: the messages for each field of the request.",
+    )
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="`ok`.")
+
+
+# The schema component's name is the serializer's minus "Serializer": "Error".
+ERROR = ErrorSerializer
+
+# What each error status means, unless an operation says more.
+_ERRORS = {
+    400: "Invalid input (`invalid`, with `fields`) or a body that is not valid JSON (`parse_error`).",
+    401: "Not authenticated.",
+    403: "Refused.",
+    404: "Not found (`not_found`).",
+    413: f"The body is larger than {MAX_BODY_BYTES} bytes (`request_too_large`).",
+    415: "The body is not `application/json` (`unsupported_media_type`).",
+    429: "Too many requests from this client (`throttled`): try again after `Retry-After` seconds.",
+    503: "The database is unavailable (`service_unavailable`): try again after `Retry-After` seconds.",
+}
+# Routes whose body is parsed: bad input, oversized and non-JSON bodies.
+BODY_ERRORS = {400: None, 413: None, 415: None}
+ORIGIN_REFUSED = {
+    403: "A cross-site request (`origin_not_allowed`): its `Origin` is neither this site nor in "
+    "`CORS_ALLOWED_ORIGINS`, or `Sec-Fetch-Site` is `cross-site`.",
+}
+BEARER_REFUSED = {
+    401: "No valid access token (`not_authenticated`, `token_not_valid`), or its session has ended "
+    "(`session_ended`), or it is bound to another browser (`token_binding_mismatch`).",
+}
+REAUTHENTICATION = {
+    403: "The access token's authentication is older than `REAUTH_MAX_AGE` (`reauthentication_required`): "
+    "`POST /api/auth/reauthenticate/`, then try again with the new access token.",
+}
+THROTTLED = {429: None}
+DATABASE = {503: None}
+
+# Auth of the routes that declare theirs (the bearer routes' is found from their authentication class).
+PUBLIC = []
+REFRESH_COOKIE = [{"refreshCookie": []}]
+INTROSPECTION_SECRET = [{"introspectionSecret": []}]
+
+_SET_COOKIE = "Set-Cookie"
+
+
+def operation(*, summary, description, responses, errors, request=None, auth=None, sets_cookie=(), tags=None):
+    """``extend_schema`` for one operation.
+
+    ``responses``: the successes ({status: serializer or None}); ``errors``:
+    {status: description or None for the usual one}; ``sets_cookie``: the
+    statuses whose answer sets or clears the refresh cookie.
+    """
+    documented = dict(responses)
+    for status, text in errors.items():
+        documented[status] = OpenApiResponse(ERROR, description=text or _ERRORS[status])
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses=documented,
+        auth=auth,
+        parameters=_response_headers(errors, sets_cookie),
+        tags=tags,
+    )
+
+
+def _response_headers(errors, sets_cookie):
+    headers = []
+    if sets_cookie:
+        headers.append(OpenApiParameter(
+            _SET_COOKIE, OpenApiTypes.STR, OpenApiParameter.HEADER, response=list(sets_cookie), required=True,
+            description="The refresh cookie (`HttpOnly`, `SameSite=Strict`, `Secure`, `Path=/api/auth/`): "
+            "set on success, cleared (`Max-Age=0`) when the session is over.",
+        ))
+    retry = [status for status in (429, 503) if status in errors]
+    if retry:
+        headers.append(OpenApiParameter(
+            "Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=retry, required=True,
+            description="Seconds to wait before trying again.",
+        ))
+    if 401 in errors:
+        headers.append(OpenApiParameter(
+            "WWW-Authenticate", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[401], required=True,
+            description="The challenge, e.g. `Bearer realm=\"api\"`.",
+        ))
+    return headers

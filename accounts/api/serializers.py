@@ -139,3 +139,26 @@ class TokenResponseSerializer(serializers.Serializer):
 
 class LoginResponseSerializer(TokenResponseSerializer):
     user = UserSerializer()
+
+
+class IntrospectionSerializer(serializers.Serializer):
+    # No length limit: an overlong token is an inactive one, not a bad request.
+    token = serializers.CharField(trim_whitespace=False, allow_blank=True, help_text="The access token to ask about.")
+    token_type_hint = serializers.CharField(
+        required=False, allow_blank=True, help_text="Accepted and ignored (RFC 7662 §2.1)."
+    )
+
+
+class IntrospectionResponseSerializer(serializers.Serializer):
+    """RFC 7662 §2.2: only ``active`` when the token is not a live session's access token."""
+
+    active = serializers.BooleanField()
+    sub = serializers.CharField(required=False, help_text="The user's id.")
+    sid = serializers.UUIDField(required=False, help_text="The session the token belongs to.")
+    exp = serializers.IntegerField(required=False)
+    iat = serializers.IntegerField(required=False)
+    iss = serializers.CharField(required=False)
+    aud = serializers.CharField(required=False)
+    jti = serializers.CharField(required=False)
+    token_type = serializers.CharField(required=False)
+    username = serializers.CharField(required=False)

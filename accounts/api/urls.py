@@ -18,5 +18,6 @@ urlpatterns = [
     path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
     path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("auth/users/", views.StaffUserListView.as_view(), name="users"),
+    path("auth/introspect/", views.IntrospectView.as_view(), name="introspect"),
     path("health/", views.HealthView.as_view(), name="health"),
 ]

@@ -3,22 +3,26 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import conf, services
+from accounts.api import schema
 from accounts.api.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
 from accounts.api.exceptions import error_body
 from accounts.api.origin import SameSiteOrigin
+from accounts.api.parsers import BoundedJSONParser
 from accounts.api.permissions import CanViewUsers
 from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import (
+    IntrospectionSerializer,
+    IntrospectionResponseSerializer,
     LoginResponseSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
@@ -30,9 +34,9 @@ from accounts.api.serializers import (
     UserSerializer,
 )
 from accounts.limits.net import client_info
-from accounts.limits.throttling import LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
+from accounts.limits.throttling import IntrospectIPThrottle, LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
 from accounts.models import RefreshSession, RevocationReason
-from accounts.sessions import lifecycle
+from accounts.sessions import introspection, lifecycle
 
 _BEARER_CHALLENGE = 'Bearer realm="api"'
 
@@ -73,7 +77,23 @@ def _token_response(issued, body, status_code=status.HTTP_200_OK):
 class LoginView(CookieRouteView):
     throttle_classes = [LoginIPThrottle]
 
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @schema.operation(
+        summary="Log in",
+        description="Check a username and password and open a session on this device: the answer carries a "
+        "short-lived access token (send it as `Authorization: Bearer <access>`) and sets the refresh cookie. "
+        "With `remember` false the cookie ends with the browser and the session lasts at most "
+        "`REFRESH_TOKEN_SHORT_TTL`. Unknown users, wrong passwords and inactive users get the same 401; "
+        "repeated failures back off exponentially (429).",
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer},
+        errors={
+            **schema.BODY_ERRORS,
+            401: "Wrong username or password, or an inactive user (`invalid_credentials`).",
+            **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE,
+        },
+        auth=schema.PUBLIC,
+        sets_cookie=[200],
+    )
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
@@ -84,7 +104,21 @@ class LoginView(CookieRouteView):
 class RefreshView(CookieRouteView):
     throttle_classes = [RefreshIPThrottle]
 
-    @extend_schema(request=None, responses={200: TokenResponseSerializer, 401: OpenApiResponse()})
+    @schema.operation(
+        summary="Get a new access token",
+        description="Exchange the refresh cookie for a new access token and the next refresh token (the cookie "
+        "rotates on every use; no body is sent). The token just replaced, presented again within "
+        "`REFRESH_TOKEN_GRACE` seconds by the same client, gets the current one again; any other reuse of a "
+        "replaced token ends the whole session.",
+        responses={200: TokenResponseSerializer},
+        errors={
+            401: "No refresh cookie, or one that is unknown, expired, revoked or reused (`refresh_invalid`); "
+            "the cookie is cleared.",
+            **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE,
+        },
+        auth=schema.REFRESH_COOKIE,
+        sets_cookie=[200, 401],
+    )
     def post(self, request):
         try:
             issued = lifecycle.rotate(refresh_token=refresh_cookie(request), client=client_info(request))
@@ -100,7 +134,15 @@ class RefreshView(CookieRouteView):
 
 
 class LogoutView(CookieRouteView):
-    @extend_schema(request=None, responses={204: None})
+    @schema.operation(
+        summary="Log out",
+        description="End the session the refresh cookie belongs to, if any, and clear the cookie. Its access "
+        "tokens are refused from the next request on. Answers 204 with or without a valid cookie.",
+        responses={204: None},
+        errors={**schema.ORIGIN_REFUSED, **schema.DATABASE},
+        auth=schema.REFRESH_COOKIE,
+        sets_cookie=[204],
+    )
     def post(self, request):
         lifecycle.end_session_by_refresh_token(refresh_token=refresh_cookie(request), client=client_info(request))
         response = Response(status=status.HTTP_204_NO_CONTENT)
@@ -109,7 +151,13 @@ class LogoutView(CookieRouteView):
 
 
 class LogoutAllView(BearerView):
-    @extend_schema(request=None, responses={204: None})
+    @schema.operation(
+        summary="Log out everywhere",
+        description="End every session of the caller, this one included, and clear the refresh cookie.",
+        responses={204: None},
+        errors={**schema.BEARER_REFUSED, **schema.DATABASE},
+        sets_cookie=[204],
+    )
     def post(self, request):
         lifecycle.revoke_user_sessions(
             user=request.user, reason=RevocationReason.LOGOUT_ALL, client=client_info(request)
@@ -120,13 +168,24 @@ class LogoutAllView(BearerView):
 
 
 class MeView(BearerView):
-    @extend_schema(responses=UserSerializer)
+    @schema.operation(
+        summary="Who am I",
+        description="The user the access token belongs to.",
+        responses={200: UserSerializer},
+        errors={**schema.BEARER_REFUSED, **schema.DATABASE},
+    )
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
 
 class SessionListView(BearerView):
-    @extend_schema(responses=SessionSerializer(many=True))
+    @schema.operation(
+        summary="List my sessions",
+        description="The caller's active sessions (one per login on a device), most recently used first; "
+        "`current` marks the one the access token belongs to.",
+        responses={200: SessionSerializer(many=True)},
+        errors={**schema.BEARER_REFUSED, **schema.DATABASE},
+    )
     def get(self, request):
         sessions = RefreshSession.objects.active().filter(user=request.user).order_by("-last_used_at")
         context = {"current_session_id": request.auth.session_id}
@@ -134,7 +193,17 @@ class SessionListView(BearerView):
 
 
 class SessionDetailView(BearerView):
-    @extend_schema(responses={204: None, 404: OpenApiResponse()})
+    @schema.operation(
+        summary="Revoke one of my sessions",
+        description="End one of the caller's active sessions (it may be the current one): its refresh token "
+        "stops working and its access tokens are refused at once.",
+        responses={204: None},
+        errors={
+            **schema.BEARER_REFUSED,
+            404: "No active session of the caller has this id (`not_found`).",
+            **schema.DATABASE,
+        },
+    )
     def delete(self, request, session_id):
         session = RefreshSession.objects.active().filter(user=request.user, pk=session_id).first()
         if session is None:
@@ -148,7 +217,16 @@ class SessionDetailView(BearerView):
 class ReauthenticateView(BearerView):
     throttle_classes = [LoginIPThrottle]
 
-    @extend_schema(request=ReauthenticateSerializer, responses={200: TokenResponseSerializer})
+    @schema.operation(
+        summary="Confirm my password again",
+        description="Re-authenticate this session with the password: the answer's access token carries "
+        "`auth_time` = now, so the routes that need a recent authentication accept it. Only this session "
+        "is renewed. A wrong password is a 400 on `password` and counts in the same backoff as failed "
+        "logins (429).",
+        request=ReauthenticateSerializer,
+        responses={200: TokenResponseSerializer},
+        errors={**schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.DATABASE},
+    )
     def post(self, request):
         form = ReauthenticateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -162,7 +240,18 @@ class ReauthenticateView(BearerView):
 class PasswordChangeView(BearerView):
     permission_classes = [IsAuthenticated, RecentAuthentication]
 
-    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
+    @schema.operation(
+        summary="Change my password",
+        description="Check the current password and set the new one; every other session of the caller ends, "
+        "this one goes on. A wrong current password is a 400 on `current_password` and counts in the same "
+        "backoff as failed logins (429). Needs a recent authentication (403 `reauthentication_required`).",
+        request=PasswordChangeSerializer,
+        responses={204: None},
+        errors={
+            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, **schema.THROTTLED,
+            **schema.DATABASE,
+        },
+    )
     def post(self, request):
         form = PasswordChangeSerializer(data=request.data, context={"user": request.user})
         form.is_valid(raise_exception=True)
@@ -184,12 +273,69 @@ class RegisterView(CookieRouteView):
             raise NotFound("Sign-up is disabled.")
         super().initial(request, *args, **kwargs)
 
-    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
+    @schema.operation(
+        summary="Sign up",
+        description="Create a user (usernames are unique by their canonical form, email addresses "
+        "case-insensitively). It does not log in: call login next.",
+        request=RegisterSerializer,
+        responses={201: UserSerializer},
+        errors={
+            **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED,
+            404: "Sign-up is disabled on this server (`SIGNUP_ENABLED` off; `not_found`).",
+            **schema.THROTTLED, **schema.DATABASE,
+        },
+        auth=schema.PUBLIC,
+    )
     def post(self, request):
         form = RegisterSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = services.register_user(**form.validated_data, client=client_info(request))
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class IntrospectView(NoStoreMixin, APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [IntrospectIPThrottle]
+    # RFC 7662 sends a form; JSON is accepted too.
+    parser_classes = [BoundedJSONParser, FormParser]
+
+    def initial(self, request, *args, **kwargs):
+        if not conf.introspection_secret():
+            raise NotFound("Token introspection is not enabled.")
+        super().initial(request, *args, **kwargs)
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="introspection"'
+
+    @schema.operation(
+        summary="Introspect an access token (RFC 7662)",
+        description="For other services: whether an access token is valid and its session live, from the same "
+        "check Gatehouse's own routes make, so a logout or revocation shows at once. Authenticate with "
+        "`Authorization: Bearer <INTROSPECTION_SECRET>`. Anything that is not a live session's access token "
+        "(expired, forged, another issuer or audience, a refresh token, garbage) is `{\"active\": false}`, "
+        "never an error. The body may also be a form (`application/x-www-form-urlencoded`).",
+        request={
+            "application/json": IntrospectionSerializer,
+            "application/x-www-form-urlencoded": IntrospectionSerializer,
+        },
+        responses={200: IntrospectionResponseSerializer},
+        errors={
+            400: "No `token` in the body (`invalid`, with `fields`), or a body that is not valid JSON.",
+            401: "Missing or wrong introspection secret (`invalid_client`).",
+            404: "Introspection is not enabled on this server (`INTROSPECTION_SECRET` unset; `not_found`).",
+            413: schema.BODY_ERRORS[413],
+            415: "The body is neither JSON nor a form (`unsupported_media_type`).",
+            **schema.THROTTLED, **schema.DATABASE,
+        },
+        auth=schema.INTROSPECTION_SECRET,
+    )
+    def post(self, request):
+        if not introspection.client_authorized(authorization=request.headers.get("Authorization")):
+            raise AuthenticationFailed("Send Authorization: Bearer <INTROSPECTION_SECRET>.", code="invalid_client")
+        form = IntrospectionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response(introspection.introspect(token=form.validated_data["token"]))
 
 
 class UserPagination(PageNumberPagination):
@@ -198,20 +344,22 @@ class UserPagination(PageNumberPagination):
     max_page_size = 200
 
 
+@schema.operation(
+    summary="List users (staff)",
+    description="Every user with their number of active sessions, by username, 50 a page (`page_size` up to "
+    "200). Staff with the `accounts.view_user` permission only.",
+    responses={200: StaffUserSerializer(many=True)},
+    errors={
+        **schema.BEARER_REFUSED,
+        403: "The caller is not staff with the `accounts.view_user` permission (`permission_denied`).",
+        404: "No such page (`not_found`).",
+        **schema.DATABASE,
+    },
+)
 class StaffUserListView(NoStoreMixin, ListAPIView):
     permission_classes = [CanViewUsers]
     serializer_class = StaffUserSerializer
     pagination_class = UserPagination
-
-    @extend_schema(
-        responses={
-            200: StaffUserSerializer(many=True),
-            401: OpenApiResponse(description="No valid access token."),
-            403: OpenApiResponse(description="Not staff with the `accounts.view_user` permission."),
-        }
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         now = timezone.now()
@@ -227,7 +375,14 @@ class HealthView(NoStoreMixin, APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: OpenApiResponse(description='{"status": "ok"}'), 503: OpenApiResponse()})
+    @schema.operation(
+        summary="Health check",
+        description="For load balancers: 200 when the database answers (`SELECT 1`), 503 when it does not. "
+        "Answered whatever the `Host`.",
+        responses={200: schema.HealthSerializer},
+        errors={**schema.DATABASE},
+        auth=schema.PUBLIC,
+    )
     def get(self, request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

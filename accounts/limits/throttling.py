@@ -1,4 +1,4 @@
-"""Rate limits for login, refresh and sign-up, per client IP.
+"""Rate limits for login, refresh, sign-up and introspection, per client IP.
 
 Failed logins are slowed further, per account and per IP, by the exponential
 backoff in ``accounts.limits.backoff``.
@@ -58,3 +58,9 @@ class PasswordResetIPThrottle(_ClientIPThrottle):
 
 class PasswordResetConfirmIPThrottle(_ClientIPThrottle):
     scope = "password_reset_confirm_ip"
+
+
+class IntrospectIPThrottle(_ClientIPThrottle):
+    """Other services asking about tokens; every request counts, a wrong secret too."""
+
+    scope = "introspect_ip"

@@ -14,7 +14,7 @@ from accounts.sessions import lifecycle, tokens
 from accounts.sessions.verified_tokens import verified_tokens
 
 # A genuine access token is a few hundred bytes; refuse huge ones before decoding.
-_MAX_TOKEN_BYTES = 4096
+MAX_TOKEN_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
 
     def get_raw_token(self, header):
         raw = super().get_raw_token(header)
-        if raw is not None and len(raw) > _MAX_TOKEN_BYTES:
+        if raw is not None and len(raw) > MAX_TOKEN_BYTES:
             raise InvalidToken("Token is too long.")
         return raw
 

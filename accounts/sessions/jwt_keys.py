@@ -6,7 +6,21 @@ sign with a private key from the environment and publish the public keys at
 without sharing a secret. Every token names its key in the ``kid`` header; after
 a rotation, tokens signed with the previous key keep verifying while its public
 key stays listed in ``JWT_PREVIOUS_PUBLIC_KEYS`` (keep it there for at least one
-access-token lifetime). Only the configured algorithm is ever accepted.
+access-token lifetime plus ``JWKS_MAX_AGE``); the next key can be published
+there ahead of its use. Only the configured algorithm is ever accepted.
+
+Tokens carry ``iss`` (``JWT_ISSUER``, default ``SITE_URL``) and, when
+``JWT_AUDIENCE`` is set, ``aud``; both are checked on every token verified
+here, so a token signed with our key for another issuer or audience is
+refused like a forged one (and one carrying an ``aud`` when none is configured).
+
+The Ed25519 key is published without ``alg``: RFC 9864 deprecates the
+polymorphic ``EdDSA`` for the fully-specified ``Ed25519``, and a JWK naming
+either one is refused by verifiers that want the other (PyJWT skips a key
+whose ``alg`` is ``Ed25519``; joserfc will not use a key marked ``EdDSA`` for
+``Ed25519``). Without ``alg`` the key (``kty`` OKP, ``crv`` Ed25519) says all
+a verifier needs. Tokens still name ``EdDSA`` in their header: that is the
+only name PyJWT verifies today.
 """
 import base64
 import hashlib
@@ -23,10 +37,15 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from jwt.algorithms import get_default_algorithms
 from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendExpiredToken
 from rest_framework_simplejwt.tokens import AccessToken
 
 SYMMETRIC = "HS256"
 ASYMMETRIC = ("RS256", "ES256", "EdDSA")
+
+# Seconds a verifier may cache the JWKS (its Cache-Control). A rotation keeps
+# the old public key listed for at least ACCESS_TOKEN_TTL + this (README).
+JWKS_MAX_AGE = 300
 
 
 @dataclass(frozen=True)
@@ -39,13 +58,42 @@ class PublicKey:
 class KeyringTokenBackend(TokenBackend):
     """simplejwt's backend, signing with a ``kid`` and verifying by it."""
 
-    def __init__(self, *, algorithm, signing_key, signing_kid, verifying_keys):
-        super().__init__(algorithm, signing_key)
+    def __init__(self, *, algorithm, signing_key, signing_kid, verifying_keys, issuer=None, audience=None):
+        super().__init__(algorithm, signing_key, issuer=issuer, audience=audience)
         self.signing_kid = signing_kid
         self.verifying_keys = verifying_keys  # kid -> key
 
     def encode(self, payload):
-        return jwt.encode(payload, self.prepared_signing_key, algorithm=self.algorithm, headers={"kid": self.signing_kid})
+        claims = dict(payload)
+        if self.issuer is not None:
+            claims["iss"] = self.issuer
+        if self.audience is not None:
+            claims["aud"] = self.audience
+        return jwt.encode(claims, self.prepared_signing_key, algorithm=self.algorithm, headers={"kid": self.signing_kid})
+
+    def decode(self, token, verify=True):
+        """simplejwt's decode, but the audience is always checked (strictly: our one string).
+
+        simplejwt skips the ``aud`` check when no audience is configured, which
+        lets a token minted for some other audience in; PyJWT's own rule
+        refuses it.
+        """
+        try:
+            return jwt.decode(
+                token,
+                self.get_verifying_key(token),
+                algorithms=[self.algorithm],
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=self.get_leeway(),
+                options={"verify_signature": verify, "verify_aud": verify, "strict_aud": self.audience is not None},
+            )
+        except jwt.InvalidAlgorithmError as error:
+            raise TokenBackendError("Invalid algorithm specified") from error
+        except jwt.ExpiredSignatureError as error:
+            raise TokenBackendExpiredToken("Token is expired") from error
+        except jwt.InvalidTokenError as error:
+            raise TokenBackendError("Token is invalid") from error
 
     def get_verifying_key(self, token):
         # Runs inside TokenBackend.decode's try: a PyJWT error here is a 401.
@@ -108,15 +156,20 @@ def keyring() -> Keyring:
 
 @receiver(setting_changed)
 def _forget_keys(setting, **kwargs):
-    if setting in ("GATEHOUSE", "SECRET_KEY"):
+    if setting in ("GATEHOUSE", "SECRET_KEY", "SITE_URL"):
         keyring.cache_clear()
+
+
+def issuer() -> str | None:
+    """The ``iss`` of our tokens: ``JWT_ISSUER``, else ``SITE_URL``; None when neither is set."""
+    return settings.GATEHOUSE["JWT"].get("ISSUER") or getattr(settings, "SITE_URL", None) or None
 
 
 def _symmetric_keyring(config):
     secret = config["SIGNING_KEY"]
     kid = "hs-" + hashlib.sha256(b"gatehouse-kid\x00" + secret.encode()).hexdigest()[:16]
     backend = KeyringTokenBackend(
-        algorithm=SYMMETRIC, signing_key=secret, signing_kid=kid, verifying_keys={kid: secret}
+        algorithm=SYMMETRIC, signing_key=secret, signing_kid=kid, verifying_keys={kid: secret}, **_claims(config)
     )
     return Keyring(backend=backend, public_keys=())
 
@@ -138,8 +191,13 @@ def _asymmetric_keyring(config):
         signing_key=private_key,
         signing_kid=current.kid,
         verifying_keys={key.kid: key.key for key in public_keys},
+        **_claims(config),
     )
     return Keyring(backend=backend, public_keys=public_keys)
+
+
+def _claims(config):
+    return {"issuer": issuer(), "audience": config.get("AUDIENCE") or None}
 
 
 def _load_public_keys(config):
@@ -160,7 +218,10 @@ def _public_key(algorithm, key, source) -> PublicKey:
     if not jwk or (algorithm == "ES256" and jwk.get("crv") != "P-256"):
         raise ImproperlyConfigured(f"{source} does not hold a key for {algorithm}.")
     kid = _thumbprint(jwk)
-    return PublicKey(kid=kid, key=key, jwk={**jwk, "kid": kid, "alg": algorithm, "use": "sig"})
+    published = {**jwk, "kid": kid, "use": "sig"}
+    if algorithm != "EdDSA":  # see the module docstring: no alg on the Ed25519 key
+        published["alg"] = algorithm
+    return PublicKey(kid=kid, key=key, jwk=published)
 
 
 def _thumbprint(jwk) -> str:

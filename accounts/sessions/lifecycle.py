@@ -289,6 +289,7 @@ def _issue(session) -> IssuedTokens:
     access["sid"] = str(session.id)
     access["auth_time"] = int(session.authenticated_at.timestamp())
     access["amr"] = session.amr.split()
+    access["sub"] = str(session.user.pk)  # RFC 7519's subject; iss and aud are added when signing (jwt_keys)
     binding = None
     if conf.access_token_binding():
         binding = tokens.binding_secret_for(session_id=session.id, seed=session.token_seed)

@@ -13,7 +13,7 @@ deactivation still cut a token at once.
 A lookup cannot be used to learn a remembered token: Python hashes the key
 with a per-process random SipHash key before any byte comparison, so a
 guess only reaches the comparison by matching that hash. Changing the keys
-or the token settings (``GATEHOUSE``, ``SIMPLE_JWT``, ``SECRET_KEY``) forgets
+or the token settings (``GATEHOUSE``, ``SIMPLE_JWT``, ``SECRET_KEY``, ``SITE_URL``) forgets
 everything.
 """
 from django.core.signals import setting_changed
@@ -41,5 +41,5 @@ verified_tokens = VerifiedTokens()
 
 @receiver(setting_changed)
 def _forget_verified_tokens(setting, **kwargs):
-    if setting in ("GATEHOUSE", "SIMPLE_JWT", "SECRET_KEY"):
+    if setting in ("GATEHOUSE", "SIMPLE_JWT", "SECRET_KEY", "SITE_URL"):
         verified_tokens.clear()

@@ -217,3 +217,15 @@ def test_a_disallowed_host_is_still_refused_everywhere_else(client):
 
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/api/nope/", "/api/auth/sessions/null,null/"])
+def test_unknown_api_paths_are_json_404_for_writes_too(method, path):
+    # Repro (schemathesis): DELETE /api/auth/sessions/null,null/ got Django's HTML 403 "CSRF cookie not set".
+    from rest_framework.test import APIClient
+
+    response = getattr(APIClient(enforce_csrf_checks=True), method)(path)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -96,6 +96,22 @@ def test_rotation_keeps_tokens_of_the_previous_key_valid_while_it_is_listed(clie
     assert bearer_get(client, new_token).status_code == 200
 
 
+def test_the_next_key_can_be_published_ahead_of_signing_with_it(client, user, use_keys):
+    # README rotation step 1: verifiers that cache the JWKS hold the new key before any token uses it.
+    current, upcoming = NEW_KEYS["RS256"](), NEW_KEYS["RS256"]()
+    ring = use_keys("RS256", current, previous=[upcoming])
+    token = login(client).json()["access"]
+
+    assert [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]] == [
+        key.kid for key in ring.public_keys
+    ]
+    assert len(ring.public_keys) == 2 and jwt.get_unverified_header(token)["kid"] == ring.public_keys[0].kid
+
+    switched = use_keys("RS256", upcoming, previous=[current])
+    assert switched.public_keys[1].kid == ring.public_keys[0].kid
+    assert bearer_get(client, token).status_code == 200
+
+
 def test_hs256_signed_with_the_public_key_is_refused_when_rs256_is_configured(client, user, use_keys):
     rsa_key = NEW_KEYS["RS256"]()
     kid = use_keys("RS256", rsa_key).public_keys[0].kid
