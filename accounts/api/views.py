@@ -24,12 +24,14 @@ from accounts.api.serializers import (
     PasswordChangeSerializer,
     ReauthenticateSerializer,
     RegisterSerializer,
+    SecondStepRequiredSerializer,
     SessionSerializer,
     StaffUserSerializer,
     TokenResponseSerializer,
     UserSerializer,
 )
 from accounts.limits.net import client_info
+from accounts.mfa.challenges import SecondStepRequired
 from accounts.limits.throttling import LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
 from accounts.models import RefreshSession, RevocationReason
 from accounts.sessions import lifecycle
@@ -70,15 +72,34 @@ def _token_response(issued, body, status_code=status.HTTP_200_OK):
     return response
 
 
+def login_response(issued):
+    """The answer to a completed login: the token body with the user, and the refresh cookie."""
+    return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
+
+
+def second_step_response(pending: SecondStepRequired):
+    """202: the password was right, the login needs its second step; no token, no cookie."""
+    return Response(
+        {"mfa_required": True, "mfa_token": pending.mfa_token, "methods": pending.methods,
+         "expires_in": pending.expires_in},
+        status=status.HTTP_202_ACCEPTED,
+    )
+
+
 class LoginView(CookieRouteView):
     throttle_classes = [LoginIPThrottle]
 
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, 202: SecondStepRequiredSerializer, 401: OpenApiResponse()},
+    )
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        issued = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
-        return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
+        result = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+        if isinstance(result, SecondStepRequired):
+            return second_step_response(result)
+        return login_response(result)
 
 
 class RefreshView(CookieRouteView):
@@ -152,10 +173,12 @@ class ReauthenticateView(BearerView):
     def post(self, request):
         form = ReauthenticateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        issued = services.reauthenticate_with_password(
-            user=request.user, session_id=request.auth.session_id, password=form.validated_data["password"],
-            client=client_info(request),
-        )
+        proof = form.validated_data
+        context = {"user": request.user, "session_id": request.auth.session_id, "client": client_info(request)}
+        if "code" in proof:
+            issued = services.reauthenticate_with_code(code=proof["code"], **context)
+        else:
+            issued = services.reauthenticate_with_password(password=proof["password"], **context)
         return Response(_token_body(issued))
 
 
