@@ -119,6 +119,10 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         "mfa_enabled__exact", "mfa_enabled__isnull",
     })
     inlines = [ActiveSessionInline]
+
+    class Media:
+        css = {"all": ["accounts/admin.css"]}
+
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     actions = ["revoke_all_sessions", "deactivate_and_revoke_sessions", "reset_two_step_sign_in"]
