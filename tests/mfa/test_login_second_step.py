@@ -300,3 +300,27 @@ def test_the_code_in_the_window_of_the_next_step_is_accepted_at_login(enrolled, 
     mfa_token = first_step(client)
 
     assert second_step(client, mfa_token, code_at(enrolled.secret, time.time() + STEP)).status_code == 200
+
+
+def test_the_mfa_token_is_no_access_token(enrolled, client):
+    # repro: the 202's token, sent as a Bearer token, opens nothing
+    mfa_token = first_step(client)
+
+    response = client.get("/api/auth/me/", HTTP_AUTHORIZATION=f"Bearer {mfa_token}")
+
+    assert response.status_code == 401
+
+
+def test_another_accounts_code_does_not_complete_this_login(enrolled, clock, make_user, log_in):
+    # repro: an attacker with alice's password and their own authenticator cannot finish alice's login
+    from tests.mfa.conftest import enrol
+
+    make_user("mallory")
+    mallory = enrol(log_in("mallory"))
+    clock.shift(STEP)
+    device = APIClient()
+
+    response = second_step(device, first_step(device, "alice"), mallory.code())
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "code_invalid"
