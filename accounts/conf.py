@@ -31,6 +31,16 @@ def reauth_max_age() -> int:
     return _value("REAUTH_MAX_AGE")
 
 
+def mfa_token_ttl() -> timedelta:
+    """How long the ``mfa_token`` of a login's second step lives."""
+    return timedelta(seconds=_value("MFA_TOKEN_TTL"))
+
+
+def totp_issuer() -> str:
+    """The name authenticator apps show for a Gatehouse account."""
+    return _value("TOTP_ISSUER")
+
+
 def short_ttl() -> timedelta:
     """The absolute limit of a session opened without "keep me signed in"."""
     return timedelta(seconds=_value("REFRESH_TOKEN_SHORT_TTL"))

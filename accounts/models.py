@@ -42,6 +42,13 @@ class User(AbstractUser):
     # another compatibility form.
     username_canonical = CanonicalUsernameField(max_length=USERNAME_MAX_LENGTH, unique=True, editable=False)
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Whether the account has a second factor (accounts/mfa/factors.py keeps it
+    # true to what is enrolled): read with the user at login, so an account
+    # without one pays no extra query.
+    mfa_enabled = models.BooleanField(
+        "two-step sign-in", default=False, editable=False,
+        help_text="The account has a second factor: a login needs a code after the password.",
+    )
 
     objects = GatehouseUserManager()
 
@@ -172,9 +179,14 @@ class SecurityEventKind(models.TextChoices):
     SESSION_REVOKED = "session_revoked", "Session revoked"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     REGISTERED = "registered", "Signed up"
-    REAUTHENTICATED = "reauthenticated", "Confirmed the password again"
+    REAUTHENTICATED = "reauthenticated", "Confirmed it is them again (password or code)"
     PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
     PASSWORD_RESET = "password_reset", "Password reset by email"
+    MFA_TOTP_ADDED = "mfa_totp_added", "Authenticator app added"
+    MFA_TOTP_REMOVED = "mfa_totp_removed", "Authenticator app removed"
+    MFA_RECOVERY_CODES_CREATED = "mfa_recovery_codes_created", "Recovery codes generated"
+    MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", "Recovery code used"
+    MFA_RESET = "mfa_reset", "Two-step sign-in reset by an administrator"
 
 
 class SecurityEvent(models.Model):
@@ -214,3 +226,4 @@ class SecurityEvent(models.Model):
 
 
 from accounts.mail.models import OutboxMessage, OutboxStatus  # noqa: E402,F401  (the outbox, in its own module)
+from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice  # noqa: E402,F401  (second factors)

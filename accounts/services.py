@@ -2,11 +2,13 @@
 from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
+from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled, ValidationError
 
 from accounts.audit import record_event
 from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, username_taken
 from accounts.limits import backoff
+from accounts.mfa import challenges as mfa_challenges
+from accounts.mfa import methods as mfa_methods
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 from accounts.sessions import lifecycle
 
@@ -25,6 +27,10 @@ def log_in(*, request, username, password, client, remember=True):
     Unknown users, wrong passwords and inactive users all cost one password
     hash (Django's ModelBackend hashes a dummy password for unknown users)
     and get the same ``InvalidCredentials``.
+
+    An account with a second factor gets no session yet: a right password
+    answers ``SecondStepRequired`` (an ``mfa_token``), and the backoff is
+    cleared only when the second step succeeds (``accounts.mfa.challenges``).
     """
     attempt = backoff.check(username=username, ip_address=client.ip_address)
     if attempt.wait:
@@ -34,6 +40,8 @@ def log_in(*, request, username, password, client, remember=True):
         backoff.record_failure(username=username, ip_address=client.ip_address)
         record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
         raise InvalidCredentials()
+    if user.mfa_enabled:
+        return mfa_challenges.begin(user=user, client=client, remember=remember)
     backoff.record_success(attempt)
     # Also records last_login, shown in the admin.
     return lifecycle.start_session(user=user, client=client, remember=remember)
@@ -72,6 +80,34 @@ def reauthenticate_with_password(*, user, session_id, password, client):
         raise SessionEnded()
     record_event(SecurityEventKind.REAUTHENTICATED, user=user, session_id=session_id, client=client)
     return issued
+
+
+def reauthenticate_with_code(*, user, session_id, code, client):
+    """Confirm it is you with a second-factor code (TOTP or recovery code) for this session.
+
+    Wrong codes count in the login backoff, like wrong passwords.
+    """
+    username = user.get_username()
+    wait = backoff.seconds_to_wait(username=username, ip_address=client.ip_address)
+    if wait:
+        raise Throttled(wait=wait)
+    method = mfa_methods.verify(user=user, proof={"code": code}, client=client, session_id=session_id)
+    if method is None:
+        backoff.record_failure(username=username, ip_address=client.ip_address)
+        raise CodeNotAccepted()
+    issued = lifecycle.reauthenticate(session_id=session_id, methods=[method.amr])
+    if issued is None:
+        raise SessionEnded()
+    record_event(
+        SecurityEventKind.REAUTHENTICATED, user=user, session_id=session_id, reason=method.name, client=client
+    )
+    return issued
+
+
+class CodeNotAccepted(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "That code is not right. Enter the current code from your authenticator app, or a recovery code."
+    default_code = "code_invalid"
 
 
 def register_user(*, username, email, password, client):

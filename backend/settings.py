@@ -165,6 +165,9 @@ GATEHOUSE = {
     "REFRESH_TOKEN_ABSOLUTE_TTL": env_int("REFRESH_TOKEN_ABSOLUTE_TTL", 30 * 24 * 3600, minimum=1),
     "REAUTH_MAX_AGE": env_int("REAUTH_MAX_AGE", 300, minimum=1),
     "REFRESH_TOKEN_SHORT_TTL": env_int("REFRESH_TOKEN_SHORT_TTL", 12 * 3600, minimum=1),
+    # Second factors (accounts/mfa/): the second step of a login lives at most 5 minutes.
+    "MFA_TOKEN_TTL": 300,
+    "TOTP_ISSUER": env_str("TOTP_ISSUER", "Gatehouse"),
     "REFRESH_TOKEN_GRACE": env_int("REFRESH_TOKEN_GRACE", 10, minimum=0),
     "REFRESH_COOKIE_NAME": "refresh_token",
     "REFRESH_COOKIE_PATH": "/api/auth/",

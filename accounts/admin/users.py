@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from accounts.admin.common import (
@@ -16,6 +16,7 @@ from accounts.admin.common import (
 )
 from accounts.admin.sessions import SessionColumnsMixin
 from accounts.limits.net import client_info
+from accounts.mfa import factors
 from accounts.models import RefreshSession, RevocationReason
 from accounts.sessions import lifecycle
 
@@ -76,6 +77,10 @@ def _active_session_count():
     return Coalesce(Subquery(live, output_field=IntegerField()), Value(0))
 
 
+def _when(moment):
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
 class UserCreationForm(AdminUserCreationForm):
     """Django's form for ``accounts.User``; ``User.clean`` refuses a name that is taken in canonical form."""
 
@@ -96,24 +101,31 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
     )
-    readonly_fields = ("email_verified_at",)
+    readonly_fields = ("email_verified_at", "two_step_sign_in")
     fieldsets = (
         *UserAdmin.fieldsets[:1],
         ("Personal info", {"fields": ("first_name", "last_name", "email", "email_verified_at")}),
+        ("Two-step sign-in", {"fields": ("two_step_sign_in",)}),
         *UserAdmin.fieldsets[2:],
     )
-    list_display = (*UserAdmin.list_display, "is_active", "active_sessions")
-    # UserAdmin's list_filter: is_staff, is_superuser, is_active, groups.
+    list_display = (*UserAdmin.list_display, "is_active", "two_factor", "active_sessions")
+    list_filter = (*UserAdmin.list_filter, "mfa_enabled")
+    # UserAdmin's list_filter: is_staff, is_superuser, is_active, groups; and ours, mfa_enabled.
     allowed_lookups = frozenset({
         "is_staff__exact", "is_staff__isnull",
         "is_superuser__exact", "is_superuser__isnull",
         "is_active__exact", "is_active__isnull",
         "groups__id__exact", "groups__isnull",
+        "mfa_enabled__exact", "mfa_enabled__isnull",
     })
     inlines = [ActiveSessionInline]
+
+    class Media:
+        css = {"all": ["accounts/admin.css"]}
+
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    actions = ["revoke_all_sessions", "deactivate_and_revoke_sessions"]
+    actions = ["revoke_all_sessions", "deactivate_and_revoke_sessions", "reset_two_step_sign_in"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(active_sessions=_active_session_count())
@@ -135,6 +147,45 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
             return 0
         url = changelist_url(RefreshSession, user__id__exact=user.pk, status="active")
         return format_html('<a href="{}">{}</a>', url, user.active_sessions)
+
+    @admin.display(description="2FA", boolean=True, ordering="mfa_enabled")
+    def two_factor(self, user):
+        return user.mfa_enabled
+
+    @admin.display(description="factors")
+    def two_step_sign_in(self, user):
+        """Dates and counts only: the secret and the codes are never shown (nor stored in the clear)."""
+        if user is None or user.pk is None:
+            return "-"
+        status = factors.summary(user)
+        totp, codes = status["totp"], status["recovery_codes"]
+        rows = []
+        if totp["enabled"]:
+            last = _when(totp["last_used_at"]) if totp["last_used_at"] else "never"
+            rows.append(("Authenticator app", f"since {_when(totp['confirmed_at'])}, last code accepted {last}"))
+        elif totp["pending"]:
+            rows.append(("Authenticator app", "being set up (not confirmed)"))
+        if codes["total"]:
+            rows.append(("Recovery codes", f"{codes['remaining']} of {codes['total']} unused, "
+                                           f"generated {_when(codes['created_at'])}"))
+        if not rows:
+            return "None: a login needs only the password."
+        return format_html(
+            "<ul class=\"gatehouse-factors\">{}</ul>", format_html_join("", "<li><strong>{}</strong>: {}</li>", rows)
+        )
+
+    @admin.action(description="Reset two-step sign-in", permissions=["change"])
+    def reset_two_step_sign_in(self, request, queryset):
+        """For a user who lost their authenticator: every factor and recovery code removed, recorded and mailed."""
+        client = client_info(request)
+        reset = 0
+        for user in queryset:
+            if factors.reset(user=user, actor=request.user, client=client):
+                self.log_change(request, user, "Reset two-step sign-in.")
+                reset += 1
+        self.message_user(
+            request, ngettext("Reset two-step sign-in of %d user.", "Reset two-step sign-in of %d users.", reset) % reset
+        )
 
     @admin.action(description="Revoke all sessions", permissions=["revoke"])
     def revoke_all_sessions(self, request, queryset):

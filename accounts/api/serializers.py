@@ -96,8 +96,26 @@ class PasswordChangeSerializer(serializers.Serializer):
         return _check_password_rules(value, self.context["user"])
 
 
+_CODE_MAX = 64
+
+
+def code_field(**options):
+    """A second-factor code as typed: 6 digits, or a recovery code (``xxxxx-xxxxx``)."""
+    return serializers.CharField(max_length=_CODE_MAX, trim_whitespace=True, **options)
+
+
 class ReauthenticateSerializer(serializers.Serializer):
-    password = _password_field()
+    """The password, or a code of the account's second factor: exactly one of them."""
+
+    password = serializers.CharField(max_length=_PASSWORD_MAX, trim_whitespace=False, write_only=True, required=False)
+    code = code_field(required=False, write_only=True)
+
+    def validate(self, attrs):
+        if "password" in attrs and "code" in attrs:
+            raise serializers.ValidationError("Send the password or a code, not both.")
+        if "password" not in attrs and "code" not in attrs:
+            raise serializers.ValidationError({"password": ["This field is required."]})
+        return attrs
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -162,3 +180,10 @@ class IntrospectionResponseSerializer(serializers.Serializer):
     jti = serializers.CharField(required=False)
     token_type = serializers.CharField(required=False)
     username = serializers.CharField(required=False)
+
+
+class SecondStepRequiredSerializer(serializers.Serializer):
+    mfa_required = serializers.BooleanField(help_text="Always true: the login needs its second step.")
+    mfa_token = serializers.CharField(help_text="Opaque, single-use, for POST /api/auth/login/mfa/ from this client.")
+    methods = serializers.ListField(child=serializers.CharField(), help_text='e.g. ["totp", "recovery_code"]')
+    expires_in = serializers.IntegerField(help_text="Seconds the mfa_token stays valid.")

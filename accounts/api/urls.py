@@ -1,11 +1,12 @@
 from django.urls import path
 
-from accounts.api import recovery, views
+from accounts.api import mfa, recovery, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("auth/login/", views.LoginView.as_view(), name="login"),
+    path("auth/login/mfa/", mfa.LoginSecondStepView.as_view(), name="login-mfa"),
     path("auth/refresh/", views.RefreshView.as_view(), name="refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", views.LogoutAllView.as_view(), name="logout-all"),
@@ -14,6 +15,10 @@ urlpatterns = [
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
     path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="reauthenticate"),
+    path("auth/mfa/", mfa.MfaStatusView.as_view(), name="mfa"),
+    path("auth/mfa/totp/", mfa.TotpView.as_view(), name="mfa-totp"),
+    path("auth/mfa/totp/confirm/", mfa.TotpConfirmView.as_view(), name="mfa-totp-confirm"),
+    path("auth/mfa/recovery-codes/", mfa.RecoveryCodesView.as_view(), name="mfa-recovery-codes"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
     path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),

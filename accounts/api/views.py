@@ -28,6 +28,7 @@ from accounts.api.serializers import (
     PasswordChangeSerializer,
     ReauthenticateSerializer,
     RegisterSerializer,
+    SecondStepRequiredSerializer,
     SessionSerializer,
     StaffUserSerializer,
     TokenResponseSerializer,
@@ -35,6 +36,7 @@ from accounts.api.serializers import (
 )
 from accounts.limits.net import client_info
 from accounts.limits.throttling import IntrospectIPThrottle, LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
+from accounts.mfa.challenges import SecondStepRequired
 from accounts.models import RefreshSession, RevocationReason
 from accounts.sessions import introspection, lifecycle
 
@@ -74,6 +76,20 @@ def _token_response(issued, body, status_code=status.HTTP_200_OK):
     return response
 
 
+def login_response(issued):
+    """The answer to a completed login: the token body with the user, and the refresh cookie."""
+    return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
+
+
+def second_step_response(pending: SecondStepRequired):
+    """202: the password was right, the login needs its second step; no token, no cookie."""
+    return Response(
+        {"mfa_required": True, "mfa_token": pending.mfa_token, "methods": pending.methods,
+         "expires_in": pending.expires_in},
+        status=status.HTTP_202_ACCEPTED,
+    )
+
+
 class LoginView(CookieRouteView):
     throttle_classes = [LoginIPThrottle]
 
@@ -83,9 +99,10 @@ class LoginView(CookieRouteView):
         "short-lived access token (send it as `Authorization: Bearer <access>`) and sets the refresh cookie. "
         "With `remember` false the cookie ends with the browser and the session lasts at most "
         "`REFRESH_TOKEN_SHORT_TTL`. Unknown users, wrong passwords and inactive users get the same 401; "
-        "repeated failures back off exponentially (429).",
+        "repeated failures back off exponentially (429). An account with a second factor answers 202 with an "
+        "`mfa_token` instead, for `POST /api/auth/login/mfa/` (no token, no cookie yet).",
         request=LoginSerializer,
-        responses={200: LoginResponseSerializer},
+        responses={200: LoginResponseSerializer, 202: SecondStepRequiredSerializer},
         errors={
             **schema.BODY_ERRORS,
             401: "Wrong username or password, or an inactive user (`invalid_credentials`).",
@@ -97,8 +114,10 @@ class LoginView(CookieRouteView):
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        issued = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
-        return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
+        result = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+        if isinstance(result, SecondStepRequired):
+            return second_step_response(result)
+        return login_response(result)
 
 
 class RefreshView(CookieRouteView):
@@ -218,10 +237,11 @@ class ReauthenticateView(BearerView):
     throttle_classes = [LoginIPThrottle]
 
     @schema.operation(
-        summary="Confirm my password again",
-        description="Re-authenticate this session with the password: the answer's access token carries "
-        "`auth_time` = now, so the routes that need a recent authentication accept it. Only this session "
-        "is renewed. A wrong password is a 400 on `password` and counts in the same backoff as failed "
+        summary="Confirm it is me again",
+        description="Re-authenticate this session with the password, or with a code of its second factor "
+        "(`{\"code\"}`: TOTP or a recovery code): the answer's access token carries `auth_time` = now, so the "
+        "routes that need a recent authentication accept it. Only this session is renewed. A wrong password "
+        "is a 400 on `password`, a wrong code a 400 `code_invalid`; both count in the same backoff as failed "
         "logins (429).",
         request=ReauthenticateSerializer,
         responses={200: TokenResponseSerializer},
@@ -230,10 +250,12 @@ class ReauthenticateView(BearerView):
     def post(self, request):
         form = ReauthenticateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        issued = services.reauthenticate_with_password(
-            user=request.user, session_id=request.auth.session_id, password=form.validated_data["password"],
-            client=client_info(request),
-        )
+        proof = form.validated_data
+        context = {"user": request.user, "session_id": request.auth.session_id, "client": client_info(request)}
+        if "code" in proof:
+            issued = services.reauthenticate_with_code(code=proof["code"], **context)
+        else:
+            issued = services.reauthenticate_with_password(password=proof["password"], **context)
         return Response(_token_body(issued))
 
 

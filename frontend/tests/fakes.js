@@ -205,7 +205,9 @@ export function fakeResponse(status, body = null, headers = {}) {
  *   server.holdRefresh(): the next refresh waits until the returned release() is called
  *   server.rejectToken(token): that access token gets 401 from now on
  *   server.needsRecentAuth: paths that answer 403 reauthentication_required to a token
- *     not issued by POST /api/auth/reauthenticate/ (password "pw")
+ *     not issued by POST /api/auth/reauthenticate/ (password "pw", or the TOTP code when server.mfa is set)
+ *   server.mfa: null, or {code, recoveryCodes: Set}: the account has a second factor; a login
+ *     answers 202 with an mfa_token, /api/auth/login/mfa/ takes the code (once) or a recovery code (once)
  */
 export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
   let seq = 0;
@@ -230,6 +232,9 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
     needsRecentAuth: new Set(),
     recentTokens: new Set(),
     reauthCalls: 0,
+    mfa: null,
+    mfaTokens: new Map(), // token -> {used, remember}
+    lastLoginBody: null,
     issue() {
       seq += 1;
       const iat = Math.floor(clock.now() / 1000);
@@ -249,6 +254,15 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
     rejectToken(token) {
       rejected.add(token);
     },
+    /** Whether `code` is the TOTP code not yet used, or an unused recovery code (and spend it). */
+    spendCode(code) {
+      if (!server.mfa) return false;
+      if (code === server.mfa.code && !server.mfa.codeUsed) {
+        server.mfa.codeUsed = true;
+        return true;
+      }
+      return server.mfa.recoveryCodes ? server.mfa.recoveryCodes.delete(code) : false;
+    },
     refreshes() {
       return server.calls.filter((c) => c.path === '/api/auth/refresh/');
     },
@@ -267,6 +281,29 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
       const date = { Date: server.dateHeader(), 'Cache-Control': 'no-store' };
 
       if (path === '/api/auth/login/') {
+        server.lastLoginBody = JSON.parse(init.body || '{}');
+        if (server.mfa) {
+          const mfaToken = `mfa-${server.mfaTokens.size + 1}`;
+          server.mfaTokens.set(mfaToken, { used: false, remember: server.lastLoginBody.remember });
+          return fakeResponse(
+            202,
+            { mfa_required: true, mfa_token: mfaToken, methods: ['totp', 'recovery_code'], expires_in: 300 },
+            date,
+          );
+        }
+        const access = server.issue();
+        return fakeResponse(200, { access, token_type: 'Bearer', expires_in: ttl, user: theUser }, date);
+      }
+      if (path === '/api/auth/login/mfa/') {
+        const { mfa_token: mfaToken, code } = JSON.parse(init.body || '{}');
+        const pending = server.mfaTokens.get(mfaToken);
+        if (!pending || pending.used) {
+          return fakeResponse(401, { detail: 'This sign-in has expired.', code: 'mfa_token_invalid' }, date);
+        }
+        if (!server.spendCode(code)) {
+          return fakeResponse(401, { detail: 'That code is not right.', code: 'code_invalid' }, date);
+        }
+        pending.used = true;
         const access = server.issue();
         return fakeResponse(200, { access, token_type: 'Bearer', expires_in: ttl, user: theUser }, date);
       }
@@ -313,8 +350,11 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
       }
       if (path === '/api/auth/reauthenticate/') {
         server.reauthCalls += 1;
-        const { password } = JSON.parse(init.body || '{}');
-        if (password !== 'pw') {
+        const { password, code } = JSON.parse(init.body || '{}');
+        if (code !== undefined && !server.spendCode(code)) {
+          return fakeResponse(400, { detail: 'That code is not right.', code: 'code_invalid' }, date);
+        }
+        if (code === undefined && password !== 'pw') {
           return fakeResponse(400, { detail: 'Your password is not correct.', code: 'invalid', fields: { password: ['Your password is not correct.'] } }, date);
         }
         const access = server.issue();
@@ -325,6 +365,14 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
         return fakeResponse(403, { detail: 'Confirm it is you.', code: 'reauthentication_required' }, date);
       }
       if (path === '/api/auth/me/') return fakeResponse(200, theUser, date);
+      if (path === '/api/auth/mfa/' && call.method === 'GET') {
+        const remaining = server.mfa && server.mfa.recoveryCodes ? server.mfa.recoveryCodes.size : 0;
+        return fakeResponse(200, {
+          enabled: !!server.mfa,
+          totp: { enabled: !!server.mfa, pending: false, confirmed_at: null, last_used_at: null },
+          recovery_codes: { total: server.mfa ? 10 : 0, remaining, created_at: null },
+        }, date);
+      }
       if (call.method === 'DELETE' || path === '/api/auth/logout-all/') return fakeResponse(204, null, date);
       return fakeResponse(200, { ok: true, path }, date);
     },

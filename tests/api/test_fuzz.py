@@ -42,6 +42,9 @@ ROUTES = [
     ("delete", "/api/auth/sessions/00000000-0000-0000-0000-000000000000/"), ("post", "/api/auth/password/"),
     ("post", "/api/auth/register/"), ("get", "/api/auth/users/"), ("post", "/api/auth/introspect/"),
     ("get", "/api/health/"),
+    ("post", "/api/auth/reauthenticate/"), ("post", "/api/auth/login/mfa/"), ("get", "/api/auth/mfa/"),
+    ("post", "/api/auth/mfa/totp/"), ("delete", "/api/auth/mfa/totp/"), ("post", "/api/auth/mfa/totp/confirm/"),
+    ("post", "/api/auth/mfa/recovery-codes/"),
 ]
 CONFORMANCE = [
     not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -55,7 +58,9 @@ json_values = st.recursive(
     max_leaves=20,
 )
 login_like = st.fixed_dictionaries(
-    {}, optional={name: json_values for name in ("username", "password", "email", "current_password", "new_password")}
+    {}, optional={name: json_values for name in (
+        "username", "password", "email", "current_password", "new_password", "code", "mfa_token",
+    )}
 )
 header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=200)
 

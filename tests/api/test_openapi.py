@@ -20,6 +20,12 @@ ERRORS = {
     ("delete", "/api/auth/sessions/{session_id}/"): {401, 404, 503},
     ("post", "/api/auth/password/"): {400, 401, 403, 413, 415, 429, 503},
     ("post", "/api/auth/reauthenticate/"): {400, 401, 413, 415, 429, 503},
+    ("post", "/api/auth/login/mfa/"): {400, 401, 403, 413, 415, 429, 503},
+    ("get", "/api/auth/mfa/"): {401, 503},
+    ("post", "/api/auth/mfa/totp/"): {401, 403, 409, 503},
+    ("delete", "/api/auth/mfa/totp/"): {401, 403, 404, 503},
+    ("post", "/api/auth/mfa/totp/confirm/"): {400, 401, 413, 415, 429, 503},
+    ("post", "/api/auth/mfa/recovery-codes/"): {401, 403, 409, 503},
     ("post", "/api/auth/password-reset/"): {400, 403, 413, 415, 429, 503},
     ("post", "/api/auth/password-reset/confirm/"): {400, 403, 413, 415, 429, 503},
     ("post", "/api/auth/register/"): {400, 403, 404, 413, 415, 429, 503},
@@ -29,6 +35,7 @@ ERRORS = {
 }
 SECURITY = {
     ("post", "/api/auth/login/"): None,
+    ("post", "/api/auth/login/mfa/"): None,
     ("post", "/api/auth/register/"): None,
     ("get", "/api/health/"): None,
     ("post", "/api/auth/password-reset/"): None,
@@ -39,6 +46,7 @@ SECURITY = {
 }
 SETS_COOKIES = {
     ("post", "/api/auth/login/"): {"200"},
+    ("post", "/api/auth/login/mfa/"): {"200"},
     ("post", "/api/auth/refresh/"): {"200", "401"},
     ("post", "/api/auth/logout/"): {"204"},
     ("post", "/api/auth/logout-all/"): {"204"},

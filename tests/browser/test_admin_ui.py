@@ -109,3 +109,35 @@ def test_the_sessions_changelist_fits_1366_pixels_without_horizontal_scroll(new_
     widths = page.evaluate(TABLE_WIDTHS)
     assert widths["table"] <= widths["container"], widths
     assert widths["document"] <= 1366, widths
+
+
+def test_an_admin_sees_a_users_factors_and_resets_two_step_sign_in(page, make_user, artifacts):
+    # repro: a user who lost their phone is helped from the admin; the page shows dates and counts, no secret
+    import pyotp
+
+    from accounts.limits.net import ClientInfo
+    from accounts.mfa import totp
+
+    make_user("root", is_staff=True, is_superuser=True)
+    alice = make_user("alice")
+    secret = totp.begin_enrolment(user=alice).secret
+    totp.confirm_enrolment(user=alice, code=pyotp.TOTP(secret).now(), client=ClientInfo("127.0.0.1", "setup"))
+
+    log_in_to_admin(page)
+    page.goto(f"/admin/accounts/user/{alice.pk}/change/")
+    factors = page.locator(".gatehouse-factors")
+    expect(factors).to_contain_text("Authenticator app")
+    expect(factors).to_contain_text("10 of 10 unused")
+    assert secret not in page.content()
+    factors.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "admin-user-factors.png"))
+
+    page.goto("/admin/accounts/user/")
+    row = page.locator("#result_list tbody tr").filter(has_text="alice")
+    expect(row.locator("td.field-two_factor img[alt=True]")).to_have_count(1)  # the 2FA column
+    row.locator("input.action-select").check()
+    page.select_option("select[name=action]", "reset_two_step_sign_in")
+    page.click("button[name=index]")
+    expect(page.locator(".messagelist")).to_contain_text("Reset two-step sign-in of 1 user.")
+    alice.refresh_from_db()
+    assert not alice.mfa_enabled

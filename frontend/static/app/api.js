@@ -20,6 +20,7 @@ export const REFRESH_LOCK = 'gatehouse-token-refresh';
 
 const PATHS = {
   login: '/api/auth/login/',
+  loginMfa: '/api/auth/login/mfa/',
   refresh: '/api/auth/refresh/',
   logout: '/api/auth/logout/',
   logoutAll: '/api/auth/logout-all/',
@@ -31,7 +32,23 @@ const PATHS = {
   passwordReset: '/api/auth/password-reset/',
   passwordResetConfirm: '/api/auth/password-reset/confirm/',
   users: '/api/auth/users/',
+  mfa: '/api/auth/mfa/',
+  totp: '/api/auth/mfa/totp/',
+  totpConfirm: '/api/auth/mfa/totp/confirm/',
+  recoveryCodes: '/api/auth/mfa/recovery-codes/',
 };
+
+/**
+ * What `login` resolves with when the password was right and the account has a
+ * second factor (202): the code goes to `loginSecondStep(mfaToken, code)`.
+ */
+export class SecondStepRequired {
+  constructor({ mfa_token: mfaToken, methods = [], expires_in: expiresIn = null } = {}) {
+    this.mfaToken = mfaToken;
+    this.methods = Array.isArray(methods) ? methods : [];
+    this.expiresIn = expiresIn;
+  }
+}
 
 /** The server answered with an error status. */
 export class ApiError extends Error {
@@ -422,9 +439,14 @@ export function createApiClient({
     return res;
   }
 
-  /** Confirm the password again; this session's new access token counts as a recent authentication. */
-  async function reauthenticate(password) {
-    const res = await sendSecured(PATHS.reauthenticate, { method: 'POST', body: { password } });
+  /**
+   * Confirm it's you again, with the password (a string or `{password}`) or a
+   * second-factor code (`{code}`); this session's new access token counts as a
+   * recent authentication.
+   */
+  async function reauthenticate(proof) {
+    const proofBody = typeof proof === 'string' ? { password: proof } : proof;
+    const res = await sendSecured(PATHS.reauthenticate, { method: 'POST', body: proofBody });
     const body = await finish(res);
     if (!body || typeof body.access !== 'string') throw new ApiError(res.status, body);
     store.set(body.access, { expiresIn: body.expires_in, serverDate: header(res, 'Date') });
@@ -438,12 +460,32 @@ export function createApiClient({
 
   // ---- API surface ---------------------------------------------------------
 
-  /** `remember: false` asks for a refresh cookie that ends with the browser session. */
+  /**
+   * `remember: false` asks for a refresh cookie that ends with the browser session.
+   * Resolves with the user, or with a SecondStepRequired when the account has a
+   * second factor (the server remembers `remember` for the second step).
+   */
   async function login(username, password, { remember = true } = {}) {
     const { res, body } = await publicRequest(PATHS.login, {
       method: 'POST',
       body: { username, password, remember },
     });
+    if (res.status === 202 && body && body.mfa_required && typeof body.mfa_token === 'string') {
+      return new SecondStepRequired(body);
+    }
+    return startSession(res, body);
+  }
+
+  /** The code (TOTP or recovery code) after a password answered SecondStepRequired. */
+  async function loginSecondStep(mfaToken, code) {
+    const { res, body } = await publicRequest(PATHS.loginMfa, {
+      method: 'POST',
+      body: { mfa_token: mfaToken, code },
+    });
+    return startSession(res, body);
+  }
+
+  function startSession(res, body) {
     if (!body || typeof body.access !== 'string') throw new ApiError(res.status, body);
     epoch += 1; // a new session: nothing from before may land on it
     inflight = null;
@@ -484,6 +526,7 @@ export function createApiClient({
   return {
     request,
     login,
+    loginSecondStep,
     register,
     logout,
     logoutAll,
@@ -501,6 +544,15 @@ export function createApiClient({
         method: 'POST',
         body: { current_password: currentPassword, new_password: newPassword },
       }),
+    /** Second factors: what the account has (dates and counts). */
+    mfaStatus: () => request(PATHS.mfa),
+    /** Start enrolling an authenticator app: {secret, otpauth_uri, qr_svg} (needs a recent authentication). */
+    startTotp: () => request(PATHS.totp, { method: 'POST' }),
+    /** Confirm the app with its first code: {recovery_codes} (shown once). */
+    confirmTotp: (code) => request(PATHS.totpConfirm, { method: 'POST', body: { code } }),
+    removeTotp: () => request(PATHS.totp, { method: 'DELETE' }),
+    /** A new set of recovery codes; the old set stops working. */
+    regenerateRecoveryCodes: () => request(PATHS.recoveryCodes, { method: 'POST' }),
     /** Staff user list; `pageQuery` is a query string like "?page=2" (or empty). */
     users: (pageQuery = '') => request(PATHS.users + pageQuery),
     /** Refresh now (if still needed after taking the lock). */

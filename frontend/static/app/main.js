@@ -62,7 +62,11 @@ const api = createApiClient({
   locks: navigator.locks || null,
   onLogout: (info) => app && app.handleLogout(info),
   onStatus: (info) => app && app.handleStatus(info),
-  onReauthRequired: () => askToReauthenticate({ reauthenticate: (password) => api.reauthenticate(password) }),
+  onReauthRequired: () =>
+    askToReauthenticate({
+      reauthenticate: (proof) => api.reauthenticate(proof),
+      hasSecondFactor: () => api.mfaStatus().then((status) => !!(status && status.enabled)),
+    }),
 });
 
 app = createApp({

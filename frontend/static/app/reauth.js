@@ -1,56 +1,106 @@
 // "Confirm it's you": the dialog a route's 403 reauthentication_required opens.
-// It re-authenticates this session with the password and resolves true, or
-// resolves false when the user cancels; the API client then retries or gives up.
-import { h, passwordField, formError, setBusy } from './dom.js';
+// It re-authenticates this session with the password, or with a code of the
+// account's second factor when it has one, and resolves true; it resolves
+// false when the user cancels. The API client then retries or gives up.
+import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
 import { ApiError, errorMessage } from './api.js';
 import { openModal } from './dialog.js';
 
+const ASK_PASSWORD = 'For your security, enter your password again to continue.';
+const ASK_CODE = 'For your security, enter a code from your authenticator app (or a recovery code) to continue.';
+
 /**
  * @param {object} deps
- * @param {(password: string) => Promise<void>} deps.reauthenticate  api.reauthenticate
+ * @param {(proof: string|{password: string}|{code: string}) => Promise<void>} deps.reauthenticate  api.reauthenticate
+ * @param {() => Promise<boolean>} [deps.hasSecondFactor]  whether to offer a code instead of the password
  * @param {Document} [deps.doc]
  * @returns {Promise<boolean>}
  */
-export function askToReauthenticate({ reauthenticate, doc = document }) {
+export function askToReauthenticate({ reauthenticate, hasSecondFactor = async () => false, doc = document }) {
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
+  const code = field({
+    label: 'Authentication code',
+    name: 'code',
+    autocomplete: 'one-time-code',
+    hint: 'From your authenticator app, or one of your recovery codes.',
+    inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false' },
+  });
+  code.wrap.hidden = true;
+  let useCode = false;
+  let open = true;
+  const message = h('p', { class: 'dialog-message' }, ASK_PASSWORD);
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'btn-link', testid: 'reauth-use-code', hidden: true },
+    'Use a code from your authenticator app instead',
+  );
   const error = formError();
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Confirm');
   const form = h(
     'form',
     { class: 'form', testid: 'reauth-form', novalidate: true },
-    h('p', { class: 'dialog-message' }, 'For your security, enter your password again to continue.'),
+    message,
     error.el,
     password.wrap,
+    code.wrap,
+    h('p', { class: 'small' }, toggle),
     h('div', { class: 'dialog-actions' }, cancel, submit),
   );
   const { finish, result } = openModal({ doc, title: 'Confirm it’s you', content: [form] });
+  result.then(() => {
+    open = false;
+  });
 
+  const current = () => (useCode ? code : password);
+  toggle.addEventListener('click', () => {
+    useCode = !useCode;
+    password.wrap.hidden = useCode;
+    code.wrap.hidden = !useCode;
+    setText(message, useCode ? ASK_CODE : ASK_PASSWORD);
+    setText(toggle, useCode ? 'Use your password instead' : 'Use a code from your authenticator app instead');
+    error.clear();
+    password.setError(null);
+    code.setError(null);
+    current().input.focus();
+  });
   cancel.addEventListener('click', () => finish(false));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.clear();
     password.setError(null);
-    if (!password.input.value) {
-      password.setError('Enter your password.');
-      password.input.focus();
+    code.setError(null);
+    const input = current();
+    if (!input.input.value.trim()) {
+      input.setError(useCode ? 'Enter a code.' : 'Enter your password.');
+      input.input.focus();
       return;
     }
     setBusy(submit, true, 'Checking…');
     try {
-      await reauthenticate(password.input.value);
+      await reauthenticate(useCode ? { code: code.input.value.trim() } : { password: password.input.value });
       finish(true);
     } catch (err) {
       setBusy(submit, false);
-      if (err instanceof ApiError && err.status === 400 && err.fields.password) {
+      if (!useCode && err instanceof ApiError && err.status === 400 && err.fields.password) {
         password.setError(err.fields.password);
-        password.input.value = '';
-        password.input.focus();
+      } else if (useCode && err instanceof ApiError && err.code === 'code_invalid') {
+        code.setError('That code is not right, or it was used before.');
       } else {
         error.show(errorMessage(err));
+        return;
       }
+      input.input.value = '';
+      input.input.focus();
     }
   });
+
   password.input.focus();
+  Promise.resolve()
+    .then(hasSecondFactor)
+    .then((has) => {
+      if (has && open) toggle.hidden = false;
+    })
+    .catch(() => {});
   return result;
 }

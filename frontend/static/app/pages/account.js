@@ -2,6 +2,7 @@
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
+import { twoStepSection } from './two-step.js';
 
 export function mount(container, ctx) {
   const { api, user } = ctx;
@@ -24,6 +25,7 @@ export function mount(container, ctx) {
     h('div', { class: 'form-actions' }, submit),
   );
 
+  const twoStep = twoStepSection(ctx);
   add(container, 
     pageTitle('Account', 'Your profile and sign-in security.'),
     h(
@@ -50,6 +52,7 @@ export function mount(container, ctx) {
         form,
       ),
     ),
+    h('div', { class: 'grid grid-section' }, twoStep.el),
   );
 
   let busy = false;
@@ -93,5 +96,6 @@ export function mount(container, ctx) {
 
   return () => {
     alive = false;
+    twoStep.dispose();
   };
 }

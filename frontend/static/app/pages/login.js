@@ -1,92 +1,195 @@
-// Sign-in page.
-import { add, h, link, field, passwordField, formError, setBusy, pageTitle } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
+// Sign-in page: the password, then (for an account with a second factor) the code.
+import { add, h, link, field, passwordField, formError, setBusy, pageTitle, setChildren, setText } from '../dom.js';
+import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
 
 export function mount(container, ctx) {
-  const { api, flash, signupEnabled, location } = ctx;
-  const username = field({ label: 'Username', name: 'username', autocomplete: 'username', inputProps: { autocapitalize: 'none', spellcheck: 'false' } });
-  const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
-  const error = formError();
-  const remember = h('input', { type: 'checkbox', name: 'remember', testid: 'remember-me', checked: true, id: 'remember-me' });
-  const rememberRow = h(
-    'div',
-    { class: 'check' },
-    remember,
-    h('label', { for: 'remember-me' }, 'Keep me signed in'),
-    h('p', { class: 'field-hint', id: 'remember-hint' }, 'Uncheck on a shared computer: you are signed out when the browser closes.'),
-  );
-  remember.setAttribute('aria-describedby', 'remember-hint');
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Sign in');
+  const { flash } = ctx;
+  let alive = true;
+  passwordStep({ notice: flash });
+  return () => {
+    alive = false;
+  };
 
-  const form = h(
-    'form',
-    { class: 'form', testid: 'login-form', novalidate: true, 'aria-labelledby': 'login-title', on: { submit: onSubmit } },
-    error.el,
-    username.wrap,
-    password.wrap,
-    rememberRow,
-    submit,
-  );
+  function passwordStep({ notice: shownNotice = null, error: startError = null } = {}) {
+    const { api, signupEnabled, location } = ctx;
+    const username = field({ label: 'Username', name: 'username', autocomplete: 'username', inputProps: { autocapitalize: 'none', spellcheck: 'false' } });
+    const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
+    const error = formError();
+    const remember = h('input', { type: 'checkbox', name: 'remember', testid: 'remember-me', checked: true, id: 'remember-me' });
+    const rememberRow = h(
+      'div',
+      { class: 'check' },
+      remember,
+      h('label', { for: 'remember-me' }, 'Keep me signed in'),
+      h('p', { class: 'field-hint', id: 'remember-hint' }, 'Uncheck on a shared computer: you are signed out when the browser closes.'),
+    );
+    remember.setAttribute('aria-describedby', 'remember-hint');
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Sign in');
 
-  const next = new URLSearchParams(location.search).get('next');
-  const signupHref = next ? `/signup?next=${encodeURIComponent(next)}` : '/signup';
+    const form = h(
+      'form',
+      { class: 'form', testid: 'login-form', novalidate: true, 'aria-labelledby': 'login-title', on: { submit: onSubmit } },
+      error.el,
+      username.wrap,
+      password.wrap,
+      rememberRow,
+      submit,
+    );
 
-  const title = pageTitle('Sign in', 'Welcome back. Enter your details to continue.');
-  title.querySelector('h1').id = 'login-title';
-  const notice = flash ? h('div', { class: `alert alert-${flash.kind}`, role: 'status' }, flash.text) : null;
-  add(container,
-    title,
-    notice,
-    form,
-    h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?')),
-    signupEnabled
-      ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
-      : null,
-  );
-  username.input.focus();
+    const next = new URLSearchParams(location.search).get('next');
+    const signupHref = next ? `/signup?next=${encodeURIComponent(next)}` : '/signup';
 
-  let busy = false;
-  async function onSubmit(event) {
-    event.preventDefault();
-    if (busy) return;
-    if (notice) notice.hidden = true; // "signed out" no longer applies once the user tries again
-    error.clear();
-    username.setError(null);
-    password.setError(null);
-    const u = username.input.value.trim();
-    const p = password.input.value;
-    let invalid = false;
-    if (!u) {
-      username.setError('Enter your username.');
-      invalid = true;
+    const title = pageTitle('Sign in', 'Welcome back. Enter your details to continue.');
+    title.querySelector('h1').id = 'login-title';
+    const notice = shownNotice ? h('div', { class: `alert alert-${shownNotice.kind}`, role: 'status' }, shownNotice.text) : null;
+    setChildren(container);
+    add(container,
+      title,
+      notice,
+      form,
+      h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?')),
+      signupEnabled
+        ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
+        : null,
+    );
+    if (startError) error.show(startError);
+    username.input.focus();
+
+    let busy = false;
+    async function onSubmit(event) {
+      event.preventDefault();
+      if (busy) return;
+      if (notice) notice.hidden = true; // "signed out" no longer applies once the user tries again
+      error.clear();
+      username.setError(null);
+      password.setError(null);
+      const u = username.input.value.trim();
+      const p = password.input.value;
+      let invalid = false;
+      if (!u) {
+        username.setError('Enter your username.');
+        invalid = true;
+      }
+      if (!p) {
+        password.setError('Enter your password.');
+        invalid = true;
+      }
+      if (invalid) {
+        error.show('Please fill in both fields.');
+        (u ? password.input : username.input).focus();
+        return;
+      }
+      busy = true;
+      setBusy(submit, true, 'Signing in…');
+      try {
+        const result = await api.login(u, p, { remember: remember.checked });
+        if (!alive) return;
+        if (result instanceof SecondStepRequired) {
+          codeStep(result);
+          return;
+        }
+        ctx.onLogin(result);
+      } catch (err) {
+        busy = false;
+        setBusy(submit, false);
+        if (err instanceof ApiError && err.status === 401) {
+          error.show('Incorrect username or password.');
+          password.input.value = '';
+          password.input.focus();
+        } else if (err instanceof ApiError && err.status === 400 && Object.keys(err.fields).length) {
+          username.setError(err.fields.username);
+          password.setError(err.fields.password);
+          error.show(err.detail || 'Please check the highlighted fields.');
+        } else {
+          error.show(errorMessage(err));
+        }
+      }
     }
-    if (!p) {
-      password.setError('Enter your password.');
-      invalid = true;
+  }
+
+  /** The second step: a code from the authenticator app, or a recovery code. */
+  function codeStep(pending) {
+    const { api } = ctx;
+    let recovery = false;
+    const code = field({
+      label: 'Authentication code',
+      name: 'code',
+      autocomplete: 'one-time-code',
+      hint: 'The 6-digit code your authenticator app shows now.',
+      inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false' },
+    });
+    const hint = code.wrap.querySelector('.field-hint');
+    const label = code.wrap.querySelector('label');
+    const error = formError();
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Verify');
+    const toggle = h('button', { type: 'button', class: 'btn-link', testid: 'use-recovery-code', on: { click: switchKind } },
+      'Use a recovery code instead');
+    const form = h(
+      'form',
+      { class: 'form', testid: 'mfa-form', novalidate: true, 'aria-labelledby': 'mfa-title', on: { submit: onSubmit } },
+      error.el,
+      code.wrap,
+      submit,
+    );
+    const title = pageTitle('Two-step sign-in', 'Your password was right. One more step to prove it’s you.');
+    title.querySelector('h1').id = 'mfa-title';
+    setChildren(container);
+    add(container,
+      title,
+      form,
+      h('p', { class: 'auth-switch' }, 'No access to your app? ', toggle),
+      h('p', { class: 'auth-switch' }, h('button', { type: 'button', class: 'btn-link', on: { click: () => passwordStep() } }, 'Back to sign in')),
+    );
+    code.input.focus();
+
+    function switchKind() {
+      recovery = !recovery;
+      setText(label, recovery ? 'Recovery code' : 'Authentication code');
+      setText(hint, recovery
+        ? 'One of the recovery codes you saved when you set up two-step sign-in, like 7k2m9-q4xwz. Each works once.'
+        : 'The 6-digit code your authenticator app shows now.');
+      code.input.setAttribute('inputmode', recovery ? 'text' : 'numeric');
+      code.input.setAttribute('autocomplete', recovery ? 'off' : 'one-time-code');
+      setText(toggle, recovery ? 'Use your authenticator app instead' : 'Use a recovery code instead');
+      code.input.value = '';
+      code.setError(null);
+      error.clear();
+      code.input.focus();
     }
-    if (invalid) {
-      error.show('Please fill in both fields.');
-      (u ? password.input : username.input).focus();
-      return;
-    }
-    busy = true;
-    setBusy(submit, true, 'Signing in…');
-    try {
-      const user = await api.login(u, p, { remember: remember.checked });
-      ctx.onLogin(user);
-    } catch (err) {
-      busy = false;
-      setBusy(submit, false);
-      if (err instanceof ApiError && err.status === 401) {
-        error.show('Incorrect username or password.');
-        password.input.value = '';
-        password.input.focus();
-      } else if (err instanceof ApiError && err.status === 400 && Object.keys(err.fields).length) {
-        username.setError(err.fields.username);
-        password.setError(err.fields.password);
-        error.show(err.detail || 'Please check the highlighted fields.');
-      } else {
-        error.show(errorMessage(err));
+
+    let busy = false;
+    async function onSubmit(event) {
+      event.preventDefault();
+      if (busy) return;
+      error.clear();
+      code.setError(null);
+      const value = code.input.value.trim();
+      if (!value) {
+        code.setError(recovery ? 'Enter a recovery code.' : 'Enter the code from your authenticator app.');
+        code.input.focus();
+        return;
+      }
+      busy = true;
+      setBusy(submit, true, 'Verifying…');
+      try {
+        const user = await api.loginSecondStep(pending.mfaToken, value);
+        if (!alive) return;
+        ctx.onLogin(user);
+      } catch (err) {
+        if (!alive) return;
+        busy = false;
+        setBusy(submit, false);
+        if (err instanceof ApiError && err.code === 'mfa_token_invalid') {
+          passwordStep({ error: 'That sign-in took too long or was already completed. Enter your password again.' });
+        } else if (err instanceof ApiError && err.code === 'code_invalid') {
+          code.setError(recovery
+            ? 'That recovery code is not right, or it was used before.'
+            : 'That code is not right. Wait for the next one and try again, or use a recovery code.');
+          code.input.value = '';
+          code.input.focus();
+        } else {
+          error.show(errorMessage(err));
+        }
       }
     }
   }

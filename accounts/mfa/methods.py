@@ -1,0 +1,81 @@
+"""The second steps a login or a re-authentication may take, by name.
+
+A login answers 202 with the names of the methods the account can use
+(``"methods"``); ``POST /api/auth/login/mfa/`` and ``POST /api/auth/reauthenticate/``
+hand the request's proof (its fields: ``{"code": ...}`` today) to ``verify``,
+which tries each registered method that accepts that shape of proof. A new
+kind of second step (a passkey: ``{"credential": ...}``) is one more
+``register(...)`` with its own ``accepts`` and ``verify``; nothing else
+dispatches on method names.
+
+``is_factor`` says whether a method is a second factor in its own right
+(an authenticator app, a passkey) or a fallback that exists only next to one
+(recovery codes): an account needs the second step while it has a factor.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from accounts.mfa import notices, recovery_codes, totp
+from accounts.models import SecurityEventKind
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str  # as listed in a 202's "methods"
+    amr: str  # what the session's access tokens then carry in "amr" (RFC 8176)
+    is_factor: bool
+    enrolled: Callable  # (user) -> bool
+    accepts: Callable  # (proof: dict) -> bool: the proof has this method's shape
+    verify: Callable  # (*, user, proof, client, session_id) -> bool; spends what it accepts
+
+
+_REGISTRY: dict[str, Method] = {}
+
+
+def register(method: Method) -> None:
+    _REGISTRY[method.name] = method
+
+
+def all_methods() -> list[Method]:
+    return list(_REGISTRY.values())
+
+
+def available(user) -> list[Method]:
+    """The methods ``user`` can take their second step with, in registration order."""
+    return [method for method in _REGISTRY.values() if method.enrolled(user)]
+
+
+def verify(*, user, proof: dict, client, session_id=None) -> Method | None:
+    """The method that accepted ``proof`` for ``user`` (and spent it), or None."""
+    for method in _REGISTRY.values():
+        if method.accepts(proof) and method.verify(user=user, proof=proof, client=client, session_id=session_id):
+            return method
+    return None
+
+
+def _verify_totp(*, user, proof, client, session_id):
+    return totp.verify(user=user, code=proof["code"])
+
+
+def _verify_recovery_code(*, user, proof, client, session_id):
+    if not recovery_codes.use(user=user, code=proof["code"]):
+        return False
+    notices.notify(
+        SecurityEventKind.MFA_RECOVERY_CODE_USED, user=user, client=client, session_id=session_id,
+        remaining=recovery_codes.remaining(user=user),
+    )
+    return True
+
+
+def _has_unused_recovery_codes(user):
+    return recovery_codes.remaining(user=user) > 0
+
+
+register(Method(
+    name="totp", amr="otp", is_factor=True, enrolled=totp.is_enrolled,
+    accepts=lambda proof: totp.looks_like_a_code(proof.get("code")), verify=_verify_totp,
+))
+register(Method(
+    name="recovery_code", amr="otp", is_factor=False, enrolled=_has_unused_recovery_codes,
+    accepts=lambda proof: recovery_codes.looks_like_a_code(proof.get("code")), verify=_verify_recovery_code,
+))
