@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import recovery, views
+from accounts.api import personal_tokens, recovery, views
 
 app_name = "accounts"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
     path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="reauthenticate"),
+    path("auth/tokens/", personal_tokens.PersonalTokenListView.as_view(), name="personal-tokens"),
+    path(
+        "auth/tokens/<uuid:token_id>/", personal_tokens.PersonalTokenDetailView.as_view(), name="personal-token-detail"
+    ),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
     path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),

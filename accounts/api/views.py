@@ -120,6 +120,8 @@ class LogoutAllView(BearerView):
 
 
 class MeView(BearerView):
+    allows_personal_tokens = True  # a data route: scripts read it with a personal access token
+
     @extend_schema(responses=UserSerializer)
     def get(self, request):
         return Response(UserSerializer(request.user).data)
@@ -199,6 +201,7 @@ class UserPagination(PageNumberPagination):
 
 
 class StaffUserListView(NoStoreMixin, ListAPIView):
+    allows_personal_tokens = True  # a data route (and CanViewUsers still applies)
     permission_classes = [CanViewUsers]
     serializer_class = StaffUserSerializer
     pagination_class = UserPagination
