@@ -1,7 +1,8 @@
-// Account: profile details and password change (server validation shown per field).
+// Account: profile details, password change (server validation shown per field), personal access tokens.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
+import { mountTokens } from './account-tokens.js';
 
 export function mount(container, ctx) {
   const { api, user } = ctx;
@@ -52,6 +53,8 @@ export function mount(container, ctx) {
     ),
   );
 
+  const unmountTokens = mountTokens(container, ctx);
+
   let busy = false;
   async function onSubmit(event) {
     event.preventDefault();
@@ -93,5 +96,6 @@ export function mount(container, ctx) {
 
   return () => {
     alive = false;
+    unmountTokens();
   };
 }
