@@ -46,6 +46,8 @@ class PersonalTokenCreateSerializer(serializers.Serializer):
 
 
 class PersonalTokenListView(BearerView):
+    """The caller's personal access tokens: list them, or create one (shown once)."""
+
     def get_permissions(self):
         # Minting a long-lived credential takes the account further than a
         # session does: it needs a recent authentication. Listing does not.
@@ -53,11 +55,20 @@ class PersonalTokenListView(BearerView):
             return [IsAuthenticated(), RecentAuthentication()]
         return super().get_permissions()
 
-    @extend_schema(responses=PersonalTokenSerializer(many=True))
+    @extend_schema(
+        summary="List your personal access tokens",
+        description="The caller's tokens not revoked, newest first (expired ones flagged `expired`); never a secret. "
+        "A browser session's access token only: a personal token gets 403 `personal_token_not_allowed`.",
+        responses=PersonalTokenSerializer(many=True),
+    )
     def get(self, request):
         return Response(PersonalTokenSerializer(flows.tokens_of(request.user), many=True).data)
 
     @extend_schema(
+        summary="Create a personal access token",
+        description="Mints a `gat_…` token for scripts; the answer is the only time the token is shown. Needs a "
+        "recent authentication (403 `reauthentication_required`); `name` unique among your tokens, "
+        "`expires_in_days` 1 to 365.",
         request=PersonalTokenCreateSerializer,
         responses={201: CreatedPersonalTokenSerializer, 403: OpenApiResponse(description="reauthentication_required")},
     )
@@ -72,7 +83,13 @@ class PersonalTokenListView(BearerView):
 
 
 class PersonalTokenDetailView(BearerView):
-    @extend_schema(responses={204: None, 404: OpenApiResponse(description="Not one of your tokens.")})
+    """One of the caller's personal access tokens."""
+
+    @extend_schema(
+        summary="Revoke a personal access token",
+        description="Ends the token at once; 404 when it is not one of yours (or was revoked already).",
+        responses={204: None, 404: OpenApiResponse(description="Not one of your tokens.")},
+    )
     def delete(self, request, token_id):
         token = flows.tokens_of(request.user).filter(pk=token_id).first()
         if token is None:
