@@ -1,13 +1,14 @@
 """Personal access tokens over the API: create (shown once), use from a script, list, revoke; where they work."""
+import hashlib
 import os
 import re
 import time
 
 import pytest
 import time_machine
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.db import connection
 
 from accounts.mail.models import OutboxMessage
 from accounts.models import RefreshSession, RevocationReason, SecurityEvent, SecurityEventKind
@@ -57,8 +58,6 @@ def test_the_token_is_shown_once_and_stored_only_as_a_keyed_digest(logged_in):
         (row,) = cursor.fetchall()
     stored = " ".join(str(value) for value in row)
     assert token not in stored and secret not in stored
-    import hashlib
-
     assert hashlib.sha256(token.encode()).hexdigest() not in stored  # keyed, not a plain hash
 
 
@@ -94,7 +93,7 @@ MANAGEMENT_ROUTES = [
 
 @pytest.mark.parametrize("method, path", MANAGEMENT_ROUTES)
 def test_refused_on_the_routes_that_manage_sessions_tokens_and_the_password(logged_in, created, user, method, path):
-    # repro: a personal token on GET /api/auth/sessions/ (and the others) → 403 personal_token_not_allowed, nothing changed
+    # repro: a personal token on GET /api/auth/sessions/ (and the others) → 403 personal_token_not_allowed, no change
     session = RefreshSession.objects.get()
     path = path.format(session_id=session.pk, token_id=created["id"])
     body = {"password": PASSWORD, "current_password": PASSWORD, "new_password": "another passphrase 42",

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from accounts.models import RevocationReason, SecurityEvent, SecurityEventKind
 from accounts.personal_tokens.models import PersonalAccessToken
 from accounts.recovery import tokens as reset_tokens
-from tests.personal_tokens.conftest import Script
+from tests.personal_tokens.conftest import Script, create
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +46,11 @@ def test_deleting_the_user_deletes_their_tokens(script, user):
     assert script.get("/api/auth/me/").status_code == 401
 
 
-def test_ending_other_tokens_leaves_each_users_own_alone(logged_in, log_in, make_user, created):
-    from tests.personal_tokens.conftest import create
-
+def test_deactivating_one_user_leaves_the_others_tokens_alone(log_in, make_user, user, created):
     make_user("bob")
     bobs = create(log_in("bob"), name="bob's").json()["token"]
-    alice = PersonalAccessToken.objects.get(name="ci").user
-    alice.is_active = False
-    alice.save()
+    user.is_active = False
+    user.save()
 
     assert Script(created["token"]).get("/api/auth/me/").status_code == 401
     assert Script(bobs).get("/api/auth/me/").status_code == 200
