@@ -154,3 +154,31 @@ def test_setting_a_password_in_the_admin_ends_the_tokens(root, alices_token):
 
     assert response.status_code == 302
     assert Script(alices_token["token"]).get("/api/auth/me/").status_code == 401
+
+
+def test_the_list_of_100_tokens_and_a_users_page_cost_a_bounded_number_of_queries(
+    root, make_user, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.admin.test_admin import CHANGE_PAGE_BUDGET, CHANGELIST_BUDGET
+
+    users = [make_user(f"user{n:03}") for n in range(10)]
+    now = timezone.now()
+    PersonalAccessToken.objects.bulk_create(
+        PersonalAccessToken(
+            user=users[n % 10], name=f"job {n}", lookup=f"{n:016x}", digest="0" * 64,
+            expires_at=now + timedelta(days=1 if n % 3 else -1), last_used_at=now if n % 2 else None,
+        )
+        for n in range(100)
+    )
+
+    for url in (TOKENS, f"{TOKENS}?status=active&q=user00", f"{USERS}{users[0].pk}/change/"):
+        budget = CHANGE_PAGE_BUDGET if "change" in url else CHANGELIST_BUDGET
+        with django_assert_max_num_queries(budget) as queries:
+            response = root.get(url)
+        assert response.status_code == 200, url
+        assert not any("digest" in query["sql"] for query in queries.captured_queries), url
+    assert len(root.get(TOKENS).context["cl"].result_list) == 100
