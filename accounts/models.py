@@ -187,6 +187,8 @@ class SecurityEventKind(models.TextChoices):
     MFA_RECOVERY_CODES_CREATED = "mfa_recovery_codes_created", "Recovery codes generated"
     MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", "Recovery code used"
     MFA_RESET = "mfa_reset", "Two-step sign-in reset by an administrator"
+    PERSONAL_TOKEN_CREATED = "personal_token_created", "Personal access token created"
+    PERSONAL_TOKEN_REVOKED = "personal_token_revoked", "Personal access token revoked"
 
 
 class SecurityEvent(models.Model):
@@ -209,6 +211,13 @@ class SecurityEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="Who did it, when not the user themselves (an administrator).",
     )
+    # The personal access token an event is about; like the session, kept
+    # after cleanup deleted the token. Not indexed: only an event's own page
+    # follows it, and every login writes an event.
+    personal_token = models.ForeignKey(
+        "accounts.PersonalAccessToken", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        db_index=False, related_name="+",
+    )
     reason = models.CharField(max_length=32, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
@@ -227,3 +236,4 @@ class SecurityEvent(models.Model):
 
 from accounts.mail.models import OutboxMessage, OutboxStatus  # noqa: E402,F401  (the outbox, in its own module)
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice  # noqa: E402,F401  (second factors)
+from accounts.personal_tokens.models import PersonalAccessToken  # noqa: E402,F401  (personal access tokens)

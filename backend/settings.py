@@ -241,7 +241,12 @@ GATEHOUSE.update({
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.sessions.authentication.SessionBoundJWTAuthentication"],
+    # Personal access tokens (Bearer gat_…) first: that class answers only for
+    # them, and refuses them on every view that does not allow them.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.personal_tokens.authentication.PersonalTokenAuthentication",
+        "accounts.sessions.authentication.SessionBoundJWTAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["accounts.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -64,3 +64,26 @@ def test_cleanup_retention_can_be_overridden(user):
     make_session(user, ended_days_ago=3)
 
     assert "Deleted 1 ended sessions" in run("cleanup_sessions", "--retention-days", "2")
+
+
+def test_cleanup_deletes_long_ended_personal_tokens_too(user):
+    # repro: tokens expired or revoked 31 days ago stayed for ever; recent and live ones stay
+    from accounts.personal_tokens.models import PersonalAccessToken
+
+    now = timezone.now()
+
+    def make_token(n, *, expires_days, revoked_days=None):
+        return PersonalAccessToken.objects.create(
+            user=user, name=f"t{n}", lookup=f"{n:016x}", digest="0" * 64, expires_at=now + timedelta(days=expires_days),
+            revoked_at=now - timedelta(days=revoked_days) if revoked_days is not None else None,
+        )
+
+    keep = {make_token(1, expires_days=10).pk, make_token(2, expires_days=-1).pk,
+            make_token(3, expires_days=10, revoked_days=1).pk}
+    make_token(4, expires_days=-31)
+    make_token(5, expires_days=10, revoked_days=31)
+
+    output = run("cleanup_sessions")
+
+    assert "and 2 ended personal access tokens" in output
+    assert set(PersonalAccessToken.objects.values_list("pk", flat=True)) == keep

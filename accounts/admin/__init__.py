@@ -16,8 +16,8 @@ investigate a token-theft alarm. Three rules hold throughout:
 """
 from django.contrib import admin
 
-from accounts.admin import events, outbox, sessions, users  # noqa: F401  (registers the model admins)
+from accounts.admin import events, outbox, personal_tokens, sessions, users  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = "Gatehouse administration"
 admin.site.site_title = "Gatehouse admin"
-admin.site.index_title = "Users, sessions, security events and mail"
+admin.site.index_title = "Users, sessions, personal access tokens, security events and mail"

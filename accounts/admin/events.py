@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from accounts.admin.common import (
     AllowedLookupsMixin,
     ReadOnlyAdminMixin,
+    admin_url,
     icon,
     ip_condition,
     reason_label,
@@ -15,6 +16,7 @@ from accounts.admin.common import (
     user_link,
 )
 from accounts.models import SecurityEvent, SecurityEventKind
+from accounts.personal_tokens.models import PersonalAccessToken
 
 
 class EventUserFilter(admin.SimpleListFilter):
@@ -67,6 +69,7 @@ class SecurityEventAdmin(AllowedLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdm
         "user",  # EventUserFilter (an exact username)
         "created_at__gte", "created_at__lt",  # the date filter
         "session__id__exact",  # a session's events, linked from the session page
+        "personal_token__id__exact",  # a personal token's events, linked from the token's page
     })
     # Declared for the search box; get_search_results does the work.
     search_fields = ("username", "ip_address")
@@ -77,8 +80,8 @@ class SecurityEventAdmin(AllowedLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdm
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     fields = (
-        "kind_status", "created_at", "user_link", "username", "session_link", "actor_link", "reason_label",
-        "ip_address", "user_agent",
+        "kind_status", "created_at", "user_link", "username", "session_link", "personal_token_link", "actor_link",
+        "reason_label", "ip_address", "user_agent",
     )
     readonly_fields = fields
 
@@ -117,6 +120,15 @@ class SecurityEventAdmin(AllowedLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdm
     @admin.display(description="session")
     def session_link(self, event):
         return session_link(event.session_id)
+
+    @admin.display(description="personal access token")
+    def personal_token_link(self, event):
+        if event.personal_token_id is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', admin_url(PersonalAccessToken, event.personal_token_id),
+            str(event.personal_token_id)[:8],
+        )
 
     @admin.display(description="reason")
     def reason_label(self, event):

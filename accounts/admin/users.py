@@ -14,10 +14,12 @@ from accounts.admin.common import (
     User,
     changelist_url,
 )
+from accounts.admin.personal_tokens import PersonalTokenInline
 from accounts.admin.sessions import SessionColumnsMixin
 from accounts.limits.net import client_info
 from accounts.mfa import factors
 from accounts.models import RefreshSession, RevocationReason
+from accounts.personal_tokens import flows as personal_tokens
 from accounts.sessions import lifecycle
 
 _INLINE_SESSIONS_MAX = 50
@@ -118,7 +120,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         "groups__id__exact", "groups__isnull",
         "mfa_enabled__exact", "mfa_enabled__isnull",
     })
-    inlines = [ActiveSessionInline]
+    inlines = [ActiveSessionInline, PersonalTokenInline]
 
     class Media:
         css = {"all": ["accounts/admin.css"]}
@@ -200,7 +202,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     @admin.action(description="Deactivate and revoke all sessions", permissions=["deactivate"])
     def deactivate_and_revoke_sessions(self, request, queryset):
         client = client_info(request)
-        deactivated = revoked = 0
+        deactivated = revoked = revoked_tokens = 0
         for user in queryset:
             if user.pk == request.user.pk:
                 self.message_user(request, "You cannot deactivate yourself; skipped.", messages.WARNING)
@@ -211,6 +213,9 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
                 revoked += lifecycle.revoke_user_sessions(
                     user=user, reason=RevocationReason.ADMIN_REVOKED, actor=request.user, client=client
                 )
+                revoked_tokens += personal_tokens.revoke_user_tokens(
+                    user=user, reason=RevocationReason.USER_DEACTIVATED, actor=request.user, client=client
+                )
                 if user.is_active:
                     user.is_active = False
                     user.save(update_fields=["is_active"])
@@ -219,16 +224,28 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         self.message_user(
             request,
             ngettext("Deactivated %d user", "Deactivated %d users", deactivated) % deactivated
-            + ngettext(" and revoked %d session.", " and revoked %d sessions.", revoked) % revoked,
+            + ngettext(" and revoked %d session.", " and revoked %d sessions.", revoked) % revoked
+            + (
+                ngettext(" Revoked %d personal access token.", " Revoked %d personal access tokens.", revoked_tokens)
+                % revoked_tokens if revoked_tokens else ""
+            ),
         )
 
     def user_change_password(self, request, id, form_url=""):
-        """Setting a password here ends every session, as it does through the API."""
+        """Setting a password here ends every session, as it does through the API.
+
+        It ends the personal access tokens too: an administrator sets a
+        password for someone locked out, which is a reset, not the owner's
+        own change.
+        """
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
+            user, client = self.get_object(request, id), client_info(request)
             lifecycle.revoke_user_sessions(
-                user=self.get_object(request, id), reason=RevocationReason.PASSWORD_CHANGED,
-                actor=request.user, client=client_info(request),
+                user=user, reason=RevocationReason.PASSWORD_CHANGED, actor=request.user, client=client,
+            )
+            personal_tokens.revoke_user_tokens(
+                user=user, reason=RevocationReason.PASSWORD_CHANGED, actor=request.user, client=client,
             )
         return response
 
@@ -239,7 +256,11 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         with transaction.atomic():
             # As in the action: name the administrator, then let the signal
             # find nothing left to do.
+            client = client_info(request)
             lifecycle.revoke_user_sessions(
-                user=obj, reason=RevocationReason.USER_DEACTIVATED, actor=request.user, client=client_info(request)
+                user=obj, reason=RevocationReason.USER_DEACTIVATED, actor=request.user, client=client
+            )
+            personal_tokens.revoke_user_tokens(
+                user=obj, reason=RevocationReason.USER_DEACTIVATED, actor=request.user, client=client
             )
             super().save_model(request, obj, form, change)

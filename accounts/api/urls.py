@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import mfa, recovery, views
+from accounts.api import mfa, personal_tokens, recovery, views
 
 app_name = "accounts"
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("auth/mfa/totp/", mfa.TotpView.as_view(), name="mfa-totp"),
     path("auth/mfa/totp/confirm/", mfa.TotpConfirmView.as_view(), name="mfa-totp-confirm"),
     path("auth/mfa/recovery-codes/", mfa.RecoveryCodesView.as_view(), name="mfa-recovery-codes"),
+    path("auth/tokens/", personal_tokens.PersonalTokenListView.as_view(), name="personal-tokens"),
+    path(
+        "auth/tokens/<uuid:token_id>/", personal_tokens.PersonalTokenDetailView.as_view(), name="personal-token-detail"
+    ),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
     path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),

@@ -187,6 +187,8 @@ class LogoutAllView(BearerView):
 
 
 class MeView(BearerView):
+    allows_personal_tokens = True  # a data route: scripts read it with a personal access token
+
     @schema.operation(
         summary="Who am I",
         description="The user the access token belongs to.",
@@ -379,6 +381,7 @@ class UserPagination(PageNumberPagination):
     },
 )
 class StaffUserListView(NoStoreMixin, ListAPIView):
+    allows_personal_tokens = True  # a data route (and CanViewUsers still applies)
     permission_classes = [CanViewUsers]
     serializer_class = StaffUserSerializer
     pagination_class = UserPagination

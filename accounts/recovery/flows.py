@@ -25,6 +25,7 @@ from accounts.audit import record_event
 from accounts.limits.counters import counters
 from accounts.mail import outbox
 from accounts.models import RevocationReason, SecurityEventKind
+from accounts.personal_tokens import flows as personal_tokens
 from accounts.recovery import tokens
 from accounts.sessions import lifecycle
 
@@ -86,7 +87,7 @@ def reset_link(token: str) -> str:
 
 
 def confirm_password_reset(*, token, new_password, client) -> None:
-    """Set a new password with a reset token; end every session; record it and mail a notice."""
+    """Set a new password with a reset token; end every session and personal token; record it and mail a notice."""
     user = tokens.user_for_token(token)
     if user is None:
         raise TokenInvalid()
@@ -103,6 +104,8 @@ def confirm_password_reset(*, token, new_password, client) -> None:
         record_event(SecurityEventKind.PASSWORD_RESET, user=user, client=client)
         # Refresh tokens end here; access tokens end with the password (their session's fingerprint no longer matches).
         lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
+        # A reset is what someone locked out of a taken-over account does: the tokens made meanwhile end too.
+        personal_tokens.revoke_user_tokens(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
         outbox.enqueue(
             to=user.email,
             template="password_reset_notice",

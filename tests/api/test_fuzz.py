@@ -45,6 +45,8 @@ ROUTES = [
     ("post", "/api/auth/reauthenticate/"), ("post", "/api/auth/login/mfa/"), ("get", "/api/auth/mfa/"),
     ("post", "/api/auth/mfa/totp/"), ("delete", "/api/auth/mfa/totp/"), ("post", "/api/auth/mfa/totp/confirm/"),
     ("post", "/api/auth/mfa/recovery-codes/"),
+    ("get", "/api/auth/tokens/"), ("post", "/api/auth/tokens/"),
+    ("delete", "/api/auth/tokens/00000000-0000-0000-0000-000000000000/"),
 ]
 CONFORMANCE = [
     not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -58,9 +60,13 @@ json_values = st.recursive(
     max_leaves=20,
 )
 login_like = st.fixed_dictionaries(
-    {}, optional={name: json_values for name in (
-        "username", "password", "email", "current_password", "new_password", "code", "mfa_token",
-    )}
+    {}, optional={
+        name: json_values
+        for name in (
+            "username", "password", "email", "current_password", "new_password", "code", "mfa_token", "name",
+            "expires_in_days",
+        )
+    }
 )
 header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=200)
 

@@ -26,6 +26,9 @@ ERRORS = {
     ("delete", "/api/auth/mfa/totp/"): {401, 403, 404, 503},
     ("post", "/api/auth/mfa/totp/confirm/"): {400, 401, 413, 415, 429, 503},
     ("post", "/api/auth/mfa/recovery-codes/"): {401, 403, 409, 503},
+    ("get", "/api/auth/tokens/"): {401, 403, 503},
+    ("post", "/api/auth/tokens/"): {400, 401, 403, 413, 415, 503},
+    ("delete", "/api/auth/tokens/{token_id}/"): {401, 403, 404, 503},
     ("post", "/api/auth/password-reset/"): {400, 403, 413, 415, 429, 503},
     ("post", "/api/auth/password-reset/confirm/"): {400, 403, 413, 415, 429, 503},
     ("post", "/api/auth/register/"): {400, 403, 404, 413, 415, 429, 503},
@@ -43,6 +46,9 @@ SECURITY = {
     ("post", "/api/auth/refresh/"): [{"refreshCookie": []}],
     ("post", "/api/auth/logout/"): [{"refreshCookie": []}],
     ("post", "/api/auth/introspect/"): [{"introspectionSecret": []}],
+    # The data routes scripts may read with a personal access token.
+    ("get", "/api/auth/me/"): [{"personalToken": []}, {"bearerAuth": []}],
+    ("get", "/api/auth/users/"): [{"personalToken": []}, {"bearerAuth": []}],
 }
 SETS_COOKIES = {
     ("post", "/api/auth/login/"): {"200"},

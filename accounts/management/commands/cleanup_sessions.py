@@ -1,4 +1,4 @@
-"""Delete ended sessions and old security events in small batches (cron-safe)."""
+"""Delete ended sessions, ended personal access tokens and old security events in small batches (cron-safe)."""
 import time
 from datetime import timedelta
 
@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from accounts import conf
 from accounts.models import RefreshSession, SecurityEvent
+from accounts.personal_tokens.models import PersonalAccessToken
 
 
 class Command(BaseCommand):
     help = (
-        "Delete sessions that ended (expired or revoked) longer ago than the retention period, "
-        "and security events older than it. Each batch is its own short transaction."
+        "Delete sessions and personal access tokens that ended (expired or revoked) longer ago than the "
+        "retention period, and security events older than it. Each batch is its own short transaction."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +38,13 @@ class Command(BaseCommand):
         sessions = self._delete_in_batches(expired, batch_size, pause)
         sessions += self._delete_in_batches(revoked, batch_size, pause)
         events = self._delete_in_batches(old_events, batch_size, pause)
-        self.stdout.write(f"Deleted {sessions} ended sessions and {events} security events older than {cutoff:%Y-%m-%d %H:%M}.")
+        # An ended token stays listed to its owner (as expired) until then.
+        tokens = self._delete_in_batches(PersonalAccessToken.objects.filter(expires_at__lt=cutoff), batch_size, pause)
+        tokens += self._delete_in_batches(PersonalAccessToken.objects.filter(revoked_at__lt=cutoff), batch_size, pause)
+        self.stdout.write(
+            f"Deleted {sessions} ended sessions and {events} security events older than {cutoff:%Y-%m-%d %H:%M}, "
+            f"and {tokens} ended personal access tokens."
+        )
 
     def _delete_in_batches(self, queryset, batch_size, pause):
         total = 0

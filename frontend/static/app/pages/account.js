@@ -1,8 +1,9 @@
-// Account: profile details and password change (server validation shown per field).
+// Account: profile details, password change (server validation shown per field), personal access tokens.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
 import { twoStepSection } from './two-step.js';
+import { mountTokens } from './account-tokens.js';
 
 export function mount(container, ctx) {
   const { api, user } = ctx;
@@ -55,6 +56,8 @@ export function mount(container, ctx) {
     h('div', { class: 'grid grid-section' }, twoStep.el),
   );
 
+  const unmountTokens = mountTokens(container, ctx);
+
   let busy = false;
   async function onSubmit(event) {
     event.preventDefault();
@@ -97,5 +100,6 @@ export function mount(container, ctx) {
   return () => {
     alive = false;
     twoStep.dispose();
+    unmountTokens();
   };
 }

@@ -1,0 +1,73 @@
+"""``Authorization: Bearer gat_…``: the DRF authentication for personal access tokens.
+
+It runs before the JWT authentication and answers only for credentials that
+start with ``gat_``; for anything else it returns None and the JWT class
+decides. A personal token is accepted only by views that say
+``allows_personal_tokens = True`` (the routes that read data). The check
+lives here, not in a permission class, because a view that sets its own
+``permission_classes`` would silently drop a default permission: with the
+check in authentication, a route added tomorrow refuses personal tokens
+unless it opts in.
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+
+from accounts.limits.net import client_ip
+from accounts.personal_tokens import flows, tokens
+
+# A genuine token is TOKEN_LENGTH characters; anything much longer is not worth parsing.
+_MAX_CREDENTIAL_BYTES = 256
+
+
+class PersonalTokenNotAllowed(PermissionDenied):
+    default_detail = (
+        "A personal access token cannot be used here: sessions, tokens, second factors, email and password "
+        "are managed only from a signed-in browser session."
+    )
+    default_code = "personal_token_not_allowed"
+
+
+@dataclass(frozen=True)
+class PersonalTokenGrant:
+    """What ``request.auth`` holds for a personal token. It has no session: views that need one never see it."""
+
+    token_id: uuid.UUID
+    name: str
+    expires_at: datetime
+    user_pk: object
+
+
+def view_allows_personal_tokens(view) -> bool:
+    return bool(getattr(view, "allows_personal_tokens", False))
+
+
+class PersonalTokenAuthentication(BaseAuthentication):
+    """One indexed query (token + user), a constant-time digest check, and at most one UPDATE a minute (last use)."""
+
+    www_authenticate_realm = "api"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if len(parts) != 2 or parts[0].lower() != b"bearer" or not tokens.looks_like_personal_token(parts[1]):
+            return None
+        raw = parts[1]
+        # Too long or not ASCII: no token of ours, refused like a forged one.
+        presented = raw.decode("ascii", errors="replace") if len(raw) <= _MAX_CREDENTIAL_BYTES else ""
+        try:
+            row = flows.authenticate(raw_token=presented)
+        except flows.TokenRejected as rejected:
+            raise AuthenticationFailed(rejected.detail, code=rejected.code) from None
+        view = (request.parser_context or {}).get("view")
+        if not view_allows_personal_tokens(view):
+            raise PersonalTokenNotAllowed()
+        flows.record_use(token=row, ip_address=client_ip(request))
+        grant = PersonalTokenGrant(token_id=row.pk, name=row.name, expires_at=row.expires_at, user_pk=row.user_id)
+        return row.user, grant
+
+    def authenticate_header(self, request):
+        # DRF takes a 401's challenge from the first authentication class: the same one the JWT class sends.
+        return f'Bearer realm="{self.www_authenticate_realm}"'
