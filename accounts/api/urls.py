@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import recovery, views
+from accounts.api import activity, recovery, views
 
 app_name = "accounts"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth/me/", views.MeView.as_view(), name="me"),
     path("auth/sessions/", views.SessionListView.as_view(), name="sessions"),
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
+    path("auth/activity/", activity.ActivityView.as_view(), name="activity"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
     path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="reauthenticate"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),

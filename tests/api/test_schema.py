@@ -91,3 +91,30 @@ def test_an_execute_wrapper_sees_the_session_query(logged_in):
         assert logged_in.get("/api/auth/me/").status_code == 200
 
     assert len(seen) == 1 and "password_fingerprint" in seen[0]
+
+
+def test_the_activity_page_is_read_along_the_user_index_without_sorting_the_users_events(user, make_user):
+    # Repro: EXPLAIN the query of a later page of GET /api/auth/activity/.
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts import activity
+
+    other = make_user("bob")
+    SecurityEvent.objects.bulk_create(
+        SecurityEvent(kind=SecurityEventKind.LOGIN_SUCCEEDED, user=owner) for owner in [user, other] * 50
+    )
+    page = activity.events_of(user=user).filter(created_at__lt=timezone.now())[:21]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A test table is tiny: statistics, and no sequential scan, show the plan a big one gets.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("ANALYZE accounts_securityevent")
+        plan = page.explain()
+
+    assert "event_user_idx" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in plan, plan  # the index (with the rowid after it) is the order
+    else:
+        # In the index's order; only the ties of one instant are sorted, by id.
+        assert "Presorted Key: created_at" in plan, plan
