@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import activity, recovery, views
+from accounts.api import activity, password_rules, recovery, views
 
 app_name = "accounts"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
     path("auth/activity/", activity.ActivityView.as_view(), name="activity"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
+    path("auth/password-rules/", password_rules.PasswordRulesView.as_view(), name="password-rules"),
     path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="reauthenticate"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
