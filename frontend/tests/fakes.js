@@ -206,6 +206,7 @@ export function fakeResponse(status, body = null, headers = {}) {
  *   server.rejectToken(token): that access token gets 401 from now on
  *   server.needsRecentAuth: paths that answer 403 reauthentication_required to a token
  *     not issued by POST /api/auth/reauthenticate/ (password "pw")
+ *   server.passwordRules, server.rulesFailures: GET /api/auth/password-rules/ (public)
  */
 export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
   let seq = 0;
@@ -230,6 +231,8 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
     needsRecentAuth: new Set(),
     recentTokens: new Set(),
     reauthCalls: 0,
+    passwordRules: ['Your password must contain at least 10 characters.', 'Your password can’t be entirely numeric.'],
+    rulesFailures: 0, // the next password-rules requests that fail with a network error
     issue() {
       seq += 1;
       const iat = Math.floor(clock.now() / 1000);
@@ -269,6 +272,13 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
       if (path === '/api/auth/login/') {
         const access = server.issue();
         return fakeResponse(200, { access, token_type: 'Bearer', expires_in: ttl, user: theUser }, date);
+      }
+      if (path === '/api/auth/password-rules/') {
+        if (server.rulesFailures > 0) {
+          server.rulesFailures -= 1;
+          throw new TypeError('Failed to fetch');
+        }
+        return fakeResponse(200, { rules: server.passwordRules }, date);
       }
       if (path === '/api/auth/logout/') {
         server.logoutCalls += 1;
