@@ -1,6 +1,6 @@
 """HTTP for the caller's own security activity (the flow: ``accounts.activity``)."""
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView

@@ -25,6 +25,7 @@ const PATHS = {
   logoutAll: '/api/auth/logout-all/',
   me: '/api/auth/me/',
   sessions: '/api/auth/sessions/',
+  activity: '/api/auth/activity/',
   passwordRules: '/api/auth/password-rules/',
   password: '/api/auth/password/',
   reauthenticate: '/api/auth/reauthenticate/',
@@ -505,6 +506,8 @@ export function createApiClient({
     logoutAll,
     me: () => request(PATHS.me),
     sessions: () => request(PATHS.sessions),
+    /** The user's own security events, newest first; `pageQuery` is the "?cursor=…" of a `next` link (or empty). */
+    activity: (pageQuery = '') => request(PATHS.activity + pageQuery),
     /** The password rules the server checks, as sentences (public). */
     passwordRules,
     revokeSession: (id) => request(`${PATHS.sessions}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
