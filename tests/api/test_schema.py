@@ -93,16 +93,21 @@ def test_an_execute_wrapper_sees_the_session_query(logged_in):
     assert len(seen) == 1 and "password_fingerprint" in seen[0]
 
 
-def test_the_activity_page_is_read_along_the_user_index_without_sorting_the_users_events(user, make_user):
-    # Repro: EXPLAIN the query of a later page of GET /api/auth/activity/.
+def test_the_activity_page_is_read_along_the_user_index_without_sorting_the_users_events(user, django_user_model):
+    # Repro: EXPLAIN the query of a later page of GET /api/auth/activity/ for a user with 100
+    # events, among 2,000 of 40 other users.
+    from datetime import timedelta
+
     from django.db import transaction
     from django.utils import timezone
 
     from accounts import activity
 
-    other = make_user("bob")
+    others = django_user_model.objects.bulk_create(django_user_model(username=f"user{i}") for i in range(40))
+    start = timezone.now() - timedelta(days=30)
     SecurityEvent.objects.bulk_create(
-        SecurityEvent(kind=SecurityEventKind.LOGIN_SUCCEEDED, user=owner) for owner in [user, other] * 50
+        SecurityEvent(kind=SecurityEventKind.LOGIN_SUCCEEDED, user=owner, created_at=start + timedelta(minutes=n))
+        for n, owner in enumerate([user, user, *others] * 50)
     )
     page = activity.events_of(user=user).filter(created_at__lt=timezone.now())[:21]
     with transaction.atomic(), connection.cursor() as cursor:
