@@ -73,3 +73,17 @@ def test_login_costs_four_statements_on_sqlite_and_two_on_postgresql(client, use
         response = login(client)
     assert response.status_code == 200
     LoggedIn(client, response)
+
+
+@pytest.mark.parametrize("events", [0, 60])
+def test_the_activity_page_costs_two_queries_however_many_events_there_are(logged_in, user, events,
+                                                                           django_assert_num_queries):
+    # Repro: GET /api/auth/activity/ with 1 and with 61 events: the session + user, then one page of events.
+    from accounts.models import SecurityEvent, SecurityEventKind
+
+    SecurityEvent.objects.bulk_create(
+        SecurityEvent(kind=SecurityEventKind.REAUTHENTICATED, user=user) for _ in range(events)
+    )
+    with django_assert_num_queries(2):
+        response = logged_in.get("/api/auth/activity/")
+    assert response.status_code == 200 and len(response.json()["results"]) == min(20, events + 1)

@@ -19,7 +19,6 @@ from accounts.personal_tokens import flows
 from accounts.personal_tokens.authentication import view_allows_personal_tokens
 from accounts.personal_tokens.models import NAME_MAX_LENGTH
 
-
 _NOT_WITH_A_PERSONAL_TOKEN = {
     403: "The request came with a personal token (`personal_token_not_allowed`): tokens are managed from a "
     "browser session only.",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import mfa, personal_tokens, recovery, views
+from accounts.api import activity, mfa, password_rules, personal_tokens, recovery, views
 
 app_name = "accounts"
 
@@ -13,7 +13,9 @@ urlpatterns = [
     path("auth/me/", views.MeView.as_view(), name="me"),
     path("auth/sessions/", views.SessionListView.as_view(), name="sessions"),
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
+    path("auth/activity/", activity.ActivityView.as_view(), name="activity"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
+    path("auth/password-rules/", password_rules.PasswordRulesView.as_view(), name="password-rules"),
     path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="reauthenticate"),
     path("auth/mfa/", mfa.MfaStatusView.as_view(), name="mfa"),
     path("auth/mfa/totp/", mfa.TotpView.as_view(), name="mfa-totp"),

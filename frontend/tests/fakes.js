@@ -208,6 +208,7 @@ export function fakeResponse(status, body = null, headers = {}) {
  *     not issued by POST /api/auth/reauthenticate/ (password "pw", or the TOTP code when server.mfa is set)
  *   server.mfa: null, or {code, recoveryCodes: Set}: the account has a second factor; a login
  *     answers 202 with an mfa_token, /api/auth/login/mfa/ takes the code (once) or a recovery code (once)
+ *   server.passwordRules, server.rulesFailures: GET /api/auth/password-rules/ (public)
  */
 export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
   let seq = 0;
@@ -235,6 +236,8 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
     mfa: null,
     mfaTokens: new Map(), // token -> {used, remember}
     lastLoginBody: null,
+    passwordRules: ['Your password must contain at least 10 characters.', 'Your password can’t be entirely numeric.'],
+    rulesFailures: 0, // the next password-rules requests that fail with a network error
     issue() {
       seq += 1;
       const iat = Math.floor(clock.now() / 1000);
@@ -306,6 +309,13 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
         pending.used = true;
         const access = server.issue();
         return fakeResponse(200, { access, token_type: 'Bearer', expires_in: ttl, user: theUser }, date);
+      }
+      if (path === '/api/auth/password-rules/') {
+        if (server.rulesFailures > 0) {
+          server.rulesFailures -= 1;
+          throw new TypeError('Failed to fetch');
+        }
+        return fakeResponse(200, { rules: server.passwordRules }, date);
       }
       if (path === '/api/auth/logout/') {
         server.logoutCalls += 1;

@@ -57,7 +57,7 @@ test('modules never build HTML from strings, eval code, or set inline styles/han
 
 test('only main.js touches browser globals; the other modules take them as arguments', () => {
   const globals = /\b(?:window|localStorage|navigator|sessionStorage)\b|\bfetch\s*\(/;
-  for (const name of ['api.js', 'token-store.js', 'router.js', 'format.js', 'ua.js']) {
+  for (const name of ['api.js', 'token-store.js', 'router.js', 'format.js', 'ua.js', 'activity.js', 'keep-fresh.js']) {
     const src = readFileSync(join(appDir, name), 'utf8')
       .replace(/\/\/.*$/gm, '')
       .replace(/\/\*[\s\S]*?\*\//g, '');

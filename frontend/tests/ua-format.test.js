@@ -55,3 +55,14 @@ test('staff pagination keeps only the query of next/previous links', () => {
   assert.equal(pageQuery('http://127.0.0.1:8000/api/auth/users/'), '');
   assert.equal(pageQuery(null), null);
 });
+
+test('date-times name their time zone', () => {
+  // Repro: "Signed in Dec 1, 2026, 3:39 PM" said nothing of the zone it was in.
+  const at = '2026-12-01T15:39:00Z';
+  assert.equal(formatDateTime(at, 'en-US', 'UTC'), 'Dec 1, 2026, 3:39 PM UTC');
+  assert.equal(formatDateTime(at, 'en-US', 'America/New_York'), 'Dec 1, 2026, 10:39 AM EST');
+  assert.equal(formatDateTime(at, 'en-GB', 'Europe/Berlin'), '1 Dec 2026, 16:39 CET');
+  assert.equal(formatDateTime(Date.parse(at), 'en-US', 'UTC'), 'Dec 1, 2026, 3:39 PM UTC');
+  assert.match(formatDateTime(at, 'en-US'), /2026, \d{1,2}:\d\d [AP]M \S+$/); // the machine's own zone, named
+  assert.equal(formatDateTime(null, 'en-US', 'UTC'), '—');
+});

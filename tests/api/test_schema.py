@@ -91,3 +91,35 @@ def test_an_execute_wrapper_sees_the_session_query(logged_in):
         assert logged_in.get("/api/auth/me/").status_code == 200
 
     assert len(seen) == 1 and "password_fingerprint" in seen[0]
+
+
+def test_the_activity_page_is_read_along_the_user_index_without_sorting_the_users_events(user, django_user_model):
+    # Repro: EXPLAIN the query of a later page of GET /api/auth/activity/ for a user with 100
+    # events, among 2,000 of 40 other users.
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts import activity
+
+    others = django_user_model.objects.bulk_create(django_user_model(username=f"user{i}") for i in range(40))
+    start = timezone.now() - timedelta(days=30)
+    SecurityEvent.objects.bulk_create(
+        SecurityEvent(kind=SecurityEventKind.LOGIN_SUCCEEDED, user=owner, created_at=start + timedelta(minutes=n))
+        for n, owner in enumerate([user, user, *others] * 50)
+    )
+    page = activity.events_of(user=user).filter(created_at__lt=timezone.now())[:21]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A test table is tiny: statistics, and no sequential scan, show the plan a big one gets.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("ANALYZE accounts_securityevent")
+        plan = page.explain()
+
+    assert "event_user_idx" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in plan, plan  # the index (with the rowid after it) is the order
+    else:
+        # In the index's order; only the ties of one instant are sorted, by id.
+        assert "Presorted Key: created_at" in plan, plan

@@ -98,6 +98,13 @@ def artifacts():
     return ARTIFACTS
 
 
+def screenshots(page, artifacts, name, sizes=((1280, 900), (390, 844))):
+    """``name-1280.png`` and ``name-390.png``: the whole page, at a desktop and a phone width."""
+    for width, height in sizes:
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(artifacts / f"{name}-{width}.png"), full_page=True)
+
+
 def wait_until(condition, *, timeout=20.0, interval=0.05, what="the condition"):
     """Poll ``condition`` (a callable) until it is truthy; fail after a generous ``timeout`` seconds.
 

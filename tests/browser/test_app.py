@@ -19,6 +19,12 @@ def requests_to(page, path):
     return seen
 
 
+def overview_loaded(page):
+    """The overview's own requests (this device, the activity) have been answered."""
+    expect(page.get_by_test_id("activity-row")).to_have_count(1)
+    expect(page.get_by_role("link", name="Manage sessions")).to_be_visible()
+
+
 def test_wrong_password_shows_a_readable_error_and_no_session(page, user):
     page.goto("/")
     form = page.get_by_test_id("login-form")
@@ -156,6 +162,7 @@ def test_logout_in_one_tab_logs_out_the_other(context, user):
 
 def test_a_session_revoked_elsewhere_ends_in_the_login_page(page, user):
     log_in_through_ui(page)
+    overview_loaded(page)
 
     lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.ADMIN_REVOKED)
     page.get_by_test_id("nav-sessions").click()
@@ -167,6 +174,7 @@ def test_a_session_revoked_elsewhere_ends_in_the_login_page(page, user):
 def test_a_page_that_needs_no_request_still_ends_in_the_login_page_after_a_revocation(page, user):
     # Repro: revoke browser B's session from A, then click Account in B: the profile rendered from memory.
     log_in_through_ui(page)
+    overview_loaded(page)  # else one of its requests may meet the revocation and end the session first
     lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.USER_REVOKED)
 
     page.wait_for_timeout(5500)  # older than the app's recheck interval (5 s): a lower bound, not a race
@@ -177,6 +185,7 @@ def test_a_page_that_needs_no_request_still_ends_in_the_login_page_after_a_revoc
 
 def test_a_tab_shown_again_checks_its_session(page, user):
     log_in_through_ui(page)
+    overview_loaded(page)
     lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.USER_REVOKED)
     page.wait_for_timeout(5500)
 

@@ -26,6 +26,8 @@ const PATHS = {
   logoutAll: '/api/auth/logout-all/',
   me: '/api/auth/me/',
   sessions: '/api/auth/sessions/',
+  activity: '/api/auth/activity/',
+  passwordRules: '/api/auth/password-rules/',
   password: '/api/auth/password/',
   reauthenticate: '/api/auth/reauthenticate/',
   register: '/api/auth/register/',
@@ -503,6 +505,21 @@ export function createApiClient({
     return body;
   }
 
+  // The server's password rules (its validators' help texts): asked once per
+  // page load, and again after a failure.
+  let rules = null;
+  function passwordRules() {
+    if (!rules) {
+      rules = publicRequest(PATHS.passwordRules).then(({ body }) =>
+        body && Array.isArray(body.rules) ? body.rules.filter((rule) => typeof rule === 'string') : [],
+      );
+      rules.catch(() => {
+        rules = null;
+      });
+    }
+    return rules;
+  }
+
   /** Log out of this browser. The local logout happens at once and wins. */
   async function logout() {
     endSession('logout');
@@ -532,6 +549,10 @@ export function createApiClient({
     logoutAll,
     me: () => request(PATHS.me),
     sessions: () => request(PATHS.sessions),
+    /** The user's own security events, newest first; `pageQuery` is the "?cursor=…" of a `next` link (or empty). */
+    activity: (pageQuery = '') => request(PATHS.activity + pageQuery),
+    /** The password rules the server checks, as sentences (public). */
+    passwordRules,
     revokeSession: (id) => request(`${PATHS.sessions}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
     /** Ask for a reset link (202 whether or not the address is known). */
     requestPasswordReset: async (email) =>

@@ -58,6 +58,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
   }
 
   const toast = createToaster({ doc, clock });
+  const shownListeners = new Set();
 
   function announce(message) {
     if (!live) return;
@@ -80,6 +81,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
       }
     }
     state.dispose = null;
+    shownListeners.clear();
   }
 
   // ---- layouts --------------------------------------------------------------
@@ -216,9 +218,13 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     state.checkedAt = user ? clock.now() : null;
   }
 
-  /** Tab shown again: if the last check is old, check now (a 401 ends in the login page). */
+  /**
+   * Tab shown again: if the last check is old, check now (a 401 ends in the login page;
+   * the page is mounted afresh). Otherwise the page is told (ctx.onShown), to update itself.
+   */
   function checkSession() {
     if (store.get() && state.user && sessionCheckIsStale()) render();
+    else for (const fn of [...shownListeners]) fn();
   }
 
   function renderPage(seq, loc) {
@@ -295,6 +301,12 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
         const id = timers.setInterval(fn, ms);
         return () => timers.clearInterval(id);
       },
+      /** fn() when the tab is shown again and this page stays (see checkSession); returns its stop. */
+      onShown(fn) {
+        shownListeners.add(fn);
+        return () => shownListeners.delete(fn);
+      },
+      isVisible: () => doc.visibilityState !== 'hidden',
       setUser,
       onLogin(user) {
         setUser(user);

@@ -126,14 +126,27 @@ export function passwordField(opts) {
   return f;
 }
 
-/** A field for choosing a password, with the rules the server's validators apply. */
-export function newPasswordField({ label, name }) {
-  return passwordField({
-    label,
-    name,
-    autocomplete: 'new-password',
-    hint: 'Use a long passphrase: not a common password, not all digits, not like your username.',
-  });
+/**
+ * A field for choosing a password, showing the rules the server's validators
+ * apply before the first submit. `rules` is api.passwordRules(): a promise of
+ * the server's sentences (GET /api/auth/password-rules/); no copy lives here.
+ */
+export function newPasswordField({ label, name, rules }) {
+  const f = passwordField({ label, name, autocomplete: 'new-password', hint: 'Loading the password rules…' });
+  const hint = f.wrap.querySelector('.field-hint');
+  const box = h('div', { id: hint.id, class: 'field-hint password-rules', testid: 'password-rules' });
+  hint.replaceWith(box);
+  setText(box, 'Loading the password rules…');
+  Promise.resolve(rules)
+    .then((list) => {
+      if (!Array.isArray(list) || !list.length) {
+        setText(box, '');
+        return;
+      }
+      setChildren(box, h('ul', { class: 'password-rules-list' }, list.map((rule) => h('li', {}, rule))));
+    })
+    .catch(() => setText(box, 'The rules are checked when you submit.'));
+  return f;
 }
 
 /**

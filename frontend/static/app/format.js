@@ -19,11 +19,18 @@ export function toDate(value) {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** "15 Jan 2030, 12:00" in the user's locale; "—" when unknown. */
-export function formatDateTime(value, locale = undefined) {
+// dateStyle/timeStyle cannot be combined with timeZoneName: the same medium
+// date and short time, spelled out, plus the zone.
+const DATE_TIME = { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
+
+/**
+ * "Dec 1, 2026, 3:39 PM UTC" in the user's locale and time zone (or `timeZone`), the zone
+ * named so that a time read off a screen means one instant; "—" when unknown.
+ */
+export function formatDateTime(value, locale = undefined, timeZone = undefined) {
   const d = toDate(value);
   if (!d) return '—';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(locale, { ...DATE_TIME, timeZone }).format(d);
 }
 
 /** "15 Jan 2030" in the user's locale; "—" when unknown. */

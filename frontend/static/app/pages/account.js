@@ -10,7 +10,7 @@ export function mount(container, ctx) {
   let alive = true;
 
   const current = passwordField({ label: 'Current password', name: 'current_password', autocomplete: 'current-password' });
-  const next = newPasswordField({ label: 'New password', name: 'new_password' });
+  const next = newPasswordField({ label: 'New password', name: 'new_password', rules: api.passwordRules() });
   const confirm = passwordField({ label: 'Confirm new password', name: 'new_password_confirm', autocomplete: 'new-password' });
   const error = formError();
   const success = h('div', { class: 'alert alert-success', role: 'status', testid: 'form-success', hidden: true });

@@ -1,9 +1,14 @@
-// Overview: who is signed in, this session, and a live countdown to the
-// access token's expiry (it renews itself on the next request).
-import { add, h, link, setChildren, setText, loading, errorState, pageTitle } from '../dom.js';
+// Overview: the account's security at a glance. This device (and how many
+// others are signed in), the account, and its recent security activity from
+// GET /api/auth/activity/ (sign-ins with device and IP, sign-outs, password
+// changes and resets, reuse alarms). The access token's details (expiry
+// countdown, IDs) are folded away under "Technical details" for the curious.
+import { add, h, link, setChildren, setText, loading, errorState, pageTitle, setBusy } from '../dom.js';
 import { AuthError, errorMessage } from '../api.js';
 import { formatCountdown, formatDate, formatDateTime, relativeTime } from '../format.js';
 import { parseUserAgent } from '../ua.js';
+import { activityView } from '../activity.js';
+import { pageQuery } from './staff.js';
 
 function dl(rows) {
   return h(
@@ -14,37 +19,27 @@ function dl(rows) {
 }
 
 export function mount(container, ctx) {
-  const { api, store, user, clock } = ctx;
+  const { api, store, user } = ctx;
   const disposers = [];
+  let alive = true;
 
-  // --- account card
-  const account = h(
-    'section',
-    { class: 'card', 'aria-labelledby': 'card-account' },
-    h('h2', { class: 'card-title', id: 'card-account' }, 'Your account'),
-    dl([
-      ['Username', user.username],
-      ['Email', user.email || '—'],
-      ['Role', user.is_staff ? h('span', { class: 'badge badge-accent' }, 'Staff') : h('span', { class: 'badge' }, 'Member')],
-      ['Member since', formatDate(user.date_joined)],
-    ]),
-  );
-
-  // --- token card
+  // --- technical details: the access token, folded away
   const countdown = h('span', { class: 'countdown-value', testid: 'token-countdown', 'aria-live': 'off' }, '—');
   const meter = h('progress', { class: 'countdown-bar', max: '100', value: '0', 'aria-label': 'Access token lifetime left' });
   const status = h('p', { class: 'countdown-status' });
   const tokenDetails = h('div', {});
-  const renewBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', on: { click: renewNow } }, 'Renew now');
-  const tokenCard = h(
-    'section',
-    { class: 'card card-token', 'aria-labelledby': 'card-token' },
-    h('h2', { class: 'card-title', id: 'card-token' }, 'Access token'),
-    h('div', { class: 'countdown' }, h('span', { class: 'countdown-label' }, 'Expires in'), countdown),
-    meter,
-    status,
-    tokenDetails,
-    h('div', { class: 'card-actions' }, renewBtn),
+  const technical = h(
+    'details',
+    { class: 'tech-details', testid: 'technical-details' },
+    h('summary', {}, 'Technical details'),
+    h(
+      'div',
+      { class: 'tech-body' },
+      h('div', { class: 'countdown' }, h('span', { class: 'countdown-label' }, 'Access token expires in'), countdown),
+      meter,
+      status,
+      tokenDetails,
+    ),
   );
 
   function drawTokenDetails() {
@@ -74,24 +69,10 @@ export function mount(container, ctx) {
     meter.value = life ? Math.max(0, Math.min(100, (left / life) * 100)) : 0;
     setText(
       status,
-      left > 30_000
-        ? 'Renews automatically shortly before it expires, on your next action.'
-        : left > 0
-          ? 'Expiring soon: your next action renews it automatically.'
-          : 'Expired: your next action renews it automatically, without signing you in again.',
+      left > 0
+        ? 'Short-lived on purpose: it is renewed automatically before it expires, without signing you in again.'
+        : 'Expired: your next action renews it automatically, without signing you in again.',
     );
-  }
-
-  async function renewNow() {
-    renewBtn.disabled = true;
-    try {
-      await api.refresh();
-      ctx.announce('Access token renewed.');
-    } catch (err) {
-      if (!(err instanceof AuthError)) setText(status, errorMessage(err));
-    } finally {
-      renewBtn.disabled = false;
-    }
   }
 
   drawTokenDetails();
@@ -106,18 +87,18 @@ export function mount(container, ctx) {
     }),
   );
 
-  // --- this session card
-  const sessionBody = h('div', { class: 'card-body' }, loading('Loading session…'));
-  const sessionCard = h(
+  // --- this device
+  const deviceBody = h('div', { class: 'card-body' }, loading('Loading this device…'));
+  const deviceCard = h(
     'section',
-    { class: 'card', 'aria-labelledby': 'card-session' },
-    h('h2', { class: 'card-title', id: 'card-session' }, 'This session'),
-    sessionBody,
+    { class: 'card overview-device', 'aria-labelledby': 'card-device' },
+    h('h2', { class: 'card-title', id: 'card-device' }, 'This device'),
+    deviceBody,
+    technical,
   );
 
-  let alive = true;
-  async function loadSession() {
-    setChildren(sessionBody, loading('Loading session…'));
+  async function loadDevice() {
+    setChildren(deviceBody, loading('Loading this device…'));
     try {
       const sessions = await api.sessions();
       if (!alive) return;
@@ -125,37 +106,144 @@ export function mount(container, ctx) {
       const current = list.find((s) => s.current);
       const others = list.length - (current ? 1 : 0);
       if (!current) {
-        setChildren(sessionBody, h('p', { class: 'muted' }, 'No details for this session.'));
+        setChildren(deviceBody, h('p', { class: 'muted' }, 'No details for this device.'));
         return;
       }
-      const device = parseUserAgent(current.user_agent);
       const now = store.serverNow();
       setChildren(
-        sessionBody,
+        deviceBody,
         dl([
-          ['Device', device.label],
+          ['Device', parseUserAgent(current.user_agent).label],
           ['IP address', current.ip_address || '—'],
           ['Signed in', formatDateTime(current.created_at)],
           ['Last active', relativeTime(current.last_used_at, now)],
-          ['Session ends', formatDateTime(current.expires_at)],
+          ['Signed in until', formatDateTime(current.expires_at)],
         ]),
         h(
           'p',
           { class: 'card-foot' },
-          others > 0 ? `${others} other active ${others === 1 ? 'session' : 'sessions'}. ` : 'No other active sessions. ',
+          others > 0 ? `Signed in on ${others} other ${others === 1 ? 'device' : 'devices'}. ` : 'Not signed in anywhere else. ',
           link('/sessions', { class: 'link-arrow' }, 'Manage sessions'),
         ),
       );
     } catch (err) {
       if (!alive || err instanceof AuthError) return;
-      setChildren(sessionBody, errorState(errorMessage(err), loadSession));
+      setChildren(deviceBody, errorState(errorMessage(err), loadDevice));
     }
   }
-  loadSession();
 
-  add(container, 
-    pageTitle(`Welcome, ${user.username}`, 'Your account and this browser’s session at a glance.'),
-    h('div', { class: 'grid' }, tokenCard, sessionCard, account),
+  // --- the account
+  const account = h(
+    'section',
+    { class: 'card overview-account', 'aria-labelledby': 'card-account' },
+    h('h2', { class: 'card-title', id: 'card-account' }, 'Your account'),
+    dl([
+      ['Username', user.username],
+      ['Email', user.email || '—'],
+      ['Role', user.is_staff ? h('span', { class: 'badge badge-accent' }, 'Staff') : h('span', { class: 'badge' }, 'Member')],
+      ['Member since', formatDate(user.date_joined)],
+    ]),
+    h('p', { class: 'card-foot' }, link('/account', { class: 'link-arrow' }, 'Change your password')),
+  );
+
+  // --- recent activity
+  const activityBody = h('div', {}, loading('Loading recent activity…'));
+  const activityList = h('ol', { class: 'activity-list', 'aria-label': 'Recent activity, newest first' });
+  const moreBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', on: { click: loadMore } }, 'Show older activity');
+  const more = h('div', { class: 'activity-more', hidden: true }, moreBtn);
+  let nextQuery = null;
+  const activityCard = h(
+    'section',
+    { class: 'card card-flush overview-activity', 'aria-labelledby': 'card-activity' },
+    h(
+      'div',
+      { class: 'activity-head' },
+      h('h2', { class: 'card-title', id: 'card-activity' }, 'Recent activity'),
+      h('p', { class: 'muted small' }, 'Sign-ins, sign-outs and changes to your password, newest first.'),
+    ),
+    activityBody,
+    h(
+      'p',
+      { class: 'activity-foot' },
+      'Something you don’t recognise? ',
+      link('/sessions', {}, 'Sign that device out'),
+      ' and ',
+      link('/account', {}, 'change your password'),
+      '.',
+    ),
+  );
+
+  function activityRow(event) {
+    const view = activityView(event);
+    const meta = [
+      view.device ? h('li', {}, view.device) : null,
+      view.ip ? h('li', {}, h('span', { class: 'meta-label' }, 'IP '), view.ip) : null,
+      h('li', {}, view.iso ? h('time', { datetime: view.iso }, view.when) : view.when),
+    ];
+    return h(
+      'li',
+      { class: ['activity', `activity-${view.tone}`], testid: 'activity-row', dataset: { kind: String(event.kind || '') } },
+      h('span', { class: ['activity-icon', `activity-icon-${view.tone}`], 'aria-hidden': 'true' }),
+      h(
+        'div',
+        { class: 'activity-main' },
+        h(
+          'p',
+          { class: 'activity-title' },
+          h('span', {}, view.label),
+          view.current ? h('span', { class: 'badge badge-success' }, 'This device') : null,
+        ),
+        h('ul', { class: 'activity-meta' }, meta),
+      ),
+    );
+  }
+
+  function showPage(data) {
+    const events = Array.isArray(data) ? data : (data && data.results) || [];
+    activityList.append(...events.map(activityRow));
+    nextQuery = Array.isArray(data) || !data ? null : pageQuery(data.next);
+    more.hidden = !nextQuery;
+  }
+
+  async function loadActivity() {
+    setChildren(activityBody, loading('Loading recent activity…'));
+    try {
+      const data = await api.activity();
+      if (!alive) return;
+      setChildren(activityList);
+      showPage(data);
+      setChildren(
+        activityBody,
+        activityList.children.length ? [activityList, more] : h('p', { class: 'state' }, 'No activity yet.'),
+      );
+    } catch (err) {
+      if (!alive || err instanceof AuthError) return;
+      setChildren(activityBody, errorState(errorMessage(err), loadActivity));
+    }
+  }
+
+  async function loadMore() {
+    if (!nextQuery) return;
+    setBusy(moreBtn, true, 'Loading…');
+    try {
+      const data = await api.activity(nextQuery);
+      if (!alive) return;
+      setBusy(moreBtn, false);
+      showPage(data);
+    } catch (err) {
+      if (!alive || err instanceof AuthError) return;
+      setBusy(moreBtn, false);
+      ctx.toast(errorMessage(err));
+    }
+  }
+
+  loadDevice();
+  loadActivity();
+
+  add(
+    container,
+    pageTitle(`Welcome, ${user.username}`, 'Your account’s security at a glance.'),
+    h('div', { class: 'grid overview' }, deviceCard, activityCard, account),
   );
 
   return () => {

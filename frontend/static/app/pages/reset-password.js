@@ -19,7 +19,7 @@ export function mount(container, ctx) {
     return;
   }
 
-  const password = newPasswordField({ label: 'New password', name: 'new_password' });
+  const password = newPasswordField({ label: 'New password', name: 'new_password', rules: api.passwordRules() });
   const confirm = passwordField({ label: 'Confirm new password', name: 'new_password_confirm', autocomplete: 'new-password' });
   const error = formError();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Set new password');

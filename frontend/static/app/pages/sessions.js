@@ -1,15 +1,22 @@
 // Active sessions: device, IP, created, last used; revoke one; log out everywhere.
+// The list stays current while it is open: "Last active" is redrawn every 30 s,
+// and the list asked for again every minute and when the tab is shown again
+// (rows are updated in place, so focus and an open dialog are not disturbed).
 import { add, h, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDateTime, relativeTime } from '../format.js';
 import { parseUserAgent } from '../ua.js';
 import { confirmAction } from '../confirm.js';
+import { keepFresh } from '../keep-fresh.js';
 
 const KIND_ICON = { phone: 'phone', tablet: 'tablet', desktop: 'desktop', other: 'other' };
 
 export function mount(container, ctx) {
   const { api, store } = ctx;
   let alive = true;
+  // Rows on screen by session id: their element, the parts that change, the session last seen.
+  const rows = new Map();
+  let list = null;
 
   const listWrap = h('div', { class: 'card card-flush' }, loading('Loading sessions…'));
   const error = formError();
@@ -36,10 +43,14 @@ export function mount(container, ctx) {
     ),
   );
 
+  const revokeLabel = (label, s) => `Revoke session: ${label}, ${s.ip_address || 'unknown IP'}`;
+
   function row(s) {
     const device = parseUserAgent(s.user_agent);
     const now = store.serverNow();
     const label = device.label;
+    const ip = h('span', {}, s.ip_address || 'unknown');
+    const lastActive = h('span', { testid: 'last-active' }, relativeTime(s.last_used_at, now));
     const revoke = s.current
       ? null
       : h(
@@ -48,7 +59,7 @@ export function mount(container, ctx) {
             type: 'button',
             class: 'btn btn-secondary btn-sm',
             testid: 'revoke-session',
-            'aria-label': `Revoke session: ${label}, ${s.ip_address || 'unknown IP'}`,
+            'aria-label': revokeLabel(label, s),
           },
           'Revoke',
         );
@@ -68,14 +79,26 @@ export function mount(container, ctx) {
         h(
           'ul',
           { class: 'session-meta' },
-          h('li', {}, h('span', { class: 'meta-label' }, 'IP '), s.ip_address || 'unknown'),
+          h('li', {}, h('span', { class: 'meta-label' }, 'IP '), ip),
           h('li', {}, h('span', { class: 'meta-label' }, 'Signed in '), formatDateTime(s.created_at)),
-          h('li', {}, h('span', { class: 'meta-label' }, 'Last active '), relativeTime(s.last_used_at, now)),
+          h('li', {}, h('span', { class: 'meta-label' }, 'Last active '), lastActive),
         ),
         s.user_agent ? h('p', { class: 'session-ua', title: s.user_agent }, s.user_agent) : null,
       ),
       h('div', { class: 'session-actions' }, revoke || h('span', { class: 'muted small' }, 'Current session')),
     );
+    const entry = { li, s };
+    entry.update = (next) => {
+      entry.s = next;
+      setText(ip, next.ip_address || 'unknown');
+      if (revoke) revoke.setAttribute('aria-label', revokeLabel(label, next));
+    };
+    entry.redraw = (nowMs) => setText(lastActive, relativeTime(entry.s.last_used_at, nowMs));
+    rows.set(String(s.id), entry);
+    const forget = () => {
+      li.remove();
+      rows.delete(String(s.id));
+    };
     if (revoke) {
       revoke.addEventListener('click', async () => {
         error.clear();
@@ -89,14 +112,14 @@ export function mount(container, ctx) {
         try {
           await api.revokeSession(s.id);
           if (!alive) return;
-          li.remove();
+          forget();
           ctx.toast(`Session on ${label} revoked.`);
           updateCount();
         } catch (err) {
           if (!alive || err instanceof AuthError) return;
           setBusy(revoke, false);
           if (err instanceof ApiError && err.status === 404) {
-            li.remove();
+            forget();
             updateCount();
             error.show('That session had already ended.');
           } else {
@@ -113,22 +136,58 @@ export function mount(container, ctx) {
     setText(count, `${n} active ${n === 1 ? 'session' : 'sessions'}. Devices and browsers signed in to your account.`);
   }
 
-  async function load() {
-    setChildren(listWrap, loading('Loading sessions…'));
+  function redrawTimes() {
+    const now = store.serverNow();
+    for (const entry of rows.values()) entry.redraw(now);
+  }
+
+  /** The new answer into the rows on screen: ended sessions go, new ones come, the others change in place. */
+  function merge(sessions) {
+    const ids = new Set(sessions.map((s) => String(s.id)));
+    for (const [id, entry] of rows) {
+      if (!ids.has(id)) {
+        entry.li.remove();
+        rows.delete(id);
+      }
+    }
+    for (const s of sessions) {
+      const entry = rows.get(String(s.id));
+      if (entry) entry.update(s);
+      else list.append(row(s));
+    }
+    redrawTimes();
+    // Reorder only when nothing in the list has focus: moving an element drops its focus.
+    if (!list.contains(list.ownerDocument.activeElement)) {
+      for (const s of sessions) list.append(rows.get(String(s.id)).li);
+    }
+  }
+
+  /** quiet: a refresh of the list on screen (no spinner; on failure the list stays and the banner speaks). */
+  async function load({ quiet = false } = {}) {
+    if (!quiet) {
+      setChildren(listWrap, loading('Loading sessions…'));
+      list = null;
+    }
     try {
       const data = await api.sessions();
       if (!alive) return;
-      const list = (Array.isArray(data) ? data : data.results || []).slice();
-      list.sort((a, b) => (b.current === true) - (a.current === true) || String(b.last_used_at).localeCompare(String(a.last_used_at)));
-      if (!list.length) {
+      const sessions = (Array.isArray(data) ? data : data.results || []).slice();
+      sessions.sort((a, b) => (b.current === true) - (a.current === true) || String(b.last_used_at).localeCompare(String(a.last_used_at)));
+      if (!sessions.length) {
+        rows.clear();
+        list = null;
         setChildren(listWrap, h('p', { class: 'state' }, 'No active sessions.'));
+      } else if (list) {
+        merge(sessions);
       } else {
-        setChildren(listWrap, h('ul', { class: 'session-list' }, list.map(row)));
+        rows.clear();
+        list = h('ul', { class: 'session-list' }, sessions.map(row));
+        setChildren(listWrap, list);
       }
       updateCount();
     } catch (err) {
-      if (!alive || err instanceof AuthError) return;
-      setChildren(listWrap, errorState(errorMessage(err), load));
+      if (!alive || err instanceof AuthError || quiet) return;
+      setChildren(listWrap, errorState(errorMessage(err), () => load()));
     }
   }
 
@@ -151,7 +210,15 @@ export function mount(container, ctx) {
   }
 
   load();
+  const stopFresh = keepFresh({
+    every: ctx.every,
+    onShown: ctx.onShown,
+    isVisible: ctx.isVisible,
+    redraw: redrawTimes,
+    reload: () => load({ quiet: true }),
+  });
   return () => {
     alive = false;
+    stopFresh();
   };
 }

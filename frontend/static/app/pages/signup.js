@@ -12,7 +12,7 @@ export function mount(container, ctx) {
     inputProps: { autocapitalize: 'none', spellcheck: 'false' },
   });
   const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'email' });
-  const password = newPasswordField({ label: 'Password', name: 'password' });
+  const password = newPasswordField({ label: 'Password', name: 'password', rules: api.passwordRules() });
   const confirm = passwordField({ label: 'Confirm password', name: 'password_confirm', autocomplete: 'new-password' });
   const error = formError();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Create account');

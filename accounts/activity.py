@@ -1,0 +1,116 @@
+"""A user's own security activity: which of their events they see, and how each one reads.
+
+The list answers "what happened to my account, from where": sign-ins, sign-outs,
+password changes and resets, re-authentications, revocations and reuse alarms.
+Only events recorded *for* the user are candidates (``user`` is the caller), read
+newest first along the ``event_user_idx`` index (user, created_at).
+
+Left out:
+
+- failed logins. They are recorded with the name as typed, not with an account
+  (``services.log_in``): matching names to the caller would show attempts made
+  on another account of the same name before a rename or a deletion, and
+  nothing an attacker typed belongs in another person's page;
+- the address and browser of an administrator who acted on the account (the
+  event records the administrator's client): the row says an administrator did it.
+"""
+from django.db.models import QuerySet
+
+from accounts.models import RevocationReason, SecurityEvent, SecurityEventKind
+
+Kind = SecurityEventKind
+
+SHOWN_KINDS = frozenset(
+    {
+        Kind.LOGIN_SUCCEEDED,
+        Kind.REGISTERED,
+        Kind.LOGOUT,
+        Kind.SESSION_REVOKED,
+        Kind.REUSE_DETECTED,
+        Kind.PASSWORD_CHANGED,
+        Kind.PASSWORD_RESET_REQUESTED,
+        Kind.PASSWORD_RESET,
+        Kind.REAUTHENTICATED,
+        Kind.MFA_TOTP_ADDED,
+        Kind.MFA_TOTP_REMOVED,
+        Kind.MFA_RECOVERY_CODES_CREATED,
+        Kind.MFA_RECOVERY_CODE_USED,
+        Kind.MFA_RESET,
+        Kind.PERSONAL_TOKEN_CREATED,
+        Kind.PERSONAL_TOKEN_REVOKED,
+    }
+)
+
+# Every other kind, with why it is not shown (a test keeps the two lists covering every kind).
+HIDDEN_KINDS = {
+    Kind.LOGIN_FAILED: "recorded with the name as typed, never with an account",
+}
+
+_FIELDS = ("id", "kind", "created_at", "user_id", "session_id", "actor_id", "reason", "ip_address", "user_agent")
+
+_LABELS = {
+    Kind.REGISTERED: "Account created",
+    Kind.LOGOUT: "Signed out",
+    Kind.REUSE_DETECTED: "Session ended: an old copy of its sign-in token was used",
+    Kind.PASSWORD_CHANGED: "Password changed",
+    Kind.PASSWORD_RESET_REQUESTED: "Password reset link requested",
+    Kind.PASSWORD_RESET: "Password reset by email",
+    Kind.REAUTHENTICATED: "Password confirmed",
+    Kind.MFA_TOTP_ADDED: "Authenticator app added",
+    Kind.MFA_TOTP_REMOVED: "Authenticator app removed",
+    Kind.MFA_RECOVERY_CODES_CREATED: "New recovery codes made",
+    Kind.MFA_RECOVERY_CODE_USED: "A recovery code was used",
+    Kind.MFA_RESET: "Two-step sign-in turned off by an administrator",
+    Kind.PERSONAL_TOKEN_CREATED: "Personal access token created",
+    Kind.PERSONAL_TOKEN_REVOKED: "Personal access token revoked",
+}
+
+# A re-authentication's reason is the method, when it was not the password.
+_CONFIRMED_WITH = {
+    "totp": "Confirmed it was you with an authenticator code",
+    "recovery_code": "Confirmed it was you with a recovery code",
+}
+
+_ENDED_BECAUSE = {
+    RevocationReason.LOGOUT: "Signed out",
+    RevocationReason.LOGOUT_ALL: "Signed out everywhere",
+    RevocationReason.USER_REVOKED: "Signed out another session",
+    RevocationReason.PASSWORD_CHANGED: "Other sessions signed out after the password change",
+    RevocationReason.PASSWORD_RESET: "Every session signed out after the password reset",
+    RevocationReason.USER_DEACTIVATED: "Signed out: the account was deactivated",
+    RevocationReason.ADMIN_REVOKED: "Sessions signed out from the admin site",
+    RevocationReason.REUSE_DETECTED: "Session ended: an old copy of its sign-in token was used",
+}
+
+_BY_AN_ADMINISTRATOR = {
+    RevocationReason.PASSWORD_CHANGED: "Signed out everywhere: an administrator set a new password",
+    RevocationReason.USER_DEACTIVATED: "Signed out: an administrator deactivated the account",
+}
+
+
+def events_of(*, user) -> QuerySet:
+    """The user's own visible events, newest first (the paginator keeps this order)."""
+    return (
+        SecurityEvent.objects.filter(user=user, kind__in=sorted(SHOWN_KINDS))
+        .only(*_FIELDS)
+        .order_by("-created_at", "-id")
+    )
+
+
+def by_someone_else(event) -> bool:
+    """Done to the account by another person (an administrator): their client is theirs, not the user's."""
+    return event.actor_id is not None and event.actor_id != event.user_id
+
+
+def label(event) -> str:
+    """One line a person understands, in the past tense."""
+    if event.kind == Kind.LOGIN_SUCCEEDED:
+        # The API's logins open a session; the admin site's login does not.
+        return "Signed in" if event.session_id else "Signed in to the admin site"
+    if event.kind == Kind.SESSION_REVOKED:
+        if by_someone_else(event):
+            return _BY_AN_ADMINISTRATOR.get(event.reason, "Signed out by an administrator")
+        return _ENDED_BECAUSE.get(event.reason, "Session ended")
+    if event.kind == Kind.REAUTHENTICATED and event.reason:
+        return _CONFIRMED_WITH.get(event.reason, "Confirmed it was you")
+    return _LABELS.get(event.kind) or event.get_kind_display()
