@@ -175,6 +175,9 @@ class SecurityEventKind(models.TextChoices):
     REAUTHENTICATED = "reauthenticated", "Confirmed the password again"
     PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
     PASSWORD_RESET = "password_reset", "Password reset by email"
+    EMAIL_VERIFIED = "email_verified", "Email address verified"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested", "Change of email address requested"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
 
 
 class SecurityEvent(models.Model):

@@ -223,6 +223,10 @@ GATEHOUSE.update({
     "MAIL_RETRY_SECONDS": 30,  # doubled after each failure ...
     "MAIL_RETRY_MAX_SECONDS": 3600,  # ... up to this
     "PASSWORD_RESET_RATE_PER_ADDRESS": env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/hour"),
+    # Verified addresses and change of address (accounts/recovery/addresses.py).
+    "SIGNUP_EMAIL_VERIFICATION": env_choice("SIGNUP_EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "optional"),
+    "EMAIL_VERIFICATION_TTL": env_int("EMAIL_VERIFICATION_TTL", 3 * 24 * 3600, minimum=60),
+    "EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS", "3/hour"),
 })
 
 # --- REST framework ---------------------------------------------------------
@@ -241,6 +245,9 @@ REST_FRAMEWORK = {
         "register_ip": env_rate("REGISTER_RATE_PER_IP", "10/hour"),
         "password_reset_ip": env_rate("PASSWORD_RESET_RATE_PER_IP", "10/hour"),
         "password_reset_confirm_ip": env_rate("PASSWORD_RESET_CONFIRM_RATE_PER_IP", "30/hour"),
+        "email_verify_ip": env_rate("EMAIL_VERIFY_RATE_PER_IP", "30/hour"),
+        "email_verify_resend_ip": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_IP", "10/hour"),
+        "email_change_ip": env_rate("EMAIL_CHANGE_RATE_PER_IP", "10/hour"),
     },
 }
 

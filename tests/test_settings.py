@@ -110,6 +110,17 @@ def test_env_list_splits_on_commas(monkeypatch):
     assert env.env_list("SOME_LIST") == ["https://a.example", "https://b.example"]
 
 
+def test_the_verification_mode_is_read_and_checked():
+    show = "from django.conf import settings; print(settings.GATEHOUSE['SIGNUP_EMAIL_VERIFICATION'])"
+    result = run_manage("shell", "--verbosity", "0", "-c", show, DJANGO_SECRET_KEY=SECRET,
+                        SIGNUP_EMAIL_VERIFICATION="mandatory")
+    bad = run_manage("check", DJANGO_SECRET_KEY=SECRET, SIGNUP_EMAIL_VERIFICATION="always")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["mandatory"]
+    assert bad.returncode != 0 and "SIGNUP_EMAIL_VERIFICATION must be one of none, optional, mandatory" in bad.stderr
+
+
 def test_a_short_jwt_signing_key_is_refused():
     result = run_manage("check", DJANGO_SECRET_KEY=SECRET, JWT_SIGNING_KEY="too-short")
 

@@ -77,7 +77,13 @@ class LoginView(CookieRouteView):
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        issued = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+        try:
+            issued = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+        except services.EmailUnverified as refused:
+            # The password was right: the address it must verify is the caller's to know (to ask for a new link).
+            return Response(
+                error_body(refused.detail, refused.default_code, email=refused.email), status=status.HTTP_403_FORBIDDEN
+            )
         return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
 
 

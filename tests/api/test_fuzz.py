@@ -34,6 +34,7 @@ ROUTES = [
     ("post", "/api/auth/logout-all/"), ("get", "/api/auth/me/"), ("get", "/api/auth/sessions/"),
     ("delete", "/api/auth/sessions/00000000-0000-0000-0000-000000000000/"), ("post", "/api/auth/password/"),
     ("post", "/api/auth/register/"), ("get", "/api/auth/users/"), ("get", "/api/health/"),
+    ("post", "/api/auth/email/verify/"), ("post", "/api/auth/email/verify/resend/"), ("post", "/api/auth/email/change/"),
 ]
 
 json_values = st.recursive(
@@ -42,7 +43,10 @@ json_values = st.recursive(
     max_leaves=20,
 )
 login_like = st.fixed_dictionaries(
-    {}, optional={name: json_values for name in ("username", "password", "email", "current_password", "new_password")}
+    {}, optional={
+        name: json_values
+        for name in ("username", "password", "email", "current_password", "new_password", "token", "new_email")
+    }
 )
 header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=200)
 
