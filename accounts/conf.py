@@ -123,3 +123,8 @@ def email_verification_ttl() -> timedelta:
 
 def email_verify_resend_rate_per_address() -> str:
     return _value("EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS")
+
+
+def mail_notice_enabled(kind: str) -> bool:
+    """Whether the security notice ``kind`` (``password_changed``, ``new_device``, …) is mailed."""
+    return kind in _value("MAIL_NOTICES")

@@ -217,3 +217,4 @@ class SecurityEvent(models.Model):
 
 
 from accounts.mail.models import OutboxMessage, OutboxStatus  # noqa: E402,F401  (the outbox, in its own module)
+from accounts.devices.models import KnownDevice  # noqa: E402,F401  (devices an account signed in from)

@@ -6,8 +6,10 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Th
 
 from accounts import conf
 from accounts.audit import record_event
+from accounts.devices import detection
 from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, username_taken
 from accounts.limits import backoff
+from accounts.mail import notices
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 from accounts.recovery import addresses
 from accounts.sessions import lifecycle
@@ -39,7 +41,9 @@ def log_in(*, request, username, password, client, remember=True):
     backoff.record_success(attempt)
     _refuse_unverified_address(user, client)
     # Also records last_login, shown in the admin.
-    return lifecycle.start_session(user=user, client=client, remember=remember)
+    issued = lifecycle.start_session(user=user, client=client, remember=remember)
+    detection.note_login(user=user, client=client)
+    return issued
 
 
 class EmailUnverified(PermissionDenied):
@@ -110,6 +114,7 @@ def register_user(*, username, email, password, client):
         with transaction.atomic():
             user = User.objects.create_user(username=username, email=email, password=password)
             record_event(SecurityEventKind.REGISTERED, user=user, client=client)
+            detection.remember(user=user, client=client)
             if verification != "none":
                 addresses.send_verification(user=user)
     except IntegrityError:
@@ -135,6 +140,7 @@ def change_password(*, user, current_password, new_password, current_session_id,
         lifecycle.revoke_user_sessions(
             user=user, reason=RevocationReason.PASSWORD_CHANGED, keep_session_id=current_session_id, client=client
         )
+        notices.password_changed(user=user, client=client)
 
 
 def request_email_change(*, user, new_email, password, client):

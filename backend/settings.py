@@ -20,6 +20,7 @@ from backend.env import (
     env_list,
     env_rate,
     env_str,
+    env_subset,
     require_strong_secret,
     site_url_from,
 )
@@ -227,6 +228,10 @@ GATEHOUSE.update({
     "SIGNUP_EMAIL_VERIFICATION": env_choice("SIGNUP_EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "optional"),
     "EMAIL_VERIFICATION_TTL": env_int("EMAIL_VERIFICATION_TTL", 3 * 24 * 3600, minimum=60),
     "EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS", "3/hour"),
+    # Security notices by mail (accounts/mail/notices.py): the ones to send.
+    "MAIL_NOTICES": env_subset(
+        "MAIL_NOTICES", ["password_changed", "password_reset", "email_changed", "refresh_reuse", "new_device"]
+    ),
 })
 
 # --- REST framework ---------------------------------------------------------

@@ -3,7 +3,7 @@
 Both kinds of link open ``SITE_URL/verify-email?token=…`` and are used
 through one route (``verify``): a verification token sets
 ``email_verified_at``; a change token moves the account to the new address
-(verified, since the link reached it).
+(verified, since the link reached it) and tells the old one.
 
 A resend answers the same whether the address is unknown, verified or
 waiting, and does the same work either way (the reset request's pattern:
@@ -25,7 +25,7 @@ from accounts import conf
 from accounts.audit import record_event
 from accounts.identity import canonical_email, email_taken
 from accounts.limits.throttling import throttle_address
-from accounts.mail import outbox
+from accounts.mail import notices, outbox
 from accounts.models import SecurityEventKind
 from accounts.recovery import address_tokens
 
@@ -165,6 +165,7 @@ def verify(*, token, client) -> None:
 
 
 def _change_address(user, new_email, *, now, client) -> None:
+    old_email = user.email
     others = get_user_model()._default_manager.alias(email_ci=Lower("email")).exclude(pk=user.pk)
     if others.filter(email_ci=canonical_email(new_email)).exists():
         raise EmailTaken()
@@ -175,6 +176,7 @@ def _change_address(user, new_email, *, now, client) -> None:
     except IntegrityError:  # another account took it since the check
         raise EmailTaken() from None
     record_event(SecurityEventKind.EMAIL_CHANGED, user=user, client=client)
+    notices.email_changed(user=user, old_email=old_email, client=client)
 
 
 class _NoMail(Exception):

@@ -261,7 +261,7 @@ def test_change_mails_a_link_to_the_new_address_and_a_notice_to_the_old_and_chan
     logged_in, user, smtp_server
 ):
     # repro: POST change → 202; a link to the new address, a notice to the old; the address changes only when the
-    # link is used (then verified)
+    # link is used (then verified), and the old address is told again
     response = change(logged_in)
     assert response.status_code == 202 and response.json()["detail"]
     received = delivered(smtp_server, 2)
@@ -276,6 +276,8 @@ def test_change_mails_a_link_to_the_new_address_and_a_notice_to_the_old_and_chan
     user.refresh_from_db()
     assert user.email == "alice@new.example" and user.email_verified_at is not None
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.EMAIL_CHANGED, user=user).count() == 1
+    notice = [m for m in delivered(smtp_server, 3) if m["Subject"] == "Your Gatehouse email address was changed"]
+    assert [m["To"] for m in notice] == ["alice@example.com"]
     assert logged_in.get("/api/auth/me/").json()["email"] == "alice@new.example"
     again = verify(link_token(to_new[0]))
     assert again.status_code == 400 and again.json()["code"] == "token_invalid"
