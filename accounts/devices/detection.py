@@ -11,8 +11,9 @@ With the ``new_device`` notice turned off nothing is looked up or stored.
 """
 import ipaddress
 from datetime import timedelta
+from functools import cache
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -53,10 +54,10 @@ def note_login(*, user, client, now=None) -> bool:
         return False
     now = now or timezone.now()
     digest = device_digest(client)
-    known = KnownDevice.objects.filter(user_id=user.pk, digest=digest).values_list("pk", "last_seen_at")[:1]
-    if known:
-        ((pk, last_seen_at),) = known
-        if now - last_seen_at > _TOUCH_EVERY:
+    known = _known(user_pk=user.pk, digest=digest, stale_before=now - _TOUCH_EVERY)
+    if known is not None:
+        pk, stale = known
+        if stale:
             KnownDevice.objects.filter(pk=pk).update(last_seen_at=now)
         return False
     with transaction.atomic():
@@ -67,6 +68,34 @@ def note_login(*, user, client, now=None) -> bool:
         if had_devices:
             notices.new_device(user=user, client=client, when=now)
     return had_devices
+
+
+def _known(*, user_pk, digest, stale_before):
+    """(id, whether last_seen_at is older than ``stale_before``) of a known device; None when it is new.
+
+    Every login runs this: SQL written once per database from the model,
+    not built by the ORM on each call (which costs more than the lookup).
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        stale = connection.ops.adapt_datetimefield_value(stale_before)
+        cursor.execute(_known_sql(connection.alias), [stale, user_pk, digest])
+        row = cursor.fetchone()
+    return None if row is None else (row[0], bool(row[1]))
+
+
+@cache
+def _known_sql(alias) -> str:
+    quote = connections[alias].ops.quote_name
+    meta = KnownDevice._meta
+
+    def column(name):
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT {column('id')}, {column('last_seen_at')} < %s FROM {quote(meta.db_table)} "
+        f"WHERE {column('user')} = %s AND {column('digest')} = %s"
+    )
 
 
 def remember(*, user, client, now=None) -> None:
