@@ -1,12 +1,15 @@
 // Sign-in page.
 import { add, h, link, field, passwordField, formError, setBusy, pageTitle } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
+import { unverifiedNotice } from '../unverified.js';
 
 export function mount(container, ctx) {
   const { api, flash, signupEnabled, location } = ctx;
   const username = field({ label: 'Username', name: 'username', autocomplete: 'username', inputProps: { autocapitalize: 'none', spellcheck: 'false' } });
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
   const error = formError();
+  // 403 email_unverified: the password was right, the address still has to be confirmed.
+  const unverified = h('div', {});
   const remember = h('input', { type: 'checkbox', name: 'remember', testid: 'remember-me', checked: true, id: 'remember-me' });
   const rememberRow = h(
     'div',
@@ -22,6 +25,7 @@ export function mount(container, ctx) {
     'form',
     { class: 'form', testid: 'login-form', novalidate: true, 'aria-labelledby': 'login-title', on: { submit: onSubmit } },
     error.el,
+    unverified,
     username.wrap,
     password.wrap,
     rememberRow,
@@ -51,6 +55,7 @@ export function mount(container, ctx) {
     if (busy) return;
     if (notice) notice.hidden = true; // "signed out" no longer applies once the user tries again
     error.clear();
+    unverified.replaceChildren();
     username.setError(null);
     password.setError(null);
     const u = username.input.value.trim();
@@ -77,7 +82,15 @@ export function mount(container, ctx) {
     } catch (err) {
       busy = false;
       setBusy(submit, false);
-      if (err instanceof ApiError && err.status === 401) {
+      if (err instanceof ApiError && err.status === 403 && err.code === 'email_unverified') {
+        unverified.replaceChildren(unverifiedNotice({
+          api,
+          email: err.body && typeof err.body.email === 'string' ? err.body.email : '',
+          lead: 'Confirm your email address before you sign in.',
+          announce: ctx.announce,
+        }));
+        password.input.value = '';
+      } else if (err instanceof ApiError && err.status === 401) {
         error.show('Incorrect username or password.');
         password.input.value = '';
         password.input.focus();
