@@ -73,7 +73,14 @@ def _token_response(issued, body, status_code=status.HTTP_200_OK):
 class LoginView(CookieRouteView):
     throttle_classes = [LoginIPThrottle]
 
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer, 401: OpenApiResponse()})
+    @extend_schema(
+        request=LoginSerializer,
+        responses={
+            200: LoginResponseSerializer,
+            401: OpenApiResponse(),
+            403: OpenApiResponse(description="email_unverified (SIGNUP_EMAIL_VERIFICATION=mandatory): adds `email`."),
+        },
+    )
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)

@@ -130,12 +130,18 @@ def request_change(*, user, new_email, client) -> None:
     taken = email_taken(new_email)
     with transaction.atomic():
         record_event(SecurityEventKind.EMAIL_CHANGE_REQUESTED, user=user, client=client)
-        if not taken:
-            outbox.enqueue(
-                to=new_email, template="email_change_confirm",
-                context={"user": user, "new_email": new_email,
-                         "link": link(address_tokens.make_change_token(user, new_email)), **_ttl_context()},
-            )
+        # The same statements either way: the link's mail is rolled back when the address is taken.
+        try:
+            with transaction.atomic():
+                outbox.enqueue(
+                    to=new_email, template="email_change_confirm",
+                    context={"user": user, "new_email": new_email,
+                             "link": link(address_tokens.make_change_token(user, new_email)), **_ttl_context()},
+                )
+                if taken:
+                    raise _NoMail
+        except _NoMail:
+            pass
         if user.email:
             outbox.enqueue(
                 to=user.email, template="email_change_requested",
@@ -180,7 +186,7 @@ def _change_address(user, new_email, *, now, client) -> None:
 
 
 class _NoMail(Exception):
-    """Rolls the decoy mail of a resend that is not due back."""
+    """Rolls back the mail that is rendered and written but not due (no account, or an address taken)."""
 
 
 class _Nobody:
