@@ -38,6 +38,9 @@ SHOWN_KINDS = frozenset(
         Kind.MFA_RESET,
         Kind.PERSONAL_TOKEN_CREATED,
         Kind.PERSONAL_TOKEN_REVOKED,
+        Kind.EMAIL_VERIFIED,
+        Kind.EMAIL_CHANGE_REQUESTED,
+        Kind.EMAIL_CHANGED,
     }
 )
 
@@ -63,6 +66,9 @@ _LABELS = {
     Kind.MFA_RESET: "Two-step sign-in turned off by an administrator",
     Kind.PERSONAL_TOKEN_CREATED: "Personal access token created",
     Kind.PERSONAL_TOKEN_REVOKED: "Personal access token revoked",
+    Kind.EMAIL_VERIFIED: "Email address verified",
+    Kind.EMAIL_CHANGE_REQUESTED: "Change of email address asked for",
+    Kind.EMAIL_CHANGED: "Email address changed",
 }
 
 # A re-authentication's reason is the method, when it was not the password.

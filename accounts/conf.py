@@ -124,3 +124,22 @@ def mail_retry_delay(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failed delivery: doubling, capped."""
     base, cap = _value("MAIL_RETRY_SECONDS"), _value("MAIL_RETRY_MAX_SECONDS")
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def signup_email_verification() -> str:
+    """``none``, ``optional`` or ``mandatory`` (a login before the address is verified is refused)."""
+    return _value("SIGNUP_EMAIL_VERIFICATION")
+
+
+def email_verification_ttl() -> timedelta:
+    """How long a verification or change-of-address link works."""
+    return timedelta(seconds=_value("EMAIL_VERIFICATION_TTL"))
+
+
+def email_verify_resend_rate_per_address() -> str:
+    return _value("EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS")
+
+
+def mail_notice_enabled(kind: str) -> bool:
+    """Whether the security notice ``kind`` (``password_changed``, ``new_device``, …) is mailed."""
+    return kind in _value("MAIL_NOTICES")

@@ -189,6 +189,9 @@ class SecurityEventKind(models.TextChoices):
     MFA_RESET = "mfa_reset", "Two-step sign-in reset by an administrator"
     PERSONAL_TOKEN_CREATED = "personal_token_created", "Personal access token created"
     PERSONAL_TOKEN_REVOKED = "personal_token_revoked", "Personal access token revoked"
+    EMAIL_VERIFIED = "email_verified", "Email address verified"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested", "Change of email address requested"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
 
 
 class SecurityEvent(models.Model):
@@ -237,3 +240,4 @@ class SecurityEvent(models.Model):
 from accounts.mail.models import OutboxMessage, OutboxStatus  # noqa: E402,F401  (the outbox, in its own module)
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice  # noqa: E402,F401  (second factors)
 from accounts.personal_tokens.models import PersonalAccessToken  # noqa: E402,F401  (personal access tokens)
+from accounts.devices.models import KnownDevice  # noqa: E402,F401  (devices an account signed in from)

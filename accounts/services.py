@@ -2,14 +2,18 @@
 from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
 from rest_framework import status
-from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled, ValidationError
+from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied, Throttled, ValidationError
 
+from accounts import conf
 from accounts.audit import record_event
+from accounts.devices import detection
 from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, username_taken
 from accounts.limits import backoff
 from accounts.mfa import challenges as mfa_challenges
 from accounts.mfa import methods as mfa_methods
+from accounts.mail import notices
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
+from accounts.recovery import addresses
 from accounts.sessions import lifecycle
 
 User = get_user_model()
@@ -40,11 +44,34 @@ def log_in(*, request, username, password, client, remember=True):
         backoff.record_failure(username=username, ip_address=client.ip_address)
         record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
         raise InvalidCredentials()
+    _refuse_unverified_address(user, client)  # only now: the answer says the password was right
     if user.mfa_enabled:
         return mfa_challenges.begin(user=user, client=client, remember=remember)
     backoff.record_success(attempt)
     # Also records last_login, shown in the admin.
-    return lifecycle.start_session(user=user, client=client, remember=remember)
+    issued = lifecycle.start_session(user=user, client=client, remember=remember)
+    detection.note_login(user=user, client=client)
+    return issued
+
+
+class EmailUnverified(PermissionDenied):
+    default_detail = "Confirm your email address first: open the link we mailed you, or ask for a new one."
+    default_code = "email_unverified"
+
+    def __init__(self, user):
+        super().__init__()
+        self.email = user.email
+
+
+def _refuse_unverified_address(user, client):
+    """With ``SIGNUP_EMAIL_VERIFICATION=mandatory``, no session before the address is verified.
+
+    Only after the password was checked, so the answer tells nothing to
+    someone who does not know it.
+    """
+    if conf.signup_email_verification() == "mandatory" and user.email_verified_at is None:
+        record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="email_unverified", client=client)
+        raise EmailUnverified(user)
 
 
 _WRONG_PASSWORD = {
@@ -111,10 +138,21 @@ class CodeNotAccepted(APIException):
 
 
 def register_user(*, username, email, password, client):
+    """Create the account; unless ``SIGNUP_EMAIL_VERIFICATION=none``, mail it a verification link.
+
+    With ``mandatory`` and mail not set up, no account is created (503):
+    nobody could ever log in to it.
+    """
+    verification = conf.signup_email_verification()
+    if verification == "mandatory":
+        addresses.ensure_available()
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, email=email, password=password)
             record_event(SecurityEventKind.REGISTERED, user=user, client=client)
+            detection.remember(user=user, client=client)
+            if verification != "none":
+                addresses.send_verification(user=user)
     except IntegrityError:
         # Lost a race with another sign-up for the same name or address.
         if username_taken(username):
@@ -138,3 +176,10 @@ def change_password(*, user, current_password, new_password, current_session_id,
         lifecycle.revoke_user_sessions(
             user=user, reason=RevocationReason.PASSWORD_CHANGED, keep_session_id=current_session_id, client=client
         )
+        notices.password_changed(user=user, client=client)
+
+
+def request_email_change(*, user, new_email, password, client):
+    """Check the password (wrong ones count in the login backoff), then mail the link and the notice."""
+    _check_password_with_backoff(user, password, client, field="password")
+    addresses.request_change(user=user, new_email=new_email, client=client)

@@ -63,6 +63,22 @@ def env_choice(name, choices, default):
     return value
 
 
+def env_subset(name, choices):
+    """A comma-separated choice of ``choices``: all of them when unset, none for an empty value or ``none``."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return frozenset(choices)
+    items = {item.strip() for item in raw.split(",") if item.strip()}
+    if items == {"none"}:
+        return frozenset()
+    unknown = sorted(items - set(choices))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name} must be a comma-separated list of {', '.join(choices)} (or none); got {', '.join(unknown)}."
+        )
+    return frozenset(items)
+
+
 def env_list(name, default=()):
     raw = os.environ.get(name)
     if raw is None:

@@ -20,6 +20,7 @@ from backend.env import (
     env_list,
     env_rate,
     env_str,
+    env_subset,
     require_strong_secret,
     site_url_from,
 )
@@ -237,6 +238,14 @@ GATEHOUSE.update({
     "MAIL_RETRY_SECONDS": 30,  # doubled after each failure ...
     "MAIL_RETRY_MAX_SECONDS": 3600,  # ... up to this
     "PASSWORD_RESET_RATE_PER_ADDRESS": env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/hour"),
+    # Verified addresses and change of address (accounts/recovery/addresses.py).
+    "SIGNUP_EMAIL_VERIFICATION": env_choice("SIGNUP_EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "optional"),
+    "EMAIL_VERIFICATION_TTL": env_int("EMAIL_VERIFICATION_TTL", 3 * 24 * 3600, minimum=60),
+    "EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS", "3/hour"),
+    # Security notices by mail (accounts/mail/notices.py): the ones to send.
+    "MAIL_NOTICES": env_subset(
+        "MAIL_NOTICES", ["password_changed", "password_reset", "email_changed", "refresh_reuse", "new_device"]
+    ),
 })
 
 # --- REST framework ---------------------------------------------------------
@@ -261,6 +270,9 @@ REST_FRAMEWORK = {
         "password_reset_ip": env_rate("PASSWORD_RESET_RATE_PER_IP", "10/hour"),
         "password_reset_confirm_ip": env_rate("PASSWORD_RESET_CONFIRM_RATE_PER_IP", "30/hour"),
         "introspect_ip": env_rate("INTROSPECTION_RATE_PER_IP", "600/min"),
+        "email_verify_ip": env_rate("EMAIL_VERIFY_RATE_PER_IP", "30/hour"),
+        "email_verify_resend_ip": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_IP", "10/hour"),
+        "email_change_ip": env_rate("EMAIL_CHANGE_RATE_PER_IP", "10/hour"),
     },
 }
 

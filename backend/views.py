@@ -12,7 +12,10 @@ from accounts.sessions.jwt_keys import JWKS_MAX_AGE, keyring
 # keeps the two lists equal). Any other path gets the app with status 404,
 # and the app shows its not-found page.
 SPA_PATHS = frozenset(
-    {"/", "/login", "/signup", "/forgot-password", "/reset-password", "/sessions", "/account", "/staff"}
+    {
+        "/", "/login", "/signup", "/forgot-password", "/reset-password", "/verify-email", "/sessions", "/account",
+        "/staff",
+    }
 )
 
 

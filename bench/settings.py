@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_urlsafe(50))
 if not os.environ.get("DATABASE_URL"):
     # A scratch SQLite file, removed when the process ends (a million sessions is ~0.5 GB).
     _scratch = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))

@@ -25,6 +25,8 @@ def test_bootstrap_admin_creates_one_superuser_and_prints_its_password_once():
     password = first.split("password: ")[1].split()[0]
     assert admin.is_superuser and admin.is_staff and admin.check_password(password)
     assert password not in second
+    # Given by the operator: verified, so SIGNUP_EMAIL_VERIFICATION=mandatory does not lock the administrator out.
+    assert admin.email_verified_at is not None
 
 
 def test_bootstrap_admin_does_nothing_when_users_exist(user):

@@ -66,9 +66,13 @@ def test_a_grace_answer_costs_four_statements_and_writes_only_its_count(logged_i
     assert len(updates) == 1 and "grace_answers" in updates[0] and "generation" not in updates[0]
 
 
-def test_login_costs_four_statements_on_sqlite_and_two_on_postgresql(client, user, django_assert_num_queries):
+def test_login_costs_four_statements_on_sqlite_and_two_on_postgresql(
+    client, user, django_assert_num_queries, settings
+):
+    # Without the new-device notice (MAIL_NOTICES): the user, then the session, event and last_login writes.
     from django.db import connection
 
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "MAIL_NOTICES": frozenset()}
     with django_assert_num_queries(2 if connection.vendor == "postgresql" else 4):
         response = login(client)
     assert response.status_code == 200
@@ -87,3 +91,15 @@ def test_the_activity_page_costs_two_queries_however_many_events_there_are(logge
     with django_assert_num_queries(2):
         response = logged_in.get("/api/auth/activity/")
     assert response.status_code == 200 and len(response.json()["results"]) == min(20, events + 1)
+
+
+def test_a_login_from_a_known_device_adds_one_indexed_read(client, user, django_assert_num_queries):
+    # With the new-device notice (the default): one SELECT of (user, device digest) more, nothing else.
+    from django.db import connection
+
+    assert login(client).status_code == 200  # the device is now known
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 5) as captured:
+        response = login(client)
+    assert response.status_code == 200
+    device_reads = [q["sql"] for q in captured.captured_queries if "knowndevice" in q["sql"].lower()]
+    assert len(device_reads) == 1 and device_reads[0].lstrip().upper().startswith("SELECT")

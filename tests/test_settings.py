@@ -113,6 +113,34 @@ def test_env_list_splits_on_commas(monkeypatch):
     assert env.env_list("SOME_LIST") == ["https://a.example", "https://b.example"]
 
 
+def test_env_subset_is_all_by_default_none_when_empty_and_refuses_unknown_names(monkeypatch):
+    choices = ["password_changed", "new_device"]
+    monkeypatch.delenv("SOME_NOTICES", raising=False)
+    assert env.env_subset("SOME_NOTICES", choices) == set(choices)
+    for empty in ("", "none", " none "):
+        monkeypatch.setenv("SOME_NOTICES", empty)
+        assert env.env_subset("SOME_NOTICES", choices) == set()
+    monkeypatch.setenv("SOME_NOTICES", " new_device, ")
+    assert env.env_subset("SOME_NOTICES", choices) == {"new_device"}
+    monkeypatch.setenv("SOME_NOTICES", "new_device,new_devices")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NOTICES must be a comma-separated list .*got new_devices"):
+        env.env_subset("SOME_NOTICES", choices)
+
+
+def test_mail_notices_and_the_verification_mode_are_read_and_checked():
+    show = (
+        "from django.conf import settings; "
+        "print(sorted(settings.GATEHOUSE['MAIL_NOTICES']), settings.GATEHOUSE['SIGNUP_EMAIL_VERIFICATION'])"
+    )
+    result = run_manage("shell", "--verbosity", "0", "-c", show, DJANGO_SECRET_KEY=SECRET,
+                        MAIL_NOTICES="new_device,refresh_reuse", SIGNUP_EMAIL_VERIFICATION="mandatory")
+    bad = run_manage("check", DJANGO_SECRET_KEY=SECRET, SIGNUP_EMAIL_VERIFICATION="always")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["['new_device',", "'refresh_reuse']", "mandatory"]
+    assert bad.returncode != 0 and "SIGNUP_EMAIL_VERIFICATION must be one of none, optional, mandatory" in bad.stderr
+
+
 def test_a_short_jwt_signing_key_is_refused():
     result = run_manage("check", DJANGO_SECRET_KEY=SECRET, JWT_SIGNING_KEY="too-short")
 

@@ -250,6 +250,8 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
+        if change and "email" in form.changed_data:
+            obj.email_verified_at = None  # an address typed here has not been verified by its owner
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
         if not deactivating:
             return super().save_model(request, obj, form, change)

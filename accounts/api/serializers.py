@@ -45,6 +45,7 @@ class UserSerializer(serializers.Serializer):
     email = serializers.EmailField(read_only=True)
     is_staff = serializers.BooleanField(read_only=True)
     date_joined = serializers.DateTimeField(read_only=True)
+    email_verified = serializers.BooleanField(read_only=True)
 
     def to_representation(self, user):
         # Every login and every /me/: the declared fields' output, without
@@ -55,6 +56,7 @@ class UserSerializer(serializers.Serializer):
             "email": str(user.email),
             "is_staff": bool(user.is_staff),
             "date_joined": _DATE_TIME.to_representation(user.date_joined),
+            "email_verified": user.email_verified_at is not None,
         }
 
 

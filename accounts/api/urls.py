@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import activity, mfa, password_rules, personal_tokens, recovery, views
+from accounts.api import activity, addresses, mfa, password_rules, personal_tokens, recovery, views
 
 app_name = "accounts"
 
@@ -28,6 +28,9 @@ urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
     path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
+    path("auth/email/verify/", addresses.EmailVerifyView.as_view(), name="email-verify"),
+    path("auth/email/verify/resend/", addresses.EmailVerifyResendView.as_view(), name="email-verify-resend"),
+    path("auth/email/change/", addresses.EmailChangeView.as_view(), name="email-change"),
     path("auth/users/", views.StaffUserListView.as_view(), name="users"),
     path("auth/introspect/", views.IntrospectView.as_view(), name="introspect"),
     path("health/", views.HealthView.as_view(), name="health"),

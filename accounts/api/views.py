@@ -106,7 +106,10 @@ class LoginView(CookieRouteView):
         errors={
             **schema.BODY_ERRORS,
             401: "Wrong username or password, or an inactive user (`invalid_credentials`).",
-            **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE,
+            403: "A cross-site request (`origin_not_allowed`), or, with `SIGNUP_EMAIL_VERIFICATION=mandatory`, an "
+            "account whose address is not verified yet (`email_unverified`, with `email`; only after the password "
+            "was right).",
+            **schema.THROTTLED, **schema.DATABASE,
         },
         auth=schema.PUBLIC,
         sets_cookie=[200],
@@ -114,7 +117,13 @@ class LoginView(CookieRouteView):
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        result = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+        try:
+            result = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+        except services.EmailUnverified as refused:
+            # The password was right: the address it must verify is the caller's to know (to ask for a new link).
+            return Response(
+                error_body(refused.detail, refused.default_code, email=refused.email), status=status.HTTP_403_FORBIDDEN
+            )
         if isinstance(result, SecondStepRequired):
             return second_step_response(result)
         return login_response(result)

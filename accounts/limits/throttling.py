@@ -7,6 +7,10 @@ Counters live in the default cache (Redis when ``REDIS_URL`` is set, so all
 app servers share them). The client IP comes from ``accounts.limits.net``, which
 ignores a forged ``X-Forwarded-For`` unless a trusted proxy is configured.
 """
+import hashlib
+import time
+
+from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.limits.counters import counters
@@ -64,3 +68,28 @@ class IntrospectIPThrottle(_ClientIPThrottle):
     """Other services asking about tokens; every request counts, a wrong secret too."""
 
     scope = "introspect_ip"
+
+
+class EmailVerifyIPThrottle(_ClientIPThrottle):
+    scope = "email_verify_ip"
+
+
+class EmailVerifyResendIPThrottle(_ClientIPThrottle):
+    scope = "email_verify_resend_ip"
+
+
+class EmailChangeIPThrottle(_ClientIPThrottle):
+    scope = "email_change_ip"
+
+
+def throttle_address(address: str, *, scope: str, rate: str) -> None:
+    """At most ``rate`` requests per fixed window for one email address, known or not (429 beyond).
+
+    Counted under a digest of the lower-cased address, so the cache holds no addresses.
+    """
+    limit, duration = SimpleRateThrottle.parse_rate(None, rate)
+    now = time.time()
+    window = int(now // duration)
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:32]
+    if counters.count(f"{scope}:address:{digest}:{window}", duration) > limit:
+        raise Throttled(wait=max(1, int((window + 1) * duration - now)))

@@ -25,6 +25,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from accounts import conf
 from accounts.audit import record_event
+from accounts.devices import detection
 from accounts.limits import backoff
 from accounts.mfa import crypto, methods
 from accounts.mfa.models import MfaChallenge
@@ -101,7 +102,9 @@ def complete(*, mfa_token, proof: dict, client) -> lifecycle.IssuedTokens:
         record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="code_invalid", client=client)
         raise CodeInvalid() from None
     backoff.record_success(attempt)
-    return lifecycle.start_session(user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr))
+    issued = lifecycle.start_session(user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr))
+    detection.note_login(user=user, client=client)  # a sign-in from a new device is mailed, as after a password
+    return issued
 
 
 class _WrongProof(Exception):

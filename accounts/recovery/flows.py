@@ -6,24 +6,20 @@ transaction that writes a security event and the outbox row in a savepoint;
 for an unknown address the savepoint is rolled back, so no mail exists. The mail itself goes out
 through the outbox, so no SMTP time reaches the response.
 """
-import hashlib
 import logging
-import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 from rest_framework import status
-from rest_framework.exceptions import APIException, Throttled, ValidationError
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.exceptions import APIException, ValidationError
 
 from accounts import conf
 from accounts.audit import record_event
-from accounts.limits.counters import counters
-from accounts.mail import outbox
+from accounts.limits.throttling import throttle_address
+from accounts.mail import notices, outbox
 from accounts.models import RevocationReason, SecurityEventKind
 from accounts.personal_tokens import flows as personal_tokens
 from accounts.recovery import tokens
@@ -106,12 +102,7 @@ def confirm_password_reset(*, token, new_password, client) -> None:
         lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
         # A reset is what someone locked out of a taken-over account does: the tokens made meanwhile end too.
         personal_tokens.revoke_user_tokens(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
-        outbox.enqueue(
-            to=user.email,
-            template="password_reset_notice",
-            context={"user": user, "when": timezone.now(), "ip_address": client.ip_address,
-                     "site_url": conf.site_url()},
-        )
+        notices.password_reset(user=user, client=client)
 
 
 class _NoAccount(Exception):
@@ -141,13 +132,5 @@ def _reset_mail_context(user) -> dict:
 
 
 def _throttle_address(address: str) -> None:
-    """At most PASSWORD_RESET_RATE_PER_ADDRESS requests per window for one address, known or not.
-
-    Counted under a digest of the address, so the cache holds no addresses.
-    """
-    limit, duration = SimpleRateThrottle.parse_rate(None, conf.password_reset_rate_per_address())
-    now = time.time()
-    window = int(now // duration)
-    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:32]
-    if counters.count(f"password-reset:address:{digest}:{window}", duration) > limit:
-        raise Throttled(wait=max(1, int((window + 1) * duration - now)))
+    """At most PASSWORD_RESET_RATE_PER_ADDRESS requests per window for one address, known or not."""
+    throttle_address(address, scope="password-reset", rate=conf.password_reset_rate_per_address())

@@ -16,6 +16,7 @@ from django.utils.crypto import constant_time_compare
 
 from accounts import conf
 from accounts.audit import new_event, record_event
+from accounts.mail import notices
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 from accounts.sessions import hotpath, tokens
 from accounts.sessions.jwt_keys import GatehouseAccessToken
@@ -116,6 +117,8 @@ def rotate(*, refresh_token, client) -> IssuedTokens:
                 SecurityEventKind.REUSE_DETECTED, user=session.user, session_id=session.id,
                 reason=RevocationReason.REUSE_DETECTED, client=client,
             )
+            # Mailed from inside this transaction: the notice exists exactly when the revocation does.
+            notices.refresh_reuse(session=session, client=client, when=now)
     if outcome in (_Outcome.REJECT, _Outcome.REUSE):
         raise RefreshRejected
     return _issue(session)

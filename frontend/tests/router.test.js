@@ -130,3 +130,12 @@ test('forgot-password is a guest page; a reset link opens whether or not the bro
   assert.equal(safeNext('/reset-password?token=abc'), '/');
   assert.equal(safeNext('/forgot-password'), '/');
 });
+
+test('a verification link opens whether or not the browser is signed in, and is never a place to return to', () => {
+  for (const who of [anon, alice]) {
+    const decision = resolve({ pathname: '/verify-email', search: '?token=abc' }, who);
+    assert.equal(decision.kind, 'render');
+    assert.equal(decision.route.name, 'verifyEmail');
+  }
+  assert.equal(safeNext('/verify-email?token=abc'), '/');
+});

@@ -590,6 +590,23 @@ def test_unticking_active_in_the_user_form_ends_sessions_and_names_the_admin(sup
     assert (event.actor, event.reason) == (superuser.user, RevocationReason.USER_DEACTIVATED)
 
 
+def test_an_address_typed_in_the_admin_is_unverified_again(superuser, make_user):
+    # repro: a verified user's address edited in the admin → email_verified_at cleared; other edits keep it
+    from django.utils import timezone
+
+    alice = make_user("alice", email_verified_at=timezone.now())
+    url = f"{USERS}{alice.pk}/change/"
+    data = form_data(superuser.get(url).content.decode(), "user_form")
+    data["first_name"] = ["Alice"]
+    assert superuser.post(url, data).status_code == 302
+    alice.refresh_from_db()
+    assert alice.email_verified_at is not None
+    data["email"] = ["alice@elsewhere.example"]
+    assert superuser.post(url, data).status_code == 302
+    alice.refresh_from_db()
+    assert alice.email == "alice@elsewhere.example" and alice.email_verified_at is None
+
+
 def test_setting_a_password_in_the_admin_ends_every_session_and_names_the_admin(superuser, make_user, log_in):
     alice = make_user("alice")
     device = log_in("alice")

@@ -47,6 +47,7 @@ ROUTES = [
     ("post", "/api/auth/mfa/recovery-codes/"),
     ("get", "/api/auth/tokens/"), ("post", "/api/auth/tokens/"),
     ("delete", "/api/auth/tokens/00000000-0000-0000-0000-000000000000/"),
+    ("post", "/api/auth/email/verify/"), ("post", "/api/auth/email/verify/resend/"), ("post", "/api/auth/email/change/"),
 ]
 CONFORMANCE = [
     not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -64,7 +65,7 @@ login_like = st.fixed_dictionaries(
         name: json_values
         for name in (
             "username", "password", "email", "current_password", "new_password", "code", "mfa_token", "name",
-            "expires_in_days",
+            "expires_in_days", "token", "new_email",
         )
     }
 )

@@ -3,6 +3,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             )
             return
         password = secrets.token_urlsafe(18)
-        User.objects.create_superuser(username=username, email=email, password=password)
+        # The operator gave the address: verified, so mandatory verification does not lock the administrator out.
+        User.objects.create_superuser(username=username, email=email, password=password, email_verified_at=timezone.now())
         self.stdout.write(self.style.SUCCESS("Created the first administrator. This password is shown only once:"))
         self.stdout.write(f"    username: {username}\n    password: {password}")

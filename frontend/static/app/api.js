@@ -33,6 +33,9 @@ const PATHS = {
   register: '/api/auth/register/',
   passwordReset: '/api/auth/password-reset/',
   passwordResetConfirm: '/api/auth/password-reset/confirm/',
+  emailVerify: '/api/auth/email/verify/',
+  emailVerifyResend: '/api/auth/email/verify/resend/',
+  emailChange: '/api/auth/email/change/',
   users: '/api/auth/users/',
   mfa: '/api/auth/mfa/',
   totp: '/api/auth/mfa/totp/',
@@ -560,6 +563,15 @@ export function createApiClient({
     /** Set a new password with the token from a reset link (204). */
     confirmPasswordReset: async (token, newPassword) =>
       (await publicRequest(PATHS.passwordResetConfirm, { method: 'POST', body: { token, new_password: newPassword } })).body,
+    /** Use a link from a verification or change-of-address mail (204). */
+    verifyEmail: async (token) =>
+      (await publicRequest(PATHS.emailVerify, { method: 'POST', body: { token } })).body,
+    /** Ask for a new verification link (202 whatever the address). */
+    resendVerification: async (email) =>
+      (await publicRequest(PATHS.emailVerifyResend, { method: 'POST', body: { email } })).body,
+    /** Mail a confirmation link to a new address (202); needs a recent authentication. */
+    changeEmail: (newEmail, password) =>
+      request(PATHS.emailChange, { method: 'POST', body: { new_email: newEmail, password } }),
     changePassword: (currentPassword, newPassword) =>
       request(PATHS.password, {
         method: 'POST',

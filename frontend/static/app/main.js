@@ -11,6 +11,7 @@ import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
 import * as forgotPassword from './pages/forgot-password.js';
 import * as resetPassword from './pages/reset-password.js';
+import * as verifyEmail from './pages/verify-email.js';
 import * as dashboard from './pages/dashboard.js';
 import * as sessions from './pages/sessions.js';
 import * as account from './pages/account.js';
@@ -78,7 +79,7 @@ app = createApp({
   store,
   clock,
   timers,
-  pages: { login, signup, forgotPassword, resetPassword, dashboard, sessions, account, staff },
+  pages: { login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff },
   signupEnabled,
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));

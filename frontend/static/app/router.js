@@ -7,6 +7,8 @@ export const ROUTES = [
   { path: '/forgot-password', name: 'forgotPassword', access: 'guest', title: 'Forgot password' },
   // Public: a reset link works whether or not this browser is signed in.
   { path: '/reset-password', name: 'resetPassword', access: 'public', title: 'Choose a new password' },
+  // Public too: a verification or change-of-address link, signed in or not.
+  { path: '/verify-email', name: 'verifyEmail', access: 'public', title: 'Confirm your email address' },
   { path: '/', name: 'dashboard', access: 'user', title: 'Overview' },
   { path: '/sessions', name: 'sessions', access: 'user', title: 'Sessions' },
   { path: '/account', name: 'account', access: 'user', title: 'Account' },

@@ -1,4 +1,5 @@
-// Account: profile details, password change (server validation shown per field), personal access tokens.
+// Account: profile details, change of address, password change (server validation shown per field),
+// two-step sign-in and personal access tokens.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
@@ -40,11 +41,12 @@ export function mount(container, ctx) {
           'dl',
           { class: 'details' },
           h('div', { class: 'details-row' }, h('dt', {}, 'Username'), h('dd', {}, user.username)),
-          h('div', { class: 'details-row' }, h('dt', {}, 'Email'), h('dd', {}, user.email || '—')),
+          h('div', { class: 'details-row' }, h('dt', {}, 'Email'), h('dd', {}, user.email || '—', ' ', emailStatus())),
           h('div', { class: 'details-row' }, h('dt', {}, 'Role'), h('dd', {}, user.is_staff ? 'Staff' : 'Member')),
           h('div', { class: 'details-row' }, h('dt', {}, 'Member since'), h('dd', {}, formatDate(user.date_joined))),
         ),
       ),
+      emailCard(),
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'card-password' },
@@ -57,6 +59,110 @@ export function mount(container, ctx) {
   );
 
   const unmountTokens = mountTokens(container, ctx);
+
+  function emailStatus() {
+    if (!user.email) return null;
+    return user.email_verified
+      ? h('span', { class: 'badge badge-success', testid: 'email-status' }, 'Verified')
+      : h('span', { class: 'badge badge-muted', testid: 'email-status' }, 'Not verified');
+  }
+
+  // ---- change of address: a link to the new address; it changes when the link is used ----
+  function emailCard() {
+    const newEmail = field({ label: 'New email address', name: 'new_email', type: 'email', autocomplete: 'email' });
+    const password = passwordField({ label: 'Your password', name: 'password', autocomplete: 'current-password' });
+    const emailError = formError();
+    const sent = h('div', { class: 'alert alert-success', role: 'status', testid: 'email-change-sent', hidden: true });
+    const send = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Send confirmation link');
+    const emailForm = h(
+      'form',
+      { class: 'form', testid: 'email-form', novalidate: true, 'aria-labelledby': 'card-email', on: { submit: onChangeEmail } },
+      emailError.el,
+      sent,
+      newEmail.wrap,
+      password.wrap,
+      h('div', { class: 'form-actions' }, send),
+    );
+    const resendStatus = h('p', { role: 'status', testid: 'verification-resent', hidden: true });
+    const resend = user.email && !user.email_verified
+      ? h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'resend-verification', on: { click: onResend } },
+        'Send the verification link again')
+      : null;
+
+    let sending = false;
+    async function onChangeEmail(event) {
+      event.preventDefault();
+      if (sending) return;
+      emailError.clear();
+      sent.hidden = true;
+      newEmail.setError(null);
+      password.setError(null);
+      const value = newEmail.input.value.trim();
+      const check = fieldCheck(emailError);
+      if (!value) check.bad(newEmail, 'Enter the new address.');
+      else if (!/^[^\s@]+@[^\s@]+$/.test(value)) check.bad(newEmail, 'Enter a valid email address.');
+      else if (user.email && value.toLowerCase() === user.email.toLowerCase()) check.bad(newEmail, 'That is already your address.');
+      if (!password.input.value) check.bad(password, 'Enter your password.');
+      if (check.failed()) return;
+      sending = true;
+      setBusy(send, true, 'Sending…');
+      try {
+        await api.changeEmail(value, password.input.value);
+        if (!alive) return;
+        emailForm.reset();
+        setText(sent, `Check the inbox of ${value}: your address changes when you open the link we sent there. We’ve told your current address too.`);
+        sent.hidden = false;
+        ctx.announce('Confirmation link sent.');
+      } catch (err) {
+        if (!alive || err instanceof AuthError) return;
+        if (err instanceof ApiError && err.status === 400) {
+          const fields = err.fields || {};
+          newEmail.setError(fields.new_email);
+          password.setError(fields.password);
+          emailError.show(serverErrorSummary(err, ['new_email', 'password']));
+          (fields.new_email ? newEmail : password).input.focus();
+        } else {
+          emailError.show(errorMessage(err));
+        }
+      } finally {
+        sending = false;
+        if (alive) setBusy(send, false);
+      }
+    }
+
+    async function onResend() {
+      setBusy(resend, true, 'Sending…');
+      try {
+        await api.resendVerification(user.email);
+        setText(resendStatus, `A new link is on its way to ${user.email}.`);
+      } catch (err) {
+        setText(resendStatus, errorMessage(err));
+      } finally {
+        if (alive) {
+          resendStatus.hidden = false;
+          setBusy(resend, false);
+        }
+      }
+    }
+
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'card-email' },
+      h('h2', { class: 'card-title', id: 'card-email' }, 'Email address'),
+      h(
+        'div',
+        { class: 'stack' },
+        h('p', { class: 'muted small' }, 'To change it, we send a link to the new address: your address changes when you open it.'),
+        resend
+          ? h('div', { class: 'alert alert-warning' },
+            h('p', {}, 'Your address ', h('strong', {}, user.email), ' is not verified yet.'),
+            h('p', {}, resend),
+            resendStatus)
+          : null,
+        emailForm,
+      ),
+    );
+  }
 
   let busy = false;
   async function onSubmit(event) {

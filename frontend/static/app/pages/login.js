@@ -1,6 +1,7 @@
 // Sign-in page: the password, then (for an account with a second factor) the code.
 import { add, h, link, field, passwordField, formError, setBusy, pageTitle, setChildren, setText } from '../dom.js';
 import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
+import { unverifiedNotice } from '../unverified.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
@@ -15,6 +16,8 @@ export function mount(container, ctx) {
     const username = field({ label: 'Username', name: 'username', autocomplete: 'username', inputProps: { autocapitalize: 'none', spellcheck: 'false' } });
     const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
     const error = formError();
+    // 403 email_unverified: the password was right, the address still has to be confirmed.
+    const unverified = h('div', {});
     const remember = h('input', { type: 'checkbox', name: 'remember', testid: 'remember-me', checked: true, id: 'remember-me' });
     const rememberRow = h(
       'div',
@@ -30,6 +33,7 @@ export function mount(container, ctx) {
       'form',
       { class: 'form', testid: 'login-form', novalidate: true, 'aria-labelledby': 'login-title', on: { submit: onSubmit } },
       error.el,
+      unverified,
       username.wrap,
       password.wrap,
       rememberRow,
@@ -61,6 +65,7 @@ export function mount(container, ctx) {
       if (busy) return;
       if (notice) notice.hidden = true; // "signed out" no longer applies once the user tries again
       error.clear();
+      unverified.replaceChildren();
       username.setError(null);
       password.setError(null);
       const u = username.input.value.trim();
@@ -92,7 +97,15 @@ export function mount(container, ctx) {
       } catch (err) {
         busy = false;
         setBusy(submit, false);
-        if (err instanceof ApiError && err.status === 401) {
+        if (err instanceof ApiError && err.status === 403 && err.code === 'email_unverified') {
+          unverified.replaceChildren(unverifiedNotice({
+            api,
+            email: err.body && typeof err.body.email === 'string' ? err.body.email : '',
+            lead: 'Confirm your email address before you sign in.',
+            announce: ctx.announce,
+          }));
+          password.input.value = '';
+        } else if (err instanceof ApiError && err.status === 401) {
           error.show('Incorrect username or password.');
           password.input.value = '';
           password.input.focus();

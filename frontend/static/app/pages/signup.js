@@ -1,6 +1,7 @@
 // Sign-up page (only routed when the server allows sign-ups).
-import { add, h, link, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle } from '../dom.js';
+import { add, h, link, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setChildren } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
+import { unverifiedNotice } from '../unverified.js';
 
 export function mount(container, ctx) {
   const { api, location } = ctx;
@@ -29,10 +30,12 @@ export function mount(container, ctx) {
     submit,
   );
   const next = new URLSearchParams(location.search).get('next');
-  add(container, 
+  const loginHref = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
+  const body = h('div', { class: 'stack' }, form);
+  add(container,
     pageTitle('Create your account', 'It takes less than a minute.'),
-    form,
-    h('p', { class: 'auth-switch' }, 'Already have an account? ', link(next ? `/login?next=${encodeURIComponent(next)}` : '/login', {}, 'Sign in')),
+    body,
+    h('p', { class: 'auth-switch' }, 'Already have an account? ', link(loginHref, {}, 'Sign in')),
   );
   username.input.focus();
 
@@ -56,11 +59,23 @@ export function mount(container, ctx) {
     if (check.failed()) return;
     busy = true;
     setBusy(submit, true, 'Creating account…');
+    let created = false;
     try {
       await api.register(values);
+      created = true;
       const user = await api.login(values.username, values.password);
       ctx.onLogin(user);
     } catch (err) {
+      if (created && err instanceof ApiError && err.status === 403 && err.code === 'email_unverified') {
+        // SIGNUP_EMAIL_VERIFICATION=mandatory: the account exists, and waits for its address to be confirmed.
+        setChildren(
+          body,
+          h('div', { class: 'alert alert-success', role: 'status', testid: 'signup-done' }, 'Your account has been created.'),
+          unverifiedNotice({ api, email: values.email, lead: 'One more step: confirm your email address.', announce: ctx.announce }),
+          h('p', {}, link(loginHref, { class: 'btn btn-primary btn-block' }, 'Sign in')),
+        );
+        return;
+      }
       busy = false;
       setBusy(submit, false);
       if (err instanceof ApiError && err.status === 400) {

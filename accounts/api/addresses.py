@@ -1,0 +1,115 @@
+"""HTTP for verified addresses: use a link, ask for a new one, change the address."""
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts import services
+from accounts.api import schema
+from accounts.api.reauth import RecentAuthentication
+from accounts.api.recovery import DetailSerializer
+from accounts.api.serializers import _password_field
+from accounts.api.views import BearerView, CookieRouteView
+from accounts.identity import canonical_email
+from accounts.limits.net import client_info
+from accounts.limits.throttling import EmailChangeIPThrottle, EmailVerifyIPThrottle, EmailVerifyResendIPThrottle
+from accounts.recovery import addresses
+from accounts.text import strip_control_characters
+
+_RESENT = {
+    "detail": "If an account has this address and it is not verified yet, a new link is on its way. "
+    "Check your mail (and the spam folder)."
+}
+_CHANGE_SENT = {
+    "detail": "Check the inbox of the new address: your address changes when you open the link we sent there. "
+    "Your current address has been told."
+}
+
+
+class VerifySerializer(serializers.Serializer):
+    # Any string: a wrong one, however malformed, is answered token_invalid by the flow.
+    token = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=True)
+
+
+class ResendSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    new_email = serializers.EmailField(max_length=254)
+    password = _password_field()
+
+    def validate_new_email(self, value):
+        # Django's validator lets a quoted local part hold control characters ("a\x01"@b.example).
+        if strip_control_characters(value) != value:
+            raise serializers.ValidationError("Enter a valid email address.")
+        if canonical_email(value) == canonical_email(self.context["user"].email or ""):
+            raise serializers.ValidationError("That is already your address.")
+        return value
+
+
+class EmailVerifyView(CookieRouteView):
+    throttle_classes = [EmailVerifyIPThrottle]
+
+    @schema.operation(
+        summary="Use a verification or change-of-address link",
+        description="The token of a `SITE_URL/verify-email?token=…` link: verifies the address, or (for a "
+        "change-of-address link) sets the new address, verified. 400 `token_invalid` for an unknown, used or "
+        "expired token, or one whose address changed since; 400 `email_taken` when another account took the "
+        "new address meanwhile.",
+        request=VerifySerializer,
+        responses={204: None},
+        errors={**schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE},
+        auth=schema.PUBLIC,
+    )
+    def post(self, request):
+        form = VerifySerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        addresses.verify(token=form.validated_data["token"], client=client_info(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerifyResendView(CookieRouteView):
+    throttle_classes = [EmailVerifyResendIPThrottle]
+
+    @schema.operation(
+        summary="Ask for a new verification link",
+        description="Mails a new verification link to the account with this address when it is not verified "
+        "yet. The answer is the same whether the address is unknown, verified or not.",
+        request=ResendSerializer,
+        responses={202: DetailSerializer},
+        errors={
+            **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED,
+            503: "The database is unavailable (`service_unavailable`), or the server has no `SITE_URL` or no "
+            "mail configured (`email_unavailable`): try again after `Retry-After` seconds.",
+        },
+        auth=schema.PUBLIC,
+    )
+    def post(self, request):
+        form = ResendSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        addresses.resend_verification(email=form.validated_data["email"])
+        return Response(_RESENT, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailChangeView(BearerView):
+    permission_classes = [IsAuthenticated, RecentAuthentication]
+    throttle_classes = [EmailChangeIPThrottle]
+
+    @schema.operation(
+        summary="Change my email address",
+        description="Checks the password (a wrong one is a 400 on `password`, counted in the login backoff), "
+        "mails a confirmation link to the new address and a notice to the current one; the address changes "
+        "only when the link is used. Needs a recent authentication.",
+        request=EmailChangeSerializer,
+        responses={202: DetailSerializer},
+        errors={
+            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, **schema.THROTTLED,
+            503: "The database is unavailable (`service_unavailable`), or the server has no `SITE_URL` or no "
+            "mail configured (`email_unavailable`): try again after `Retry-After` seconds.",
+        },
+    )
+    def post(self, request):
+        form = EmailChangeSerializer(data=request.data, context={"user": request.user})
+        form.is_valid(raise_exception=True)
+        services.request_email_change(user=request.user, **form.validated_data, client=client_info(request))
+        return Response(_CHANGE_SENT, status=status.HTTP_202_ACCEPTED)

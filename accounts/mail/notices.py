@@ -1,0 +1,72 @@
+"""Security notices by mail: what happened to an account, told to its owner.
+
+Each notice is queued through the outbox in the caller's transaction, so it
+exists exactly when the action it reports committed (a refresh-token reuse
+is mailed from inside the rotation's locked transaction). ``MAIL_NOTICES``
+lists the ones to send; an account without an address gets none.
+"""
+from django.utils import timezone
+
+from accounts import conf
+from accounts.mail import outbox
+from accounts.useragent import device_family
+
+PASSWORD_CHANGED = "password_changed"
+PASSWORD_RESET = "password_reset"
+EMAIL_CHANGED = "email_changed"
+REFRESH_REUSE = "refresh_reuse"
+NEW_DEVICE = "new_device"
+
+_TEMPLATES = {
+    PASSWORD_CHANGED: "password_changed_notice",
+    PASSWORD_RESET: "password_reset_notice",
+    EMAIL_CHANGED: "email_changed_notice",
+    REFRESH_REUSE: "refresh_reuse_notice",
+    NEW_DEVICE: "new_device_notice",
+}
+
+
+def enabled(kind: str) -> bool:
+    return conf.mail_notice_enabled(kind)
+
+
+def send(kind: str, *, user, to=None, client=None, when=None, **context):
+    """Queue the notice ``kind`` for ``user`` (to ``to``, default their address); None when off or nowhere to send."""
+    address = user.email if to is None else to
+    if not enabled(kind) or not address:
+        return None
+    context = {
+        "user": user,
+        "when": when or timezone.now(),
+        "ip_address": client.ip_address if client else None,
+        "device": device_family(client.user_agent) if client else None,
+        "site_url": conf.site_url() or "",
+        **context,
+    }
+    return outbox.enqueue(to=address, template=_TEMPLATES[kind], context=context)
+
+
+def password_changed(*, user, client):
+    return send(PASSWORD_CHANGED, user=user, client=client)
+
+
+def password_reset(*, user, client):
+    return send(PASSWORD_RESET, user=user, client=client)
+
+
+def email_changed(*, user, old_email, client):
+    """To the address the account had: the one an attacker who took the account over cannot read."""
+    return send(EMAIL_CHANGED, user=user, to=old_email, client=client, old_email=old_email, new_email=user.email)
+
+
+def refresh_reuse(*, session, client, when=None):
+    """A replaced refresh token was presented again: the session it belonged to has ended."""
+    return send(
+        REFRESH_REUSE, user=session.user, client=client, when=when,
+        session_device=device_family(session.user_agent), session_ip_address=session.ip_address,
+        session_created_at=session.created_at,
+    )
+
+
+def new_device(*, user, client, when=None):
+    return send(NEW_DEVICE, user=user, client=client, when=when)
