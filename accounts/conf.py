@@ -109,3 +109,12 @@ def mail_retry_delay(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failed delivery: doubling, capped."""
     base, cap = _value("MAIL_RETRY_SECONDS"), _value("MAIL_RETRY_MAX_SECONDS")
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def webauthn_rp_id() -> str | None:
+    """``WEBAUTHN_RP_ID`` as configured; None: it is ``SITE_URL``'s host (``accounts.passkeys.relying_party``)."""
+    return getattr(settings, "WEBAUTHN_RP_ID", None)
+
+
+def cors_allowed_origins() -> list[str]:
+    return list(settings.CORS_ALLOWED_ORIGINS)

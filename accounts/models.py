@@ -175,6 +175,10 @@ class SecurityEventKind(models.TextChoices):
     REAUTHENTICATED = "reauthenticated", "Confirmed the password again"
     PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
     PASSWORD_RESET = "password_reset", "Password reset by email"
+    # Passkeys (accounts/passkeys/)
+    PASSKEY_ADDED = "passkey_added", "Passkey added"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
+    PASSKEY_SIGN_COUNT_REGRESSED = "passkey_sign_count_regressed", "Passkey signature counter went back (refused)"
 
 
 class SecurityEvent(models.Model):
@@ -214,3 +218,4 @@ class SecurityEvent(models.Model):
 
 
 from accounts.mail.models import OutboxMessage, OutboxStatus  # noqa: E402,F401  (the outbox, in its own module)
+from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge  # noqa: E402,F401  (passkeys)

@@ -22,6 +22,7 @@ from backend.env import (
     env_str,
     require_strong_secret,
     site_url_from,
+    webauthn_rp_id_from,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -224,6 +225,10 @@ GATEHOUSE.update({
     "MAIL_RETRY_MAX_SECONDS": 3600,  # ... up to this
     "PASSWORD_RESET_RATE_PER_ADDRESS": env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/hour"),
 })
+
+# --- Passkeys (accounts/passkeys/) ------------------------------------------------
+# The WebAuthn relying party ID; unset, it is SITE_URL's host (accounts/passkeys/relying_party.py).
+WEBAUTHN_RP_ID = webauthn_rp_id_from(env_str("WEBAUTHN_RP_ID"), SITE_URL)
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
