@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import recovery, views
+from accounts.api import passkeys, recovery, views
 
 app_name = "accounts"
 
@@ -19,4 +19,14 @@ urlpatterns = [
     path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("auth/users/", views.StaffUserListView.as_view(), name="users"),
     path("health/", views.HealthView.as_view(), name="health"),
+    # Passkeys (accounts/api/passkeys.py)
+    path("auth/passkeys/", passkeys.PasskeyListView.as_view(), name="passkeys"),
+    path("auth/passkeys/options/", passkeys.PasskeyRegistrationOptionsView.as_view(), name="passkey-options"),
+    path("auth/passkeys/<uuid:passkey_id>/", passkeys.PasskeyDetailView.as_view(), name="passkey-detail"),
+    path("auth/login/passkey/options/", passkeys.PasskeyLoginOptionsView.as_view(), name="passkey-login-options"),
+    path("auth/login/passkey/", passkeys.PasskeyLoginView.as_view(), name="passkey-login"),
+    path(
+        "auth/reauthenticate/passkey/options/", passkeys.PasskeyReauthenticationOptionsView.as_view(),
+        name="passkey-reauthenticate-options",
+    ),
 ]

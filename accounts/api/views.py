@@ -150,6 +150,10 @@ class ReauthenticateView(BearerView):
 
     @extend_schema(request=ReauthenticateSerializer, responses={200: TokenResponseSerializer})
     def post(self, request):
+        from accounts.api import passkeys  # it builds on this module
+
+        if passkeys.is_passkey_reauthentication(request):
+            return passkeys.reauthenticate(request)
         form = ReauthenticateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         issued = services.reauthenticate_with_password(

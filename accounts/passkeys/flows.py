@@ -19,10 +19,9 @@ import logging
 import secrets
 
 from django.db import IntegrityError, transaction
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework import status
-from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed, NotFound
 
 from accounts import conf
 from accounts.audit import record_event
@@ -130,7 +129,7 @@ def register(*, user, session_id, credential, name, client) -> Passkey:
 
 
 def rename(*, user, passkey_id, name) -> Passkey:
-    passkey = get_object_or_404(Passkey, user=user, pk=passkey_id)
+    passkey = _own(Passkey.objects.all(), user=user, passkey_id=passkey_id)
     passkey.name = name
     passkey.save(update_fields=["name"])
     return passkey
@@ -139,10 +138,18 @@ def rename(*, user, passkey_id, name) -> Passkey:
 def remove(*, user, passkey_id, session_id, client) -> None:
     """Remove one of the user's own passkeys (404 for anyone else's); record it and mail the user."""
     with transaction.atomic():
-        passkey = get_object_or_404(Passkey.objects.select_for_update(), user=user, pk=passkey_id)
+        passkey = _own(Passkey.objects.select_for_update(), user=user, passkey_id=passkey_id)
         passkey.delete()
         record_event(SecurityEventKind.PASSKEY_REMOVED, user=user, session_id=session_id, client=client)
         _notify(user, "passkey_removed", name=passkey.name, count=1, when=timezone.now(), client=client)
+
+
+def _own(passkeys, *, user, passkey_id) -> Passkey:
+    """The user's passkey with this id; 404 for every other id, another user's included."""
+    passkey = passkeys.filter(user=user, pk=passkey_id).first()
+    if passkey is None:
+        raise NotFound("No such passkey.")
+    return passkey
 
 
 def remove_all(*, user, actor=None, client=None) -> int:
