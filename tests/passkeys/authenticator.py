@@ -71,13 +71,14 @@ class SoftAuthenticator:
 
     # ---- assertion ----
 
-    def assertion(self, options, *, origin=None, rp_id=None, counter=None, user_handle=..., user_verified=None):
+    def assertion(self, options, *, origin=None, rp_id=None, counter=None, user_handle=..., user_verified=None,
+                  cross_origin=False):
         """``navigator.credentials.get({publicKey: options})``, as JSON; the counter goes up by one unless given."""
         if counter is None:
             self.counter += 1
             counter = self.counter
         verified = self.user_verified if user_verified is None else user_verified
-        client_data = self._client_data("webauthn.get", options["challenge"], origin)
+        client_data = self._client_data("webauthn.get", options["challenge"], origin, cross_origin)
         auth_data = self._auth_data(rp_id or self.rp_id or options["rpId"], flags=UP | (UV if verified else 0),
                                     counter=counter)
         signature = self._sign(auth_data + hashlib.sha256(client_data).digest())
@@ -97,9 +98,9 @@ class SoftAuthenticator:
 
     # ---- pieces ----
 
-    def _client_data(self, kind, challenge, origin):
+    def _client_data(self, kind, challenge, origin, cross_origin=False):
         return json.dumps(
-            {"type": kind, "challenge": challenge, "origin": origin or self.origin, "crossOrigin": False},
+            {"type": kind, "challenge": challenge, "origin": origin or self.origin, "crossOrigin": cross_origin},
             separators=(",", ":"),
         ).encode()
 

@@ -271,10 +271,11 @@ def test_an_expired_challenge_is_refused(with_passkey, authenticator):
     {"user_verified": False},
     {"user_handle": None},
     {"user_handle": recording.USER_HANDLE},
+    {"cross_origin": True},
 ])
 def test_lying_assertions_are_refused_with_one_answer(with_passkey, authenticator, lie):
     # repro: another origin; another RP ID's hash; no user verification (a found security key); no user handle;
-    # a user handle that is not the passkey's
+    # a user handle that is not the passkey's; a ceremony run inside another site's frame
     _, response, _ = passkey_login(authenticator, **lie)
 
     assert response.status_code == 401
@@ -383,6 +384,15 @@ def test_a_login_challenge_does_not_reauthenticate(with_passkey, logged_in, auth
     response = logged_in.post(REAUTH, {"credential": authenticator.assertion(options)})
 
     assert response.status_code == 400
+
+
+def test_a_registration_challenge_does_not_reauthenticate(with_passkey, logged_in, authenticator):
+    # repro: the challenge of registration options (same user, same session) signed as a re-authentication
+    options = logged_in.post(OPTIONS).json()
+
+    response = logged_in.post(REAUTH, {"credential": authenticator.assertion({"challenge": options["challenge"]})})
+
+    assert response.status_code == 400 and response.json()["code"] == "passkey_invalid"
 
 
 def test_reauthentication_options_without_a_passkey(logged_in):
