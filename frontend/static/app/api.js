@@ -31,6 +31,11 @@ const PATHS = {
   passwordReset: '/api/auth/password-reset/',
   passwordResetConfirm: '/api/auth/password-reset/confirm/',
   users: '/api/auth/users/',
+  passkeys: '/api/auth/passkeys/',
+  passkeyOptions: '/api/auth/passkeys/options/',
+  passkeyLoginOptions: '/api/auth/login/passkey/options/',
+  passkeyLogin: '/api/auth/login/passkey/',
+  passkeyReauthOptions: '/api/auth/reauthenticate/passkey/options/',
 };
 
 /** The server answered with an error status. */
@@ -424,7 +429,12 @@ export function createApiClient({
 
   /** Confirm the password again; this session's new access token counts as a recent authentication. */
   async function reauthenticate(password) {
-    const res = await sendSecured(PATHS.reauthenticate, { method: 'POST', body: { password } });
+    return reauthenticateWith({ password });
+  }
+
+  /** Re-authenticate with `{password}` or a passkey's `{credential}`. */
+  async function reauthenticateWith(payload) {
+    const res = await sendSecured(PATHS.reauthenticate, { method: 'POST', body: payload });
     const body = await finish(res);
     if (!body || typeof body.access !== 'string') throw new ApiError(res.status, body);
     store.set(body.access, { expiresIn: body.expires_in, serverDate: header(res, 'Date') });
@@ -440,10 +450,16 @@ export function createApiClient({
 
   /** `remember: false` asks for a refresh cookie that ends with the browser session. */
   async function login(username, password, { remember = true } = {}) {
-    const { res, body } = await publicRequest(PATHS.login, {
-      method: 'POST',
-      body: { username, password, remember },
-    });
+    return startSession(PATHS.login, { username, password, remember });
+  }
+
+  /** Sign in with a passkey's answer to `passkeyLoginOptions()`; the same session as a login. */
+  async function loginWithPasskey(credential, { remember = true } = {}) {
+    return startSession(PATHS.passkeyLogin, { credential, remember });
+  }
+
+  async function startSession(path, payload) {
+    const { res, body } = await publicRequest(path, { method: 'POST', body: payload });
     if (!body || typeof body.access !== 'string') throw new ApiError(res.status, body);
     epoch += 1; // a new session: nothing from before may land on it
     inflight = null;
@@ -511,6 +527,16 @@ export function createApiClient({
     },
     retryNow,
     reauthenticate,
+    // Passkeys: the options are WebAuthn JSON, `credential` the browser's answer as JSON (webauthn.js).
+    loginWithPasskey,
+    passkeyLoginOptions: async () => (await publicRequest(PATHS.passkeyLoginOptions, { method: 'POST' })).body,
+    passkeys: () => request(PATHS.passkeys),
+    passkeyRegistrationOptions: () => request(PATHS.passkeyOptions, { method: 'POST' }),
+    registerPasskey: (credential, name) => request(PATHS.passkeys, { method: 'POST', body: { credential, name } }),
+    renamePasskey: (id, name) => request(`${PATHS.passkeys}${encodeURIComponent(id)}/`, { method: 'PATCH', body: { name } }),
+    removePasskey: (id) => request(`${PATHS.passkeys}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
+    passkeyReauthenticationOptions: () => request(PATHS.passkeyReauthOptions, { method: 'POST' }),
+    reauthenticateWithPasskey: (credential) => reauthenticateWith({ credential }),
     isLoggedIn: () => !!store.get(),
     dispose: () => unsubscribe(),
   };

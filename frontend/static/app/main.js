@@ -5,6 +5,7 @@
 import { createTokenStore } from './token-store.js';
 import { createApiClient } from './api.js';
 import { askToReauthenticate } from './reauth.js';
+import { createWebAuthn } from './webauthn.js';
 import { createRouter } from './router.js';
 import { createApp } from './app.js';
 import * as login from './pages/login.js';
@@ -54,6 +55,12 @@ const store = createTokenStore({
   },
 });
 
+// Passkeys: navigator.credentials, where the browser has WebAuthn.
+const webauthn = createWebAuthn({
+  credentials: navigator.credentials || null,
+  supported: typeof window.PublicKeyCredential === 'function',
+});
+
 let app = null;
 const api = createApiClient({
   fetch: (...args) => window.fetch(...args),
@@ -62,7 +69,13 @@ const api = createApiClient({
   locks: navigator.locks || null,
   onLogout: (info) => app && app.handleLogout(info),
   onStatus: (info) => app && app.handleStatus(info),
-  onReauthRequired: () => askToReauthenticate({ reauthenticate: (password) => api.reauthenticate(password) }),
+  onReauthRequired: () =>
+    askToReauthenticate({
+      reauthenticate: (password) => api.reauthenticate(password),
+      withPasskey: webauthn.supported
+        ? async () => api.reauthenticateWithPasskey(await webauthn.get(await api.passkeyReauthenticationOptions()))
+        : null,
+    }),
 });
 
 app = createApp({
@@ -76,6 +89,7 @@ app = createApp({
   timers,
   pages: { login, signup, forgotPassword, resetPassword, dashboard, sessions, account, staff },
   signupEnabled,
+  webauthn,
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));
 

@@ -4,18 +4,23 @@
 import { h, passwordField, formError, setBusy } from './dom.js';
 import { ApiError, errorMessage } from './api.js';
 import { openModal } from './dialog.js';
+import { ceremonyErrorMessage } from './webauthn.js';
 
 /**
  * @param {object} deps
  * @param {(password: string) => Promise<void>} deps.reauthenticate  api.reauthenticate
+ * @param {(() => Promise<void>)|null} [deps.withPasskey]  re-authenticate with a passkey instead (null: not offered)
  * @param {Document} [deps.doc]
  * @returns {Promise<boolean>}
  */
-export function askToReauthenticate({ reauthenticate, doc = document }) {
+export function askToReauthenticate({ reauthenticate, withPasskey = null, doc = document }) {
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
   const error = formError();
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Confirm');
+  const passkey = withPasskey
+    ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'reauth-passkey' }, 'Use a passkey instead')
+    : null;
   const form = h(
     'form',
     { class: 'form', testid: 'reauth-form', novalidate: true },
@@ -23,10 +28,24 @@ export function askToReauthenticate({ reauthenticate, doc = document }) {
     error.el,
     password.wrap,
     h('div', { class: 'dialog-actions' }, cancel, submit),
+    passkey ? h('div', { class: 'reauth-passkey' }, h('p', { class: 'auth-divider' }, 'or'), passkey) : null,
   );
   const { finish, result } = openModal({ doc, title: 'Confirm it’s you', content: [form] });
 
   cancel.addEventListener('click', () => finish(false));
+  if (passkey) {
+    passkey.addEventListener('click', async () => {
+      error.clear();
+      setBusy(passkey, true, 'Waiting for your passkey…');
+      try {
+        await withPasskey();
+        finish(true);
+      } catch (err) {
+        setBusy(passkey, false);
+        error.show(ceremonyErrorMessage(err) || errorMessage(err));
+      }
+    });
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.clear();

@@ -2,6 +2,7 @@
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
+import { mount as mountPasskeys } from './account-passkeys.js';
 
 export function mount(container, ctx) {
   const { api, user } = ctx;
@@ -52,6 +53,8 @@ export function mount(container, ctx) {
     ),
   );
 
+  const disposePasskeys = mountPasskeys(container, ctx);
+
   let busy = false;
   async function onSubmit(event) {
     event.preventDefault();
@@ -93,5 +96,6 @@ export function mount(container, ctx) {
 
   return () => {
     alive = false;
+    disposePasskeys();
   };
 }

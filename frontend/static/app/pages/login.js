@@ -1,6 +1,7 @@
 // Sign-in page.
 import { add, h, link, field, passwordField, formError, setBusy, pageTitle } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
+import { passkeyLogin } from './login-passkey.js';
 
 export function mount(container, ctx) {
   const { api, flash, signupEnabled, location } = ctx;
@@ -38,6 +39,7 @@ export function mount(container, ctx) {
     title,
     notice,
     form,
+    passkeyLogin({ api, webauthn: ctx.webauthn, error, remember: () => remember.checked, onLogin: (user) => ctx.onLogin(user) }),
     h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?')),
     signupEnabled
       ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
