@@ -14,6 +14,7 @@ from accounts.admin.common import (
     User,
     changelist_url,
 )
+from accounts.admin.passkeys import passkey_count, passkeys_table
 from accounts.admin.sessions import SessionColumnsMixin
 from accounts.limits.net import client_info
 from accounts.models import RefreshSession, RevocationReason
@@ -96,13 +97,14 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
     )
-    readonly_fields = ("email_verified_at",)
+    readonly_fields = ("email_verified_at", "passkeys")
     fieldsets = (
         *UserAdmin.fieldsets[:1],
         ("Personal info", {"fields": ("first_name", "last_name", "email", "email_verified_at")}),
         *UserAdmin.fieldsets[2:],
+        ("Passkeys", {"fields": ("passkeys",)}),
     )
-    list_display = (*UserAdmin.list_display, "is_active", "active_sessions")
+    list_display = (*UserAdmin.list_display, "is_active", "active_sessions", "passkey_count")
     # UserAdmin's list_filter: is_staff, is_superuser, is_active, groups.
     allowed_lookups = frozenset({
         "is_staff__exact", "is_staff__isnull",
@@ -116,7 +118,9 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     actions = ["revoke_all_sessions", "deactivate_and_revoke_sessions"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(active_sessions=_active_session_count())
+        return super().get_queryset(request).annotate(
+            active_sessions=_active_session_count(), passkey_count=passkey_count()
+        )
 
     def get_inline_instances(self, request, obj=None):
         # A user being added has no sessions yet.
@@ -135,6 +139,14 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
             return 0
         url = changelist_url(RefreshSession, user__id__exact=user.pk, status="active")
         return format_html('<a href="{}">{}</a>', url, user.active_sessions)
+
+    @admin.display(description="passkeys", ordering="passkey_count")
+    def passkey_count(self, user):
+        return user.passkey_count
+
+    @admin.display(description="passkeys")
+    def passkeys(self, user):
+        return passkeys_table(user)
 
     @admin.action(description="Revoke all sessions", permissions=["revoke"])
     def revoke_all_sessions(self, request, queryset):
