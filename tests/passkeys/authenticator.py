@@ -11,9 +11,9 @@ import hashlib
 import json
 import struct
 
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives import hashes, serialization
 from webauthn.helpers import encode_cbor
 
 UP, UV, AT = 0x01, 0x04, 0x40

@@ -8,7 +8,8 @@ another RP ID's hash, a counter that went back).
 import pytest
 
 from accounts.models import SecurityEvent, SecurityEventKind
-from accounts.passkeys import ceremonies, flows, relying_party as rp_module
+from accounts.passkeys import ceremonies, flows
+from accounts.passkeys import relying_party as rp_module
 from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge
 from accounts.sessions import lifecycle
 from tests.passkeys import recording
