@@ -33,6 +33,7 @@ from webauthn.helpers.structs import (
 
 from accounts.passkeys import challenges, codec
 from accounts.passkeys.models import ChallengePurpose, Passkey
+from accounts.text import strip_control_characters
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,15 @@ ALGORITHMS = [
 ]
 _TIMEOUT_MS = int(challenges.LIFETIME.total_seconds() * 1000)
 _TRANSPORTS = {transport.value: transport for transport in AuthenticatorTransport}
+_REASON_MAX = 300
 
 
 class CeremonyRefused(Exception):
     """The answer does not verify. ``reason`` is for the log and the tests, not for the client."""
 
     def __init__(self, reason, *, passkey=None):
+        # The library's messages quote what the client sent (an origin, say): no line breaks into the log.
+        reason = strip_control_characters(str(reason))[:_REASON_MAX]
         super().__init__(reason)
         self.reason = reason
         self.passkey = passkey

@@ -283,6 +283,16 @@ def test_lying_assertions_are_refused_with_one_answer(with_passkey, authenticato
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, reason="passkey").count() == 1
 
 
+def test_what_an_assertion_says_cannot_forge_a_log_line(with_passkey, authenticator, caplog):
+    # repro: an origin with a line break ("...\n... INFO accounts Passkey sign-in succeeded") written to the log as is
+    caplog.set_level("INFO", logger="accounts")
+    _, response, _ = passkey_login(authenticator, origin="https://x.example\n2030-01-01 INFO accounts forged line")
+
+    assert response.status_code == 401
+    refusals = [record.getMessage() for record in caplog.records if "refused" in record.getMessage()]
+    assert refusals and all("\n" not in message for message in refusals)
+
+
 def test_a_counter_that_goes_back_is_refused_and_recorded(with_passkey, authenticator, user):
     # repro: a cloned authenticator: its counter 3 after the original's 5
     _, first, _ = passkey_login(authenticator, counter=5)
