@@ -41,6 +41,9 @@ SHOWN_KINDS = frozenset(
         Kind.EMAIL_VERIFIED,
         Kind.EMAIL_CHANGE_REQUESTED,
         Kind.EMAIL_CHANGED,
+        Kind.PASSKEY_ADDED,
+        Kind.PASSKEY_REMOVED,
+        Kind.PASSKEY_SIGN_COUNT_REGRESSED,
     }
 )
 
@@ -69,6 +72,9 @@ _LABELS = {
     Kind.EMAIL_VERIFIED: "Email address verified",
     Kind.EMAIL_CHANGE_REQUESTED: "Change of email address asked for",
     Kind.EMAIL_CHANGED: "Email address changed",
+    Kind.PASSKEY_ADDED: "Passkey added",
+    Kind.PASSKEY_REMOVED: "Passkey removed",
+    Kind.PASSKEY_SIGN_COUNT_REGRESSED: "A passkey's counter went back: that sign-in was refused",
 }
 
 # A re-authentication's reason is the method, when it was not the password.

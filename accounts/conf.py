@@ -143,3 +143,12 @@ def email_verify_resend_rate_per_address() -> str:
 def mail_notice_enabled(kind: str) -> bool:
     """Whether the security notice ``kind`` (``password_changed``, ``new_device``, …) is mailed."""
     return kind in _value("MAIL_NOTICES")
+
+
+def webauthn_rp_id() -> str | None:
+    """``WEBAUTHN_RP_ID`` as configured; None: it is ``SITE_URL``'s host (``accounts.passkeys.relying_party``)."""
+    return getattr(settings, "WEBAUTHN_RP_ID", None)
+
+
+def cors_allowed_origins() -> list[str]:
+    return list(settings.CORS_ALLOWED_ORIGINS)

@@ -192,6 +192,10 @@ class SecurityEventKind(models.TextChoices):
     EMAIL_VERIFIED = "email_verified", "Email address verified"
     EMAIL_CHANGE_REQUESTED = "email_change_requested", "Change of email address requested"
     EMAIL_CHANGED = "email_changed", "Email address changed"
+    # Passkeys (accounts/passkeys/)
+    PASSKEY_ADDED = "passkey_added", "Passkey added"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
+    PASSKEY_SIGN_COUNT_REGRESSED = "passkey_sign_count_regressed", "Passkey signature counter went back (refused)"
 
 
 class SecurityEvent(models.Model):
@@ -241,3 +245,4 @@ from accounts.mail.models import OutboxMessage, OutboxStatus  # noqa: E402,F401 
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice  # noqa: E402,F401  (second factors)
 from accounts.personal_tokens.models import PersonalAccessToken  # noqa: E402,F401  (personal access tokens)
 from accounts.devices.models import KnownDevice  # noqa: E402,F401  (devices an account signed in from)
+from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge  # noqa: E402,F401  (passkeys)

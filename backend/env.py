@@ -199,3 +199,39 @@ def site_url_from(value):
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise ImproperlyConfigured(f"SITE_URL must be the app's public origin, e.g. https://auth.example.com; got {value!r}.")
     return value
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def webauthn_rp_id_from(value, site_url):
+    """``WEBAUTHN_RP_ID`` checked: a lower-case domain name (never an IP address), which ``SITE_URL``'s host is or is under.
+
+    None when unset: the relying party ID is then ``SITE_URL``'s host,
+    derived when it is needed (so a test that changes ``SITE_URL`` moves it too).
+    A browser refuses an RP ID that is not the page's domain or a parent of
+    it, so a mismatch here could only ever make every passkey fail.
+    """
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if value is None or not value.strip():
+        return None
+    rp_id = value.strip()
+    labels = rp_id.split(".")
+    try:
+        ipaddress.ip_address(rp_id)
+        is_ip = True
+    except ValueError:
+        is_ip = False
+    if is_ip or len(rp_id) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise ImproperlyConfigured(
+            f"WEBAUTHN_RP_ID must be a lower-case domain name such as auth.example.com or example.com "
+            f"(no scheme, port or IP address); got {rp_id!r}."
+        )
+    host = urlsplit(site_url).hostname if site_url else None
+    if host is not None and host != rp_id and not host.endswith("." + rp_id):
+        raise ImproperlyConfigured(
+            f"WEBAUTHN_RP_ID {rp_id!r} must be SITE_URL's host ({host!r}) or a domain it is under."
+        )
+    return rp_id

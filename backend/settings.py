@@ -23,6 +23,7 @@ from backend.env import (
     env_subset,
     require_strong_secret,
     site_url_from,
+    webauthn_rp_id_from,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -247,6 +248,10 @@ GATEHOUSE.update({
         "MAIL_NOTICES", ["password_changed", "password_reset", "email_changed", "refresh_reuse", "new_device"]
     ),
 })
+
+# --- Passkeys (accounts/passkeys/) ------------------------------------------------
+# The WebAuthn relying party ID; unset, it is SITE_URL's host (accounts/passkeys/relying_party.py).
+WEBAUTHN_RP_ID = webauthn_rp_id_from(env_str("WEBAUTHN_RP_ID"), SITE_URL)
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {

@@ -15,6 +15,7 @@ from accounts.admin.common import (
     changelist_url,
 )
 from accounts.admin.personal_tokens import PersonalTokenInline
+from accounts.admin.passkeys import passkey_count, passkeys_table
 from accounts.admin.sessions import SessionColumnsMixin
 from accounts.limits.net import client_info
 from accounts.mfa import factors
@@ -103,14 +104,15 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
     )
-    readonly_fields = ("email_verified_at", "two_step_sign_in")
+    readonly_fields = ("email_verified_at", "two_step_sign_in", "passkeys")
     fieldsets = (
         *UserAdmin.fieldsets[:1],
         ("Personal info", {"fields": ("first_name", "last_name", "email", "email_verified_at")}),
         ("Two-step sign-in", {"fields": ("two_step_sign_in",)}),
         *UserAdmin.fieldsets[2:],
+        ("Passkeys", {"fields": ("passkeys",)}),
     )
-    list_display = (*UserAdmin.list_display, "is_active", "two_factor", "active_sessions")
+    list_display = (*UserAdmin.list_display, "is_active", "two_factor", "active_sessions", "passkey_count")
     list_filter = (*UserAdmin.list_filter, "mfa_enabled")
     # UserAdmin's list_filter: is_staff, is_superuser, is_active, groups; and ours, mfa_enabled.
     allowed_lookups = frozenset({
@@ -130,7 +132,9 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     actions = ["revoke_all_sessions", "deactivate_and_revoke_sessions", "reset_two_step_sign_in"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(active_sessions=_active_session_count())
+        return super().get_queryset(request).annotate(
+            active_sessions=_active_session_count(), passkey_count=passkey_count()
+        )
 
     def get_inline_instances(self, request, obj=None):
         # A user being added has no sessions yet.
@@ -188,6 +192,14 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         self.message_user(
             request, ngettext("Reset two-step sign-in of %d user.", "Reset two-step sign-in of %d users.", reset) % reset
         )
+
+    @admin.display(description="passkeys", ordering="passkey_count")
+    def passkey_count(self, user):
+        return user.passkey_count
+
+    @admin.display(description="passkeys")
+    def passkeys(self, user):
+        return passkeys_table(user)
 
     @admin.action(description="Revoke all sessions", permissions=["revoke"])
     def revoke_all_sessions(self, request, queryset):

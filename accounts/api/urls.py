@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import activity, addresses, mfa, password_rules, personal_tokens, recovery, views
+from accounts.api import activity, addresses, mfa, passkeys, password_rules, personal_tokens, recovery, views
 
 app_name = "accounts"
 
@@ -34,4 +34,14 @@ urlpatterns = [
     path("auth/users/", views.StaffUserListView.as_view(), name="users"),
     path("auth/introspect/", views.IntrospectView.as_view(), name="introspect"),
     path("health/", views.HealthView.as_view(), name="health"),
+    # Passkeys (accounts/api/passkeys.py)
+    path("auth/passkeys/", passkeys.PasskeyListView.as_view(), name="passkeys"),
+    path("auth/passkeys/options/", passkeys.PasskeyRegistrationOptionsView.as_view(), name="passkey-options"),
+    path("auth/passkeys/<uuid:passkey_id>/", passkeys.PasskeyDetailView.as_view(), name="passkey-detail"),
+    path("auth/login/passkey/options/", passkeys.PasskeyLoginOptionsView.as_view(), name="passkey-login-options"),
+    path("auth/login/passkey/", passkeys.PasskeyLoginView.as_view(), name="passkey-login"),
+    path(
+        "auth/reauthenticate/passkey/options/", passkeys.PasskeyReauthenticationOptionsView.as_view(),
+        name="passkey-reauthenticate-options",
+    ),
 ]

@@ -259,6 +259,10 @@ class ReauthenticateView(BearerView):
         errors={**schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.DATABASE},
     )
     def post(self, request):
+        from accounts.api import passkeys  # it builds on this module
+
+        if passkeys.is_passkey_reauthentication(request):
+            return passkeys.reauthenticate(request)
         form = ReauthenticateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         proof = form.validated_data

@@ -7,14 +7,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import conf
-from accounts.models import RefreshSession, SecurityEvent
+from accounts.models import PasskeyChallenge, RefreshSession, SecurityEvent
 from accounts.personal_tokens.models import PersonalAccessToken
 
 
 class Command(BaseCommand):
     help = (
         "Delete sessions and personal access tokens that ended (expired or revoked) longer ago than the "
-        "retention period, and security events older than it. Each batch is its own short transaction."
+        "retention period, security events older than it, and expired passkey challenges. Each batch is its "
+        "own short transaction."
     )
 
     def add_arguments(self, parser):
@@ -45,6 +46,11 @@ class Command(BaseCommand):
             f"Deleted {sessions} ended sessions and {events} security events older than {cutoff:%Y-%m-%d %H:%M}, "
             f"and {tokens} ended personal access tokens."
         )
+        # Unanswered passkey challenges are of no use once expired (new ones sweep them too).
+        challenges = self._delete_in_batches(
+            PasskeyChallenge.objects.filter(expires_at__lte=timezone.now()), batch_size, pause
+        )
+        self.stdout.write(f"Deleted {challenges} expired passkey challenges.")
 
     def _delete_in_batches(self, queryset, batch_size, pause):
         total = 0

@@ -41,6 +41,11 @@ const PATHS = {
   totp: '/api/auth/mfa/totp/',
   totpConfirm: '/api/auth/mfa/totp/confirm/',
   recoveryCodes: '/api/auth/mfa/recovery-codes/',
+  passkeys: '/api/auth/passkeys/',
+  passkeyOptions: '/api/auth/passkeys/options/',
+  passkeyLoginOptions: '/api/auth/login/passkey/options/',
+  passkeyLogin: '/api/auth/login/passkey/',
+  passkeyReauthOptions: '/api/auth/reauthenticate/passkey/options/',
 };
 
 /**
@@ -445,9 +450,9 @@ export function createApiClient({
   }
 
   /**
-   * Confirm it's you again, with the password (a string or `{password}`) or a
-   * second-factor code (`{code}`); this session's new access token counts as a
-   * recent authentication.
+   * Confirm it's you again, with the password (a string or `{password}`), a
+   * second-factor code (`{code}`) or a passkey's `{credential}`; this
+   * session's new access token counts as a recent authentication.
    */
   async function reauthenticate(proof) {
     const proofBody = typeof proof === 'string' ? { password: proof } : proof;
@@ -486,6 +491,15 @@ export function createApiClient({
     const { res, body } = await publicRequest(PATHS.loginMfa, {
       method: 'POST',
       body: { mfa_token: mfaToken, code },
+    });
+    return startSession(res, body);
+  }
+
+  /** Sign in with a passkey's answer to `passkeyLoginOptions()`; the same session as a login. */
+  async function loginWithPasskey(credential, { remember = true } = {}) {
+    const { res, body } = await publicRequest(PATHS.passkeyLogin, {
+      method: 'POST',
+      body: { credential, remember },
     });
     return startSession(res, body);
   }
@@ -596,6 +610,16 @@ export function createApiClient({
     },
     retryNow,
     reauthenticate,
+    // Passkeys: the options are WebAuthn JSON, `credential` the browser's answer as JSON (webauthn.js).
+    loginWithPasskey,
+    passkeyLoginOptions: async () => (await publicRequest(PATHS.passkeyLoginOptions, { method: 'POST' })).body,
+    passkeys: () => request(PATHS.passkeys),
+    passkeyRegistrationOptions: () => request(PATHS.passkeyOptions, { method: 'POST' }),
+    registerPasskey: (credential, name) => request(PATHS.passkeys, { method: 'POST', body: { credential, name } }),
+    renamePasskey: (id, name) => request(`${PATHS.passkeys}${encodeURIComponent(id)}/`, { method: 'PATCH', body: { name } }),
+    removePasskey: (id) => request(`${PATHS.passkeys}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
+    passkeyReauthenticationOptions: () => request(PATHS.passkeyReauthOptions, { method: 'POST' }),
+    reauthenticateWithPasskey: (credential) => reauthenticate({ credential }),
     isLoggedIn: () => !!store.get(),
     dispose: () => unsubscribe(),
   };

@@ -49,7 +49,7 @@ function brand() {
 // A protected page older than this since the last word from the server asks again before it shows.
 const SESSION_RECHECK_MS = 5000;
 
-export function createApp({ root, banner, live, doc, api, store, clock, timers, pages, signupEnabled }) {
+export function createApp({ root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, webauthn = null }) {
   let router = null;
   const state = { user: null, checkedAt: null, flash: null, seq: 0, dispose: null, rendered: false, bannerTimer: null };
 
@@ -289,6 +289,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
       location: loc,
       user: state.user,
       signupEnabled,
+      webauthn,
       flash: takeFlash(),
       /** A message for the next page shown (e.g. the login page after a password reset). */
       setFlash(kind, text) {

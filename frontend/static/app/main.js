@@ -5,6 +5,7 @@
 import { createTokenStore } from './token-store.js';
 import { createApiClient } from './api.js';
 import { askToReauthenticate } from './reauth.js';
+import { createWebAuthn } from './webauthn.js';
 import { createRouter } from './router.js';
 import { createApp } from './app.js';
 import * as login from './pages/login.js';
@@ -55,6 +56,12 @@ const store = createTokenStore({
   },
 });
 
+// Passkeys: navigator.credentials, where the browser has WebAuthn.
+const webauthn = createWebAuthn({
+  credentials: navigator.credentials || null,
+  supported: typeof window.PublicKeyCredential === 'function',
+});
+
 let app = null;
 const api = createApiClient({
   fetch: (...args) => window.fetch(...args),
@@ -67,6 +74,9 @@ const api = createApiClient({
     askToReauthenticate({
       reauthenticate: (proof) => api.reauthenticate(proof),
       hasSecondFactor: () => api.mfaStatus().then((status) => !!(status && status.enabled)),
+      withPasskey: webauthn.supported
+        ? async () => api.reauthenticateWithPasskey(await webauthn.get(await api.passkeyReauthenticationOptions()))
+        : null,
     }),
 });
 
@@ -81,6 +91,7 @@ app = createApp({
   timers,
   pages: { login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff },
   signupEnabled,
+  webauthn,
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));
 

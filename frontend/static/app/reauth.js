@@ -5,6 +5,7 @@
 import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
 import { ApiError, errorMessage } from './api.js';
 import { openModal } from './dialog.js';
+import { ceremonyErrorMessage } from './webauthn.js';
 
 const ASK_PASSWORD = 'For your security, enter your password again to continue.';
 const ASK_CODE = 'For your security, enter a code from your authenticator app (or a recovery code) to continue.';
@@ -13,10 +14,11 @@ const ASK_CODE = 'For your security, enter a code from your authenticator app (o
  * @param {object} deps
  * @param {(proof: string|{password: string}|{code: string}) => Promise<void>} deps.reauthenticate  api.reauthenticate
  * @param {() => Promise<boolean>} [deps.hasSecondFactor]  whether to offer a code instead of the password
+ * @param {(() => Promise<void>)|null} [deps.withPasskey]  re-authenticate with a passkey instead (null: not offered)
  * @param {Document} [deps.doc]
  * @returns {Promise<boolean>}
  */
-export function askToReauthenticate({ reauthenticate, hasSecondFactor = async () => false, doc = document }) {
+export function askToReauthenticate({ reauthenticate, hasSecondFactor = async () => false, withPasskey = null, doc = document }) {
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
   const code = field({
     label: 'Authentication code',
@@ -37,6 +39,9 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
   const error = formError();
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Confirm');
+  const passkey = withPasskey
+    ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'reauth-passkey' }, 'Use a passkey instead')
+    : null;
   const form = h(
     'form',
     { class: 'form', testid: 'reauth-form', novalidate: true },
@@ -46,6 +51,7 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
     code.wrap,
     h('p', { class: 'small' }, toggle),
     h('div', { class: 'dialog-actions' }, cancel, submit),
+    passkey ? h('div', { class: 'reauth-passkey' }, h('p', { class: 'auth-divider' }, 'or'), passkey) : null,
   );
   const { finish, result } = openModal({ doc, title: 'Confirm it’s you', content: [form] });
   result.then(() => {
@@ -65,6 +71,19 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
     current().input.focus();
   });
   cancel.addEventListener('click', () => finish(false));
+  if (passkey) {
+    passkey.addEventListener('click', async () => {
+      error.clear();
+      setBusy(passkey, true, 'Waiting for your passkey…');
+      try {
+        await withPasskey();
+        finish(true);
+      } catch (err) {
+        setBusy(passkey, false);
+        error.show(ceremonyErrorMessage(err) || errorMessage(err));
+      }
+    });
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.clear();

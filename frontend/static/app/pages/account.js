@@ -5,6 +5,7 @@ import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
 import { twoStepSection } from './two-step.js';
 import { mountTokens } from './account-tokens.js';
+import { mount as mountPasskeys } from './account-passkeys.js';
 
 export function mount(container, ctx) {
   const { api, user } = ctx;
@@ -164,6 +165,8 @@ export function mount(container, ctx) {
     );
   }
 
+  const disposePasskeys = mountPasskeys(container, ctx);
+
   let busy = false;
   async function onSubmit(event) {
     event.preventDefault();
@@ -207,5 +210,6 @@ export function mount(container, ctx) {
     alive = false;
     twoStep.dispose();
     unmountTokens();
+    disposePasskeys();
   };
 }

@@ -2,6 +2,7 @@
 import { add, h, link, field, passwordField, formError, setBusy, pageTitle, setChildren, setText } from '../dom.js';
 import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
+import { passkeyLogin } from './login-passkey.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
@@ -51,6 +52,7 @@ export function mount(container, ctx) {
       title,
       notice,
       form,
+      passkeyLogin({ api, webauthn: ctx.webauthn, error, remember: () => remember.checked, onLogin: (user) => ctx.onLogin(user) }),
       h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?')),
       signupEnabled
         ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))

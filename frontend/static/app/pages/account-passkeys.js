@@ -1,0 +1,219 @@
+// Account page, "Passkeys": add one (the browser and the authenticator make
+// it), rename it, remove it (after the confirmation dialog). Adding, renaming
+// and removing need a recent authentication: the API client then opens the
+// "Confirm it's you" dialog and retries.
+import { add, h, field, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
+import { AuthError, ApiError, errorMessage } from '../api.js';
+import { formatDate, relativeTime } from '../format.js';
+import { confirmAction } from '../confirm.js';
+import { openModal } from '../dialog.js';
+import { ceremonyErrorMessage } from '../webauthn.js';
+
+/** Mounted by the account page; returns its dispose function. */
+export function mount(container, ctx) {
+  const { api, store, webauthn } = ctx;
+  let alive = true;
+
+  const error = formError();
+  const listWrap = h('div', { class: 'passkey-list-wrap' }, loading('Loading passkeys…'));
+  const name = field({
+    label: 'Name (optional)',
+    name: 'passkey_name',
+    required: false,
+    hint: 'To tell your passkeys apart, e.g. “Work laptop”.',
+    inputProps: { maxlength: '64', autocomplete: 'off' },
+  });
+  const addButton = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'add-passkey' }, 'Add a passkey');
+  const form = h(
+    'form',
+    { class: 'form passkey-add', novalidate: true, 'aria-label': 'Add a passkey', on: { submit: onAdd } },
+    name.wrap,
+    h('div', { class: 'form-actions' }, addButton),
+  );
+
+  add(container,
+    h(
+      'section',
+      { class: 'card passkeys', 'aria-labelledby': 'card-passkeys', testid: 'passkeys' },
+      h('h2', { class: 'card-title', id: 'card-passkeys' }, 'Passkeys'),
+      h(
+        'p',
+        { class: 'muted small' },
+        'Sign in with your fingerprint, face, screen lock or a security key instead of your password. ' +
+          'A passkey stays on your device; Gatehouse keeps only its public half.',
+      ),
+      error.el,
+      listWrap,
+      webauthn && webauthn.supported
+        ? form
+        : h('p', { class: 'alert alert-info', role: 'status' }, 'This browser cannot create or use passkeys.'),
+    ),
+  );
+
+  function row(passkey) {
+    const title = h('span', {}, passkey.name);
+    const rename = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'rename-passkey' }, 'Rename');
+    const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'remove-passkey' }, 'Remove');
+    const lastUsed = h('li', {});
+    const li = h(
+      'li',
+      { class: 'passkey', testid: 'passkey-row', dataset: { passkeyId: String(passkey.id) } },
+      h('div', { class: 'passkey-icon', 'aria-hidden': 'true' }),
+      h(
+        'div',
+        { class: 'passkey-main' },
+        h('p', { class: 'passkey-name' }, title, passkey.backed_up ? h('span', { class: 'badge badge-muted' }, 'Synced') : null),
+        h(
+          'ul',
+          { class: 'passkey-meta' },
+          h('li', {}, h('span', { class: 'meta-label' }, 'Added '), formatDate(passkey.created_at)),
+          lastUsed,
+        ),
+      ),
+      h('div', { class: 'passkey-actions' }, rename, remove),
+    );
+    function show(p) {
+      setText(title, p.name);
+      rename.setAttribute('aria-label', `Rename passkey ${p.name}`);
+      remove.setAttribute('aria-label', `Remove passkey ${p.name}`);
+      setChildren(
+        lastUsed,
+        h('span', { class: 'meta-label' }, 'Last used '),
+        p.last_used_at ? relativeTime(p.last_used_at, store.serverNow()) : 'never',
+      );
+    }
+    show(passkey);
+
+    rename.addEventListener('click', async () => {
+      error.clear();
+      const renamed = await askForName(passkey);
+      if (!renamed || !alive) return;
+      passkey = renamed;
+      show(passkey);
+      ctx.toast(`Passkey renamed to “${passkey.name}”.`);
+    });
+    remove.addEventListener('click', async () => {
+      error.clear();
+      const sure = await confirmAction({
+        title: 'Remove this passkey?',
+        message: `“${passkey.name}” will no longer sign in to your account. The device may still list it; you can delete it there.`,
+        confirmLabel: 'Remove passkey',
+      });
+      if (!sure || !alive) return;
+      setBusy(remove, true, 'Removing…');
+      try {
+        await api.removePasskey(passkey.id);
+        if (!alive) return;
+        li.remove();
+        showEmptyIfNone();
+        ctx.toast(`Passkey “${passkey.name}” removed.`);
+      } catch (err) {
+        if (!alive || err instanceof AuthError) return;
+        setBusy(remove, false);
+        if (err instanceof ApiError && err.status === 404) {
+          li.remove();
+          showEmptyIfNone();
+          error.show('That passkey had already been removed.');
+        } else {
+          error.show(errorMessage(err));
+        }
+      }
+    });
+    return li;
+  }
+
+  /** The rename dialog; resolves with the renamed passkey, or null. */
+  function askForName(passkey) {
+    const input = field({ label: 'Name', name: 'passkey_name', value: passkey.name, inputProps: { maxlength: '64', autocomplete: 'off' } });
+    const dialogError = formError();
+    const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
+    const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save');
+    const dialogForm = h(
+      'form',
+      { class: 'form', testid: 'rename-passkey-form', novalidate: true },
+      dialogError.el,
+      input.wrap,
+      h('div', { class: 'dialog-actions' }, cancel, save),
+    );
+    const { finish, result } = openModal({ title: 'Rename passkey', content: [dialogForm] });
+    cancel.addEventListener('click', () => finish(null));
+    dialogForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      dialogError.clear();
+      input.setError(null);
+      const value = input.input.value.trim();
+      if (!value) {
+        input.setError('Give the passkey a name.');
+        input.input.focus();
+        return;
+      }
+      setBusy(save, true, 'Saving…');
+      try {
+        finish(await api.renamePasskey(passkey.id, value));
+      } catch (err) {
+        setBusy(save, false);
+        if (err instanceof AuthError) return finish(null);
+        if (err instanceof ApiError && err.status === 400 && err.fields.name) input.setError(err.fields.name);
+        else dialogError.show(errorMessage(err));
+      }
+    });
+    input.input.select();
+    return result;
+  }
+
+  function showEmptyIfNone() {
+    if (listWrap.querySelector('[data-testid="passkey-row"]')) return;
+    setChildren(listWrap, h('p', { class: 'passkey-empty', testid: 'no-passkeys' }, 'No passkeys yet.'));
+  }
+
+  function listElement() {
+    let list = listWrap.querySelector('.passkey-list');
+    if (!list) {
+      list = h('ul', { class: 'passkey-list' });
+      setChildren(listWrap, list);
+    }
+    return list;
+  }
+
+  async function load() {
+    setChildren(listWrap, loading('Loading passkeys…'));
+    try {
+      const passkeys = await api.passkeys();
+      if (!alive) return;
+      if (!passkeys.length) showEmptyIfNone();
+      else setChildren(listWrap, h('ul', { class: 'passkey-list' }, passkeys.map(row)));
+    } catch (err) {
+      if (!alive || err instanceof AuthError) return;
+      setChildren(listWrap, errorState(errorMessage(err), load));
+    }
+  }
+
+  let busy = false;
+  async function onAdd(event) {
+    event.preventDefault();
+    if (busy) return;
+    error.clear();
+    busy = true;
+    setBusy(addButton, true, 'Waiting for your device…');
+    try {
+      const options = await api.passkeyRegistrationOptions();
+      const credential = await webauthn.create(options);
+      const passkey = await api.registerPasskey(credential, name.input.value.trim());
+      if (!alive) return;
+      listElement().append(row(passkey));
+      form.reset();
+      ctx.toast(`Passkey “${passkey.name}” added. You can now sign in with it.`);
+    } catch (err) {
+      if (!alive || err instanceof AuthError) return;
+      error.show(ceremonyErrorMessage(err) || errorMessage(err));
+    } finally {
+      busy = false;
+      if (alive) setBusy(addButton, false);
+    }
+  }
+
+  load();
+  return () => {
+    alive = false;
+  };
+}

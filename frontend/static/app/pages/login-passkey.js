@@ -1,0 +1,42 @@
+// The login page's "Sign in with a passkey": no username, no password; the
+// browser offers the passkeys it holds for this site (discoverable credentials).
+import { h, setBusy } from '../dom.js';
+import { ApiError, errorMessage } from '../api.js';
+import { ceremonyErrorMessage } from '../webauthn.js';
+
+/**
+ * @param {object} deps
+ * @param {object} deps.api
+ * @param {{supported: boolean, get: Function}|null} deps.webauthn
+ * @param {{show(message: string): void, clear(): void}} deps.error  the login form's error box
+ * @param {() => boolean} deps.remember  whether "Keep me signed in" is checked
+ * @param {(user: object) => void} deps.onLogin
+ * @returns {HTMLElement|null} nothing when the browser cannot use passkeys
+ */
+export function passkeyLogin({ api, webauthn, error, remember, onLogin }) {
+  if (!webauthn || !webauthn.supported) return null;
+  const button = h(
+    'button',
+    { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'passkey-login' },
+    'Sign in with a passkey',
+  );
+  let busy = false;
+  button.addEventListener('click', async () => {
+    if (busy) return;
+    busy = true;
+    error.clear();
+    setBusy(button, true, 'Waiting for your passkey…');
+    try {
+      const options = await api.passkeyLoginOptions();
+      const credential = await webauthn.get(options);
+      onLogin(await api.loginWithPasskey(credential, { remember: remember() }));
+    } catch (err) {
+      busy = false;
+      setBusy(button, false);
+      if (err instanceof ApiError && err.status === 401) error.show('This passkey could not sign you in. Is it still on your account?');
+      else error.show(ceremonyErrorMessage(err) || errorMessage(err));
+      button.focus();
+    }
+  });
+  return h('div', { class: 'passkey-login-wrap' }, h('p', { class: 'auth-divider' }, 'or'), button);
+}
