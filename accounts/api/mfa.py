@@ -4,6 +4,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import schema
+from accounts.api.passkeys import _OPTIONS, CredentialField
 from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import LoginResponseSerializer, code_field
 from accounts.api.views import BearerView, CookieRouteView, login_response
@@ -17,8 +18,26 @@ class CodeSerializer(serializers.Serializer):
 
 
 class LoginSecondStepSerializer(serializers.Serializer):
+    """The attempt's ``mfa_token`` and exactly one proof: a code, or a passkey's answer."""
+
     mfa_token = serializers.CharField(max_length=256, trim_whitespace=True)
-    code = code_field(help_text="A code from the authenticator app, or a recovery code.")
+    code = code_field(required=False, help_text="A code from the authenticator app, or a recovery code.")
+    credential = CredentialField(
+        required=False, help_text="A passkey's answer to POST /api/auth/login/mfa/passkey/options/."
+    )
+
+    def validate(self, attrs):
+        if ("code" in attrs) == ("credential" in attrs):
+            raise serializers.ValidationError({"code": ["Send a code, or a passkey's credential."]})
+        return attrs
+
+    def proof(self):
+        data = self.validated_data
+        return {"code": data["code"]} if "code" in data else {"credential": data["credential"]}
+
+
+class MfaTokenSerializer(serializers.Serializer):
+    mfa_token = serializers.CharField(max_length=256, trim_whitespace=True)
 
 
 class TotpEnrolmentSerializer(serializers.Serializer):
@@ -143,7 +162,8 @@ class LoginSecondStepView(CookieRouteView):
     @schema.operation(
         summary="Finish a two-step login",
         description="The `mfa_token` a login answered (202) and a code from the authenticator app or a recovery "
-        "code: the same answer and refresh cookie as a login. A wrong code is 401 `code_invalid` (the same "
+        "code, or a passkey's `credential` (answering `POST /api/auth/login/mfa/passkey/options/`): the same "
+        "answer and refresh cookie as a login. A wrong code or passkey answer is 401 `code_invalid` (the same "
         "`mfa_token` may be tried again, within the backoff); an unknown, used, expired or other client's "
         "token is 401 `mfa_token_invalid`.",
         request=LoginSecondStepSerializer,
@@ -161,7 +181,35 @@ class LoginSecondStepView(CookieRouteView):
         form = LoginSecondStepSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         issued = challenges.complete(
-            mfa_token=form.validated_data["mfa_token"], proof={"code": form.validated_data["code"]},
-            client=client_info(request),
+            mfa_token=form.validated_data["mfa_token"], proof=form.proof(), client=client_info(request),
         )
         return login_response(issued)
+
+
+class LoginSecondStepPasskeyOptionsView(CookieRouteView):
+    """``POST /api/auth/login/mfa/passkey/options/``: a passkey as the second step after the password."""
+
+    throttle_classes = [LoginIPThrottle]
+
+    @schema.operation(
+        summary="Options for a passkey as a login's second step",
+        description="WebAuthn request options for the passkeys of the account whose password was right, bound to "
+        "this `mfa_token` (which stays unused). Answer them at `POST /api/auth/login/mfa/` with "
+        "`{\"mfa_token\", \"credential\"}`. 400 `no_passkey` when the account has none.",
+        request=MfaTokenSerializer,
+        responses={200: _OPTIONS},
+        errors={
+            **schema.BODY_ERRORS, 400: "Invalid input, or the account has no passkey (`no_passkey`).",
+            401: "An unknown, used or expired `mfa_token`, or one from another client (`mfa_token_invalid`).",
+            **schema.ORIGIN_REFUSED, **schema.THROTTLED,
+            503: "The database is unavailable (`service_unavailable`), or the server has no domain for "
+            "passkeys (`passkeys_unavailable`).",
+        },
+        auth=schema.PUBLIC,
+    )
+    def post(self, request):
+        form = MfaTokenSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response(
+            challenges.passkey_options(mfa_token=form.validated_data["mfa_token"], client=client_info(request))
+        )

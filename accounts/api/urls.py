@@ -7,6 +7,10 @@ app_name = "accounts"
 urlpatterns = [
     path("auth/login/", views.LoginView.as_view(), name="login"),
     path("auth/login/mfa/", mfa.LoginSecondStepView.as_view(), name="login-mfa"),
+    path(
+        "auth/login/mfa/passkey/options/", mfa.LoginSecondStepPasskeyOptionsView.as_view(),
+        name="login-mfa-passkey-options",
+    ),
     path("auth/refresh/", views.RefreshView.as_view(), name="refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", views.LogoutAllView.as_view(), name="logout-all"),

@@ -94,7 +94,8 @@ def complete(*, mfa_token, proof: dict, client) -> lifecycle.IssuedTokens:
             ).update(used_at=timezone.now())
             if not claimed:
                 raise MfaTokenInvalid()
-            method = methods.verify(user=user, proof=proof, client=client)
+            # A passkey's answer must be to the options issued for this very attempt.
+            method = methods.verify(user=user, proof={**proof, "binding": challenge.token_digest}, client=client)
             if method is None:
                 raise _WrongProof  # rolls the claim back: the token may be tried again
     except _WrongProof:
@@ -105,6 +106,14 @@ def complete(*, mfa_token, proof: dict, client) -> lifecycle.IssuedTokens:
     issued = lifecycle.start_session(user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr))
     detection.note_login(user=user, client=client)  # a sign-in from a new device is mailed, as after a password
     return issued
+
+
+def passkey_options(*, mfa_token, client) -> dict:
+    """WebAuthn options for a passkey as the second step of the attempt ``mfa_token`` (which stays unused)."""
+    from accounts.passkeys import flows as passkey_flows
+
+    challenge = _live_challenge(mfa_token, client)
+    return passkey_flows.second_step_options(user=challenge.user, binding=challenge.token_digest)
 
 
 class _WrongProof(Exception):

@@ -56,8 +56,11 @@ def reset(*, user, actor, client=None) -> bool:
     Pending second steps die too. Answers whether there was anything to remove.
     """
     with transaction.atomic():
+        from accounts.passkeys.models import Passkey
+
         removed = TotpDevice.objects.filter(user=user).delete()[0]
         removed += RecoveryCode.objects.filter(user=user).delete()[0]
+        removed += Passkey.objects.filter(user=user).delete()[0]
         MfaChallenge.objects.filter(user=user).delete()
         was_enabled = user.mfa_enabled
         sync_flag(user)

@@ -2,11 +2,9 @@
 
 A login answers 202 with the names of the methods the account can use
 (``"methods"``); ``POST /api/auth/login/mfa/`` and ``POST /api/auth/reauthenticate/``
-hand the request's proof (its fields: ``{"code": ...}`` today) to ``verify``,
-which tries each registered method that accepts that shape of proof. A new
-kind of second step (a passkey: ``{"credential": ...}``) is one more
-``register(...)`` with its own ``accepts`` and ``verify``; nothing else
-dispatches on method names.
+hand the request's proof (``{"code": ...}``, or a passkey's ``{"credential": ...}``
+with the login attempt's ``binding``) to ``verify``, which tries each registered
+method that accepts that shape of proof; nothing else dispatches on method names.
 
 ``is_factor`` says whether a method is a second factor in its own right
 (an authenticator app, a passkey) or a fallback that exists only next to one
@@ -67,6 +65,27 @@ def _verify_recovery_code(*, user, proof, client, session_id):
     return True
 
 
+def _verify_passkey(*, user, proof, client, session_id):
+    # Imported here: accounts.passkeys builds on the session lifecycle, which this module must not load early.
+    from accounts.passkeys import flows as passkey_flows
+
+    if not proof.get("binding"):
+        return False
+    try:
+        passkey_flows.verify_second_step(
+            user=user, credential=proof["credential"], binding=proof["binding"], client=client
+        )
+    except passkey_flows.SecondStepFailed:
+        return False
+    return True
+
+
+def _has_passkeys(user):
+    from accounts.passkeys import flows as passkey_flows
+
+    return passkey_flows.has_passkeys(user)
+
+
 def _has_unused_recovery_codes(user):
     return recovery_codes.remaining(user=user) > 0
 
@@ -78,4 +97,8 @@ register(Method(
 register(Method(
     name="recovery_code", amr="otp", is_factor=False, enrolled=_has_unused_recovery_codes,
     accepts=lambda proof: recovery_codes.looks_like_a_code(proof.get("code")), verify=_verify_recovery_code,
+))
+register(Method(
+    name="passkey", amr="hwk", is_factor=True, enrolled=_has_passkeys,
+    accepts=lambda proof: isinstance(proof.get("credential"), dict), verify=_verify_passkey,
 ))

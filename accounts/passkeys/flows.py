@@ -26,6 +26,7 @@ from rest_framework.exceptions import APIException, AuthenticationFailed, NotFou
 from accounts import conf
 from accounts.audit import record_event
 from accounts.mail import outbox
+from accounts.mfa import factors
 from accounts.models import SecurityEventKind
 from accounts.passkeys import ceremonies, challenges, codec, relying_party
 from accounts.passkeys.models import ChallengePurpose, Passkey
@@ -125,6 +126,7 @@ def register(*, user, session_id, credential, name, client) -> Passkey:
             raise PasskeyInvalid("This passkey is registered already.") from None
         record_event(SecurityEventKind.PASSKEY_ADDED, user=user, session_id=session_id, client=client)
         _notify(user, "passkey_added", name=passkey.name, count=1, when=now, client=client)
+        factors.sync_flag(user)  # a passkey is a second factor: a password login now asks for it
     return passkey
 
 
@@ -142,6 +144,7 @@ def remove(*, user, passkey_id, session_id, client) -> None:
         passkey.delete()
         record_event(SecurityEventKind.PASSKEY_REMOVED, user=user, session_id=session_id, client=client)
         _notify(user, "passkey_removed", name=passkey.name, count=1, when=timezone.now(), client=client)
+        factors.sync_flag(user)
 
 
 def _own(passkeys, *, user, passkey_id) -> Passkey:
@@ -159,6 +162,7 @@ def remove_all(*, user, actor=None, client=None) -> int:
         if not names:
             return 0
         Passkey.objects.filter(user=user).delete()
+        factors.sync_flag(user)
         record_event(SecurityEventKind.PASSKEY_REMOVED, user=user, actor=actor, reason="all", client=client)
         _notify(
             user, "passkey_removed", name=names[0], count=len(names), when=timezone.now(), client=client,

@@ -11,6 +11,7 @@ from accounts.models import RefreshSession
 from accounts.passkeys.models import Passkey
 from tests.browser import accessibility
 from tests.browser.conftest import log_in_through_ui, wait_until
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -166,3 +167,23 @@ def test_the_passkey_ui_has_no_serious_accessibility_violation(new_context, user
 
     print(accessibility.report(found))
     assert accessibility.failing(found) == [], accessibility.report(accessibility.failing(found))
+
+
+def test_after_the_password_a_passkey_is_the_second_step(page, user, authenticator, artifacts):
+    # repro (issue 12): "use one as the second step after a password"
+    log_in_through_ui(page)
+    add_passkey(page, "This laptop")
+    page.get_by_test_id("logout").click()
+
+    form = page.get_by_test_id("login-form")
+    form.locator('input[name="username"]').fill("alice")
+    form.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("mfa-passkey")).to_be_visible()
+    expect(page.get_by_test_id("mfa-form")).to_have_count(0)  # no authenticator app: no code to type
+    screenshots(page, artifacts, "passkeys-second-step")
+    page.get_by_test_id("mfa-passkey").click()
+
+    expect(page.get_by_test_id("current-user")).to_have_text("alice")
+    session = RefreshSession.objects.active().filter(user=user).order_by("-created_at").first()
+    assert session.amr == "pwd hwk"

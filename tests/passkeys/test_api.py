@@ -11,7 +11,7 @@ from accounts.mail.models import OutboxMessage
 from accounts.models import SecurityEvent, SecurityEventKind
 from accounts.passkeys import flows
 from accounts.passkeys.models import Passkey, PasskeyChallenge
-from tests.conftest import login
+from tests.conftest import LoggedIn, login
 from tests.passkeys import recording
 from tests.passkeys.authenticator import SoftAuthenticator
 
@@ -365,9 +365,11 @@ def test_reauthenticating_with_a_passkey_renews_auth_time_with_amr_hwk(with_pass
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.REAUTHENTICATED, reason="passkey").count() == 1
 
 
-def test_a_reauthentication_challenge_is_bound_to_the_session(with_passkey, logged_in, log_in, authenticator):
+def test_a_reauthentication_challenge_is_bound_to_the_session(with_passkey, logged_in, authenticator):
     # repro: options asked for by one session, the answer sent by another session of the same user
-    other = log_in()
+    _, response, _ = passkey_login(authenticator)  # a password login now asks for the passkey too
+    assert response.status_code == 200, response.content
+    other = LoggedIn(APIClient(), response)
     options = logged_in.post(REAUTH_OPTIONS).json()
 
     response = other.post(REAUTH, {"credential": authenticator.assertion(options)})

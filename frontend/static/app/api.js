@@ -21,6 +21,7 @@ export const REFRESH_LOCK = 'gatehouse-token-refresh';
 const PATHS = {
   login: '/api/auth/login/',
   loginMfa: '/api/auth/login/mfa/',
+  loginMfaPasskeyOptions: '/api/auth/login/mfa/passkey/options/',
   refresh: '/api/auth/refresh/',
   logout: '/api/auth/logout/',
   logoutAll: '/api/auth/logout-all/',
@@ -495,6 +496,21 @@ export function createApiClient({
     return startSession(res, body);
   }
 
+  /** WebAuthn options for a passkey as the second step of the attempt `mfaToken`. */
+  async function loginSecondStepPasskeyOptions(mfaToken) {
+    const { body } = await publicRequest(PATHS.loginMfaPasskeyOptions, { method: 'POST', body: { mfa_token: mfaToken } });
+    return body;
+  }
+
+  /** A passkey's answer to `loginSecondStepPasskeyOptions(mfaToken)` completes the login. */
+  async function loginSecondStepWithPasskey(mfaToken, credential) {
+    const { res, body } = await publicRequest(PATHS.loginMfa, {
+      method: 'POST',
+      body: { mfa_token: mfaToken, credential },
+    });
+    return startSession(res, body);
+  }
+
   /** Sign in with a passkey's answer to `passkeyLoginOptions()`; the same session as a login. */
   async function loginWithPasskey(credential, { remember = true } = {}) {
     const { res, body } = await publicRequest(PATHS.passkeyLogin, {
@@ -561,6 +577,8 @@ export function createApiClient({
     request,
     login,
     loginSecondStep,
+    loginSecondStepPasskeyOptions,
+    loginSecondStepWithPasskey,
     register,
     logout,
     logoutAll,

@@ -3,6 +3,7 @@ import { add, h, link, field, passwordField, formError, setBusy, pageTitle, setC
 import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
 import { passkeyLogin } from './login-passkey.js';
+import { ceremonyErrorMessage } from '../webauthn.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
@@ -146,16 +147,49 @@ export function mount(container, ctx) {
       code.wrap,
       submit,
     );
+    const methods = pending.methods;
+    const canUseCode = methods.includes('totp') || methods.includes('recovery_code');
+    const passkey = methods.includes('passkey') && ctx.webauthn && ctx.webauthn.supported
+      ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'mfa-passkey', on: { click: usePasskey } },
+        'Use a passkey')
+      : null;
     const title = pageTitle('Two-step sign-in', 'Your password was right. One more step to prove it’s you.');
     title.querySelector('h1').id = 'mfa-title';
     setChildren(container);
     add(container,
       title,
-      form,
-      h('p', { class: 'auth-switch' }, 'No access to your app? ', toggle),
+      canUseCode ? form : error.el,
+      passkey ? h('div', { class: 'passkey-login-wrap' }, canUseCode ? h('p', { class: 'auth-divider' }, 'or') : null, passkey) : null,
+      canUseCode ? h('p', { class: 'auth-switch' }, 'No access to your app? ', toggle) : null,
       h('p', { class: 'auth-switch' }, h('button', { type: 'button', class: 'btn-link', on: { click: () => passwordStep() } }, 'Back to sign in')),
     );
-    code.input.focus();
+    if (canUseCode) code.input.focus();
+    else if (passkey) passkey.focus();
+
+    async function usePasskey() {
+      if (busy) return;
+      busy = true;
+      error.clear();
+      setBusy(passkey, true, 'Waiting for your passkey…');
+      try {
+        const options = await api.loginSecondStepPasskeyOptions(pending.mfaToken);
+        const credential = await ctx.webauthn.get(options);
+        const user = await api.loginSecondStepWithPasskey(pending.mfaToken, credential);
+        if (!alive) return;
+        ctx.onLogin(user);
+      } catch (err) {
+        if (!alive) return;
+        busy = false;
+        setBusy(passkey, false);
+        if (err instanceof ApiError && err.code === 'mfa_token_invalid') {
+          passwordStep({ error: 'That sign-in took too long or was already completed. Enter your password again.' });
+        } else if (err instanceof ApiError && err.code === 'code_invalid') {
+          error.show('That passkey could not confirm it’s you. Try again, or use another way.');
+        } else {
+          error.show(ceremonyErrorMessage(err) || errorMessage(err));
+        }
+      }
+    }
 
     function switchKind() {
       recovery = !recovery;
