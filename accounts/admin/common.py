@@ -41,6 +41,37 @@ class AllowedLookupsMixin:
         return lookup in self.allowed_lookups
 
 
+class RevokeNotDeleteMixin:
+    """For things that end by revocation (sessions, personal tokens): a live one is revoked, never deleted.
+
+    Deleting it would end it without an audit record; ended rows may be
+    deleted (by superusers, as ``ReadOnlyAdminMixin`` allows), and
+    ``manage.py cleanup_sessions`` removes old ones. ``revoke_permission``
+    names who may run the admin's revoke action.
+    """
+
+    revoke_permission = None
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_active():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm(self.revoke_permission)
+
+
+def user_condition(term):
+    """Rows of a user whose username or email contains ``term``."""
+    users = User.objects.filter(Q(username__icontains=term) | Q(email__icontains=term)).values("pk")
+    return Q(user__in=users)
+
+
 class ReadOnlyAdminMixin:
     """Nobody adds or edits; only superusers delete (retention)."""
 

@@ -8,12 +8,13 @@ from django.utils.translation import ngettext
 from accounts.admin.common import (
     AllowedLookupsMixin,
     ReadOnlyAdminMixin,
-    User,
+    RevokeNotDeleteMixin,
     changelist_url,
     icon,
     ip_condition,
     reason_label,
     search_terms,
+    user_condition,
     user_link,
 )
 from accounts.admin.sessions import compact_time
@@ -79,7 +80,10 @@ class TokenColumnsMixin:
 
 
 @admin.register(PersonalAccessToken)
-class PersonalAccessTokenAdmin(TokenColumnsMixin, AllowedLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonalAccessTokenAdmin(
+    TokenColumnsMixin, AllowedLookupsMixin, RevokeNotDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    revoke_permission = REVOKE_TOKEN_PERMISSION
     list_display = ("name", "user_link", "prefix", "status", "created", "expires", "last_used")
     list_display_links = ("name",)
     list_filter = (TokenStatusFilter,)
@@ -116,26 +120,9 @@ class PersonalAccessTokenAdmin(TokenColumnsMixin, AllowedLookupsMixin, ReadOnlyA
             if term.startswith("gat_"):
                 condition = Q(lookup__startswith=term[4:20])
             else:
-                condition = ip_condition(term, "last_used_ip")
-            if condition is None:
-                users = User.objects.filter(Q(username__icontains=term) | Q(email__icontains=term)).values("pk")
-                condition = Q(user__in=users)
+                condition = ip_condition(term, "last_used_ip") or user_condition(term)
             queryset = queryset.filter(condition)
         return queryset, False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        # Deleting a live token would end it without an audit record; revoke instead.
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_active():
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def has_revoke_permission(self, request):
-        return request.user.has_perm(REVOKE_TOKEN_PERMISSION)
 
     @admin.display(description="user", ordering="user__username")
     def user_link(self, token):

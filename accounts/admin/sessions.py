@@ -1,6 +1,5 @@
 """Sessions (refresh-token families): read-only, searchable, revocable."""
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
@@ -10,12 +9,13 @@ from accounts.admin.common import (
     REVOKE_PERMISSION,
     AllowedLookupsMixin,
     ReadOnlyAdminMixin,
-    User,
+    RevokeNotDeleteMixin,
     changelist_url,
     icon,
     ip_condition,
     search_terms,
     short_user_agent,
+    user_condition,
     user_link,
 )
 from accounts.limits.net import client_info
@@ -80,7 +80,10 @@ class SessionColumnsMixin:
 
 
 @admin.register(RefreshSession)
-class RefreshSessionAdmin(SessionColumnsMixin, AllowedLookupsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RefreshSessionAdmin(
+    SessionColumnsMixin, AllowedLookupsMixin, RevokeNotDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    revoke_permission = REVOKE_PERMISSION
     # Six columns, so that the list fits its area beside both sidebars at
     # 1366 px (admin.css lays it out): the addresses and the user agent share
     # the "client" column, and the expiry is on the session's page (the
@@ -145,27 +148,9 @@ class RefreshSessionAdmin(SessionColumnsMixin, AllowedLookupsMixin, ReadOnlyAdmi
         its user; an IP compares as an address, not as text, when whole.
         """
         for term in search_terms(search_term):
-            condition = ip_condition(term, "ip_address", "last_ip_address")
-            if condition is None:
-                users = User.objects.filter(Q(username__icontains=term) | Q(email__icontains=term)).values("pk")
-                condition = Q(user__in=users)
+            condition = ip_condition(term, "ip_address", "last_ip_address") or user_condition(term)
             queryset = queryset.filter(condition)
         return queryset, False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        # Deleting an active session would end it without an audit record;
-        # revoke instead. Old rows go with `manage.py cleanup_sessions`.
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_active():
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def has_revoke_permission(self, request):
-        return request.user.has_perm(REVOKE_PERMISSION)
 
     @admin.display(description="user", ordering="user__username")
     def user_link(self, session):

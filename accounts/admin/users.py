@@ -14,8 +14,8 @@ from accounts.admin.common import (
     User,
     changelist_url,
 )
-from accounts.admin.personal_tokens import PersonalTokenInline
 from accounts.admin.passkeys import passkey_count, passkeys_table
+from accounts.admin.personal_tokens import PersonalTokenInline
 from accounts.admin.sessions import SessionColumnsMixin
 from accounts.limits.net import client_info
 from accounts.mfa import factors
