@@ -1,16 +1,15 @@
 """Precompiled SQL for the statements every client runs all day.
 
-The authenticated request's session + user lookup, the refresh's locked read
-and its UPDATE, and a login's writes. Building a query with the ORM costs more
+The authenticated request's session + user lookup, and the refresh's locked
+read and its UPDATE. Building a query with the ORM costs more
 than running it: for the authenticated request's query Django spends about
 0.2 ms resolving lookups and compiling SQL, against 0.03 ms for SQLite to
 answer it. These statements are written once per process and database alias
 from the models' metadata (table and column names, field adaptation and
 converters), so they follow the models, and are then only executed. Same
 statements and semantics as the ORM calls they replace (the lifecycle, fault
-and query-budget tests pin them); no model save signal is sent for these
-writes (nothing listens to RefreshSession or SecurityEvent saves, and the
-last_login write was a queryset update() already).
+and query-budget tests pin them); no model save signal is sent for the
+rotation's UPDATE (nothing listens to RefreshSession saves).
 """
 from functools import cache, partial
 
@@ -18,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections, models
 from django.db.transaction import TransactionManagementError
 
-from accounts.models import RefreshSession, SecurityEvent
+from accounts.models import RefreshSession
 
 _SESSION_ALIAS = "s"
 _USER_ALIAS = "u"
@@ -96,28 +95,9 @@ class _Statements:
             + ", ".join(f"{quote(field.column)} = %s" for field in self.rotation_fields)
             + f" WHERE {quote(RefreshSession._meta.pk.column)} = %s"
         )
-        self.session_insert_fields = list(RefreshSession._meta.concrete_fields)
-        self.event_insert_fields = [field for field in SecurityEvent._meta.concrete_fields if not field.primary_key]
-        self.session_insert_adapters = [_adapter(field, connection) for field in self.session_insert_fields]
-        self.event_insert_adapters = [_adapter(field, connection) for field in self.event_insert_fields]
-        self.last_login_field = User._meta.get_field("last_login")
-        self.last_login_adapter = _adapter(self.last_login_field, connection)
         self.user_pk_adapter = _adapter(User._meta.pk, connection)
         self.session_pk_adapter = _adapter(RefreshSession._meta.pk, connection)
         self.expires_at_adapter = _adapter(RefreshSession._meta.get_field("expires_at"), connection)
-        session_insert = _insert_sql(session_table, self.session_insert_fields, quote)
-        event_insert = _insert_sql(quote(SecurityEvent._meta.db_table), self.event_insert_fields, quote)
-        last_login_update = (
-            f"UPDATE {user_table} SET {quote(self.last_login_field.column)} = %s "
-            f"WHERE {quote(User._meta.pk.column)} = %s"
-        )
-        if connection.vendor == "postgresql":
-            # One statement, one round trip, one commit: all three writes or none.
-            self.login = [
-                f"WITH new_session AS ({session_insert}), new_event AS ({event_insert}) {last_login_update}"
-            ]
-        else:
-            self.login = [session_insert, event_insert, last_login_update]
 
 
 class _NativeSelect:
@@ -213,15 +193,6 @@ class _Psycopg:
         return psycopg.Cursor(driver_connection)
 
 
-def _insert_params(instance, fields, adapters):
-    return [adapt(field.pre_save(instance, True)) for field, adapt in zip(fields, adapters)]
-
-
-def _insert_sql(table, fields, quote):
-    columns = ", ".join(quote(field.column) for field in fields)
-    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-
-
 @cache
 def _statements(alias):
     return _Statements(alias)
@@ -309,27 +280,3 @@ def save_rotation(session, *, alias="default"):
         cursor.execute(statements.save_rotation, params)
         if cursor.rowcount != 1:  # as save(update_fields=...) would
             raise DatabaseError(f"Rotating session {session.pk} updated {cursor.rowcount} rows.")
-
-
-def record_login(session, event, *, alias="default"):
-    """Insert a new session and its login event, and set the user's last_login to the session's start.
-
-    One statement on PostgreSQL; elsewhere three single-statement writes, in
-    this order, so that a failure leaves at most a session whose token never
-    left the server.
-    """
-    connection = connections[alias]
-    statements = _statements(alias)
-    user = session.user
-    session_params = _insert_params(session, statements.session_insert_fields, statements.session_insert_adapters)
-    event_params = _insert_params(event, statements.event_insert_fields, statements.event_insert_adapters)
-    last_login_params = [statements.last_login_adapter(session.created_at), statements.user_pk_adapter(user.pk)]
-    with connection.cursor() as cursor:
-        if len(statements.login) == 1:
-            cursor.execute(statements.login[0], session_params + event_params + last_login_params)
-        else:
-            for sql, params in zip(statements.login, (session_params, event_params, last_login_params)):
-                cursor.execute(sql, params)
-    session._state.adding = False
-    session._state.db = alias
-    user.last_login = session.created_at

@@ -64,10 +64,6 @@ def start_session(*, user, client, remember=True, methods=("pwd",)) -> IssuedTok
     """
     now = timezone.now()
     absolute_expiry = now + (conf.absolute_ttl() if remember else conf.short_ttl())
-    # The session, its login event and the user's last_login go in together:
-    # one statement on PostgreSQL (all or nothing), three single-statement
-    # writes elsewhere with no transaction around them: if a later one failed,
-    # the login fails and the new session is one whose token never left the server.
     session = RefreshSession(
         user=user,
         token_seed=tokens.new_seed(),
@@ -84,7 +80,12 @@ def start_session(*, user, client, remember=True, methods=("pwd",)) -> IssuedTok
         amr=" ".join(methods),
     )
     event = new_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session_id=session.id, client=client, now=now)
-    hotpath.record_login(session, event)
+    # The session, its login event and the user's last_login: all three or none.
+    with transaction.atomic():
+        session.save(force_insert=True)
+        event.save(force_insert=True)
+        get_user_model().objects.filter(pk=user.pk).update(last_login=now)
+    user.last_login = now
     return _issue(session)
 
 
