@@ -72,6 +72,16 @@ def verified_token_cache_size() -> int:
     return _value("VERIFIED_TOKEN_CACHE_SIZE")
 
 
+def live_session_cache_size() -> int:
+    """How many live sessions each process remembers between notifications (PostgreSQL; 0: ask every time)."""
+    return _value("LIVE_SESSION_CACHE_SIZE")
+
+
+def live_session_cache_max_age() -> float:
+    """Seconds a remembered live session is trusted at most, notifications or not."""
+    return _value("LIVE_SESSION_CACHE_MAX_AGE")
+
+
 def signup_enabled() -> bool:
     return _value("SIGNUP_ENABLED")
 

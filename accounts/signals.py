@@ -1,11 +1,17 @@
-"""Making a user inactive, from anywhere that saves the user, ends their sessions and personal access tokens."""
+"""Making a user inactive, from anywhere that saves the user, ends their sessions and personal access tokens.
+
+And a process forgets at once what it remembered of a user or session it
+has just saved (``live_sessions``): its own next request must not wait for
+the database's notification.
+"""
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accounts.models import RevocationReason
+from accounts.models import RefreshSession, RevocationReason
 from accounts.personal_tokens import flows as personal_tokens
-from accounts.sessions import lifecycle
+from accounts.sessions import lifecycle, live_sessions
 
 
 @receiver(post_save, sender=get_user_model(), dispatch_uid="gatehouse-end-sessions-of-inactive-user")
@@ -13,3 +19,16 @@ def end_sessions_of_inactive_user(sender, instance, created, **kwargs):
     if not created and not instance.is_active:
         lifecycle.revoke_user_sessions(user=instance, reason=RevocationReason.USER_DEACTIVATED)
         personal_tokens.revoke_user_tokens(user=instance, reason=RevocationReason.USER_DEACTIVATED)
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="gatehouse-forget-saved-user")
+@receiver(post_delete, sender=get_user_model(), dispatch_uid="gatehouse-forget-deleted-user")
+def forget_remembered_user(sender, instance, **kwargs):
+    transaction.on_commit(lambda: live_sessions.forget_user(instance.pk))
+
+
+@receiver(post_save, sender=RefreshSession, dispatch_uid="gatehouse-forget-saved-session")
+@receiver(post_delete, sender=RefreshSession, dispatch_uid="gatehouse-forget-deleted-session")
+def forget_remembered_session(sender, instance, created=False, **kwargs):
+    if not created:
+        transaction.on_commit(lambda: live_sessions.forget_session(instance.pk))

@@ -179,6 +179,9 @@ GATEHOUSE = {
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
     # Access tokens whose signature each process has checked (accounts/sessions/verified_tokens.py).
     "VERIFIED_TOKEN_CACHE_SIZE": env_int("VERIFIED_TOKEN_CACHE_SIZE", 4096, minimum=0),
+    # Live sessions each process remembers, told of changes by PostgreSQL (accounts/sessions/live_sessions.py).
+    "LIVE_SESSION_CACHE_SIZE": env_int("LIVE_SESSION_CACHE_SIZE", 10000, minimum=0),
+    "LIVE_SESSION_CACHE_MAX_AGE": env_int("LIVE_SESSION_CACHE_MAX_AGE", 300, minimum=1),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
     # Seconds an admin session may go unused (accounts/admin/session_policy.py).
     "ADMIN_SESSION_IDLE_TTL": env_int("ADMIN_SESSION_IDLE_TTL", 2 * 3600, minimum=1),

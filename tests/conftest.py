@@ -4,9 +4,34 @@ from rest_framework.test import APIClient
 
 from accounts import conf
 from accounts.limits.counters import counters
+from accounts.sessions import live_sessions
 from accounts.sessions.verified_tokens import verified_tokens
 
 PASSWORD = "correct horse battery staple"
+
+
+def wait_until(condition, *, timeout=20.0, interval=0.01, what="the condition"):
+    """Poll ``condition`` until it is truthy; fail after a generous ``timeout`` seconds.
+
+    For what another process learns a moment later: on PostgreSQL each
+    process's live-session memory hears of a change made elsewhere
+    (raw SQL, another server) by notification, within milliseconds.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+    return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_session_listener_stopped_before_the_database_goes(django_db_setup):
+    """The live-session listener holds a connection of its own: close it before the test database is dropped."""
+    yield
+    live_sessions.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,10 @@ Two real gunicorn processes (production settings, ``DJANGO_DEBUG`` off) on two
 loopback ports share the test database (PostgreSQL when ``DATABASE_URL`` says
 so, otherwise the test run's SQLite file) and Redis (``REDIS_URL``, default
 ``redis://127.0.0.1:6379/0``). What one server does, the other sees at once:
-a session refreshed on one and revoked on the other is refused on both, and
-the login rate limit counts requests to both.
+a session refreshed on one and revoked on the other is refused on both
+(on PostgreSQL, where each process remembers live sessions, within the
+propagation bound: the database notifies the other server), and the login
+rate limit counts requests to both.
 
 Redis is required, not optional: CI starts it, and a missing Redis fails
 these tests rather than skipping them. ``GATEHOUSE_SKIP_REDIS_TESTS=1`` skips
@@ -19,8 +21,11 @@ flushed, and two runs sharing a Redis do not disturb each other.
 import secrets
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from accounts.models import RefreshSession
+from tests.conftest import wait_until
 from tests.servers import (  # noqa: F401 (alice and redis_client are fixtures)
     Server, alice, app_server_env, app_servers, client_ip, current_session, redis_client,
 )
@@ -52,6 +57,12 @@ def current_session_id(server, access, ip):
     return current_session(server, access, ip)["id"]
 
 
+def refused_within_the_propagation_bound(server, access, ip):
+    """Refused at once, or (PostgreSQL) once the server is notified; then refused every time."""
+    wait_until(lambda: server.me(access, ip=ip) == 401, timeout=10, what="the access token to be refused")
+    assert [server.me(access, ip=ip) for _ in range(10)] == [401] * 10
+
+
 def test_a_session_refreshed_on_one_server_and_revoked_on_the_other_is_refused_on_both(servers, alice):
     a, b = servers
     ip = client_ip()
@@ -70,7 +81,7 @@ def test_a_session_refreshed_on_one_server_and_revoked_on_the_other_is_refused_o
     assert status == 204, body
 
     for server in (a, b):
-        assert server.me(access, ip=ip) == 401, "the access token dies with its session, on every server"
+        refused_within_the_propagation_bound(server, access, ip)
         assert server.me(first_access, ip=ip) == 401
         assert server.refresh(refresh, ip=ip)[0] == 401
         assert server.refresh(first_refresh, ip=ip)[0] == 401
@@ -91,7 +102,7 @@ def test_a_session_refreshed_on_one_server_and_logged_out_on_the_other_is_refuse
     assert status == 204
 
     for server in (a, b):
-        assert server.me(access, ip=ip) == 401
+        refused_within_the_propagation_bound(server, access, ip)
         assert server.refresh(refresh, ip=ip)[0] == 401
         # Another service asking either server learns it at once (introspection).
         assert introspect(server, access, ip=ip) is False
@@ -113,3 +124,30 @@ def test_the_login_rate_limit_counts_requests_to_both_servers_in_redis(servers, 
     # Another address is not affected, and the counter is in Redis, not in either process.
     assert b.login(alice.username, ip=client_ip())[0] == 200
     assert list(redis_client.scan_iter(match=f"*throttle_login_ip_{ip}:*", count=1000)), "no throttle key in Redis"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="notifications are PostgreSQL's")
+def test_on_postgresql_each_server_listens_for_session_changes_and_a_raw_sql_revocation_reaches_both(
+    servers, alice
+):
+    from accounts.sessions.live_sessions import APPLICATION_NAME
+
+    ip = client_ip()
+    status, body, _, _ = servers[0].login(alice.username, ip=ip)
+    access = body["access"]
+
+    def listening():
+        for server in servers:
+            assert server.me(access, ip=ip) == 200
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()",
+                [APPLICATION_NAME],
+            )
+            return cursor.fetchone()[0] >= len(servers)
+
+    wait_until(listening, timeout=20, what="a listener in each server")
+    RefreshSession.objects.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    for server in servers:
+        refused_within_the_propagation_bound(server, access, ip)

@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts.mfa import notices
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
 from accounts.models import SecurityEventKind
+from accounts.sessions import live_sessions
 
 
 def has_factor(user) -> bool:
@@ -25,6 +26,7 @@ def sync_flag(user) -> bool:
     enabled = has_factor(user)
     if user.mfa_enabled != enabled:
         get_user_model()._default_manager.filter(pk=user.pk).update(mfa_enabled=enabled)
+        transaction.on_commit(lambda: live_sessions.forget_user(user.pk))
         user.mfa_enabled = enabled
     return enabled
 

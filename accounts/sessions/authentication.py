@@ -31,11 +31,13 @@ class AccessGrant:
 
 
 class SessionBoundJWTAuthentication(JWTAuthentication):
-    """simplejwt's signature and expiry checks, plus one query for the session.
+    """simplejwt's signature and expiry checks, plus the session's liveness.
 
     The user is loaded only if the token's session is live and the user active,
-    so a revoked or ended session or an inactive user is refused at once, in a
-    single SQL query. A token's signature is checked once per process
+    so a revoked or ended session or an inactive user is refused at once: in
+    a single SQL query, or on PostgreSQL from this process's memory of live
+    sessions, which the database's notifications keep true
+    (``live_sessions``). A token's signature is checked once per process
     (``verified_tokens``); its expiry and its session on every request.
     """
 

@@ -26,10 +26,10 @@ _USER_ALIAS = "u"
 class _Columns:
     """A model's concrete columns: the SELECT list, and a row slice back into an instance."""
 
-    def __init__(self, model, table_alias, connection):
+    def __init__(self, model, table_alias, connection, only=None):
         quote = connection.ops.quote_name
         self.model = model
-        self.fields = list(model._meta.concrete_fields)
+        self.fields = [field for field in model._meta.concrete_fields if only is None or field.name in only]
         self.attnames = [field.attname for field in self.fields]
         self.sql = ", ".join(f"{quote(table_alias)}.{quote(field.column)}" for field in self.fields)
         self.converters = []
@@ -40,11 +40,14 @@ class _Columns:
                 self.converters.append((index, converters, column))
 
     def load(self, alias, values, connection):
+        return self.model.from_db(alias, self.attnames, self.convert(values, connection))
+
+    def convert(self, values, connection):
         values = list(values)
         for index, converters, column in self.converters:
             for converter in converters:
                 values[index] = converter(values[index], column, connection)
-        return self.model.from_db(alias, self.attnames, values)
+        return values
 
 
 class _Statements:
@@ -64,11 +67,13 @@ class _Statements:
         )
         self.session_columns = _Columns(RefreshSession, _SESSION_ALIAS, connection)
         self.user_columns = _Columns(User, _USER_ALIAS, connection)
+        self.expires_at_column = _Columns(RefreshSession, _SESSION_ALIAS, connection, only=["expires_at"])
 
-        # The user of a live session, and the session's password fingerprint:
-        # one indexed lookup by primary key.
+        # The user of a live session, and the session's password fingerprint
+        # and expiry: one indexed lookup by primary key.
         self.live_session_user = _NativeSelect(
-            f"SELECT {self.user_columns.sql}, {column(s, RefreshSession, 'password_fingerprint')} {join} "
+            f"SELECT {self.user_columns.sql}, {column(s, RefreshSession, 'password_fingerprint')}, "
+            f"{column(s, RefreshSession, 'expires_at')} {join} "
             f"WHERE {column(s, RefreshSession, 'id')} = %s AND {column(s, RefreshSession, 'user')} = %s "
             f"AND {column(s, RefreshSession, 'revoked_at')} IS NULL AND {column(s, RefreshSession, 'expires_at')} > %s "
             f"AND {column(u, User, 'is_active')} = %s",
@@ -231,7 +236,7 @@ def _prep_save(field, value, *, connection):
 
 
 def live_session_user(*, session_id, user_pk, now, alias="default"):
-    """(user, the session's password fingerprint) for the live session ``session_id``
+    """(user, the session's password fingerprint, its expiry) for the live session ``session_id``
     of the active user ``user_pk``; None otherwise. ``now`` is an aware datetime."""
     connection = connections[alias]
     statements = _statements(alias)
@@ -244,7 +249,8 @@ def live_session_user(*, session_id, user_pk, now, alias="default"):
     row = statements.live_session_user.fetchone(connection, params)
     if row is None:
         return None
-    return statements.user_columns.load(alias, row[:-1], connection), row[-1]
+    (expires_at,) = statements.expires_at_column.convert(row[-1:], connection)
+    return statements.user_columns.load(alias, row[:-2], connection), row[-2], expires_at
 
 
 def locked_session(session_id, *, alias="default"):

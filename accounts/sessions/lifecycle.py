@@ -18,7 +18,7 @@ from accounts import conf
 from accounts.audit import new_event, record_event
 from accounts.mail import notices
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
-from accounts.sessions import hotpath, tokens
+from accounts.sessions import hotpath, live_sessions, tokens
 from accounts.sessions.jwt_keys import GatehouseAccessToken
 
 
@@ -149,6 +149,7 @@ def revoke_session(*, session, reason, actor=None, client=None) -> bool:
         revoked = (
             RefreshSession.objects.active(now).filter(pk=session.pk).update(revoked_at=now, revoked_reason=reason)
         )
+        transaction.on_commit(lambda: live_sessions.forget_session(session.pk))
         if revoked:
             session.revoked_at, session.revoked_reason = now, reason
             record_event(
@@ -166,6 +167,7 @@ def revoke_user_sessions(*, user, reason, actor=None, client=None, keep_session_
         sessions = sessions.exclude(pk=keep_session_id)
     with transaction.atomic():
         revoked = sessions.update(revoked_at=now, revoked_reason=reason)
+        transaction.on_commit(lambda: live_sessions.forget_user(user.pk))
         if revoked:
             record_event(
                 SecurityEventKind.SESSION_REVOKED, user=user, actor=actor, reason=reason, client=client,
@@ -206,12 +208,21 @@ def user_for_session(*, session_id: uuid.UUID, user_pk):
     ``user_for_access_token`` for claims already parsed by ``access_identity``:
     authentication parses a token's claims once and remembers them with it.
     """
-    found = hotpath.live_session_user(session_id=session_id, user_pk=user_pk, now=timezone.now())
+    now = timezone.now()
+    memory = live_sessions.memory()
+    if memory is not None:
+        user = memory.user(session_id=session_id, user_pk=user_pk, now=now)
+        if user is not None:
+            return user
+        epoch = memory.epoch()  # before the query: a change notified meanwhile voids its answer
+    found = hotpath.live_session_user(session_id=session_id, user_pk=user_pk, now=now)
     if found is None:
         return None
-    user, password_fingerprint = found
+    user, password_fingerprint, expires_at = found
     if not constant_time_compare(password_fingerprint, user.get_session_auth_hash()):
         return None  # the password changed since this session began
+    if memory is not None:
+        memory.remember(session_id=session_id, user=user, expires_at=expires_at, epoch=epoch)
     return user
 
 

@@ -62,6 +62,8 @@ def test_the_session_query_reads_the_same_straight_on_the_driver_as_through_djan
 
     assert len(counted) == 1
     assert on_the_driver[1] == through_django[1] == session.password_fingerprint
+    assert on_the_driver[2] == through_django[2] == session.expires_at
+    assert on_the_driver[2].tzinfo is not None
     assert [typed(on_the_driver[0], field) for field in user._meta.concrete_fields] == [
         typed(through_django[0], field) for field in user._meta.concrete_fields
     ]

@@ -1,0 +1,340 @@
+"""The per-process memory of live sessions, kept true by PostgreSQL's notifications (accounts/sessions/live_sessions.py)."""
+import os
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import RefreshSession
+from accounts.sessions import hotpath, live_sessions
+from tests.conftest import LoggedIn, login, wait_until
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="notifications are PostgreSQL's; SQLite asks on every request"
+)
+
+
+def queries(call):
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    return response, len(captured.captured_queries)
+
+
+@pytest.fixture
+def memory(settings):
+    """This process's memory, its listener connected; stopped afterwards."""
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_SIZE": 100}
+    live_sessions.stop()
+    current = live_sessions.memory()
+    wait_until(lambda: current.connected, what="the listener to connect")
+    yield current
+    live_sessions.stop()
+
+
+def remembered(logged_in):
+    """Ask once (a miss, remembered), then the request is answered from memory: no query."""
+    assert logged_in.get("/api/auth/me/").status_code == 200
+    response, count = queries(lambda: logged_in.get("/api/auth/me/"))
+    assert (response.status_code, count) == (200, 0)
+
+
+def refused_soon(logged_in):
+    wait_until(lambda: logged_in.get("/api/auth/me/").status_code == 401, timeout=10, what="the token to be refused")
+    assert [logged_in.get("/api/auth/me/").status_code for _ in range(20)] == [401] * 20
+
+
+def refuse_to_connect():
+    raise ConnectionRefusedError("held down by the test")
+
+
+def sql(statement, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+class TestOnPostgreSQL:
+    def test_a_request_for_a_remembered_session_makes_no_query(self, memory, logged_in):
+        remembered(logged_in)
+
+    def test_a_logout_in_this_process_is_refused_at_once(self, memory, logged_in):
+        remembered(logged_in)
+        logged_in.client.cookies["refresh_token"] = logged_in.refresh_token
+        assert logged_in.client.post("/api/auth/logout/").status_code == 204
+
+        assert logged_in.get("/api/auth/me/").status_code == 401
+
+    @pytest.mark.parametrize("change", [
+        "UPDATE accounts_refreshsession SET revoked_at = now(), revoked_reason = 'admin_revoked'",
+        "UPDATE accounts_refreshsession SET expires_at = now() - interval '1 second'",
+        "UPDATE accounts_refreshsession SET password_fingerprint = 'changed'",
+        "DELETE FROM accounts_refreshsession",
+        "UPDATE accounts_user SET is_active = false",
+        "UPDATE accounts_user SET password = 'md5$x$y'",
+    ])
+    def test_a_change_made_in_raw_sql_is_refused_within_the_propagation_bound(self, memory, logged_in, change):
+        remembered(logged_in)
+
+        sql(change)
+
+        refused_soon(logged_in)
+
+    def test_a_user_edited_in_raw_sql_is_read_again(self, memory, logged_in, user):
+        remembered(logged_in)
+
+        sql("UPDATE accounts_user SET email = 'new@example.com' WHERE id = %s", [user.pk])
+
+        wait_until(lambda: logged_in.get("/api/auth/me/").json()["email"] == "new@example.com", timeout=10)
+
+    def test_a_refresh_does_not_evict_but_a_last_login_is_not_a_change(self, memory, logged_in, user):
+        remembered(logged_in)
+        assert logged_in.refresh().status_code == 200
+
+        response, count = queries(lambda: logged_in.get("/api/auth/me/"))
+        assert (response.status_code, count) == (200, 0)
+
+    def test_a_lost_listener_fails_closed_and_resumes_after_reconnecting(self, memory, logged_in, client, monkeypatch):
+        # Repro: kill the listener's connection; every request asks the database, nothing stale is answered.
+        remembered(logged_in)
+        reconnect = memory._connect
+        monkeypatch.setattr(memory, "_connect", refuse_to_connect)  # held down until the test lets it reconnect
+        sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s "
+            "AND datname = current_database() AND pid <> pg_backend_pid()",
+            [live_sessions.APPLICATION_NAME],
+        )
+        wait_until(lambda: not memory.connected, timeout=10, what="the listener to notice")
+
+        response, count = queries(lambda: logged_in.get("/api/auth/me/"))
+        assert (response.status_code, count) == (200, 1)
+        assert len(memory) == 0
+        sql("UPDATE accounts_refreshsession SET revoked_at = now()")  # nobody hears of it
+        assert logged_in.get("/api/auth/me/").status_code == 401  # at once: the database was asked
+
+        monkeypatch.setattr(memory, "_connect", reconnect)
+        wait_until(lambda: memory.connected, timeout=10, what="the listener to reconnect")
+        again = LoggedIn(client, login(client))
+        remembered(again)
+        sql("UPDATE accounts_refreshsession SET revoked_at = now() WHERE revoked_at IS NULL")
+        refused_soon(again)
+
+    def test_a_process_forked_after_the_listener_started_starts_its_own(self, memory):
+        memory.pid = -1  # as the memory inherited by a child of fork(), whose listener thread did not survive
+        fresh = live_sessions.memory()
+        assert fresh is not memory and fresh.pid == os.getpid()
+        wait_until(lambda: fresh.connected, timeout=10, what="the new listener")
+        memory.pid = os.getpid()
+        memory.stop()
+
+    def test_a_revocation_racing_a_miss_is_not_remembered(self, memory, logged_in, monkeypatch):
+        # The query has answered "live"; the revocation commits and is notified before the answer is stored.
+        original = hotpath.live_session_user
+        epoch = memory.epoch()
+
+        def answer_then_revoke(**kwargs):
+            found = original(**kwargs)
+            sql("UPDATE accounts_refreshsession SET revoked_at = now()")
+            wait_until(lambda: memory.epoch() != epoch, timeout=10, what="the notification")
+            return found
+
+        monkeypatch.setattr(hotpath, "live_session_user", answer_then_revoke)
+        assert logged_in.get("/api/auth/me/").status_code == 200  # read before the revocation
+        monkeypatch.setattr(hotpath, "live_session_user", original)
+
+        assert len(memory) == 0
+        assert logged_in.get("/api/auth/me/").status_code == 401
+
+    def test_threads_reading_while_a_session_is_revoked_never_leave_it_remembered(self, memory, logged_in):
+        stop = threading.Event()
+        results = []
+
+        def keep_reading():
+            from django.db import connections
+            from rest_framework.test import APIClient
+
+            reader = APIClient()
+            while not stop.is_set():
+                results.append(reader.get("/api/auth/me/", **logged_in.bearer).status_code)
+            connections.close_all()
+
+        readers = [threading.Thread(target=keep_reading) for _ in range(4)]
+        for reader in readers:
+            reader.start()
+        try:
+            wait_until(lambda: results.count(200) > 50, timeout=30, what="the readers to be served")
+            sql("UPDATE accounts_refreshsession SET revoked_at = now()")
+            wait_until(lambda: 401 in results, timeout=10, what="a refusal")
+            refused_from = len(results)
+            wait_until(lambda: len(results) > refused_from + 200, timeout=30, what="more reads")
+        finally:
+            stop.set()
+            for reader in readers:
+                reader.join(30)
+        first_refusal = results.index(401)
+        assert 200 not in results[first_refusal + len(readers):]  # at most the reads in flight then
+        assert len(memory) == 0
+
+    def test_only_a_live_session_deleted_is_notified(self, memory, logged_in, user):
+        # cleanup_sessions deletes ended sessions by the thousand: they send nothing.
+        import psycopg
+
+        params = connection.get_connection_params()
+        for driver_only in ("context", "cursor_factory", "prepare_threshold", "server_side_binding"):
+            params.pop(driver_only, None)
+        with psycopg.connect(autocommit=True, **params) as listener:
+            listener.execute(f"LISTEN {live_sessions.CHANNEL}")
+            ended = RefreshSession.objects.get()
+            RefreshSession.objects.filter(pk=ended.pk).update(revoked_at=timezone.now())
+            live = LoggedIn(logged_in.client, login(logged_in.client))
+            live_id = RefreshSession.objects.get(revoked_at__isnull=True).pk
+            list(listener.notifies(timeout=0.5))  # the revocation's own notification
+
+            RefreshSession.objects.all().delete()
+
+            payloads = [n.payload for n in listener.notifies(timeout=2, stop_after=2)]
+        del live
+        assert payloads == [f"s:{live_id}"]
+
+    def test_entries_are_bounded_in_number(self, memory, settings, client, user):
+        settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_SIZE": 3}
+        devices = [LoggedIn(client, login(client)) for _ in range(5)]
+        for device in devices:
+            assert device.get("/api/auth/me/").status_code == 200
+        assert len(memory) == 3
+
+    def test_nothing_is_remembered_inside_a_transaction(self, memory, logged_in):
+        from django.db import transaction
+
+        with transaction.atomic():
+            assert live_sessions.memory() is None
+
+
+def fake_user(pk=1):
+    User = get_user_model()
+    return User(pk=pk, username=f"user{pk}", is_active=True)
+
+
+class ConnectedForTests(live_sessions.LiveSessions):
+    """A memory whose 'listener socket' is one end of a socket pair the test writes to."""
+
+    def __init__(self):
+        import socket
+
+        super().__init__()
+        self.listener_end, self.server_end = socket.socketpair()
+        self._socket = self.listener_end.fileno()
+
+
+@pytest.fixture
+def offline_memory(settings):
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_SIZE": 100, "LIVE_SESSION_CACHE_MAX_AGE": 300}
+    memory = ConnectedForTests()
+    yield memory
+    memory.listener_end.close()
+    memory.server_end.close()
+
+
+def remember(memory, session_id, user, expires_in=timedelta(minutes=5), epoch=None):
+    epoch = memory.epoch() if epoch is None else epoch
+    expires_at = timezone.now() + expires_in
+    return memory.remember(session_id=session_id, user=user, expires_at=expires_at, epoch=epoch)
+
+
+class TestTheMemory:
+    def test_it_answers_what_it_remembered_as_a_fresh_instance(self, offline_memory):
+        session_id, user = uuid.uuid4(), fake_user()
+        assert remember(offline_memory, session_id, user)
+
+        first = offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now())
+        first.username = "changed by a view"
+        second = offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now())
+        assert second.username == "user1" and second is not first
+
+    def test_it_does_not_answer_for_another_user(self, offline_memory):
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user(1))
+        assert offline_memory.user(session_id=session_id, user_pk=2, now=timezone.now()) is None
+
+    def test_a_remembered_expiry_is_checked_on_every_hit(self, offline_memory):
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user(), expires_in=timedelta(seconds=1))
+        later = timezone.now() + timedelta(seconds=2)
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=later) is None
+
+    def test_an_entry_is_trusted_no_longer_than_the_maximum_age(self, offline_memory, settings, monkeypatch):
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user())
+        settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_MAX_AGE": 1}
+        real = live_sessions.time.monotonic
+        monkeypatch.setattr(live_sessions.time, "monotonic", lambda: real() + 2)
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is None
+
+    def test_an_answer_read_before_an_invalidation_is_not_stored(self, offline_memory):
+        epoch = offline_memory.epoch()
+        offline_memory.apply(f"s:{uuid.uuid4()}")  # any session: the counter moved
+        assert not remember(offline_memory, uuid.uuid4(), fake_user(), epoch=epoch)
+        assert len(offline_memory) == 0
+
+    def test_unread_bytes_on_the_listener_socket_mean_ask_the_database(self, offline_memory):
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user())
+        offline_memory.server_end.send(b"a notification not yet applied")
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is None
+
+    def test_while_the_listener_reads_the_memory_is_not_used(self, offline_memory):
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user())
+        offline_memory._draining = True
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is None
+
+    def test_without_a_listener_nothing_is_stored_or_answered(self, offline_memory):
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user())
+        offline_memory._lost(ConnectionError("gone"))
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is None
+        assert not remember(offline_memory, session_id, fake_user())
+
+    @pytest.mark.parametrize("payload, survivors", [
+        ("s:{first}", {"second", "third"}),
+        ("u:1", {"third"}),
+        ("*", set()),
+        ("s:not-a-uuid", set()),
+        ("garbage", set()),
+    ])
+    def test_notifications_evict_the_session_the_user_or_everything(self, offline_memory, payload, survivors):
+        ids = {"first": uuid.uuid4(), "second": uuid.uuid4(), "third": uuid.uuid4()}
+        remember(offline_memory, ids["first"], fake_user(1))
+        remember(offline_memory, ids["second"], fake_user(1))
+        remember(offline_memory, ids["third"], fake_user(2))
+
+        offline_memory.apply(payload.format(**ids))
+
+        now = timezone.now()
+        left = {
+            name for name, session_id in ids.items()
+            if offline_memory.user(session_id=session_id, user_pk=1 if name != "third" else 2, now=now)
+        }
+        assert left == survivors
+
+    def test_the_oldest_entry_goes_first_when_full(self, offline_memory, settings):
+        settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_SIZE": 2}
+        ids = [uuid.uuid4() for _ in range(3)]
+        for session_id in ids:
+            remember(offline_memory, session_id, fake_user())
+        now = timezone.now()
+        assert [bool(offline_memory.user(session_id=i, user_pk=1, now=now)) for i in ids] == [False, True, True]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="on PostgreSQL the memory is used")
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_asks_the_database_on_every_request(logged_in):
+    assert live_sessions.memory() is None
+    for _ in range(2):
+        response, count = queries(lambda: logged_in.get("/api/auth/me/"))
+        assert (response.status_code, count) == (200, 1)
