@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prerequisites test-python test-js clean serve bench load bench-scale
+.PHONY: run test prerequisites test-python test-js clean serve bench load bench-scale propagation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,7 @@ load: $(VENV)/.installed
 ROWS ?= 1000 100000
 bench-scale: $(VENV)/.installed
 	$(BIN)/python -m bench.scale --rows $(ROWS)
+
+## propagation: revoke on one server, time the first refusal on another (PostgreSQL: DATABASE_URL=postgres://…, a scratch database)
+propagation: $(VENV)/.installed
+	$(BIN)/python -m bench.propagation
