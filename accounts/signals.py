@@ -24,11 +24,14 @@ def end_sessions_of_inactive_user(sender, instance, created, **kwargs):
 @receiver(post_save, sender=get_user_model(), dispatch_uid="gatehouse-forget-saved-user")
 @receiver(post_delete, sender=get_user_model(), dispatch_uid="gatehouse-forget-deleted-user")
 def forget_remembered_user(sender, instance, **kwargs):
-    transaction.on_commit(lambda: live_sessions.forget_user(instance.pk))
+    user_pk = instance.pk  # now: a deletion sets it to None before the transaction commits
+    transaction.on_commit(lambda: live_sessions.forget_user(user_pk))
 
 
+# Saves only: a session is deleted when it has long ended (cleanup_sessions), or with its user (above);
+# a delete receiver would also cost cleanup its one-statement fast delete.
 @receiver(post_save, sender=RefreshSession, dispatch_uid="gatehouse-forget-saved-session")
-@receiver(post_delete, sender=RefreshSession, dispatch_uid="gatehouse-forget-deleted-session")
-def forget_remembered_session(sender, instance, created=False, **kwargs):
+def forget_remembered_session(sender, instance, created, **kwargs):
     if not created:
-        transaction.on_commit(lambda: live_sessions.forget_session(instance.pk))
+        session_id = instance.pk
+        transaction.on_commit(lambda: live_sessions.forget_session(session_id))

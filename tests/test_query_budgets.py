@@ -42,6 +42,8 @@ def driver_statements(monkeypatch):
     """Every statement the database driver runs, sent through Django's cursor or straight (hotpath)."""
     from django.db import connection
 
+    import threading
+
     seen = []
     connection.ensure_connection()
     if connection.vendor == "sqlite":
@@ -53,8 +55,11 @@ def driver_statements(monkeypatch):
 
     execute = psycopg.Cursor.execute
 
+    test_thread = threading.current_thread()
+
     def counted(cursor, query, params=None, **options):
-        seen.append(str(query))
+        if threading.current_thread() is test_thread:  # not the live-session listener's heartbeats
+            seen.append(str(query))
         return execute(cursor, query, params, **options)
 
     monkeypatch.setattr(psycopg.Cursor, "execute", counted)

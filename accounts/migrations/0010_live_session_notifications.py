@@ -13,6 +13,12 @@
    deletion while live (``s:<id>``); any change of its user but ``last_login``,
    or the user's deletion (``u:<pk>``); a TRUNCATE of either table (``*``).
    A column the check starts to read must be added to the session trigger.
+
+The PostgreSQL triggers fire ``ALWAYS``, also under ``session_replication_role
+= replica`` (``pg_restore --disable-triggers``, logical replication, bulk
+scripts). On SQLite a migration that rebuilds a table drops its triggers:
+``tests/sessions/test_deactivation_by_sql.py`` checks that they are there.
+The listener checks the PostgreSQL ones each time it connects.
 """
 from django.db import migrations
 
@@ -37,12 +43,14 @@ def _postgresql(t):
         END $$;
         CREATE TRIGGER gatehouse_user_reactivated AFTER UPDATE OF is_active ON "{t['User']}"
             FOR EACH ROW WHEN (NOT OLD.is_active AND NEW.is_active) EXECUTE FUNCTION gatehouse_user_reactivated();
+        ALTER TABLE "{t['User']}" ENABLE ALWAYS TRIGGER gatehouse_user_reactivated;
         """,
         f"""
         CREATE FUNCTION gatehouse_session_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP = 'DELETE' THEN
-                IF OLD.revoked_at IS NULL AND OLD.expires_at > CURRENT_TIMESTAMP THEN
+                -- A day's margin for clocks that disagree; cleanup deletes only what ended long before.
+                IF OLD.revoked_at IS NULL AND OLD.expires_at > CURRENT_TIMESTAMP - interval '1 day' THEN
                     PERFORM pg_notify('{CHANNEL}', 's:' || OLD.id::text);
                 END IF;
                 RETURN OLD;
@@ -58,6 +66,7 @@ def _postgresql(t):
         END $$;
         CREATE TRIGGER gatehouse_session_changed AFTER UPDATE OR DELETE ON "{t['RefreshSession']}"
             FOR EACH ROW EXECUTE FUNCTION gatehouse_session_changed();
+        ALTER TABLE "{t['RefreshSession']}" ENABLE ALWAYS TRIGGER gatehouse_session_changed;
         """,
         f"""
         CREATE FUNCTION gatehouse_user_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -73,6 +82,7 @@ def _postgresql(t):
         END $$;
         CREATE TRIGGER gatehouse_user_changed AFTER UPDATE OR DELETE ON "{t['User']}"
             FOR EACH ROW EXECUTE FUNCTION gatehouse_user_changed();
+        ALTER TABLE "{t['User']}" ENABLE ALWAYS TRIGGER gatehouse_user_changed;
         """,
         f"""
         CREATE FUNCTION gatehouse_sessions_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -84,6 +94,8 @@ def _postgresql(t):
             FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_sessions_truncated();
         CREATE TRIGGER gatehouse_users_truncated AFTER TRUNCATE ON "{t['User']}"
             FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_sessions_truncated();
+        ALTER TABLE "{t['RefreshSession']}" ENABLE ALWAYS TRIGGER gatehouse_sessions_truncated;
+        ALTER TABLE "{t['User']}" ENABLE ALWAYS TRIGGER gatehouse_users_truncated;
         """,
     ]
 

@@ -9,7 +9,9 @@ from the models' metadata (table and column names, field adaptation and
 converters), so they follow the models, and are then only executed. Same
 statements and semantics as the ORM calls they replace (the lifecycle, fault
 and query-budget tests pin them); no model save signal is sent for the
-rotation's UPDATE (nothing listens to RefreshSession saves).
+rotation's UPDATE (the one receiver of RefreshSession saves, in
+``accounts/signals.py``, makes this process forget a session revoked by a
+save; a rotation leaves it live).
 """
 from functools import cache, partial
 

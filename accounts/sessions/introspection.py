@@ -4,8 +4,9 @@ A service that verifies access tokens with the JWKS accepts one until it
 expires; Gatehouse refuses it as soon as its session ends. Introspection
 carries that answer to the service that asks: the same signature, expiry,
 issuer and audience checks as Gatehouse's own bearer authentication, then the
-same one-query session check, so a logout, a revocation, a password change or
-a deactivated user makes the token inactive at once, on every server.
+same one-query session check, always asked of the database (never a
+process's memory of live sessions), so a logout, a revocation, a password
+change or a deactivated user makes the token inactive at once, on every server.
 
 The callers are services, not browsers: they prove themselves with
 ``INTROSPECTION_SECRET``. Anything that is not a valid access token of a live
@@ -53,7 +54,7 @@ def introspect(*, token: str) -> dict:
         grant = SessionBoundJWTAuthentication().verified_grant(raw)
     except APIException:  # InvalidToken, AuthenticationFailed: not a token of ours that could be live
         return INACTIVE
-    user = lifecycle.user_for_session(session_id=grant.session_id, user_pk=grant.user_pk)
+    user = lifecycle.user_for_session(session_id=grant.session_id, user_pk=grant.user_pk, remembered=False)
     if user is None:
         return INACTIVE
     claims = grant.token.payload

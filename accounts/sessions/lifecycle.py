@@ -202,14 +202,16 @@ def access_identity(*, session_id, user_id):
     return session_uuid, user_pk
 
 
-def user_for_session(*, session_id: uuid.UUID, user_pk):
+def user_for_session(*, session_id: uuid.UUID, user_pk, remembered=True):
     """The active user of the live session ``session_id``, opened with their current password; None otherwise.
 
     ``user_for_access_token`` for claims already parsed by ``access_identity``:
     authentication parses a token's claims once and remembers them with it.
+    ``remembered=False`` always asks the database, never this process's
+    memory of live sessions (introspection: other services' last word).
     """
     now = timezone.now()
-    memory = live_sessions.memory()
+    memory = live_sessions.memory() if remembered else None
     if memory is not None:
         user = memory.user(session_id=session_id, user_pk=user_pk, now=now)
         if user is not None:

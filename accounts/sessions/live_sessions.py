@@ -13,6 +13,12 @@ Fail closed, in this order of precedence:
 - the memory answers only while its listener is connected and has nothing
   unread: a notification that has reached the socket but is not yet applied
   sends the request to the database;
+- the listener proves that notifications reach it: every
+  ``HEARTBEAT_SECONDS`` of silence it notifies itself and counts as lost
+  unless that comes back within ``HEARTBEAT_TIMEOUT_SECONDS`` (a pooler that
+  cannot carry ``LISTEN``, a dead network, a missing trigger's table rebuilt
+  all end in the database being asked); at connection it checks that the
+  triggers exist;
 - everything is forgotten when the listener loses its connection and again
   when it has listened anew (what was sent meanwhile is lost);
 - a read that raced a notification is not remembered: the invalidation
@@ -24,11 +30,13 @@ Fail closed, in this order of precedence:
   older than the notifications, or hold its own uncommitted writes).
 
 PostgreSQL only: SQLite has no notifications and, in-process, its query is
-cheap. A pooler in transaction mode cannot carry LISTEN: point the listener
-at the database directly or set ``LIVE_SESSION_CACHE_SIZE=0``.
+cheap. Each process holds one more connection to the database, its
+listener's (``gatehouse-live-sessions`` in ``pg_stat_activity``).
 """
 import logging
 import os
+import random
+import secrets
 import select
 import threading
 import time
@@ -45,8 +53,16 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "gatehouse_sessions"
 APPLICATION_NAME = "gatehouse-live-sessions"
+TRIGGERS = (
+    "gatehouse_session_changed", "gatehouse_user_changed", "gatehouse_sessions_truncated", "gatehouse_users_truncated",
+)
 HEARTBEAT_SECONDS = 2.0
-RECONNECT_DELAY_SECONDS = (0.05, 0.2, 1.0, 2.0)
+HEARTBEAT_TIMEOUT_SECONDS = 2.0
+HEALTHY_AFTER_SECONDS = 30.0  # a connection that lived this long resets the reconnection backoff
+RECONNECT_DELAYS_SECONDS = (0.05, 0.25, 1.0, 5.0, 15.0)
+# Not kept: last_login moves at every login and nothing a request does reads it;
+# an instance built from memory loads it from the database if asked.
+_NOT_REMEMBERED = frozenset({"last_login"})
 
 
 @dataclass(frozen=True)
@@ -62,18 +78,20 @@ class LiveSessions:
 
     def __init__(self, *, alias="default"):
         self.alias = alias
-        self._entries = OrderedDict()  # session UUID -> _Entry
+        self._entries = OrderedDict()  # session UUID -> _Entry, oldest first
         self._by_user = {}  # user pk -> set of session UUIDs
         self._lock = threading.Lock()
         self._epoch = 0  # bumped by every invalidation
-        self._socket = None  # the listener's socket while it is connected and listening
+        self._socket = None  # the listener's socket (a file descriptor) while it is connected and listening
         self._draining = False  # the listener is reading or applying notifications
+        self._heartbeat_tag = f"hb:{os.getpid()}:{secrets.token_hex(6)}:"
+        self._heartbeat_sent = None  # (payload, time.monotonic()) awaiting its echo
         self._stopping = threading.Event()
         self._wake_read, self._wake_write = os.pipe()  # stop() interrupts the listener's wait
         self._thread = None
         self.pid = os.getpid()
         User = get_user_model()
-        self._attnames = [field.attname for field in User._meta.concrete_fields]
+        self._attnames = [f.attname for f in User._meta.concrete_fields if f.attname not in _NOT_REMEMBERED]
         self._user_pk = User._meta.pk
 
     # -- the request side --------------------------------------------------
@@ -90,7 +108,9 @@ class LiveSessions:
         if entry is None or entry.user_pk != user_pk:
             return None
         if entry.expires_at <= now or time.monotonic() - entry.stored_at >= conf.live_session_cache_max_age():
-            self.forget_session(session_id)
+            with self._lock:
+                if self._entries.get(session_id) is entry:
+                    self._drop(session_id)
             return None
         if not self._trustworthy():  # a notification arrived while we looked
             return None
@@ -112,20 +132,25 @@ class LiveSessions:
 
     def _trustworthy(self) -> bool:
         sock = self._socket
-        if sock is None or self._draining:
+        if sock is None:
             return False
         poller = select.poll()
         poller.register(sock, select.POLLIN)
-        return not poller.poll(0)  # anything unread (a notification, an error, the end): not now
+        if poller.poll(0):  # anything unread (a notification, an error, the end): not now
+            return False
+        # Read after the socket: the listener raises the flag before it empties the socket.
+        return not self._draining and self._thread is not None and self._thread.is_alive()
 
     # -- invalidation ------------------------------------------------------
 
     def forget_session(self, session_id):
+        """Forget one session (and void every answer being read now)."""
         with self._lock:
             self._epoch += 1
             self._drop(session_id)
 
     def forget_user(self, user_pk):
+        """Forget every session of one user (and void every answer being read now)."""
         with self._lock:
             self._epoch += 1
             for session_id in list(self._by_user.get(user_pk, ())):
@@ -147,8 +172,13 @@ class LiveSessions:
                     del self._by_user[entry.user_pk]
 
     def apply(self, payload: str):
-        """One notification: ``s:<session id>`` or ``u:<user pk>``; anything else forgets everything."""
+        """One notification: ``s:<session id>``, ``u:<user pk>``, a heartbeat; anything else forgets everything."""
         kind, _, key = payload.partition(":")
+        if kind == "hb":  # a listener's proof of delivery: ours ends the wait, others' mean nothing here
+            sent = self._heartbeat_sent
+            if sent is not None and payload == sent[0]:
+                self._heartbeat_sent = None
+            return
         try:
             if kind == "s":
                 self.forget_session(uuid.UUID(key))
@@ -173,44 +203,68 @@ class LiveSessions:
         self._thread = threading.Thread(target=self._listen_forever, name="gatehouse-live-sessions", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout=5.0):
+    def stop(self, timeout=10.0):
+        if self._stopping.is_set():
+            return
         self._stopping.set()
         os.write(self._wake_write, b"x")
         if self._thread is not None:
             self._thread.join(timeout)
-        for fd in (self._wake_read, self._wake_write):
-            os.close(fd)
+        if self._thread is None or not self._thread.is_alive():
+            for fd in (self._wake_read, self._wake_write):
+                os.close(fd)
 
     def _listen_forever(self):
-        failures = 0
+        failures, reported = 0, False
         while not self._stopping.is_set():
+            started, listener, error = time.monotonic(), None, None
             try:
-                with self._connect() as listener:
-                    failures = 0
-                    self._serve(listener)
-            except Exception as error:  # noqa: BLE001 - any failure: stop answering, reconnect
-                self._lost(error)
-                failures += 1
-                delay = RECONNECT_DELAY_SECONDS[min(failures, len(RECONNECT_DELAY_SECONDS)) - 1]
-                self._stopping.wait(delay)
-        self._lost(None)
+                listener = self._connect()
+                reported = False
+                self._serve(listener)
+            except Exception as exc:  # noqa: BLE001 - any failure: stop answering, reconnect
+                error = exc
+            finally:
+                self._lost()  # before the connection closes: its descriptor may be reused at once
+                if listener is not None:
+                    listener.close()
+            if self._stopping.is_set():
+                break
+            if not reported:  # once per outage: the memory is off until a listener is back
+                logger.warning("Live-session memory off: %s; every request asks the database.", error)
+                reported = True
+            failures = 1 if time.monotonic() - started > HEALTHY_AFTER_SECONDS else failures + 1
+            delay = RECONNECT_DELAYS_SECONDS[min(failures, len(RECONNECT_DELAYS_SECONDS)) - 1]
+            self._stopping.wait(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
 
     def _connect(self):
         import psycopg
 
         params = connections[self.alias].get_connection_params()
-        for driver_only in ("context", "cursor_factory", "prepare_threshold", "server_side_binding"):
-            params.pop(driver_only, None)
+        params.pop("cursor_factory", None)  # Django's cursor classes; the listener uses psycopg's
+        params.pop("server_side_binding", None)
+        params["prepare_threshold"] = None
         params["application_name"] = APPLICATION_NAME  # to be found in pg_stat_activity
-        params.setdefault("keepalives", 1)
-        params.setdefault("keepalives_idle", 5)
-        params.setdefault("keepalives_interval", 2)
-        params.setdefault("keepalives_count", 3)
+        params["options"] = (params.get("options", "") + " -c idle_session_timeout=0").strip()
+        for name, value in (("connect_timeout", 5), ("keepalives", 1), ("keepalives_idle", 5),
+                            ("keepalives_interval", 2), ("keepalives_count", 3), ("tcp_user_timeout", 5000)):
+            params.setdefault(name, value)
         listener = psycopg.connect(autocommit=True, **params)
-        listener.add_notify_handler(lambda notify: self.apply(notify.payload))
-        listener.execute(f"LISTEN {CHANNEL}")
+        try:
+            listener.add_notify_handler(lambda notify: self.apply(notify.payload))
+            present = {row[0] for row in listener.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s) AND tgenabled <> 'D'", [list(TRIGGERS)]
+            )}
+            if present != set(TRIGGERS):
+                raise RuntimeError(f"the session triggers are missing ({sorted(set(TRIGGERS) - present)}): "
+                                   "run the migrations")
+            listener.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            listener.close()
+            raise
         # Listening from here on; what changed before is unknown: start empty.
         self.forget_everything()
+        self._heartbeat_sent = None
         self._socket = listener.pgconn.socket
         logger.info("Live-session memory: listening for session changes.")
         return listener
@@ -222,38 +276,59 @@ class LiveSessions:
         poller = select.poll()
         poller.register(self._socket, select.POLLIN)
         poller.register(self._wake_read, select.POLLIN)
+        sequence, next_beat = 0, time.monotonic() + HEARTBEAT_SECONDS
         while not self._stopping.is_set():
-            readable = [fd for fd, _ in poller.poll(HEARTBEAT_SECONDS * 1000) if fd != self._wake_read]
-            self._draining = True
-            try:
-                if readable:
-                    pgconn.consume_input()
-                    while (notify := pgconn.notifies()) is not None:
-                        self.apply(notify.extra.decode())
-                    if pgconn.status != pq.ConnStatus.OK:
-                        raise ConnectionError("the listener's connection has closed")
-                else:
-                    listener.execute("SELECT 1")  # a dead connection shows itself; notifications go to the handler
-            finally:
-                self._draining = False
+            now, sent = time.monotonic(), self._heartbeat_sent
+            if sent is not None and now - sent[1] > HEARTBEAT_TIMEOUT_SECONDS:
+                raise ConnectionError("its own notification did not come back: notifications do not reach it")
+            if sent is None and now >= next_beat:
+                sequence += 1
+                self._heartbeat_sent = sent = (f"{self._heartbeat_tag}{sequence}", now)
+                next_beat = now + HEARTBEAT_SECONDS
+                self._read(lambda: listener.execute("SELECT pg_notify(%s, %s)", [CHANNEL, sent[0]]))
+            deadline = sent[1] + HEARTBEAT_TIMEOUT_SECONDS if sent is not None else next_beat
+            wait_ms = max(0.0, deadline - time.monotonic()) * 1000 + 1
+            if any(fd == self._socket for fd, _ in poller.poll(wait_ms)):
+                self._read(lambda: self._consume(pgconn))
+                if pgconn.status != pq.ConnStatus.OK:
+                    raise ConnectionError("the listener's connection has closed")
 
-    def _lost(self, error):
+    def _read(self, work):
+        """Run ``work`` with the flag up that keeps requests off the memory while notifications are applied."""
+        self._draining = True
+        try:
+            work()
+        finally:
+            self._draining = False
+
+    def _consume(self, pgconn):
+        pgconn.consume_input()  # raises when the connection has gone
+        while (notify := pgconn.notifies()) is not None:
+            self.apply(notify.extra.decode())
+
+    def _lost(self):
         with self._lock:
-            was_listening = self._socket is not None
             self._socket = None
         self.forget_everything()
-        if error is not None and was_listening:
-            logger.warning("Live-session memory: listener lost (%s); every request asks the database.", error)
 
 
 _memory = None
 _memory_lock = threading.Lock()
 
 
-def memory(alias="default"):
-    """This process's memory of live sessions, its listener started (again after a fork); None where unused."""
+def _forget_the_parents_memory():
+    # In a child of fork() the listener thread is gone and the lock may be held by a thread that is gone too.
+    global _memory, _memory_lock
+    _memory, _memory_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_the_parents_memory)
+
+
+def memory():
+    """This process's memory of live sessions (the default database), its listener started; None where unused."""
     global _memory
-    connection = connections[alias]
+    connection = connections["default"]
     if connection.vendor != "postgresql" or conf.live_session_cache_size() <= 0 or connection.in_atomic_block:
         return None
     current = _memory
@@ -261,7 +336,7 @@ def memory(alias="default"):
         return current
     with _memory_lock:
         if _memory is None or _memory.pid != os.getpid():
-            _memory = LiveSessions(alias=alias)  # after a fork the parent's thread does not exist here
+            _memory = LiveSessions()
             _memory.start()
         return _memory
 
@@ -273,6 +348,7 @@ def forget_session(session_id):
 
 
 def forget_user(user_pk):
+    """This process forgets a user's sessions at once."""
     if _memory is not None and _memory.pid == os.getpid():
         _memory.forget_user(user_pk)
 

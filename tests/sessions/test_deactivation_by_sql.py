@@ -55,3 +55,16 @@ def test_an_edit_that_leaves_is_active_alone_ends_nothing(logged_in, user):
     get_user_model().objects.filter(pk=user.pk).update(is_active=True, first_name="Alice")
 
     assert logged_in.get("/api/auth/me/").status_code == 200
+
+
+def test_the_reactivation_trigger_is_in_the_database():
+    # A migration that rebuilds the user table on SQLite drops its triggers: this would say so.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        names = {row[0] for row in cursor.fetchall()}
+    assert "gatehouse_user_reactivated" in names

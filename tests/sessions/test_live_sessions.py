@@ -26,9 +26,14 @@ def queries(call):
 
 
 @pytest.fixture
-def memory(settings):
-    """This process's memory, its listener connected; stopped afterwards."""
+def memory(settings, monkeypatch):
+    """This process's memory, its listener connected; stopped afterwards.
+
+    Heartbeats are spaced out: while one is in flight the memory is not used,
+    which would make "no query" assertions depend on timing.
+    """
     settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_SIZE": 100}
+    monkeypatch.setattr(live_sessions, "HEARTBEAT_SECONDS", 3600.0)
     live_sessions.stop()
     current = live_sessions.memory()
     wait_until(lambda: current.connected, what="the listener to connect")
@@ -43,8 +48,9 @@ def remembered(logged_in):
     assert (response.status_code, count) == (200, 0)
 
 
-def refused_soon(logged_in):
-    wait_until(lambda: logged_in.get("/api/auth/me/").status_code == 401, timeout=10, what="the token to be refused")
+def refused_soon(logged_in, memory):
+    """Refused once the notification has been applied (the session forgotten), and from then on every time."""
+    wait_until(lambda: len(memory) == 0, timeout=10, what="the notification to evict the session")
     assert [logged_in.get("/api/auth/me/").status_code for _ in range(20)] == [401] * 20
 
 
@@ -83,7 +89,7 @@ class TestOnPostgreSQL:
 
         sql(change)
 
-        refused_soon(logged_in)
+        refused_soon(logged_in, memory)
 
     def test_a_user_edited_in_raw_sql_is_read_again(self, memory, logged_in, user):
         remembered(logged_in)
@@ -92,9 +98,11 @@ class TestOnPostgreSQL:
 
         wait_until(lambda: logged_in.get("/api/auth/me/").json()["email"] == "new@example.com", timeout=10)
 
-    def test_a_refresh_does_not_evict_but_a_last_login_is_not_a_change(self, memory, logged_in, user):
+    def test_neither_a_refresh_nor_another_login_of_the_user_makes_it_forget(self, memory, logged_in, client):
+        # A rotation moves last use and expiry forward, a login moves last_login: nothing the check reads.
         remembered(logged_in)
         assert logged_in.refresh().status_code == 200
+        assert login(client).status_code == 200
 
         response, count = queries(lambda: logged_in.get("/api/auth/me/"))
         assert (response.status_code, count) == (200, 0)
@@ -122,7 +130,21 @@ class TestOnPostgreSQL:
         again = LoggedIn(client, login(client))
         remembered(again)
         sql("UPDATE accounts_refreshsession SET revoked_at = now() WHERE revoked_at IS NULL")
-        refused_soon(again)
+        refused_soon(again, memory)
+
+    def test_a_listener_whose_own_notifications_do_not_come_back_counts_as_lost(self, memory, monkeypatch):
+        # As behind a pooler that cannot carry LISTEN: the connection answers, notifications never arrive.
+        live_sessions.stop()
+        monkeypatch.setattr(live_sessions, "HEARTBEAT_SECONDS", 0.2)
+        monkeypatch.setattr(live_sessions, "HEARTBEAT_TIMEOUT_SECONDS", 1.0)
+        monkeypatch.setattr(live_sessions, "RECONNECT_DELAYS_SECONDS", (60.0,))
+        deaf = live_sessions.memory()
+        heard = deaf.apply
+        monkeypatch.setattr(deaf, "apply", lambda payload: None if payload.startswith("hb:") else heard(payload))
+
+        wait_until(lambda: deaf.connected, timeout=20, what="the listener to connect")
+        wait_until(lambda: not deaf.connected, timeout=20, what="the listener to give up")
+        assert live_sessions.memory() is deaf and deaf.user(session_id=uuid.uuid4(), user_pk=1, now=timezone.now()) is None
 
     def test_a_process_forked_after_the_listener_started_starts_its_own(self, memory):
         memory.pid = -1  # as the memory inherited by a child of fork(), whose listener thread did not survive
@@ -191,15 +213,16 @@ class TestOnPostgreSQL:
             listener.execute(f"LISTEN {live_sessions.CHANNEL}")
             ended = RefreshSession.objects.get()
             RefreshSession.objects.filter(pk=ended.pk).update(revoked_at=timezone.now())
-            live = LoggedIn(logged_in.client, login(logged_in.client))
+            assert login(logged_in.client).status_code == 200
             live_id = RefreshSession.objects.get(revoked_at__isnull=True).pk
-            list(listener.notifies(timeout=0.5))  # the revocation's own notification
+            revocation = [n.payload for n in listener.notifies(timeout=10, stop_after=1)]
+            assert revocation == [f"s:{ended.pk}"]
 
             RefreshSession.objects.all().delete()
 
-            payloads = [n.payload for n in listener.notifies(timeout=2, stop_after=2)]
-        del live
-        assert payloads == [f"s:{live_id}"]
+            payloads = [n.payload for n in listener.notifies(timeout=10, stop_after=1)]
+            assert payloads == [f"s:{live_id}"]
+            assert [n.payload for n in listener.notifies(timeout=1) if not n.payload.startswith("hb:")] == []
 
     def test_entries_are_bounded_in_number(self, memory, settings, client, user):
         settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_SIZE": 3}
@@ -221,7 +244,8 @@ def fake_user(pk=1):
 
 
 class ConnectedForTests(live_sessions.LiveSessions):
-    """A memory whose 'listener socket' is one end of a socket pair the test writes to."""
+    """A memory whose 'listener socket' is one end of a socket pair the test writes to, its 'listener' a thread
+    that waits for the test to end."""
 
     def __init__(self):
         import socket
@@ -229,6 +253,8 @@ class ConnectedForTests(live_sessions.LiveSessions):
         super().__init__()
         self.listener_end, self.server_end = socket.socketpair()
         self._socket = self.listener_end.fileno()
+        self._thread = threading.Thread(target=self._stopping.wait, daemon=True)
+        self._thread.start()
 
 
 @pytest.fixture
@@ -236,6 +262,7 @@ def offline_memory(settings):
     settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_SIZE": 100, "LIVE_SESSION_CACHE_MAX_AGE": 300}
     memory = ConnectedForTests()
     yield memory
+    memory.stop()
     memory.listener_end.close()
     memory.server_end.close()
 
@@ -296,9 +323,30 @@ class TestTheMemory:
     def test_without_a_listener_nothing_is_stored_or_answered(self, offline_memory):
         session_id = uuid.uuid4()
         remember(offline_memory, session_id, fake_user())
-        offline_memory._lost(ConnectionError("gone"))
+        offline_memory._lost()
         assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is None
         assert not remember(offline_memory, session_id, fake_user())
+
+    def test_a_listener_thread_that_died_is_not_trusted(self, offline_memory):
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user())
+        offline_memory._stopping.set()
+        offline_memory._thread.join(10)
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is None
+
+    def test_heartbeats_of_other_processes_invalidate_nothing(self, offline_memory):
+        session_id, epoch = uuid.uuid4(), offline_memory.epoch()
+        remember(offline_memory, session_id, fake_user())
+        offline_memory.apply("hb:4242:0123456789ab:7")
+        assert offline_memory.epoch() == epoch
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is not None
+
+    def test_last_login_is_not_remembered_but_read_from_the_database_if_asked(self, offline_memory):
+        assert "last_login" not in offline_memory._attnames
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user())
+        user = offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now())
+        assert "last_login" in user.get_deferred_fields()
 
     @pytest.mark.parametrize("payload, survivors", [
         ("s:{first}", {"second", "third"}),
