@@ -262,6 +262,23 @@ def login_job(address, users):
 # --- setting up -------------------------------------------------------------------
 
 
+def database_queries_per_request(database_url, run):
+    """Transactions PostgreSQL counted while ``run()`` ran, per request it made (autocommit: one per query)."""
+    import psycopg
+
+    def transactions():
+        time.sleep(11)  # an idle server process flushes its statistics to pg_stat_database within 10 s
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            return connection.execute(
+                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()[0]
+
+    before = transactions()
+    phase = run()
+    after = transactions()
+    return max(0, after - before - 1) / max(1, phase.count)  # less the first reading's own transaction
+
+
 def server_environment(args, database_url):
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.update(
@@ -389,6 +406,13 @@ def main(argv=None):
                     jobs = [get_job(address, path, credentials) for _ in range(concurrency)]
                     phase = run_phase(name, jobs, seconds=args.seconds / args.repeat, max_requests=args.max_requests)
                 results[name].merge(phase)
+        if vendor == "postgresql":
+            queries_per_get = database_queries_per_request(database_url, lambda: run_wrk(
+                "me", address, "/api/auth/me/", gatehouse[:1000], seconds=2, concurrency=concurrency,
+            ) if args.client == "wrk" else run_phase(
+                "me", [get_job(address, "/api/auth/me/", gatehouse) for _ in range(concurrency)],
+                seconds=2, max_requests=args.max_requests,
+            ))
         results["health"] = run_phase(
             "health", [get_job(address, "/api/health/", [(None, "10.255.0.1")]) for _ in range(concurrency)],
             seconds=args.seconds / args.repeat, max_requests=args.max_requests,
@@ -425,6 +449,9 @@ def main(argv=None):
     errors = sum(len(phase.errors) for phase in results.values())
     print(f"\nauthenticated GET / ceiling: gatehouse {ratio:.2f}x, stock simplejwt {stock_ratio:.2f}x "
           f"(target: gatehouse >= {TARGET_RATIO})")
+    if vendor == "postgresql":
+        print(f"database queries per authenticated GET (pg_stat_database, a 2 s run after the phases): "
+              f"{queries_per_get:.3f}")
     print(f"errors: {errors}")
     for phase in results.values():
         for error in sorted(set(phase.errors))[:5]:
