@@ -4,7 +4,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from accounts.admin.changelist import BoundedDateHierarchyChangeList
+from accounts.admin.changelist import BoundedDateHierarchyChangeList, bounded_paginator
 from accounts.admin.common import (
     REVOKE_PERMISSION,
     AllowedLookupsMixin,
@@ -139,6 +139,10 @@ class RefreshSessionAdmin(
 
     def get_changelist(self, request, **kwargs):
         return BoundedDateHierarchyChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # Counts at most 10,000 rows past the page: never the whole table.
+        return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def get_search_results(self, request, queryset, search_term):
         """Each word is an IP address (or its start), or part of a username or email.
