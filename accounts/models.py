@@ -157,9 +157,19 @@ class RefreshSession(models.Model):
         indexes = [
             models.Index(fields=["user", "revoked_at", "expires_at"], name="session_user_active_idx"),
             models.Index(fields=["expires_at"], name="session_expires_idx"),
-            models.Index(fields=["revoked_at"], name="session_revoked_idx"),
-            # The admin lists newest first (created_at, then id to break ties).
+            # Partial: a live session (revoked_at NULL, nearly every row a
+            # login writes or a refresh rewrites) is in neither revoked index.
+            # This one serves cleanup_sessions (revoked_at < cutoff).
+            models.Index(fields=["revoked_at"], name="session_revoked_idx", condition=Q(revoked_at__isnull=False)),
+            # The admin lists newest first (created_at, then id to break ties);
+            # its "revoked" filter too, from revoked rows only.
             models.Index(fields=["created_at", "id"], name="session_created_id_idx"),
+            models.Index(
+                fields=["created_at", "id"], name="session_revoked_created_idx", condition=Q(revoked_at__isnull=False)
+            ),
+            # The admin's IP search: a prefix is a range of each column.
+            models.Index(fields=["ip_address"], name="session_ip_idx"),
+            models.Index(fields=["last_ip_address"], name="session_last_ip_idx"),
         ]
         permissions = [("revoke_refreshsession", "Can revoke sessions")]
 

@@ -5,7 +5,8 @@ from functools import cached_property
 
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
-from django.db.models import Subquery
+from django.db import connection, connections
+from django.db.models import BooleanField, ExpressionWrapper, Func, Q, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 
@@ -29,11 +30,39 @@ class BoundedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list.order_by()[: self.bound + 1].count()
+        # A constant, not the primary key Django's count of a slice selects:
+        # an index that answers the filters then answers the count alone,
+        # without a row lookup each.
+        rows = self.object_list.order_by().annotate(counted=Value(1)).values("counted")[: self.bound + 1]
+        sql, params = rows.query.sql_with_params()
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS bounded", params)
+            return cursor.fetchone()[0]
 
     @property
     def capped(self):
         return self.count > self.bound
+
+
+def likely(**lookups):
+    """``Q(**lookups)``, each told to SQLite's planner as true for most rows (``likelihood(..., 0.9)``).
+
+    For a filter that matches many rows, listed newest first: the right plan
+    walks the ``created_at`` index backwards and stops after a page. SQLite's
+    planner, misled by ``sqlite_stat1`` (``revoked_at`` is unique for a
+    revoked session, so the (user, revoked_at) index looks as if it held a few
+    rows per value, where NULL holds every live session of the user), would
+    rather skip-scan that index and sort half the table: 1.3 s at a million
+    sessions. The hint changes only the estimate; PostgreSQL, which keeps a
+    histogram and a NULL fraction, gets the plain condition.
+    """
+    if connection.vendor != "sqlite":
+        return Q(**lookups)
+    return Q(*(
+        # A literal: SQLite wants the probability as a constant, not a parameter.
+        ExpressionWrapper(Func(Q(**{lookup: value}), template="likelihood(%(expressions)s, 0.9)"), BooleanField())
+        for lookup, value in lookups.items()
+    ))
 
 
 def bounded_paginator(request, queryset, per_page, orphans=0, allow_empty_first_page=True):

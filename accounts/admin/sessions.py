@@ -1,10 +1,12 @@
 """Sessions (refresh-token families): read-only, searchable, revocable."""
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.admin.changelist import BoundedDateHierarchyChangeList, bounded_paginator
+from accounts.admin.changelist import BoundedDateHierarchyChangeList, bounded_paginator, likely
 from accounts.admin.common import (
     REVOKE_PERMISSION,
     AllowedLookupsMixin,
@@ -33,7 +35,7 @@ class SessionStatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "active":
-            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+            return queryset.filter(likely(revoked_at__isnull=True, expires_at__gt=now))
         if self.value() == "expired":
             return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
         if self.value() == "revoked":
@@ -155,6 +157,13 @@ class RefreshSessionAdmin(
             condition = ip_condition(term, "ip_address", "last_ip_address") or user_condition(term)
             queryset = queryset.filter(condition)
         return queryset, False
+
+    def action_checkbox(self, obj):
+        """Django's checkbox, same markup, written directly: its widget template cost ~0.2 ms a row."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME, str(obj.pk), format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description="user", ordering="user__username")
     def user_link(self, session):
