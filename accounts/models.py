@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -104,6 +104,10 @@ class RefreshSessionQuerySet(models.QuerySet):
         return self.filter(Q(revoked_at__isnull=False) | Q(expires_at__lte=now))
 
 
+# A session whose latest address is not its sign-in address (or either is unknown).
+SESSION_MOVED = ~Q(last_ip_address=F("ip_address"))
+
+
 class RefreshSession(models.Model):
     """One login on one device: the family of refresh tokens it rotates through.
 
@@ -167,9 +171,12 @@ class RefreshSession(models.Model):
             models.Index(
                 fields=["created_at", "id"], name="session_revoked_created_idx", condition=Q(revoked_at__isnull=False)
             ),
-            # The admin's IP search: a prefix is a range of each column.
+            # The admin's IP search: a prefix is a range of the sign-in
+            # address, or of the latest one for the sessions that moved
+            # (partial: a login, whose latest address is its sign-in one,
+            # does not write it).
             models.Index(fields=["ip_address"], name="session_ip_idx"),
-            models.Index(fields=["last_ip_address"], name="session_last_ip_idx"),
+            models.Index(fields=["last_ip_address"], name="session_moved_ip_idx", condition=SESSION_MOVED),
         ]
         permissions = [("revoke_refreshsession", "Can revoke sessions")]
 

@@ -4,6 +4,7 @@ import datetime
 from functools import cached_property
 
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, connections
 from django.db.models import BooleanField, ExpressionWrapper, Func, Q, Subquery, Value
@@ -34,7 +35,10 @@ class BoundedCountPaginator(Paginator):
         # an index that answers the filters then answers the count alone,
         # without a row lookup each.
         rows = self.object_list.order_by().annotate(counted=Value(1)).values("counted")[: self.bound + 1]
-        sql, params = rows.query.sql_with_params()
+        try:
+            sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (pk__in=[])
+            return 0
         with connections[rows.db].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS bounded", params)
             return cursor.fetchone()[0]

@@ -21,7 +21,7 @@ from accounts.admin.common import (
     user_link,
 )
 from accounts.limits.net import client_info
-from accounts.models import RefreshSession, RevocationReason, SecurityEvent
+from accounts.models import SESSION_MOVED, RefreshSession, RevocationReason, SecurityEvent
 from accounts.sessions import lifecycle
 
 
@@ -151,10 +151,18 @@ class RefreshSessionAdmin(
 
         Users are matched in their own (small) table and sessions then found
         through the user index, instead of scanning every session joined to
-        its user; an IP compares as an address, not as text, when whole.
+        its user; an IP compares as an address, not as text, when whole, and
+        as a range of each address column when partial. The latest address
+        is searched among the sessions that moved only (``SESSION_MOVED``,
+        the condition of its partial index): for the others it is the
+        sign-in address, which the first range covers.
         """
         for term in search_terms(search_term):
-            condition = ip_condition(term, "ip_address", "last_ip_address") or user_condition(term)
+            condition = ip_condition(term, "ip_address")
+            if condition is None:
+                condition = user_condition(term)
+            else:
+                condition |= ip_condition(term, "last_ip_address") & SESSION_MOVED
             queryset = queryset.filter(condition)
         return queryset, False
 
