@@ -72,6 +72,17 @@ def analyze():
             cursor.execute("ANALYZE")
 
 
+def vacuum():
+    """On PostgreSQL, clear the dead rows a previous run's sessions left.
+
+    Without it the smallest size is measured on a table of a million dead
+    tuples, which every scan still reads (a 1,000-row page then took 200 ms).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {RefreshSession._meta.db_table}")
+
+
 def seed(count, users, ended_fraction):
     if count <= 0:
         return 0.0
@@ -196,7 +207,8 @@ def main(argv=None):
         User.objects.filter(username=username).delete()
     User.objects.create_user(username="scale-measure", password=PASSWORD)
     admin = User.objects.create_superuser(username="scale-admin", email="admin@example.com", password=PASSWORD)
-    RefreshSession.objects.filter(user__username__startswith=SEED_PREFIX).delete()
+    if RefreshSession.objects.filter(user__username__startswith=SEED_PREFIX).delete()[0]:
+        vacuum()
 
     print(f"Gatehouse at scale: {connection.vendor}, in-process test client, sessions spread over "
           f"{args.users} users, {args.ended_fraction:.0%} of them ended past retention\n", flush=True)
