@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -104,6 +104,10 @@ class RefreshSessionQuerySet(models.QuerySet):
         return self.filter(Q(revoked_at__isnull=False) | Q(expires_at__lte=now))
 
 
+# A session whose latest address is not its sign-in address (or either is unknown).
+SESSION_MOVED = ~Q(last_ip_address=F("ip_address"))
+
+
 class RefreshSession(models.Model):
     """One login on one device: the family of refresh tokens it rotates through.
 
@@ -157,9 +161,22 @@ class RefreshSession(models.Model):
         indexes = [
             models.Index(fields=["user", "revoked_at", "expires_at"], name="session_user_active_idx"),
             models.Index(fields=["expires_at"], name="session_expires_idx"),
-            models.Index(fields=["revoked_at"], name="session_revoked_idx"),
-            # The admin lists newest first (created_at, then id to break ties).
+            # Partial: a live session (revoked_at NULL, nearly every row a
+            # login writes or a refresh rewrites) is in neither revoked index.
+            # This one serves cleanup_sessions (revoked_at < cutoff).
+            models.Index(fields=["revoked_at"], name="session_revoked_idx", condition=Q(revoked_at__isnull=False)),
+            # The admin lists newest first (created_at, then id to break ties);
+            # its "revoked" filter too, from revoked rows only.
             models.Index(fields=["created_at", "id"], name="session_created_id_idx"),
+            models.Index(
+                fields=["created_at", "id"], name="session_revoked_created_idx", condition=Q(revoked_at__isnull=False)
+            ),
+            # The admin's IP search: a prefix is a range of the sign-in
+            # address, or of the latest one for the sessions that moved
+            # (partial: a login, whose latest address is its sign-in one,
+            # does not write it).
+            models.Index(fields=["ip_address"], name="session_ip_idx"),
+            models.Index(fields=["last_ip_address"], name="session_moved_ip_idx", condition=SESSION_MOVED),
         ]
         permissions = [("revoke_refreshsession", "Can revoke sessions")]
 

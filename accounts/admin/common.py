@@ -1,8 +1,10 @@
 """Helpers shared by the model admins: allow-listed lookups, links, search terms."""
+import functools
 import ipaddress
 import re
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
@@ -114,7 +116,9 @@ def short_user_agent(user_agent):
     return format_html('<span title="{}">{}</span>', user_agent, Truncator(user_agent).chars(_USER_AGENT_SHORT))
 
 
+@functools.lru_cache(maxsize=32)
 def icon(name, alt):
+    """An admin icon; kept per process (one per status, on every row of a list), as static() looks it up each time."""
     return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), alt)
 
 
@@ -137,13 +141,94 @@ def search_terms(search_term):
 
 
 def ip_condition(term, *fields):
-    """An exact match for a whole address, a prefix match for a partial one, else None."""
+    """An exact match for a whole address, a prefix match for a partial one, else None.
+
+    A prefix is matched as a range of the column, never with LIKE (which no
+    index serves, and which PostgreSQL runs on ``HOST(column)`` text): see
+    ``ip_prefix_condition``.
+    """
     try:
         address = str(ipaddress.ip_address(term))
     except ValueError:
         if not _IP_PREFIX.fullmatch(term):
             return None
-        return Q.create([(f"{field}__istartswith", term) for field in fields], connector=Q.OR)
+        return Q.create([ip_prefix_condition(field, term.lower()) for field in fields], connector=Q.OR)
     return Q.create([(field, address) for field in fields], connector=Q.OR)
 
 
+def ip_prefix_condition(field, prefix):
+    """The rows whose address in ``field`` starts with ``prefix``, as index ranges.
+
+    On SQLite the column is text: the addresses from ``prefix`` up to, not
+    including, ``prefix`` with its last character raised by one (``10.1.2.``
+    to ``10.1.2/``) are exactly those whose text starts with it. On
+    PostgreSQL it is ``inet``: ``ip_prefix_ranges`` turns the prefix into the
+    address ranges it covers (``198.51.100.`` is 198.51.100.0-198.51.100.255).
+    A prefix no range describes (text after a ``::``) falls back to matching
+    the address's text, unindexed.
+    """
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)})
+    ranges = ip_prefix_ranges(prefix)
+    if ranges is None:
+        return Q(**{f"{field}__istartswith": prefix})
+    if not ranges:
+        return Q(pk__in=[])
+    return Q.create(
+        [Q(**{f"{field}__gte": str(first), f"{field}__lte": str(last)}) for first, last in ranges], connector=Q.OR
+    )
+
+
+def ip_prefix_ranges(prefix):
+    """The (first, last) address ranges whose addresses, written out, start with ``prefix``; None if not ranges.
+
+    IPv4: every group typed in full, then the values of the group being typed
+    whose digits start with what is typed ("198.51.1" is 198.51.1.*,
+    198.51.10-19.* and 198.51.100-199.*). IPv6 likewise, group by group in
+    hex; a prefix with ``::`` (then more text) is None. An empty list: no
+    address can start so (a group above 255, a leading zero).
+    """
+    if ":" in prefix:
+        if "::" in prefix:
+            return None
+        separator, base, top, groups, version = ":", 16, 0xFFFF, 8, ipaddress.IPv6Address
+    else:
+        separator, base, top, groups, version = ".", 10, 255, 4, ipaddress.IPv4Address
+    *whole, partial = prefix.split(separator)
+    if len(whole) >= groups or not all(_is_group(text, base, top) for text in whole):
+        return []
+    if partial and not _is_group(partial, base, top):
+        return []
+    fixed = [int(text, base) for text in whole]
+    rest = groups - len(whole) - 1
+    return [
+        (_address(version, base, [*fixed, low] + [0] * rest), _address(version, base, [*fixed, high] + [top] * rest))
+        for low, high in _group_values(partial, base, top)
+    ]
+
+
+_DIGITS = {10: frozenset("0123456789"), 16: frozenset("0123456789abcdef")}
+
+
+def _is_group(text, base, top):
+    """``text`` is a group as an address is written: digits of ``base``, no leading zero, at most ``top``."""
+    return bool(text) and set(text) <= _DIGITS[base] and (text == "0" or text[0] != "0") and int(text, base) <= top
+
+
+def _group_values(partial, base, top):
+    """The runs of group values whose written form starts with ``partial`` ("25": 25 and 250-255)."""
+    if not partial:
+        return [(0, top)]
+    if partial[0] == "0":
+        return [(0, 0)] if partial == "0" else []
+    value, scale, runs = int(partial, base), 1, []
+    while value * scale <= top:
+        runs.append((value * scale, min(value * scale + scale - 1, top)))
+        scale *= base
+    return runs
+
+
+def _address(version, base, values):
+    if version is ipaddress.IPv4Address:
+        return version(bytes(values))
+    return version(b"".join(value.to_bytes(2, "big") for value in values))

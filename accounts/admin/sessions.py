@@ -1,10 +1,12 @@
 """Sessions (refresh-token families): read-only, searchable, revocable."""
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.admin.changelist import BoundedDateHierarchyChangeList
+from accounts.admin.changelist import BoundedDateHierarchyChangeList, bounded_paginator, likely
 from accounts.admin.common import (
     REVOKE_PERMISSION,
     AllowedLookupsMixin,
@@ -19,7 +21,7 @@ from accounts.admin.common import (
     user_link,
 )
 from accounts.limits.net import client_info
-from accounts.models import RefreshSession, RevocationReason, SecurityEvent
+from accounts.models import SESSION_MOVED, RefreshSession, RevocationReason, SecurityEvent
 from accounts.sessions import lifecycle
 
 
@@ -33,7 +35,7 @@ class SessionStatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "active":
-            return queryset.filter(revoked_at__isnull=True, expires_at__gt=now)
+            return queryset.filter(likely(revoked_at__isnull=True, expires_at__gt=now))
         if self.value() == "expired":
             return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
         if self.value() == "revoked":
@@ -140,17 +142,36 @@ class RefreshSessionAdmin(
     def get_changelist(self, request, **kwargs):
         return BoundedDateHierarchyChangeList
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # Counts at most 10,000 rows past the page: never the whole table.
+        return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
     def get_search_results(self, request, queryset, search_term):
         """Each word is an IP address (or its start), or part of a username or email.
 
         Users are matched in their own (small) table and sessions then found
         through the user index, instead of scanning every session joined to
-        its user; an IP compares as an address, not as text, when whole.
+        its user; an IP compares as an address, not as text, when whole, and
+        as a range of each address column when partial. The latest address
+        is searched among the sessions that moved only (``SESSION_MOVED``,
+        the condition of its partial index): for the others it is the
+        sign-in address, which the first range covers.
         """
         for term in search_terms(search_term):
-            condition = ip_condition(term, "ip_address", "last_ip_address") or user_condition(term)
+            condition = ip_condition(term, "ip_address")
+            if condition is None:
+                condition = user_condition(term)
+            else:
+                condition |= ip_condition(term, "last_ip_address") & SESSION_MOVED
             queryset = queryset.filter(condition)
         return queryset, False
+
+    def action_checkbox(self, obj):
+        """Django's checkbox, same markup, written directly: its widget template cost ~0.2 ms a row."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME, str(obj.pk), format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description="user", ordering="user__username")
     def user_link(self, session):
