@@ -51,9 +51,10 @@ serve: $(VENV)/.installed
 	DJANGO_DEBUG=0 WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(BIN)/gunicorn backend.wsgi \
 	  --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile - --timeout 30 --graceful-timeout 20
 
-## bench: Gatehouse vs stock simplejwt in one process (login, refresh, authenticated GET; time and SQL)
+## bench: Gatehouse vs stock simplejwt in one process (login, refresh, authenticated GET; time and SQL), then the hand-written hot path vs the ORM
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.bench
+	$(BIN)/python -m bench.orm
 
 ## load: gunicorn on a loopback port under load (throughput, p50/p99; authenticated GET vs the ceiling); wrk drives the GETs when installed
 LOAD_ARGS ?=
