@@ -13,6 +13,9 @@ from django.utils.text import capfirst
 
 # How many rows past the start of the current page a changelist counts.
 COUNT_AHEAD = 10_000
+# A page number beyond any table (?p=99999999999999999 would overflow the
+# LIMIT): Django then answers it as an invalid page, as for any page past the end.
+MAX_PAGE = 10**9
 
 
 class BoundedCountPaginator(Paginator):
@@ -76,7 +79,7 @@ def bounded_paginator(request, queryset, per_page, orphans=0, allow_empty_first_
     reaches further.
     """
     try:
-        page = max(int(request.GET.get("p", 1)), 1)
+        page = min(max(int(request.GET.get("p", 1)), 1), MAX_PAGE)
     except ValueError:
         page = 1
     return BoundedCountPaginator(

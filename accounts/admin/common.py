@@ -5,7 +5,7 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
@@ -129,11 +129,13 @@ def reason_label(reason):
         return reason
 
 
-_IP_PREFIX = re.compile(r"[0-9]+(\.[0-9]*)+|[0-9a-fA-F]*:[0-9a-fA-F:]*")
+# Groups of at most 3 decimal or 4 hex digits: a longer run is no address (and int() of thousands of digits fails).
+_IP_PREFIX = re.compile(r"[0-9]{1,3}(\.[0-9]{0,3})+|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4})+")
 
 
 def search_terms(search_term):
-    for bit in smart_split(search_term):
+    # A NUL is no part of any name or address (and PostgreSQL refuses it in text).
+    for bit in smart_split(search_term.replace("\x00", "")):
         if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
             bit = unescape_string_literal(bit)
         if bit:
@@ -168,7 +170,11 @@ def ip_prefix_condition(field, prefix):
     the address's text, unindexed.
     """
     if connection.vendor != "postgresql":
-        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)})
+        # Text bounds, kept text: the field would normalise a bound that parses as an address
+        # ("2001:db8:0:9" raised to "2001:db8:0::" reads "2001:db8::").
+        low, high = prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return Q(**{f"{field}__gte": Value(low, output_field=CharField()),
+                    f"{field}__lt": Value(high, output_field=CharField())})
     ranges = ip_prefix_ranges(prefix)
     if ranges is None:
         return Q(**{f"{field}__istartswith": prefix})

@@ -170,9 +170,13 @@ def start(user, ip, agent, last_ip=None):
         ("198.51.100.70", set()),
         ("203.0.113.", {"moved"}),  # the latest address of a session that moved
         ("192.0.2.", {"moved", "unknown-start"}),  # its sign-in address; the latest of one signed in from nowhere
-        ("2001:db8:", {"v6"}),
+        ("2001:db8:", {"v6", "v6-elsewhere"}),
         ("2001:DB8:0:", {"v6"}),  # case-insensitive
         ("2001:db9:", set()),
+        # Repro: on SQLite the raised bound parsed as an address and was normalised
+        # ("2001:db8:0:" + ":" read "2001:db8::"; "0:" + ":" read "::"), taking in others.
+        ("2001:db8:0:9", set()),
+        ("0:9", set()),
         ("198.051.", set()),  # no address is written with a leading zero
         ("10.", set()),
     ],
@@ -184,6 +188,7 @@ def test_ip_search_matches_sign_in_and_latest_addresses_by_prefix(admin_browser,
     start(alice, "198.51.100.7", "hundred")
     start(alice, "192.0.2.5", "moved", last_ip="203.0.113.8")
     start(alice, "2001:db8:0:1::5", "v6")
+    start(alice, "2001:db8:1::5", "v6-elsewhere")
     start(alice, None, "unknown-start", last_ip="192.0.2.77")
     start(alice, "198.52.1.1", "elsewhere")
 
@@ -225,3 +230,16 @@ def test_revoking_from_the_list_still_works_with_the_bounded_count(admin_browser
     assert response.status_code == 200
     revoked = RefreshSession.objects.filter(revoked_reason=RevocationReason.ADMIN_REVOKED)
     assert set(revoked.values_list("pk", flat=True)) == {s.pk for s in sessions[:2]}
+
+
+@pytest.mark.parametrize("page", ["99999999999999999", "1000000000000", "-5", "x"])
+def test_an_absurd_page_number_is_an_answer_not_a_500(admin_browser, page):
+    # Repro: ?p=99999999999999999 overflowed the bounded count's LIMIT (a 500 on both databases).
+    response = admin_browser.get(f"{SESSIONS}?p={page}")
+    assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("term", ["1" * 4301 + ".", "1" * 5000, "a" * 5000 + ":", "\x00", "ali\x00ce"])
+def test_odd_search_terms_are_searched_not_a_500(admin_browser, term):
+    response = admin_browser.get(SESSIONS, {"q": term})
+    assert response.status_code == 200
