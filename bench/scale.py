@@ -57,9 +57,12 @@ def median_ms(call, rounds):
 
 
 def statement_count(call):
+    """Statements that read or write (transaction control left out, as in the budget tests)."""
+    from bench.bench import TRANSACTION_CONTROL
+
     with CaptureQueriesContext(connection) as captured:
         call()
-    return len(captured.captured_queries)
+    return sum(not query["sql"].strip().upper().startswith(TRANSACTION_CONTROL) for query in captured.captured_queries)
 
 
 def analyze():
