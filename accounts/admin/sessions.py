@@ -201,14 +201,11 @@ class RefreshSessionAdmin(
 
     @admin.action(description="Revoke selected sessions", permissions=["revoke"])
     def revoke_selected_sessions(self, request, queryset):
-        client = client_info(request)
-        revoked = 0
-        sessions = list(queryset.select_related("user").defer("token_seed"))
-        for session in sessions:
-            revoked += lifecycle.revoke_session(
-                session=session, reason=RevocationReason.ADMIN_REVOKED, actor=request.user, client=client
-            )
+        selected = queryset.count()
+        revoked = lifecycle.revoke_sessions(
+            sessions=queryset, reason=RevocationReason.ADMIN_REVOKED, actor=request.user, client=client_info(request)
+        )
         message = ngettext("Revoked %d session.", "Revoked %d sessions.", revoked) % revoked
-        if skipped := len(sessions) - revoked:
+        if skipped := selected - revoked:
             message += f" {skipped} had already ended."
         self.message_user(request, message, messages.SUCCESS if revoked else messages.WARNING)
