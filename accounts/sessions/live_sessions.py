@@ -240,10 +240,7 @@ class LiveSessions:
     def _connect(self):
         import psycopg
 
-        params = connections[self.alias].get_connection_params()
-        params.pop("cursor_factory", None)  # Django's cursor classes; the listener uses psycopg's
-        params.pop("server_side_binding", None)
-        params["prepare_threshold"] = None
+        params = driver_connection_params(self.alias)
         params["application_name"] = APPLICATION_NAME  # to be found in pg_stat_activity
         params["options"] = (params.get("options", "") + " -c idle_session_timeout=0").strip()
         for name, value in (("connect_timeout", 5), ("keepalives", 1), ("keepalives_idle", 5),
@@ -310,6 +307,15 @@ class LiveSessions:
         with self._lock:
             self._socket = None
         self.forget_everything()
+
+
+def driver_connection_params(alias="default"):
+    """Django's connection settings for ``alias`` as ``psycopg.connect()`` takes them, for a connection of our own."""
+    params = connections[alias].get_connection_params()
+    params.pop("cursor_factory", None)  # Django's cursor classes; a connection of our own uses psycopg's
+    params.pop("server_side_binding", None)
+    params["prepare_threshold"] = None
+    return params
 
 
 _memory = None

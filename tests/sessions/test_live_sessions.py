@@ -206,10 +206,7 @@ class TestOnPostgreSQL:
         # cleanup_sessions deletes ended sessions by the thousand: they send nothing.
         import psycopg
 
-        params = connection.get_connection_params()
-        for driver_only in ("context", "cursor_factory", "prepare_threshold", "server_side_binding"):
-            params.pop(driver_only, None)
-        with psycopg.connect(autocommit=True, **params) as listener:
+        with psycopg.connect(autocommit=True, **live_sessions.driver_connection_params()) as listener:
             listener.execute(f"LISTEN {live_sessions.CHANNEL}")
             ended = RefreshSession.objects.get()
             RefreshSession.objects.filter(pk=ended.pk).update(revoked_at=timezone.now())
