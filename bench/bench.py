@@ -130,8 +130,11 @@ def statements(side, operation):
     """The SQL statements one call runs that read or write (transaction control left out, as in the budget tests)."""
     with CaptureQueriesContext(connection) as captured:
         getattr(side, operation)()
-    sqls = [query["sql"] for query in captured.captured_queries]
-    return [sql for sql in sqls if not sql.strip().upper().startswith(TRANSACTION_CONTROL)]
+    return [query["sql"] for query in captured.captured_queries if not is_transaction_control(query["sql"])]
+
+
+def is_transaction_control(sql):
+    return sql.strip().upper().startswith(TRANSACTION_CONTROL)
 
 
 def timed_rounds(sides, operation, rounds, warm_up=20):

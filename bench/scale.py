@@ -40,7 +40,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts import conf  # noqa: E402
 from accounts.models import RefreshSession  # noqa: E402
-from bench.bench import PASSWORD, Gatehouse  # noqa: E402
+from bench.bench import PASSWORD, Gatehouse, is_transaction_control  # noqa: E402
 
 User = get_user_model()
 SEED_PREFIX = "seed-"
@@ -58,11 +58,9 @@ def median_ms(call, rounds):
 
 def statement_count(call):
     """Statements that read or write (transaction control left out, as in the budget tests)."""
-    from bench.bench import TRANSACTION_CONTROL
-
     with CaptureQueriesContext(connection) as captured:
         call()
-    return sum(not query["sql"].strip().upper().startswith(TRANSACTION_CONTROL) for query in captured.captured_queries)
+    return sum(not is_transaction_control(query["sql"]) for query in captured.captured_queries)
 
 
 def analyze():
