@@ -322,27 +322,27 @@ def test_a_secret_in_the_query_string_lands_in_neither_nginx_nor_gunicorns_acces
     options = make_serve_gunicorn_options()
     assert any("access" in option or option == "--config" for option in options), options  # it does log
     via_nginx, direct = f"probe-{secrets.token_hex(6)}", f"probe-{secrets.token_hex(6)}"  # user agents, to find the lines
-    with Gunicorn(app_server_env(), workers=1, name="gunicorn-logged", options=options) as gunicorn:
-        with Nginx([gunicorn.address], name="nginx-logged") as logged:
-            ip = loopback_ip()
-            status, body, _, _ = ThroughNginx(logged).call(
-                "GET", f"/api/health/?token={SECRET}", ip=ip, headers={"User-Agent": via_nginx},
-            )
-            assert status == 200, body
-            status, body, _, _ = Server(gunicorn).call(
-                "GET", f"/api/health/?x=1&token={SECRET}", ip=client_ip(), headers={"User-Agent": direct},
-            )
-            assert status == 200, body
+    gunicorn = Gunicorn(app_server_env(), workers=1, name="gunicorn-logged", options=options)
+    with gunicorn, Nginx([gunicorn.address], name="nginx-logged") as logged:
+        ip = loopback_ip()
+        status, body, _, _ = ThroughNginx(logged).call(
+            "GET", f"/api/health/?token={SECRET}", ip=ip, headers={"User-Agent": via_nginx},
+        )
+        assert status == 200, body
+        status, body, _, _ = Server(gunicorn).call(
+            "GET", f"/api/health/?x=1&token={SECRET}", ip=client_ip(), headers={"User-Agent": direct},
+        )
+        assert status == 200, body
 
-            def lines(text, marker):
-                return [line for line in text.splitlines() if marker(line)]
+        def lines(text, marker):
+            return [line for line in text.splitlines() if marker(line)]
 
-            wait_for(lambda: lines(logged.access_log.read_text(), lambda line: line.startswith(f"{ip} ")),
-                     timeout=10, message="the request in nginx's access log")
-            wait_for(lambda: all(lines(gunicorn.log(), lambda line, ua=ua: ua in line) for ua in (via_nginx, direct)),
-                     timeout=10, message="both requests in gunicorn's access log")
-            nginx_lines = lines(logged.access_log.read_text(), lambda line: line.startswith(f"{ip} "))
-            gunicorn_lines = lines(gunicorn.log(), lambda line: via_nginx in line or direct in line)
+        wait_for(lambda: lines(logged.access_log.read_text(), lambda line: line.startswith(f"{ip} ")),
+                 timeout=10, message="the request in nginx's access log")
+        wait_for(lambda: all(lines(gunicorn.log(), lambda line, ua=ua: ua in line) for ua in (via_nginx, direct)),
+                 timeout=10, message="both requests in gunicorn's access log")
+        nginx_lines = lines(logged.access_log.read_text(), lambda line: line.startswith(f"{ip} "))
+        gunicorn_lines = lines(gunicorn.log(), lambda line: via_nginx in line or direct in line)
     assert len(nginx_lines) == 1 and len(gunicorn_lines) == 2
     assert '"GET /api/health/ HTTP/1.1" 200' in nginx_lines[0]
     assert all('"GET /api/health/ HTTP/1.' in line for line in gunicorn_lines), gunicorn_lines
@@ -392,15 +392,14 @@ def test_make_nginx_local_serves_the_config_with_its_own_certificate_and_pid_fil
     # Repro: there was no way to try deploy/nginx.conf locally (it wants root's pid file and log
     # directory and a certificate), and its redirect dropped a non-standard HTTPS port.
     http_port, https_port = free_port(), free_port()
-    env = {**os.environ, "UPSTREAM": "%s:%d" % servers[0].address,
-           "HTTPS_PORT": str(https_port), "HTTP_PORT": str(http_port)}
+    host, port = servers[0].address
     output = ROOT / "test-artifacts" / f"nginx-local-{secrets.token_hex(4)}.out"
     output.parent.mkdir(exist_ok=True)
     with open(output, "w+b") as log:
         process = subprocess.Popen(
             ["make", "--no-print-directory", "nginx-local", f"NGINX_HTTPS_PORT={https_port}",
-             f"NGINX_HTTP_PORT={http_port}", "HOST=%s" % servers[0].address[0], "PORT=%d" % servers[0].address[1]],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+             f"NGINX_HTTP_PORT={http_port}", f"HOST={host}", f"PORT={port}"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
         try:
             wait_for(lambda: process.poll() is not None or b"Ctrl-C" in output.read_bytes(), timeout=30,
