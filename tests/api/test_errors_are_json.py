@@ -158,6 +158,8 @@ FORMAT_ROUTES = [
     ("GET", "/api/auth/sessions/"),
     ("POST", "/api/auth/logout-all/"),
     ("GET", "/api/schema/"),
+    ("GET", "/api/docs/"),
+    ("DELETE", f"/api/auth/sessions/{SESSION}/"),
 ]
 
 
