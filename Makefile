@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prerequisites test-python test-js clean serve bench load bench-scale propagation
+.PHONY: run test prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ test-js:
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache
 
-## serve: production server: collectstatic, migrate (MIGRATE=0 to skip), gunicorn with $$WEB_CONCURRENCY workers (default 2)
+## serve: production server: collectstatic, migrate (MIGRATE=0 to skip), gunicorn with $$WEB_CONCURRENCY workers (default 2); its access log (deploy/gunicorn.conf.py) leaves out query strings
 WEB_CONCURRENCY ?= 2
 MIGRATE ?= 1
 serve: $(VENV)/.installed
@@ -49,7 +49,14 @@ serve: $(VENV)/.installed
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@if [ "$(MIGRATE)" = "1" ]; then DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input; fi
 	DJANGO_DEBUG=0 WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(BIN)/gunicorn backend.wsgi \
-	  --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile - --timeout 30 --graceful-timeout 20
+	  --config deploy/gunicorn.conf.py \
+	  --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --timeout 30 --graceful-timeout 20
+
+## nginx-local: deploy/nginx.conf in front of HOST:PORT (`make run` or `make serve` in another terminal): https://127.0.0.1:8443/, a self-signed certificate, all files in a temporary directory
+NGINX_HTTPS_PORT ?= 8443
+NGINX_HTTP_PORT ?= 8080
+nginx-local:
+	UPSTREAM=$(HOST):$(PORT) HTTPS_PORT=$(NGINX_HTTPS_PORT) HTTP_PORT=$(NGINX_HTTP_PORT) sh deploy/nginx-local.sh
 
 ## bench: Gatehouse vs stock simplejwt in one process (login, refresh, authenticated GET; time and SQL), then the hand-written hot path vs the ORM
 bench: $(VENV)/.installed

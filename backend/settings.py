@@ -290,6 +290,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One tag per operation, by path (auth, sessions, account, ...), so Swagger UI groups them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums", "accounts.api.schema.group_operations_by_tag",
+    ],
     # Serve Swagger UI's assets ourselves: no CDN, and a strict CSP stays possible.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

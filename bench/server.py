@@ -50,8 +50,9 @@ class Gunicorn:
     whole process group (master and workers).
     """
 
-    def __init__(self, env, *, workers=2, port=None, startup_timeout=60.0, name="gunicorn"):
+    def __init__(self, env, *, workers=2, port=None, startup_timeout=60.0, name="gunicorn", options=()):
         self.env = env
+        self.options = list(options)  # more command-line options, after the ones above
         self.workers = workers
         self.port = port or free_port()
         self.startup_timeout = startup_timeout
@@ -73,6 +74,7 @@ class Gunicorn:
             "--timeout", "30",
             "--graceful-timeout", "5",
             "--error-logfile", "-",
+            *self.options,
         ]
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -228,6 +230,7 @@ class Nginx:
         conf.write_text(render_nginx_conf({
             "SERVER_NAME": "127.0.0.1",
             "HTTPS_LISTEN": f"127.0.0.1:{self.https_port}",
+            "HTTPS_PORT": self.https_port,
             "HTTP_LISTEN": f"127.0.0.1:{self.http_port}",
             "TLS_CERTIFICATE": certificate,
             "TLS_CERTIFICATE_KEY": key,

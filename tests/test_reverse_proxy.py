@@ -19,15 +19,18 @@ import http.client
 import json
 import os
 import secrets
+import shlex
+import signal
 import socket
 import ssl
+import subprocess
 import threading
 import time
 
 import pytest
 
 from accounts.api.parsers import MAX_BODY_BYTES
-from bench.server import Nginx, free_port, nginx_executable
+from bench.server import ROOT, Gunicorn, Nginx, free_port, nginx_executable, render_nginx_conf
 from tests.servers import (  # noqa: F401 (alice and redis_client are fixtures)
     Server, alice, app_server_env, app_servers, client_ip, current_session, redis_client,
 )
@@ -247,29 +250,104 @@ def test_the_app_sees_the_address_nginx_saw_not_a_forged_x_forwarded_for(proxy, 
 
 
 def test_requests_through_nginx_are_spread_over_both_app_servers(nginx, proxy, servers):
-    probe = secrets.token_hex(8)
+    probe = loopback_ip()  # the access log names the client's address (and no query string)
     for _ in range(6):
-        status, body, _, _ = proxy.call("GET", f"/api/health/?probe={probe}", ip=loopback_ip())
+        status, body, _, _ = proxy.call("GET", "/api/health/", ip=probe)
         assert status == 200, body
     expected = {f"{host}:{port}" for host, port in (gunicorn.address for gunicorn in servers)}
 
     def upstreams_seen():
-        lines = [line for line in nginx.access_log.read_text().splitlines() if probe in line]
+        lines = [line for line in nginx.access_log.read_text().splitlines() if line.startswith(f"{probe} ")]
         return {field.split("=", 1)[1] for line in lines for field in line.split() if field.startswith("upstream=")}
 
     wait_for(lambda: upstreams_seen() == expected, timeout=10, message=f"both of {sorted(expected)} in the access log")
 
 
-def test_plain_http_is_redirected_to_https(nginx):
-    conn = http.client.HTTPConnection("127.0.0.1", nginx.http_port, timeout=10)
+def redirect_from_plain_http(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        conn.request("GET", "/api/auth/me/")
+        conn.request("GET", path)
         response = conn.getresponse()
         response.read()
     finally:
         conn.close()
-    assert response.status == 301
-    assert response.headers["Location"] == "https://127.0.0.1/api/auth/me/"
+    return response.status, response.headers["Location"]
+
+
+def test_plain_http_is_redirected_to_https_on_its_non_standard_port(nginx):
+    # Repro: with HTTPS on 127.0.0.1:8443, http://127.0.0.1:8080/x was sent to https://127.0.0.1/x (port 443).
+    status, location = redirect_from_plain_http(nginx.http_port, "/api/auth/me/?next=%2Fsessions")
+
+    assert status == 301
+    assert location == f"https://127.0.0.1:{nginx.https_port}/api/auth/me/?next=%2Fsessions"
+
+
+def test_the_https_port_443_is_not_named_in_the_redirect():
+    text = render_nginx_conf({**PRODUCTION_VALUES, "HTTPS_PORT": 443})
+
+    assert 'map 443 $gatehouse_https_port_suffix' in text
+    assert "return 301 https://$host$gatehouse_https_port_suffix$request_uri;" in text
+
+
+PRODUCTION_VALUES = {
+    "SERVER_NAME": "auth.example.com", "HTTPS_LISTEN": "443", "HTTPS_PORT": 443, "HTTP_LISTEN": "80",
+    "TLS_CERTIFICATE": "/etc/ssl/cert.pem", "TLS_CERTIFICATE_KEY": "/etc/ssl/key.pem",
+    "UPSTREAMS": "server 10.0.0.11:8000;", "LOG_DIR": "/var/log/nginx", "TEMP_DIR": "/var/lib/nginx",
+}
+
+
+def make_serve_gunicorn_options():
+    """The options ``make serve`` gives gunicorn (as ``make -n`` prints them), but its address and workers."""
+    printed = subprocess.run(
+        ["make", "--no-print-directory", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.replace("\\\n", " ")
+    words = shlex.split(next(line for line in printed.splitlines() if " backend.wsgi" in line))
+    options, rest = [], iter(words[words.index("backend.wsgi") + 1:])
+    for word in rest:
+        if word in ("--bind", "-b", "--workers", "-w"):
+            next(rest)
+        else:
+            options.append(word)
+    return options
+
+
+SECRET = "SECRETVALUE"
+
+
+def test_a_secret_in_the_query_string_lands_in_neither_nginx_nor_gunicorns_access_log(
+    nginx_installed, django_db_setup, redis_client
+):
+    # Repro: GET /reset-password?token=… was logged whole by nginx ("$request") and by
+    # `make serve`'s gunicorn (--access-logfile - logs the request line); the logged token still worked.
+    options = make_serve_gunicorn_options()
+    assert any("access" in option or option == "--config" for option in options), options  # it does log
+    via_nginx, direct = f"probe-{secrets.token_hex(6)}", f"probe-{secrets.token_hex(6)}"  # user agents, to find the lines
+    gunicorn = Gunicorn(app_server_env(), workers=1, name="gunicorn-logged", options=options)
+    with gunicorn, Nginx([gunicorn.address], name="nginx-logged") as logged:
+        ip = loopback_ip()
+        status, body, _, _ = ThroughNginx(logged).call(
+            "GET", f"/api/health/?token={SECRET}", ip=ip, headers={"User-Agent": via_nginx},
+        )
+        assert status == 200, body
+        status, body, _, _ = Server(gunicorn).call(
+            "GET", f"/api/health/?x=1&token={SECRET}", ip=client_ip(), headers={"User-Agent": direct},
+        )
+        assert status == 200, body
+
+        def lines(text, marker):
+            return [line for line in text.splitlines() if marker(line)]
+
+        wait_for(lambda: lines(logged.access_log.read_text(), lambda line: line.startswith(f"{ip} ")),
+                 timeout=10, message="the request in nginx's access log")
+        wait_for(lambda: all(lines(gunicorn.log(), lambda line, ua=ua: ua in line) for ua in (via_nginx, direct)),
+                 timeout=10, message="both requests in gunicorn's access log")
+        nginx_lines = lines(logged.access_log.read_text(), lambda line: line.startswith(f"{ip} "))
+        gunicorn_lines = lines(gunicorn.log(), lambda line: via_nginx in line or direct in line)
+    assert len(nginx_lines) == 1 and len(gunicorn_lines) == 2
+    assert '"GET /api/health/ HTTP/1.1" 200' in nginx_lines[0]
+    assert all('"GET /api/health/ HTTP/1.' in line for line in gunicorn_lines), gunicorn_lines
+    for line in nginx_lines + gunicorn_lines:
+        assert SECRET not in line and "token=" not in line, line
 
 
 def test_a_body_over_one_megabyte_is_refused_by_nginx_with_json(proxy):
@@ -306,3 +384,55 @@ def test_no_app_server_answering_is_a_json_502(nginx_installed):
     assert status == 502
     assert headers["Content-Type"] == "application/json"
     assert body["code"] == "bad_gateway"
+
+
+def test_make_nginx_local_serves_the_config_with_its_own_certificate_and_pid_file_and_a_redirect_keeping_the_port(
+    nginx_installed, servers
+):
+    # Repro: there was no way to try deploy/nginx.conf locally (it wants root's pid file and log
+    # directory and a certificate), and its redirect dropped a non-standard HTTPS port.
+    http_port, https_port = free_port(), free_port()
+    host, port = servers[0].address
+    output = ROOT / "test-artifacts" / f"nginx-local-{secrets.token_hex(4)}.out"
+    output.parent.mkdir(exist_ok=True)
+    with open(output, "w+b") as log:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "nginx-local", f"NGINX_HTTPS_PORT={https_port}",
+             f"NGINX_HTTP_PORT={http_port}", f"HOST={host}", f"PORT={port}"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        try:
+            wait_for(lambda: process.poll() is not None or b"Ctrl-C" in output.read_bytes(), timeout=30,
+                     message="make nginx-local to start")
+            text = output.read_text()
+            directory = next(word for word in text.split() if "gatehouse-nginx-" in word).split("/certificate.pem")[0]
+            wait_for(lambda: process.poll() is not None or all(_listening(port) for port in (http_port, https_port)),
+                     timeout=30, message="nginx to listen")
+            assert process.poll() is None, output.read_text()
+
+            context = ssl.create_default_context(cafile=f"{directory}/certificate.pem")
+            conn = http.client.HTTPSConnection("127.0.0.1", https_port, timeout=10, context=context)
+            try:
+                conn.request("GET", "/api/health/")
+                response = conn.getresponse()
+                assert (response.status, json.loads(response.read())) == (200, {"status": "ok"})
+            finally:
+                conn.close()
+            assert redirect_from_plain_http(http_port, "/login?next=%2F") == (
+                301, f"https://127.0.0.1:{https_port}/login?next=%2F"
+            )
+            assert os.path.exists(f"{directory}/nginx.pid")
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
+            process.wait(timeout=30)
+    output.unlink()
+    assert not os.path.exists(directory), "its temporary directory is removed when it stops"
+
+
+def _listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False

@@ -1,12 +1,14 @@
 """Every error under /api/ as JSON ``{"detail", "code"}``."""
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -18,6 +20,13 @@ def error_body(detail, code, **extra):
 
 
 def json_exception_handler(exc, context):
+    """Every error a DRF view raises, as the JSON error body, whatever the request asked for.
+
+    Errors are always JSON: a ``?format=`` or ``Accept`` the route does not
+    know, or a route whose success is another type (the schema's YAML),
+    would otherwise pick the renderer of the error too.
+    """
+    _answer_in_json(context.get("request"))
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.error("Database unavailable while handling %s: %s", context["request"].path, exc)
         return Response(
@@ -25,6 +34,13 @@ def json_exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
+    # Django's own exceptions carry no ``detail``: DRF's handler converts them
+    # for its answer only, so convert them here first (a ``?format=`` DRF does
+    # not know raises Django's Http404).
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -33,6 +49,14 @@ def json_exception_handler(exc, context):
     else:
         response.data = _error_body_from_detail(exc.detail, exc.get_codes())
     return response
+
+
+def _answer_in_json(request):
+    # DRF renders the answer with the request's negotiated renderer (set
+    # unless the negotiation itself failed, when DRF negotiates again).
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
 
 
 def _validation_body(exc):

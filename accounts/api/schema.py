@@ -76,6 +76,59 @@ INTROSPECTION_SECRET = [{"introspectionSecret": []}]
 
 _SET_COOKIE = "Set-Cookie"
 
+# The groups Swagger UI shows, in this order, and the paths in each: the longest prefix that
+# matches an operation's path names its one tag. A route added later lands in "auth" until it
+# is placed (tests/api/test_openapi.py lists them by tag).
+TAGS = (
+    ("auth", "Sign in, refresh, sign out, sign up, re-authenticate.", (
+        "/api/auth/login/", "/api/auth/refresh/", "/api/auth/logout/", "/api/auth/register/",
+        "/api/auth/reauthenticate/", "/api/auth/config/",
+    )),
+    ("two-step sign-in", "The second step of a login, the authenticator app and recovery codes.", (
+        "/api/auth/login/mfa/", "/api/auth/mfa/",
+    )),
+    ("passkeys", "Passkeys (WebAuthn): registration, passwordless sign-in, re-authentication.", (
+        "/api/auth/passkeys/", "/api/auth/login/passkey/", "/api/auth/reauthenticate/passkey/",
+    )),
+    ("sessions", "The caller's sessions (one login on one device each): list, end one, end all.", (
+        "/api/auth/sessions/", "/api/auth/logout-all/",
+    )),
+    ("account", "The caller's account: who they are, activity, password, email address.", (
+        "/api/auth/me/", "/api/auth/activity/", "/api/auth/password/", "/api/auth/password-rules/",
+        "/api/auth/email/",
+    )),
+    ("recovery", "A forgotten password: reset by mail.", ("/api/auth/password-reset/",)),
+    ("tokens", "Personal access tokens for scripts.", ("/api/auth/tokens/",)),
+    ("staff", "Routes for staff with the accounts.view_user permission.", ("/api/auth/users/",)),
+    ("services", "For other services: token introspection (RFC 7662).", ("/api/auth/introspect/",)),
+    ("health", "For load balancers and monitoring.", ("/api/health/",)),
+)
+_DEFAULT_TAG = "auth"
+
+
+def tag_for(path):
+    """The one tag of the operations on ``path`` (as the document writes it, ``{id}`` and all)."""
+    best, length = _DEFAULT_TAG, -1
+    for name, _, prefixes in TAGS:
+        for prefix in prefixes:
+            if path.startswith(prefix) and len(prefix) > length:
+                best, length = name, len(prefix)
+    return best
+
+
+def group_operations_by_tag(result, generator, request, public):
+    """drf-spectacular postprocessing hook: one tag per operation, by path, and the tags' list in order.
+
+    Without it every operation falls under the first segment of its path,
+    and Swagger UI lists them all under "auth".
+    """
+    for path, item in result.get("paths", {}).items():
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                operation["tags"] = [tag_for(path)]
+    result["tags"] = [{"name": name, "description": description} for name, description, _ in TAGS]
+    return result
+
 
 def operation(*, summary, description, responses, errors, request=None, auth=None, sets_cookie=(), tags=None):
     """``extend_schema`` for one operation.

@@ -182,6 +182,13 @@ class IntrospectionResponseSerializer(serializers.Serializer):
     jti = serializers.CharField(required=False)
     token_type = serializers.CharField(required=False)
     username = serializers.CharField(required=False)
+    auth_time = serializers.IntegerField(
+        required=False, help_text="When the token's session last authenticated (login or re-authentication)."
+    )
+    amr = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text='How it authenticated then (RFC 8176), e.g. ["pwd"], ["pwd", "otp"], ["hwk", "mfa"].',
+    )
 
 
 class SecondStepRequiredSerializer(serializers.Serializer):

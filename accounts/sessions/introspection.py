@@ -27,7 +27,9 @@ from accounts.sessions.authentication import MAX_TOKEN_BYTES, SessionBoundJWTAut
 INACTIVE = {"active": False}
 
 # The claims an active answer repeats from the token, when the token has them (RFC 7662 §2.2).
-_REPORTED_CLAIMS = ("sub", "sid", "exp", "iat", "iss", "aud", "jti")
+# ``auth_time`` and ``amr`` (RFC 8176) say when and how this token's session last authenticated,
+# so a service can ask for a fresher or stronger one (step-up, as RFC 9470 describes).
+_REPORTED_CLAIMS = ("sub", "sid", "exp", "iat", "iss", "aud", "jti", "auth_time", "amr")
 
 
 def client_authorized(*, authorization) -> bool:

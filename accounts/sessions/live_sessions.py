@@ -17,8 +17,14 @@ Fail closed, in this order of precedence:
   ``HEARTBEAT_SECONDS`` of silence it notifies itself and counts as lost
   unless that comes back within ``HEARTBEAT_TIMEOUT_SECONDS`` (a pooler that
   cannot carry ``LISTEN``, a dead network, a missing trigger's table rebuilt
-  all end in the database being asked); at connection it checks that the
-  triggers exist;
+  all end in the database being asked);
+- the triggers are checked at connection and again with every heartbeat:
+  each must exist on its table and fire always (``ENABLE ALWAYS``,
+  ``pg_trigger.tgenabled = 'A'``). A trigger disabled (``ALTER TABLE …
+  DISABLE TRIGGER``) or firing only on origin sessions counts as a lost
+  listener: forget everything, ask the database, reconnect (and check again)
+  until they are back. Between two heartbeats a change made while a
+  trigger was being disabled can go unheard: at most ``HEARTBEAT_SECONDS``;
 - everything is forgotten when the listener loses its connection and again
   when it has listened anew (what was sent meanwhile is lost);
 - a read that raced a notification is not remembered: the invalidation
@@ -44,6 +50,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connections
 
@@ -53,8 +60,20 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "gatehouse_sessions"
 APPLICATION_NAME = "gatehouse-live-sessions"
-TRIGGERS = (
-    "gatehouse_session_changed", "gatehouse_user_changed", "gatehouse_sessions_truncated", "gatehouse_users_truncated",
+# Each trigger the memory relies on, and the model whose table it is on.
+TRIGGER_TABLES = {
+    "gatehouse_session_changed": "accounts.RefreshSession",
+    "gatehouse_user_changed": "accounts.User",
+    "gatehouse_sessions_truncated": "accounts.RefreshSession",
+    "gatehouse_users_truncated": "accounts.User",
+}
+# The triggers found on their tables and firing always: 'A' is ENABLE ALWAYS (what the migration sets);
+# 'O' would skip sessions with session_replication_role = replica, 'D' is disabled.
+_ENABLED_TRIGGERS = (
+    "SELECT t.tgname FROM pg_trigger t"
+    " JOIN unnest(%s::text[], %s::text[]) AS wanted(relation, name)"
+    " ON t.tgrelid = to_regclass(quote_ident(wanted.relation)) AND t.tgname = wanted.name"
+    " WHERE t.tgenabled = 'A'"
 )
 HEARTBEAT_SECONDS = 2.0
 HEARTBEAT_TIMEOUT_SECONDS = 2.0
@@ -91,6 +110,7 @@ class LiveSessions:
         self._thread = None
         self.pid = os.getpid()
         User = get_user_model()
+        self._trigger_tables = {name: apps.get_model(label)._meta.db_table for name, label in TRIGGER_TABLES.items()}
         self._attnames = [f.attname for f in User._meta.concrete_fields if f.attname not in _NOT_REMEMBERED]
         self._user_pk = User._meta.pk
 
@@ -249,12 +269,7 @@ class LiveSessions:
         listener = psycopg.connect(autocommit=True, **params)
         try:
             listener.add_notify_handler(lambda notify: self.apply(notify.payload))
-            present = {row[0] for row in listener.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s) AND tgenabled <> 'D'", [list(TRIGGERS)]
-            )}
-            if present != set(TRIGGERS):
-                raise RuntimeError(f"the session triggers are missing ({sorted(set(TRIGGERS) - present)}): "
-                                   "run the migrations")
+            self._check_triggers(listener)
             listener.execute(f"LISTEN {CHANNEL}")
         except BaseException:
             listener.close()
@@ -282,13 +297,29 @@ class LiveSessions:
                 sequence += 1
                 self._heartbeat_sent = sent = (f"{self._heartbeat_tag}{sequence}", now)
                 next_beat = now + HEARTBEAT_SECONDS
-                self._read(lambda: listener.execute("SELECT pg_notify(%s, %s)", [CHANNEL, sent[0]]))
+                self._read(lambda: self._beat(listener, sent[0]))
             deadline = sent[1] + HEARTBEAT_TIMEOUT_SECONDS if sent is not None else next_beat
             wait_ms = max(0.0, deadline - time.monotonic()) * 1000 + 1
             if any(fd == self._socket for fd, _ in poller.poll(wait_ms)):
                 self._read(lambda: self._consume(pgconn))
                 if pgconn.status != pq.ConnStatus.OK:
                     raise ConnectionError("the listener's connection has closed")
+
+    def _beat(self, listener, payload):
+        """A heartbeat: the triggers still fire (else this listener counts as lost), then our own notification."""
+        self._check_triggers(listener)
+        listener.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+
+    def _check_triggers(self, listener):
+        names = list(self._trigger_tables)
+        relations = [self._trigger_tables[name] for name in names]
+        enabled = {row[0] for row in listener.execute(_ENABLED_TRIGGERS, [relations, names])}
+        if enabled != set(names):
+            missing = sorted(set(names) - enabled)
+            raise RuntimeError(
+                f"the session triggers are missing or not enabled always ({', '.join(missing)}): run the "
+                "migrations, or ALTER TABLE … ENABLE ALWAYS TRIGGER …"
+            )
 
     def _read(self, work):
         """Run ``work`` with the flag up that keeps requests off the memory while notifications are applied."""

@@ -148,3 +148,51 @@ def test_the_csrf_failure_view_does_not_echo_the_reason_under_api():
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
     assert b"cookie" not in response.content
+
+
+FORMAT_ROUTES = [
+    ("GET", "/api/health/"),
+    ("POST", "/api/auth/login/"),
+    ("POST", "/api/auth/register/"),
+    ("GET", "/api/auth/me/"),
+    ("GET", "/api/auth/sessions/"),
+    ("POST", "/api/auth/logout-all/"),
+    ("GET", "/api/schema/"),
+    ("GET", "/api/docs/"),
+    ("DELETE", f"/api/auth/sessions/{SESSION}/"),
+]
+
+
+@pytest.mark.parametrize("method, url", FORMAT_ROUTES)
+def test_an_unknown_format_is_a_json_404_not_a_500_unauthenticated(method, url):
+    # Repro: GET /api/health/?format=x -> 500 (the handler read `.detail` of Django's Http404).
+    client = Client(raise_request_exception=False)
+
+    response = client.generic(method, f"{url}?format=x", "{}", content_type="application/json")
+
+    assert_json_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("method, url", FORMAT_ROUTES)
+def test_an_unknown_format_is_a_json_404_not_a_500_authenticated(logged_in, method, url):
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {logged_in.access}")
+
+    response = client.generic(method, f"{url}?format=x", "{}", content_type="application/json")
+
+    assert_json_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("header", ["Bearer not-a-token", "Bearer gat_nope"])
+def test_the_schema_with_a_bad_bearer_answers_401_in_json_not_yaml(header):
+    # Repro: GET /api/schema/ with a bad Bearer -> 401 as application/vnd.oai.openapi (YAML).
+    response = Client().get("/api/schema/", HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401, response.content[:200]
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"]
+    assert response.json()["detail"]
+
+
+def test_the_schema_still_answers_yaml_and_json_when_asked():
+    assert Client().get("/api/schema/")["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert Client().get("/api/schema/?format=json")["Content-Type"].startswith("application/vnd.oai.openapi+json")

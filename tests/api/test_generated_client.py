@@ -90,23 +90,23 @@ def test_login_me_sessions_refresh_logout_through_the_generated_client(generated
     first_refresh = cookie.value
     client = authenticated(login.parsed.access)
 
-    me = api(generated, "auth.auth_me_retrieve").sync(client=client)
+    me = api(generated, "account.auth_me_retrieve").sync(client=client)
     assert isinstance(me, User) and me.id == user.pk and me.username == "alice"
 
-    sessions = api(generated, "auth.auth_sessions_list").sync(client=client)
+    sessions = api(generated, "sessions.auth_sessions_list").sync(client=client)
     assert [type(session) for session in sessions] == [Session] and sessions[0].current is True
 
     refreshed = api(generated, "auth.auth_refresh_create").sync(client=client)
     assert isinstance(refreshed, TokenResponse) and refreshed.access != login.parsed.access
     assert [cookie.value for cookie in jar if cookie.name == "refresh_token"] != [first_refresh]
     client = authenticated(refreshed.access)
-    assert api(generated, "auth.auth_me_retrieve").sync(client=client).username == "alice"
+    assert api(generated, "account.auth_me_retrieve").sync(client=client).username == "alice"
 
     logout = api(generated, "auth.auth_logout_create").sync_detailed(client=client)
     assert logout.status_code == 204
     assert [cookie for cookie in jar if cookie.name == "refresh_token"] == []
 
-    ended = api(generated, "auth.auth_me_retrieve").sync(client=client)
+    ended = api(generated, "account.auth_me_retrieve").sync(client=client)
     assert isinstance(ended, Error) and ended.code == "session_ended"
     again = api(generated, "auth.auth_refresh_create").sync_detailed(client=public)
     assert again.status_code == 401 and again.parsed.code == "refresh_invalid"

@@ -15,7 +15,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import RefreshSession
 from accounts.sessions import jwt_keys
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,27 @@ def test_a_live_access_token_is_active_with_its_claims(enabled, service, logged_
     assert answer == {
         "active": True, "sub": str(user.pk), "sid": claims["sid"], "exp": claims["exp"], "iat": claims["iat"],
         "iss": jwt_keys.issuer(), "jti": claims["jti"], "token_type": "access", "username": user.username,
+        "auth_time": claims["auth_time"], "amr": ["pwd"],
     }
+
+
+def test_an_active_answer_carries_auth_time_and_amr_so_a_service_can_ask_for_step_up(
+    enabled, service, logged_in, time_machine
+):
+    # Repro: introspection omitted auth_time and amr: a service could not tell an old password
+    # login from a fresh one, nor ask for a re-authentication.
+    first = introspect(service, logged_in.access)
+    assert first["amr"] == ["pwd"]
+    assert first["auth_time"] == jwt.decode(logged_in.access, options={"verify_signature": False})["auth_time"]
+
+    time_machine.move_to(time.time() + 120)
+    response = logged_in.post("/api/auth/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 200, response.content
+    fresher = introspect(service, response.json()["access"])
+
+    assert fresher["amr"] == ["pwd"]
+    assert fresher["auth_time"] >= first["auth_time"] + 120
+    assert introspect(service, logged_in.access)["auth_time"] == first["auth_time"]  # each token its own
 
 
 def test_a_form_encoded_request_works_as_rfc_7662_shows_it(enabled, service, logged_in):

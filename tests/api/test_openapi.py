@@ -163,3 +163,70 @@ def test_the_health_answer_has_a_schema(document):
     ok = document["paths"]["/api/health/"]["get"]["responses"]["200"]
 
     assert ok["content"]["application/json"]["schema"]
+
+
+def test_operations_are_grouped_into_several_tags_each_operation_in_exactly_one(document):
+    # Repro: Swagger UI listed every operation under the one tag "auth".
+    from accounts.api.schema import TAGS
+
+    declared = [tag["name"] for tag in document["tags"]]
+    assert declared == [name for name, _, _ in TAGS]
+    assert all(tag["description"] for tag in document["tags"])
+    used = {}
+    for key, operation in operations(document):
+        assert len(operation.get("tags", [])) == 1, key
+        assert operation["tags"][0] in declared, key
+        used.setdefault(operation["tags"][0], set()).add(key)
+    assert len(used) >= 8
+    assert ("post", "/api/auth/login/") in used["auth"]
+    assert ("post", "/api/auth/login/mfa/") in used["two-step sign-in"]
+    assert ("post", "/api/auth/login/passkey/") in used["passkeys"]
+    assert ("delete", "/api/auth/sessions/{session_id}/") in used["sessions"]
+    assert ("post", "/api/auth/password/") in used["account"]
+    assert ("post", "/api/auth/password-reset/confirm/") in used["recovery"]
+    assert ("delete", "/api/auth/tokens/{token_id}/") in used["tokens"]
+    assert ("get", "/api/auth/users/") in used["staff"]
+    assert ("post", "/api/auth/introspect/") in used["services"]
+    assert ("get", "/api/health/") in used["health"]
+
+
+def _documented_routes():
+    """(method, path) of each row of docs/api.md's route table, ids written ``<id>``."""
+    import re
+    from pathlib import Path
+
+    rows = set()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    for match in re.finditer(r"^\| ([A-Z, ]+) \| `(/[^`]*)` \|", text, re.MULTILINE):
+        for method in match.group(1).split(","):
+            rows.add((method.strip(), re.sub(r"<[^>]+>", "<id>", match.group(2))))
+    return rows
+
+
+def _url_patterns(patterns=None, prefix=""):
+    from django.urls import URLPattern, get_resolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLPattern):
+            yield route, pattern
+        else:
+            yield from _url_patterns(pattern.url_patterns, route)
+
+
+def test_every_route_under_api_is_in_the_route_table_of_docs_api_md(document):
+    # Repro: POST /api/auth/login/mfa/passkey/options/ (and /api/schema/, /api/docs/) were missing from docs/api.md.
+    import re
+
+    from accounts.api.exceptions import API_NOT_FOUND
+
+    documented = _documented_routes()
+    paths = {path for _, path in documented}
+    routes = [route for route, pattern in _url_patterns()
+              if route.startswith(("api/", ".well-known/")) and pattern.name != API_NOT_FOUND]
+    assert len(routes) > 30
+    missing = [route for route in routes if "/" + re.sub(r"<[^>]+>", "<id>", route) not in paths]
+    assert missing == []
+    # ... each with every method the API answers on it.
+    operations_ = {(method.upper(), re.sub(r"\{[^}]+\}", "<id>", path)) for (method, path), _ in operations(document)}
+    assert sorted(operations_ - documented) == []

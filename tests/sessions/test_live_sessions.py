@@ -146,6 +146,52 @@ class TestOnPostgreSQL:
         wait_until(lambda: not deaf.connected, timeout=20, what="the listener to give up")
         assert live_sessions.memory() is deaf and deaf.user(session_id=uuid.uuid4(), user_pk=1, now=timezone.now()) is None
 
+    @pytest.mark.parametrize("table, trigger, weakened, change", [
+        ("accounts_refreshsession", "gatehouse_session_changed", "DISABLE",
+         "UPDATE accounts_refreshsession SET revoked_at = now(), revoked_reason = 'admin_revoked'"),
+        ("accounts_user", "gatehouse_user_changed", "DISABLE", "UPDATE accounts_user SET is_active = false"),
+        # Enabled for origin sessions only ('O'): a session in replica mode changes things unheard.
+        ("accounts_refreshsession", "gatehouse_session_changed", "ENABLE",
+         "UPDATE accounts_refreshsession SET revoked_at = now(), revoked_reason = 'admin_revoked'"),
+    ], ids=["session-trigger-disabled", "user-trigger-disabled", "session-trigger-origin-only"])
+    def test_a_trigger_disabled_after_connecting_then_a_revocation_by_sql_is_refused_after_the_next_heartbeat(
+        self, memory, settings, monkeypatch, client, user, table, trigger, weakened, change
+    ):
+        # Repro: ALTER TABLE … DISABLE TRIGGER, then a revocation in SQL: requests were accepted from memory
+        # until LIVE_SESSION_CACHE_MAX_AGE, because the triggers were checked only at connection.
+        from django.db import transaction
+
+        live_sessions.stop()
+        settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_MAX_AGE": 3600}
+        monkeypatch.setattr(live_sessions, "HEARTBEAT_SECONDS", 0.3)
+        monkeypatch.setattr(live_sessions, "RECONNECT_DELAYS_SECONDS", (0.2,))
+        listening = live_sessions.memory()
+        wait_until(lambda: listening.connected, what="the listener to connect")
+        device = LoggedIn(client, login(client))
+        wait_until(lambda: device.get("/api/auth/me/").status_code == 200 and len(listening) == 1,
+                   what="the session to be remembered")
+        try:
+            sql(f'ALTER TABLE "{table}" {weakened} TRIGGER {trigger}')
+            with transaction.atomic():
+                sql("SET LOCAL session_replication_role = replica")
+                sql(change)
+
+            wait_until(lambda: device.get("/api/auth/me/").status_code == 401, timeout=30,
+                       what="the revoked session to be refused")
+            # Not a lucky miss (a request that met a heartbeat in flight asks the database): refused from now on.
+            assert [device.get("/api/auth/me/").status_code for _ in range(20)] == [401] * 20
+            assert not listening.connected and len(listening) == 0  # off until the trigger is back
+        finally:
+            sql(f'ALTER TABLE "{table}" ENABLE ALWAYS TRIGGER {trigger}')
+            sql("UPDATE accounts_user SET is_active = true")
+
+        wait_until(lambda: listening.connected, timeout=30, what="the listener to come back with its triggers")
+        again = LoggedIn(client, login(client))
+        wait_until(lambda: again.get("/api/auth/me/").status_code == 200 and len(listening) == 1,
+                   what="the memory in use again")
+        sql("UPDATE accounts_refreshsession SET revoked_at = now() WHERE revoked_at IS NULL")
+        refused_soon(again, listening)
+
     def test_a_process_forked_after_the_listener_started_starts_its_own(self, memory):
         memory.pid = -1  # as the memory inherited by a child of fork(), whose listener thread did not survive
         fresh = live_sessions.memory()
