@@ -15,7 +15,7 @@ export function mount(container, ctx) {
   const { api, location } = ctx;
   let alive = true;
   const { token, fromQuery } = takeLinkToken(location, globalThis.history);
-  const body = h('div', {});
+  const body = h('div', { class: 'stack' });
   add(container, pageTitle('Choose a new password', 'Pick a password you don’t use anywhere else.'), body);
 
   if (!token) {
@@ -25,7 +25,7 @@ export function mount(container, ctx) {
 
   // Which account: filled in when the server has answered for this token.
   const account = h('strong', { testid: 'reset-account' });
-  const accountLine = h('p', { class: 'muted', testid: 'reset-account-line', hidden: true }, 'For the account ', account, '.');
+  const accountLine = h('p', { class: 'muted reset-account', testid: 'reset-account-line', hidden: true }, 'For the account ', account, '.');
   // For password managers: the new password belongs to this username.
   const usernameHint = h('input', { type: 'text', name: 'username', autocomplete: 'username', hidden: true, readonly: true, tabindex: '-1', 'aria-hidden': 'true' });
   api.passwordResetAccount(token).then(

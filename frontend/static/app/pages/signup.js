@@ -32,11 +32,8 @@ export function mount(container, ctx) {
   const next = new URLSearchParams(location.search).get('next');
   const loginHref = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
   const body = h('div', { class: 'stack' }, form);
-  add(container,
-    pageTitle('Create your account', 'It takes less than a minute.'),
-    body,
-    h('p', { class: 'auth-switch' }, 'Already have an account? ', link(loginHref, {}, 'Sign in')),
-  );
+  const switchLine = h('p', { class: 'auth-switch' }, 'Already have an account? ', link(loginHref, {}, 'Sign in'));
+  add(container, pageTitle('Create your account', 'It takes less than a minute.'), body, switchLine);
   username.input.focus();
 
   let busy = false;
@@ -102,6 +99,7 @@ export function mount(container, ctx) {
   // Signed in already; the address waits for the link we just mailed: say so before going on.
   function showCheckYourMail(user, address) {
     ctx.setUser(user);
+    switchLine.remove();
     const go = h('button', { type: 'button', class: 'btn btn-primary btn-block', testid: 'signup-continue', on: { click: () => ctx.onLogin(user) } }, 'Continue to your account');
     setChildren(
       body,
