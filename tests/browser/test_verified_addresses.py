@@ -181,3 +181,21 @@ def test_sign_up_says_check_your_mail_when_a_link_was_sent(page, db, mail, artif
     page.get_by_test_id("signup-continue").click()
     expect(page.get_by_test_id("current-user")).to_have_text("dora")
     assert "/verify-email#token=" in mail.link("dora@example.com")
+
+
+def test_sign_up_with_an_invisible_character_in_the_address_says_so_on_the_field(page, make_user, artifacts):
+    # Repro (issue 19, item 6): x\u200b@example.test was accepted beside x@example.test.
+    make_user("x", email="x@example.test")
+    page.goto("/signup")
+    form = page.get_by_test_id("signup-form")
+    form.locator('input[name="username"]').fill("newcomer")
+    form.locator('input[name="email"]').fill("x\u200b@example.test")
+    form.locator('input[name="password"]').fill(SIGNUP_PASSWORD)
+    form.locator('input[name="password_confirm"]').fill(SIGNUP_PASSWORD)
+    form.locator('button[type="submit"]').click()
+    expect(form).to_contain_text("Email addresses cannot contain invisible or control characters.")
+    shoot(page, artifacts, "signup-invisible")
+    form.locator('input[name="email"]').fill("x@examplｅ.test")
+    form.locator('button[type="submit"]').click()
+    expect(form).to_contain_text("That email address is already in use.")
+    assert User.objects.count() == 1
