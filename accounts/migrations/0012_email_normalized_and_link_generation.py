@@ -9,7 +9,12 @@ to settle: an address that cannot be normalised (it holds an invisible
 character, or its domain is no domain name), and one whose normalised form
 another account already has (two accounts on one mailbox: neither may be
 changed behind its owner's back).
+
+On SQLite, adding a column that is not null rebuilds the user table, which
+drops its trigger (migration 0010's ``gatehouse_user_reactivated``): it is
+made again after the rebuild, both ways.
 """
+import importlib
 import logging
 
 from django.core.exceptions import ValidationError
@@ -39,6 +44,16 @@ def normalize_addresses(apps, schema_editor):
         taken.add(normalized.lower())
 
 
+def restore_sqlite_triggers(apps, schema_editor):
+    """0010's SQLite trigger on the user table, which the table's rebuild dropped."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module("accounts.migrations.0010_live_session_notifications")
+    schema_editor.execute("DROP TRIGGER IF EXISTS gatehouse_user_reactivated", None)
+    for sql in triggers._sqlite(triggers._tables(apps)):
+        schema_editor.execute(sql, None)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -46,10 +61,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Unapplied, the column's removal rebuilds the table again: this step's reverse runs after it.
+        migrations.RunPython(migrations.RunPython.noop, restore_sqlite_triggers),
         migrations.AddField(
             model_name='user',
             name='email_link_generation',
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
+        migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
         migrations.RunPython(normalize_addresses, migrations.RunPython.noop),
     ]
