@@ -229,7 +229,8 @@ SIMPLE_JWT = {
 # request's Host. Unset in production: recovery answers 503 (see README).
 # In development it defaults to where `make run` serves (its HOST and PORT), so
 # `make run PORT=8300` mails links to port 8300; production has no default.
-SITE_URL = site_url_from(env_str("SITE_URL") or (development_site_url(env_str("HOST"), env_str("PORT")) if DEBUG else None))
+_DEVELOPMENT_SITE_URL = development_site_url(env_str("HOST"), env_str("PORT")) if DEBUG else None
+SITE_URL = site_url_from(env_str("SITE_URL") or _DEVELOPMENT_SITE_URL)
 # Unset in production: mail is queued in the outbox but not delivered, and the
 # recovery routes answer 503, until it is set.
 EMAIL_URL = env_str("EMAIL_URL") or ("console:" if DEBUG else None)

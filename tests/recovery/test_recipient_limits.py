@@ -25,7 +25,9 @@ def test_change_of_address_mail_is_limited_per_recipient_across_accounts_and_net
         device.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
         devices.append(device)
     answers = [
-        devices[number % 3].post("/api/auth/email/change/", {"new_email": spelling, "password": PASSWORD}, format="json")
+        devices[number % 3].post(
+            "/api/auth/email/change/", {"new_email": spelling, "password": PASSWORD}, format="json"
+        )
         for number, spelling in enumerate([OUTSIDE, "VICTIM@outside.example", "victim@outsidｅ.example", OUTSIDE])
     ]
     assert [a.status_code for a in answers] == [202, 202, 202, 429]
@@ -41,6 +43,7 @@ def test_reset_and_resend_are_limited_per_address_in_every_spelling(make_user, r
     make_user("erin")
     spellings = ["erin@example.com", "ERIN@example.com", "erin@examplｅ.com"]
     for number, spelling in enumerate(spellings):
-        assert APIClient().post(route, {"email": spelling}, format="json", REMOTE_ADDR=f"203.0.113.{number}").status_code == 202
+        answer = APIClient().post(route, {"email": spelling}, format="json", REMOTE_ADDR=f"203.0.113.{number}")
+        assert answer.status_code == 202
     throttled = APIClient().post(route, {"email": "erin@example.coｍ"}, format="json", REMOTE_ADDR="203.0.113.9")
     assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0

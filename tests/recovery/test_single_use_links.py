@@ -26,6 +26,10 @@ def _site(settings, smtp_server):
     settings.SITE_URL = SITE
 
 
+def confirm(token):
+    return APIClient().post(CONFIRM, {"token": token, "new_password": "a brand new passphrase 42"}, format="json")
+
+
 def change(device, new_email):
     return device.post(CHANGE, {"new_email": new_email, "password": PASSWORD})
 
@@ -75,7 +79,8 @@ def _other_spellings(token):
         # An id whose base64 needs no padding (user 100: MTAw) gets a whole "====" group.
         "uid with = padding": _respell(token, 0, lambda uid: uid + "=" * (-len(uid) % 4 or 4)),
         "uid of a zero-led id": _respell(
-            token, 0, lambda uid: base64.urlsafe_b64encode(b"0" + base64.urlsafe_b64decode(uid + "==")).decode().rstrip("=")
+            token, 0,
+            lambda uid: base64.urlsafe_b64encode(b"0" + base64.urlsafe_b64decode(uid + "==")).decode().rstrip("="),
         ),
         "time in upper case": _respell(token, 1, str.upper),
         "time with a leading zero": _respell(token, 1, lambda issued: "0" + issued),
@@ -93,11 +98,11 @@ def test_reset_tokens_are_accepted_in_one_spelling_only(user):
     token = tokens.make_token(user)
     for name, spelling in _other_spellings(token).items():
         assert spelling != token, name
-        answer = APIClient().post(CONFIRM, {"token": spelling, "new_password": "a brand new passphrase 42"}, format="json")
+        answer = confirm(spelling)
         assert (name, answer.status_code, answer.json()["code"]) == (name, 400, "token_invalid")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
-    assert APIClient().post(CONFIRM, {"token": token, "new_password": "a brand new passphrase 42"}, format="json").status_code == 204
+    assert confirm(token).status_code == 204
 
 
 @pytest.mark.parametrize("make", [
