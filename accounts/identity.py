@@ -23,7 +23,6 @@ unique index on the lower-cased address holds for a stored address.
 import unicodedata
 
 import idna
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError

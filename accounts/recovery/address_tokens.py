@@ -102,7 +102,7 @@ def _uid(pk) -> str:
 
 
 def _mac(purpose, user, issued: int, new_email=None) -> str:
-    generation = getattr(user, "email_link_generation", 0)
+    generation = user.email_link_generation
     if purpose == VERIFY:
         verified = "" if user.email_verified_at is None else user.email_verified_at.isoformat()
         value = f"{user.pk}|{user.email}|{verified}|{generation}|{issued}"

@@ -200,6 +200,7 @@ class _Nobody:
     pk = 0
     password = ""
     email_verified_at = None
+    email_link_generation = 0
 
     def __init__(self, email):
         self.email = email
