@@ -15,11 +15,12 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-## run: install, migrate, create the first admin (printed once), serve on http://127.0.0.1:8000
+## run: install, migrate, create the first admin (printed once), serve on http://$(HOST):$(PORT) (127.0.0.1:8000)
+## (SITE_URL, and so every mailed link and the tokens' iss, follow HOST and PORT unless SITE_URL is set)
 run: $(VENV)/.installed
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DJANGO_DEBUG=1 $(BIN)/python manage.py bootstrap_admin
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py bootstrap_admin
+	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite (Python on $$DATABASE_URL or SQLite, and the frontend's unit tests)
 test: prerequisites test-js test-python

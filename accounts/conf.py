@@ -150,6 +150,10 @@ def email_verify_resend_rate_per_address() -> str:
     return _value("EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS")
 
 
+def email_change_rate_per_address() -> str:
+    return _value("EMAIL_CHANGE_RATE_PER_ADDRESS")
+
+
 def mail_notice_enabled(kind: str) -> bool:
     """Whether the security notice ``kind`` (``password_changed``, ``new_device``, …) is mailed."""
     return kind in _value("MAIL_NOTICES")

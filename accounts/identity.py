@@ -10,12 +10,23 @@ disagree about who a name is.
 
 Lengths and characters are checked on the normalised form: NFKC can turn one
 character into many (``ﷺ`` becomes 18 characters with spaces in them).
+
+An email address is stored in its *normalised* form (``normalized_email``):
+NFKC, the domain in its IDNA ASCII form (UTS 46: lower case, ``bücher.de``
+as ``xn--bcher-kva.de``), and refused when it holds an invisible or control
+character. So ``x@examplｅ.test`` (fullwidth), ``x@exam<soft hyphen>ple.test``
+and ``x@example.teﬆ`` (a ligature) are ``x@example.test`` or refused, never a
+second account on one mailbox. It is compared in its canonical form
+(``canonical_email``): the normalised form lower-cased, which is what the
+unique index on the lower-cased address holds for a stored address.
 """
 import unicodedata
 
+import idna
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email as _validate_email_syntax
 from django.db.models.functions import Lower
 from django.utils.deconstruct import deconstructible
 
@@ -54,9 +65,66 @@ class UsernameValidator:
 validate_username = UsernameValidator()
 
 
+EMAIL_MAX_LENGTH = 254
+EMAIL_INVISIBLE = "Email addresses cannot contain invisible or control characters."
+EMAIL_INVALID = "Enter a valid email address."
+EMAIL_BAD_DOMAIN = "The domain of this address is not a valid domain name."
+
+# Categories of characters nobody sees or types in an address: controls (Cc),
+# format characters such as the soft hyphen and zero-width space (Cf),
+# surrogates (Cs), private use (Co), unassigned (Cn), and line and paragraph
+# separators (Zl, Zp).
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Default-ignorable characters of other categories: they draw as nothing too.
+_INVISIBLE = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x2800, 0x3164, 0xFFA0]
+    + list(range(0xFE00, 0xFE10))
+    + list(range(0xE0100, 0xE01F0))
+)
+
+
+def _invisible(character: str) -> bool:
+    return unicodedata.category(character) in _REFUSED_CATEGORIES or ord(character) in _INVISIBLE
+
+
+def normalized_email(address: str) -> str:
+    """The form an email address is stored in; ``ValidationError`` (one clear message) for one that cannot be.
+
+    Invisible characters are refused rather than dropped: an address that
+    differs from a real one only by what nobody can see is not a typo.
+    """
+    address = address.strip()
+    if any(_invisible(c) for c in address):
+        raise ValidationError(EMAIL_INVISIBLE, code="invisible")
+    address = unicodedata.normalize("NFKC", address)
+    if any(_invisible(c) for c in address):
+        raise ValidationError(EMAIL_INVISIBLE, code="invisible")
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        raise ValidationError(EMAIL_INVALID, code="invalid")
+    if not (domain.startswith("[") and domain.endswith("]")):  # an address literal has no IDNA form
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            raise ValidationError(EMAIL_BAD_DOMAIN, code="invalid_domain") from None
+    address = f"{local}@{domain.lower()}"
+    if len(address) > EMAIL_MAX_LENGTH:
+        raise ValidationError(f"Email addresses are at most {EMAIL_MAX_LENGTH} characters long.", code="max_length")
+    _validate_email_syntax(address)  # NFKC may have made a valid address of an invalid one, or the reverse
+    return address
+
+
 def canonical_email(address: str) -> str:
-    """The form email addresses are compared in: the whole address lower-cased."""
-    return address.strip().lower()
+    """The form email addresses are compared in: the normalised address, lower-cased.
+
+    An address that cannot be normalised (it would be refused at sign-up)
+    is only trimmed and lower-cased: it can then match only a row stored
+    before addresses were normalised, never a normalised one.
+    """
+    try:
+        return normalized_email(address).lower()
+    except ValidationError:
+        return address.strip().lower()
 
 
 USERNAME_TAKEN = "That username is taken."

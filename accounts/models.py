@@ -9,7 +9,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.identity import USERNAME_MAX_LENGTH, canonical_username, normalized_username, validate_username
+from accounts.identity import (
+    USERNAME_MAX_LENGTH,
+    canonical_username,
+    normalized_email,
+    normalized_username,
+    validate_username,
+)
 
 
 class GatehouseUserManager(UserManager):
@@ -42,6 +48,10 @@ class User(AbstractUser):
     # another compatibility form.
     username_canonical = CanonicalUsernameField(max_length=USERNAME_MAX_LENGTH, unique=True, editable=False)
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Advanced each time an address link is used: every verification and
+    # change-of-address link covers it, so a used link never works again, even
+    # once the address is back to what it was (accounts/recovery/address_tokens.py).
+    email_link_generation = models.PositiveIntegerField(default=0, editable=False)
     # Whether the account has a second factor (accounts/mfa/factors.py keeps it
     # true to what is enrolled): read with the user at login, so an account
     # without one pays no extra query.
@@ -74,9 +84,21 @@ class User(AbstractUser):
             others = others.exclude(pk=self.pk)
         if others.exists():
             raise ValidationError({"username": "A user with that username already exists."})
+        if self.email:
+            # The admin's forms: stored normalised, so the unique index compares canonical forms.
+            try:
+                self.email = normalized_email(self.email)
+            except ValidationError as error:
+                raise ValidationError({"email": error.messages}) from None
 
     def save(self, *args, **kwargs):
         self.username = normalized_username(self.username)
+        if self.email:
+            # createsuperuser and scripts: normalised when it can be (what cannot be, the forms refuse).
+            try:
+                self.email = normalized_email(self.email)
+            except ValidationError:
+                pass
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "username_canonical"}

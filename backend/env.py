@@ -188,6 +188,22 @@ def email_from_url(url) -> dict:
     }
 
 
+def development_site_url(host, port):
+    """Where ``make run`` serves (``HOST``, ``PORT``; 127.0.0.1:8000 by default), as a ``SITE_URL``.
+
+    A wildcard address is no place a browser can open: links then name the
+    loopback address of the same family.
+    """
+    host = (host or "").strip() or "127.0.0.1"
+    port = (port or "").strip() or "8000"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ImproperlyConfigured(f"PORT must be a TCP port number; got {port!r}.")
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{int(port)}"
+
+
 def site_url_from(value):
     """``SITE_URL`` without its trailing slash, checked: an http(s) origin, optionally with a path prefix."""
     from urllib.parse import urlsplit

@@ -13,6 +13,7 @@ from django.utils.crypto import salted_hmac
 from backend.env import (
     database_from_url,
     development_secret_key,
+    development_site_url,
     email_from_url,
     env_bool,
     env_choice,
@@ -226,7 +227,10 @@ SIMPLE_JWT = {
 # --- Mail and account recovery (accounts/mail/, accounts/recovery/) -----------
 # The app's public origin: every link in a mail starts with it, never with the
 # request's Host. Unset in production: recovery answers 503 (see README).
-SITE_URL = site_url_from(env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else None))
+# In development it defaults to where `make run` serves (its HOST and PORT), so
+# `make run PORT=8300` mails links to port 8300; production has no default.
+_DEVELOPMENT_SITE_URL = development_site_url(env_str("HOST"), env_str("PORT")) if DEBUG else None
+SITE_URL = site_url_from(env_str("SITE_URL") or _DEVELOPMENT_SITE_URL)
 # Unset in production: mail is queued in the outbox but not delivered, and the
 # recovery routes answer 503, until it is set.
 EMAIL_URL = env_str("EMAIL_URL") or ("console:" if DEBUG else None)
@@ -246,6 +250,8 @@ GATEHOUSE.update({
     "SIGNUP_EMAIL_VERIFICATION": env_choice("SIGNUP_EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "optional"),
     "EMAIL_VERIFICATION_TTL": env_int("EMAIL_VERIFICATION_TTL", 3 * 24 * 3600, minimum=60),
     "EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS", "3/hour"),
+    # Change-of-address links sent to one new address, whichever accounts ask.
+    "EMAIL_CHANGE_RATE_PER_ADDRESS": env_rate("EMAIL_CHANGE_RATE_PER_ADDRESS", "3/hour"),
     # Security notices by mail (accounts/mail/notices.py): the ones to send.
     "MAIL_NOTICES": env_subset(
         "MAIL_NOTICES", ["password_changed", "password_reset", "email_changed", "refresh_reuse", "new_device"]
@@ -277,6 +283,7 @@ REST_FRAMEWORK = {
         "register_ip": env_rate("REGISTER_RATE_PER_IP", "10/hour"),
         "password_reset_ip": env_rate("PASSWORD_RESET_RATE_PER_IP", "10/hour"),
         "password_reset_confirm_ip": env_rate("PASSWORD_RESET_CONFIRM_RATE_PER_IP", "30/hour"),
+        "password_reset_account_ip": env_rate("PASSWORD_RESET_CONFIRM_RATE_PER_IP", "30/hour"),
         "introspect_ip": env_rate("INTROSPECTION_RATE_PER_IP", "600/min"),
         "email_verify_ip": env_rate("EMAIL_VERIFY_RATE_PER_IP", "30/hour"),
         "email_verify_resend_ip": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_IP", "10/hour"),

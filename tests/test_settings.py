@@ -172,7 +172,7 @@ def test_production_without_a_site_url_starts_and_the_deployment_checklist_says_
 def test_the_issuer_and_audience_come_from_the_environment(monkeypatch):
     # Repro: JWT_ISSUER and JWT_AUDIENCE were not read; SITE_URL had no development default.
     def jwt_settings(**environment):
-        for name in ("SITE_URL", "JWT_ISSUER", "JWT_AUDIENCE", "DJANGO_DEBUG"):
+        for name in ("SITE_URL", "JWT_ISSUER", "JWT_AUDIENCE", "DJANGO_DEBUG", "HOST", "PORT"):
             monkeypatch.delenv(name, raising=False)
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
@@ -188,6 +188,44 @@ def test_the_issuer_and_audience_come_from_the_environment(monkeypatch):
     assert jwt_settings(SITE_URL="https://a.example", JWT_ISSUER="gatehouse", JWT_AUDIENCE="api") == (
         "https://a.example", "gatehouse", "api",
     )
+
+
+def _settings_from(monkeypatch, **environment):
+    for name in ("SITE_URL", "JWT_ISSUER", "JWT_AUDIENCE", "DJANGO_DEBUG", "HOST", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    path = ROOT / "backend" / "settings.py"
+    namespace = {"__file__": str(path), "__name__": "settings_under_test"}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return namespace
+
+
+def test_make_run_on_another_port_mails_links_and_issues_tokens_for_that_port(monkeypatch):
+    # Repro: `make run PORT=8300` kept SITE_URL (every mailed link, and the tokens' iss) at port 8000.
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8300", "HOST=127.0.0.1"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    (serve,) = [line for line in dry_run.stdout.splitlines() if "runserver" in line]
+    passed = dict(word.split("=", 1) for word in serve.split() if word.split("=", 1)[0] in ("HOST", "PORT"))
+    assert passed == {"HOST": "127.0.0.1", "PORT": "8300"}
+
+    assert _settings_from(monkeypatch, DJANGO_DEBUG="1", **passed)["SITE_URL"] == "http://127.0.0.1:8300"
+    assert _settings_from(monkeypatch, DJANGO_DEBUG="1")["SITE_URL"] == "http://127.0.0.1:8000"
+    assert _settings_from(monkeypatch, DJANGO_DEBUG="1", HOST="localhost", PORT="8300")["SITE_URL"] == (
+        "http://localhost:8300"
+    )
+    assert _settings_from(monkeypatch, DJANGO_DEBUG="1", HOST="0.0.0.0", PORT="9000")["SITE_URL"] == (
+        "http://127.0.0.1:9000"
+    )
+    assert _settings_from(monkeypatch, DJANGO_DEBUG="1", HOST="::", PORT="9000")["SITE_URL"] == "http://[::1]:9000"
+    # An explicit SITE_URL wins; production never guesses one from HOST/PORT.
+    assert _settings_from(monkeypatch, DJANGO_DEBUG="1", PORT="8300", SITE_URL="https://a.example")["SITE_URL"] == (
+        "https://a.example"
+    )
+    assert _settings_from(monkeypatch, HOST="127.0.0.1", PORT="8300", DJANGO_SECRET_KEY=SECRET)["SITE_URL"] is None
+    with pytest.raises(ImproperlyConfigured, match="PORT"):
+        _settings_from(monkeypatch, DJANGO_DEBUG="1", PORT="eighty")
 
 
 def test_the_openapi_schema_validates_without_warnings():

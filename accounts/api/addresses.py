@@ -7,13 +7,12 @@ from accounts import services
 from accounts.api import schema
 from accounts.api.reauth import RecentAuthentication
 from accounts.api.recovery import DetailSerializer
-from accounts.api.serializers import _password_field
+from accounts.api.serializers import EmailAddressField, _password_field
 from accounts.api.views import BearerView, CookieRouteView
 from accounts.identity import canonical_email
 from accounts.limits.net import client_info
 from accounts.limits.throttling import EmailChangeIPThrottle, EmailVerifyIPThrottle, EmailVerifyResendIPThrottle
 from accounts.recovery import addresses
-from accounts.text import strip_control_characters
 
 _RESENT = {
     "detail": "If an account has this address and it is not verified yet, a new link is on its way. "
@@ -26,22 +25,19 @@ _CHANGE_SENT = {
 
 
 class VerifySerializer(serializers.Serializer):
-    # Any string: a wrong one, however malformed, is answered token_invalid by the flow.
-    token = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=True)
+    # Any string, untrimmed: a wrong one, however malformed or spelled, is answered token_invalid by the flow.
+    token = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=False)
 
 
 class ResendSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
 
 
 class EmailChangeSerializer(serializers.Serializer):
-    new_email = serializers.EmailField(max_length=254)
+    new_email = EmailAddressField()
     password = _password_field()
 
     def validate_new_email(self, value):
-        # Django's validator lets a quoted local part hold control characters ("a\x01"@b.example).
-        if strip_control_characters(value) != value:
-            raise serializers.ValidationError("Enter a valid email address.")
         if canonical_email(value) == canonical_email(self.context["user"].email or ""):
             raise serializers.ValidationError("That is already your address.")
         return value
@@ -52,7 +48,7 @@ class EmailVerifyView(CookieRouteView):
 
     @schema.operation(
         summary="Use a verification or change-of-address link",
-        description="The token of a `SITE_URL/verify-email?token=…` link: verifies the address, or (for a "
+        description="The token of a `SITE_URL/verify-email#token=…` link: verifies the address, or (for a "
         "change-of-address link) sets the new address, verified. 400 `token_invalid` for an unknown, used or "
         "expired token, or one whose address changed since; 400 `email_taken` when another account took the "
         "new address meanwhile.",

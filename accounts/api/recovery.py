@@ -3,10 +3,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.api import schema
-from accounts.api.serializers import _password_field
+from accounts.api.serializers import EmailAddressField, _password_field
 from accounts.api.views import CookieRouteView
 from accounts.limits.net import client_info
-from accounts.limits.throttling import PasswordResetConfirmIPThrottle, PasswordResetIPThrottle
+from accounts.limits.throttling import (
+    PasswordResetAccountIPThrottle,
+    PasswordResetConfirmIPThrottle,
+    PasswordResetIPThrottle,
+)
 from accounts.recovery import flows
 
 _SENT = {
@@ -20,13 +24,25 @@ class DetailSerializer(serializers.Serializer):
 
 
 class PasswordResetRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = EmailAddressField()
+
+
+def _token_field():
+    # Any string, untrimmed: a wrong one, however malformed or spelled, is answered token_invalid by the flow.
+    return serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=False)
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    # Any string: a wrong one, however malformed, is answered token_invalid by the flow.
-    token = serializers.CharField(max_length=4096, allow_blank=True, trim_whitespace=True)
+    token = _token_field()
     new_password = _password_field()
+
+
+class PasswordResetAccountSerializer(serializers.Serializer):
+    token = _token_field()
+
+
+class PasswordResetAccountResponseSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="The account the token resets the password of.")
 
 
 class PasswordResetRequestView(CookieRouteView):
@@ -71,3 +87,22 @@ class PasswordResetConfirmView(CookieRouteView):
         form.is_valid(raise_exception=True)
         flows.confirm_password_reset(**form.validated_data, client=client_info(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetAccountView(CookieRouteView):
+    throttle_classes = [PasswordResetAccountIPThrottle]
+
+    @schema.operation(
+        summary="Which account a reset link's token is for",
+        description="The reset page names the account before a new password is chosen. Only a valid token "
+        "(the one in the mail) learns the username; anything else is 400 `token_invalid`, the same answer as "
+        "the confirm route's. The token is sent in the body, never in a URL.",
+        request=PasswordResetAccountSerializer,
+        responses={200: PasswordResetAccountResponseSerializer},
+        errors={**schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE},
+        auth=schema.PUBLIC,
+    )
+    def post(self, request):
+        form = PasswordResetAccountSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response({"username": flows.account_for_token(token=form.validated_data["token"])})

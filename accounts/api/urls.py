@@ -32,6 +32,7 @@ urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("auth/password-reset/", recovery.PasswordResetRequestView.as_view(), name="password-reset"),
     path("auth/password-reset/confirm/", recovery.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
+    path("auth/password-reset/account/", recovery.PasswordResetAccountView.as_view(), name="password-reset-account"),
     path("auth/email/verify/", addresses.EmailVerifyView.as_view(), name="email-verify"),
     path("auth/email/verify/resend/", addresses.EmailVerifyResendView.as_view(), name="email-verify-resend"),
     path("auth/email/change/", addresses.EmailChangeView.as_view(), name="email-change"),

@@ -27,6 +27,7 @@ from accounts.api.serializers import (
     LoginSerializer,
     PasswordChangeSerializer,
     ReauthenticateSerializer,
+    RegisterResponseSerializer,
     RegisterSerializer,
     SecondStepRequiredSerializer,
     SessionSerializer,
@@ -38,6 +39,7 @@ from accounts.limits.net import client_info
 from accounts.limits.throttling import IntrospectIPThrottle, LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
 from accounts.mfa.challenges import SecondStepRequired
 from accounts.models import RefreshSession, RevocationReason
+from accounts.recovery import addresses
 from accounts.sessions import introspection, lifecycle
 
 _BEARER_CHALLENGE = 'Bearer realm="api"'
@@ -315,7 +317,7 @@ class RegisterView(CookieRouteView):
         description="Create a user (usernames are unique by their canonical form, email addresses "
         "case-insensitively). It does not log in: call login next.",
         request=RegisterSerializer,
-        responses={201: UserSerializer},
+        responses={201: RegisterResponseSerializer},
         errors={
             **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED,
             404: "Sign-up is disabled on this server (`SIGNUP_ENABLED` off; `not_found`).",
@@ -327,7 +329,9 @@ class RegisterView(CookieRouteView):
         form = RegisterSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = services.register_user(**form.validated_data, client=client_info(request))
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        # What sign-up's send_verification decided: the app says "check your mail" only when one went out.
+        sent = conf.signup_email_verification() != "none" and addresses.available()
+        return Response({**UserSerializer(user).data, "verification_sent": sent}, status=status.HTTP_201_CREATED)
 
 
 class IntrospectView(NoStoreMixin, APIView):

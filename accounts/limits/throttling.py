@@ -7,12 +7,13 @@ Counters live in the default cache (Redis when ``REDIS_URL`` is set, so all
 app servers share them). The client IP comes from ``accounts.limits.net``, which
 ignores a forged ``X-Forwarded-For`` unless a trusted proxy is configured.
 """
-import hashlib
 import time
 
+from django.utils.crypto import salted_hmac
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.identity import canonical_email
 from accounts.limits.counters import counters
 from accounts.limits.net import client_ip, client_key
 
@@ -64,6 +65,12 @@ class PasswordResetConfirmIPThrottle(_ClientIPThrottle):
     scope = "password_reset_confirm_ip"
 
 
+class PasswordResetAccountIPThrottle(_ClientIPThrottle):
+    """The reset page's question "which account is this link for?": one per opened link."""
+
+    scope = "password_reset_account_ip"
+
+
 class IntrospectIPThrottle(_ClientIPThrottle):
     """Other services asking about tokens; every request counts, a wrong secret too."""
 
@@ -82,14 +89,19 @@ class EmailChangeIPThrottle(_ClientIPThrottle):
     scope = "email_change_ip"
 
 
+_ADDRESS_SALT = "gatehouse.limits.address"
+
+
 def throttle_address(address: str, *, scope: str, rate: str) -> None:
     """At most ``rate`` requests per fixed window for one email address, known or not (429 beyond).
 
-    Counted under a digest of the lower-cased address, so the cache holds no addresses.
+    Counted under a keyed digest of the address's canonical form: every
+    spelling of one mailbox counts together, and the cache holds neither
+    addresses nor digests anyone could recompute from a list of addresses.
     """
     limit, duration = SimpleRateThrottle.parse_rate(None, rate)
     now = time.time()
     window = int(now // duration)
-    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:32]
+    digest = salted_hmac(_ADDRESS_SALT, canonical_email(address), algorithm="sha256").hexdigest()[:32]
     if counters.count(f"{scope}:address:{digest}:{window}", duration) > limit:
         raise Throttled(wait=max(1, int((window + 1) * duration - now)))

@@ -1,6 +1,7 @@
 """Verified addresses and change of address: the links, and what using one does.
 
-Both kinds of link open ``SITE_URL/verify-email?token=…`` and are used
+Both kinds of link open ``SITE_URL/verify-email#token=…`` (the token in the
+fragment, which browsers never send, so no access log holds it) and are used
 through one route (``verify``): a verification token sets
 ``email_verified_at``; a change token moves the account to the new address
 (verified, since the link reached it) and tells the old one.
@@ -64,7 +65,7 @@ def ensure_available() -> None:
 
 
 def link(token: str) -> str:
-    return f"{conf.site_url()}/verify-email?token={token}"
+    return f"{conf.site_url()}/verify-email#token={token}"
 
 
 def _ttl_context() -> dict:
@@ -127,6 +128,8 @@ def request_change(*, user, new_email, client) -> None:
     address, the answer and the notice are the same but no link is sent.
     """
     ensure_available()
+    # Per recipient, whoever asks: several accounts (on several networks) cannot flood one outside mailbox.
+    throttle_address(new_email, scope="email-change", rate=conf.email_change_rate_per_address())
     taken = email_taken(new_email)
     with transaction.atomic():
         record_event(SecurityEventKind.EMAIL_CHANGE_REQUESTED, user=user, client=client)
@@ -162,9 +165,11 @@ def verify(*, token, client) -> None:
         if found is None:
             raise TokenInvalid()
         now = timezone.now()
+        # Every link issued so far covers the generation: using one ends them all, for good.
+        user.email_link_generation += 1
         if found.purpose == address_tokens.VERIFY:
             user.email_verified_at = now
-            user.save(update_fields=["email_verified_at"])
+            user.save(update_fields=["email_verified_at", "email_link_generation"])
             record_event(SecurityEventKind.EMAIL_VERIFIED, user=user, client=client)
             return
         _change_address(user, found.new_email, now=now, client=client)
@@ -178,7 +183,7 @@ def _change_address(user, new_email, *, now, client) -> None:
     user.email, user.email_verified_at = new_email, now
     try:
         with transaction.atomic():
-            user.save(update_fields=["email", "email_verified_at"])
+            user.save(update_fields=["email", "email_verified_at", "email_link_generation"])
     except IntegrityError:  # another account took it since the check
         raise EmailTaken() from None
     record_event(SecurityEventKind.EMAIL_CHANGED, user=user, client=client)
@@ -195,6 +200,7 @@ class _Nobody:
     pk = 0
     password = ""
     email_verified_at = None
+    email_link_generation = 0
 
     def __init__(self, email):
         self.email = email

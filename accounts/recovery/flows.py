@@ -18,6 +18,7 @@ from rest_framework.exceptions import APIException, ValidationError
 
 from accounts import conf
 from accounts.audit import record_event
+from accounts.identity import canonical_email
 from accounts.limits.throttling import throttle_address
 from accounts.mail import notices, outbox
 from accounts.models import RevocationReason, SecurityEventKind
@@ -57,7 +58,7 @@ def request_password_reset(*, email, client) -> None:
     _throttle_address(address)
     user = (
         get_user_model()._default_manager.annotate(email_lower=Lower("email"))
-        .filter(email_lower=address.lower(), is_active=True)
+        .filter(email_lower=canonical_email(address), is_active=True)
         .exclude(email="")
         .first()
     )
@@ -79,7 +80,19 @@ def request_password_reset(*, email, client) -> None:
 
 
 def reset_link(token: str) -> str:
-    return f"{conf.site_url()}/reset-password?token={token}"
+    """The token rides in the fragment, which browsers never send: no server or proxy logs it."""
+    return f"{conf.site_url()}/reset-password#token={token}"
+
+
+def account_for_token(*, token) -> str:
+    """The username a valid reset token is for (the reset page names the account); ``TokenInvalid`` otherwise.
+
+    Only someone holding a valid token learns a name: the mailbox it was sent to.
+    """
+    user = tokens.user_for_token(token)
+    if user is None:
+        raise TokenInvalid()
+    return user.get_username()
 
 
 def confirm_password_reset(*, token, new_password, client) -> None:

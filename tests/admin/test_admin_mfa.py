@@ -77,7 +77,7 @@ def test_reset_removes_every_factor_records_the_admin_and_mails_the_user(
     assert (event.user, event.actor, event.ip_address) == (alice, admin_browser.user, "192.0.2.9")
     (mail,) = OutboxMessage.objects.filter(subject="Two-step sign-in was reset on your account")
     assert mail.to == "alice@example.com"
-    assert "an administrator reset two-step sign-in" in mail.body_text
+    assert "An administrator reset two-step sign-in" in mail.body_text
     assert "192.0.2.9" not in mail.body_text  # the administrator's address is not the user's business
 
 

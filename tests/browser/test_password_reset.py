@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.mail import outbox
-from tests.browser.conftest import log_in_through_ui
+from accounts.recovery import tokens
+from tests.browser.conftest import log_in_through_ui, screenshots
 from tests.smtp import body_text
 
 NEW_PASSWORD = "a brand new passphrase 42"
@@ -20,7 +21,7 @@ def mailed_link(settings, live_server, smtp_server):
         while outbox.deliver_due():
             pass
         messages = smtp_server.wait_for(count)
-        match = re.search(r"\S+/reset-password\?token=[A-Za-z0-9_\-.]+", body_text(messages[-1]))
+        match = re.search(r"\S+/reset-password#token=[A-Za-z0-9_\-.]+", body_text(messages[-1]))
         assert match
         return match.group(0)
 
@@ -48,14 +49,16 @@ def test_forgot_password_request_mail_link_new_password_sign_in(page, user, mail
     ask_for_link(page)
     link = mailed_link()
     page.goto(link)
+    # The page names the account, and takes the token out of the address bar before anything is POSTed.
+    expect(page.get_by_test_id("reset-account")).to_have_text("alice")
+    assert "token" not in page.url and page.url.endswith("/reset-password")
     set_password(page, NEW_PASSWORD)
 
     expect(page.get_by_test_id("login-form")).to_be_visible()
     expect(page.locator(".alert-success")).to_contain_text("password has been changed")
     log_in_through_ui(page, password=NEW_PASSWORD, path="/login")
 
-    page.goto(link)  # used: the page says so and offers a new one
-    set_password(page, "yet another passphrase 7")
+    page.goto(link)  # used: the page says so at once and offers a new one
     expect(page.get_by_test_id("reset-link-invalid")).to_contain_text("expired or was used")
     expect(page.get_by_test_id("request-new-link")).to_be_visible()
 
@@ -75,3 +78,37 @@ def test_unknown_address_shows_the_same_message(page, db, mailed_link, smtp_serv
 def test_a_link_without_token_says_it_is_incomplete(page, db):
     page.goto("/reset-password")
     expect(page.get_by_test_id("reset-link-invalid")).to_contain_text("incomplete")
+
+
+def test_the_reset_link_carries_its_token_in_the_fragment_and_the_page_shows_the_account(
+    page, user, mailed_link, artifacts
+):
+    # Repro (issue 19, items 8b and 16): links were /reset-password?token=…, so opening one logged the token;
+    # the page did not say which account it resets.
+    ask_for_link(page)
+    link = mailed_link()
+    assert "/reset-password#token=" in link and "?" not in link
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(link)
+    expect(page.get_by_test_id("reset-account-line")).to_contain_text("For the account alice")
+    assert page.url.endswith("/reset-password")
+    screenshots(page, artifacts, "reset-password-account")
+    set_password(page, NEW_PASSWORD)
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+    secret = link.split("#token=", 1)[1]
+    assert requests and not [url for url in requests if secret in url or "token=" in url]
+
+
+def test_an_old_query_string_link_is_not_taken_and_asks_for_a_new_one(page, user, artifacts):
+    # A token in the query string has been sent to the server (and its access log): it is not used.
+    token = tokens.make_token(user)
+    posted = []
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    page.goto(f"/reset-password?token={token}")
+    expect(page.get_by_test_id("reset-link-invalid")).to_contain_text("no longer accepted")
+    expect(page.get_by_test_id("request-new-link")).to_be_visible()
+    assert "token" not in page.url
+    screenshots(page, artifacts, "reset-password-old-link")
+    assert posted == []
+    assert tokens.user_for_token(token) == user  # still unused

@@ -39,7 +39,7 @@ def delivered(smtp_server, count):
 
 
 def token_from(message):
-    match = re.search(r"reset-password\?token=([A-Za-z0-9_\-.]+)", body_text(message))
+    match = re.search(r"reset-password#token=([A-Za-z0-9_\-.]+)", body_text(message))
     assert match, body_text(message)
     return match.group(1)
 
@@ -60,7 +60,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_only_the_known_a_ma
     received = delivered(smtp_server, 1)
     assert [m["To"] for m in received] == ["alice@example.com"]
     assert OutboxMessage.objects.count() == 1
-    assert body_text(received[0]).count(f"{SITE}/reset-password?token=") == 1
+    assert body_text(received[0]).count(f"{SITE}/reset-password#token=") == 1
     kinds = SecurityEvent.objects.filter(kind=SecurityEventKind.PASSWORD_RESET_REQUESTED)
     assert kinds.count() == 2  # both requests are recorded, the unknown one by the address typed
 
@@ -151,7 +151,7 @@ def test_a_forged_host_does_not_change_the_link(client, user, smtp_server, setti
     assert response.status_code == 202
     (mail,) = delivered(smtp_server, 1)
     assert "evil.example" not in body_text(mail)
-    assert f"{SITE}/reset-password?token=" in body_text(mail)
+    assert f"{SITE}/reset-password#token=" in body_text(mail)
 
 
 @pytest.mark.django_db

@@ -34,6 +34,7 @@ const PATHS = {
   register: '/api/auth/register/',
   passwordReset: '/api/auth/password-reset/',
   passwordResetConfirm: '/api/auth/password-reset/confirm/',
+  passwordResetAccount: '/api/auth/password-reset/account/',
   emailVerify: '/api/auth/email/verify/',
   emailVerifyResend: '/api/auth/email/verify/resend/',
   emailChange: '/api/auth/email/change/',
@@ -595,6 +596,9 @@ export function createApiClient({
     /** Set a new password with the token from a reset link (204). */
     confirmPasswordReset: async (token, newPassword) =>
       (await publicRequest(PATHS.passwordResetConfirm, { method: 'POST', body: { token, new_password: newPassword } })).body,
+    /** The username a reset link's token is for (400 token_invalid for any other token). */
+    passwordResetAccount: async (token) =>
+      (await publicRequest(PATHS.passwordResetAccount, { method: 'POST', body: { token } })).body,
     /** Use a link from a verification or change-of-address mail (204). */
     verifyEmail: async (token) =>
       (await publicRequest(PATHS.emailVerify, { method: 'POST', body: { token } })).body,

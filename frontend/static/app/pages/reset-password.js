@@ -1,7 +1,10 @@
-// The page a reset link opens: /reset-password?token=… . Choose a new
-// password; then every session of the account has ended and the user signs in.
+// The page a reset link opens: /reset-password#token=… (the token in the
+// fragment: see link-token.js). It names the account the link is for (the
+// server answers that only for a valid token), then the user chooses a new
+// password; every session of the account ends and the user signs in.
 import { add, h, link, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setChildren } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
+import { takeLinkToken, forgetLinkToken, QUERY_LINK_MESSAGE } from '../link-token.js';
 
 export const LINK_INVALID_MESSAGE =
   'This link can’t be used: it has expired or was used already (or the password changed since it was sent). ' +
@@ -10,14 +13,37 @@ export const DONE_MESSAGE = 'Your password has been changed and every device was
 
 export function mount(container, ctx) {
   const { api, location } = ctx;
-  const token = new URLSearchParams(location.search).get('token') || '';
-  const body = h('div', {});
+  let alive = true;
+  const { token, fromQuery } = takeLinkToken(location, globalThis.history);
+  const body = h('div', { class: 'stack' });
   add(container, pageTitle('Choose a new password', 'Pick a password you don’t use anywhere else.'), body);
 
   if (!token) {
-    showInvalid('This link is incomplete. Open the link from the mail again, or ask for a new one.');
-    return;
+    showInvalid(fromQuery ? QUERY_LINK_MESSAGE : 'This link is incomplete. Open the link from the mail again, or ask for a new one.');
+    return undefined;
   }
+
+  // Which account: filled in when the server has answered for this token.
+  const account = h('strong', { testid: 'reset-account' });
+  const accountLine = h('p', { class: 'muted reset-account', testid: 'reset-account-line', hidden: true }, 'For the account ', account, '.');
+  // For password managers: the new password belongs to this username.
+  const usernameHint = h('input', { type: 'text', name: 'username', autocomplete: 'username', hidden: true, readonly: true, tabindex: '-1', 'aria-hidden': 'true' });
+  api.passwordResetAccount(token).then(
+    (answer) => {
+      if (!alive || !answer || !answer.username) return;
+      account.textContent = answer.username;
+      usernameHint.value = answer.username;
+      accountLine.hidden = false;
+    },
+    (err) => {
+      if (!alive) return;
+      if (err instanceof ApiError && err.code === 'token_invalid') {
+        forgetLinkToken(location.pathname);
+        showInvalid(LINK_INVALID_MESSAGE);
+      }
+      // Anything else (the network, a limit): the form stays; its submit answers for itself.
+    },
+  );
 
   const password = newPasswordField({ label: 'New password', name: 'new_password', rules: api.passwordRules() });
   const confirm = passwordField({ label: 'Confirm new password', name: 'new_password_confirm', autocomplete: 'new-password' });
@@ -27,11 +53,12 @@ export function mount(container, ctx) {
     'form',
     { class: 'form', testid: 'reset-password-form', novalidate: true, on: { submit: onSubmit } },
     error.el,
+    usernameHint,
     password.wrap,
     confirm.wrap,
     submit,
   );
-  add(body, form);
+  add(body, accountLine, form);
   password.input.focus();
 
   function showInvalid(message) {
@@ -62,6 +89,7 @@ export function mount(container, ctx) {
       busy = false;
       setBusy(submit, false);
       if (err instanceof ApiError && err.code === 'token_invalid') {
+        forgetLinkToken(location.pathname);
         showInvalid(LINK_INVALID_MESSAGE);
       } else if (err instanceof ApiError && err.status === 400 && err.fields && Object.keys(err.fields).length) {
         password.setError(err.fields.new_password);
@@ -72,9 +100,14 @@ export function mount(container, ctx) {
       }
       return;
     }
+    forgetLinkToken(location.pathname);
     // Every session ended on the server, this browser's too: forget its token.
     if (api.isLoggedIn()) await api.logout();
     ctx.setFlash('success', DONE_MESSAGE);
     ctx.navigate('/login', { replace: true });
   }
+
+  return () => {
+    alive = false;
+  };
 }

@@ -32,11 +32,8 @@ export function mount(container, ctx) {
   const next = new URLSearchParams(location.search).get('next');
   const loginHref = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
   const body = h('div', { class: 'stack' }, form);
-  add(container,
-    pageTitle('Create your account', 'It takes less than a minute.'),
-    body,
-    h('p', { class: 'auth-switch' }, 'Already have an account? ', link(loginHref, {}, 'Sign in')),
-  );
+  const switchLine = h('p', { class: 'auth-switch' }, 'Already have an account? ', link(loginHref, {}, 'Sign in'));
+  add(container, pageTitle('Create your account', 'It takes less than a minute.'), body, switchLine);
   username.input.focus();
 
   let busy = false;
@@ -61,10 +58,11 @@ export function mount(container, ctx) {
     setBusy(submit, true, 'Creating account…');
     let created = false;
     try {
-      await api.register(values);
+      const account = await api.register(values);
       created = true;
       const user = await api.login(values.username, values.password);
-      ctx.onLogin(user);
+      if (account && account.verification_sent) showCheckYourMail(user, account.email || values.email);
+      else ctx.onLogin(user);
     } catch (err) {
       if (created && err instanceof ApiError && err.status === 403 && err.code === 'email_unverified') {
         // SIGNUP_EMAIL_VERIFICATION=mandatory: the account exists, and waits for its address to be confirmed.
@@ -96,5 +94,22 @@ export function mount(container, ctx) {
         error.show(errorMessage(err));
       }
     }
+  }
+
+  // Signed in already; the address waits for the link we just mailed: say so before going on.
+  function showCheckYourMail(user, address) {
+    ctx.setUser(user);
+    switchLine.remove();
+    const go = h('button', { type: 'button', class: 'btn btn-primary btn-block', testid: 'signup-continue', on: { click: () => ctx.onLogin(user) } }, 'Continue to your account');
+    setChildren(
+      body,
+      h('div', { class: 'alert alert-success', role: 'status', testid: 'signup-done' },
+        h('p', {}, h('strong', {}, 'Your account has been created. Check your mail.')),
+        h('p', { testid: 'signup-check-mail' }, 'We sent a link to ', h('strong', {}, address),
+          ' to confirm that the address is yours. Open it when you can (look in the spam folder too).')),
+      h('p', {}, go),
+    );
+    ctx.announce && ctx.announce('Your account has been created. Check your mail.');
+    go.focus();
   }
 }

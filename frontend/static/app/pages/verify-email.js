@@ -1,8 +1,10 @@
-// The page a verification or change-of-address link opens: /verify-email?token=… .
+// The page a verification or change-of-address link opens: /verify-email#token=…
+// (the token in the fragment: see link-token.js).
 // Public: it works whether or not this browser is signed in. The link is used
 // as soon as the page opens (once per token, however often the page is drawn).
 import { add, h, link, field, formError, setBusy, pageTitle, setChildren, loading } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
+import { takeLinkToken, QUERY_LINK_MESSAGE } from '../link-token.js';
 
 export const DONE_MESSAGE = 'Your email address is confirmed.';
 export const LINK_INVALID_MESSAGE =
@@ -23,12 +25,12 @@ function useToken(api, token) {
 export function mount(container, ctx) {
   const { api, location } = ctx;
   let alive = true;
-  const token = new URLSearchParams(location.search).get('token') || '';
+  const { token, fromQuery } = takeLinkToken(location, globalThis.history);
   const body = h('div', { class: 'stack' });
   add(container, pageTitle('Confirm your email address'), body);
 
   if (!token) {
-    showInvalid('This link is incomplete. Open the link from the mail again, or ask for a new one.');
+    showInvalid(fromQuery ? QUERY_LINK_MESSAGE : 'This link is incomplete. Open the link from the mail again, or ask for a new one.');
     return undefined;
   }
   setChildren(body, loading('Confirming your address…'));
