@@ -115,7 +115,7 @@ def admin_second_step(request):
         "title": "Two-step sign-in",
         "form": form,
         "username": user.get_username(),
-        "methods": second_step.method_names(user),
+        "offers_code": bool({"totp", "recovery_code"} & set(second_step.method_names(user))),
         "passkey_options": (
             second_step.passkey_options(user=user, binding=state["binding"])
             if second_step.passkeys_offered(user) else None

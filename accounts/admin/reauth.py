@@ -6,10 +6,12 @@ must not be enough. Such actions need the admin's own authentication within
 ``REAUTH_MAX_AGE`` (the limit the API applies to ``auth_time``): the admin
 login counts (noted in the session when Django logs the user in, after the
 second step where there is one); otherwise ``ReauthenticationForm`` asks for
-the password, and the second step when the admin has a factor, on the
-action's confirmation page. Wrong passwords and codes count in the login
+the password, and the second step when the admin has a factor (a code, or
+their passkey through ``accounts/admin-passkey.js``), on the action's
+confirmation page. Wrong passwords and codes count in the login
 backoff, as at the login.
 """
+import secrets
 import time
 
 from django import forms
@@ -24,6 +26,7 @@ from accounts.limits.net import client_info
 from accounts.models import SecurityEventKind
 
 AUTH_TIME = "gatehouse_admin_auth_time"
+_PASSKEY_BINDING = "gatehouse_admin_reauth_passkey"
 
 
 @receiver(user_logged_in, dispatch_uid="gatehouse-admin-auth-time")
@@ -39,7 +42,7 @@ def is_recent(request) -> bool:
 
 
 class ReauthenticationForm(forms.Form):
-    """The acting admin's password, and a code when they have a second factor."""
+    """The acting admin's password, and their second step when they have a factor (a code or a passkey)."""
 
     password = forms.CharField(
         label="Your password", strip=False,
@@ -49,15 +52,26 @@ class ReauthenticationForm(forms.Form):
         label="Code from your authenticator app, or a recovery code", required=False, max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
+    credential = forms.JSONField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, request, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
         self.admin = request.user
-        if not second_step.required(self.admin):
+        methods = set(second_step.method_names(self.admin)) if second_step.required(self.admin) else set()
+        self.offers_passkey = "passkey" in methods and second_step.passkey_options_available()
+        if not methods & {"totp", "recovery_code"}:
             del self.fields["code"]
-        else:
-            self.fields["code"].required = True
+        if not self.offers_passkey:
+            del self.fields["credential"]
+
+    def passkey_options(self):
+        """WebAuthn options for this confirmation, bound to a fresh nonce kept in this admin session."""
+        if not self.offers_passkey:
+            return None
+        binding = secrets.token_urlsafe(32)
+        self.request.session[_PASSKEY_BINDING] = binding
+        return second_step.passkey_options(user=self.admin, binding=binding)
 
     def clean(self):
         cleaned = super().clean()
@@ -68,20 +82,29 @@ class ReauthenticationForm(forms.Form):
         attempt = backoff.check(username=username, ip_address=client.ip_address)
         if attempt.wait:
             raise forms.ValidationError(f"Too many attempts. Try again in {attempt.wait} seconds.")
-        method = None
-        if self.admin.check_password(cleaned["password"]):
-            method = "pwd"
-            if "code" in self.fields:
-                verified = second_step.verify(
-                    user=self.admin, code=cleaned["code"], binding="", client=client
-                )
-                method = verified.name if verified is not None else None
+        method = "pwd" if self.admin.check_password(cleaned["password"]) else None
+        if method and second_step.required(self.admin):
+            method = self._second_step(cleaned, client)
         if method is None:
             backoff.record_failure(username=username, ip_address=client.ip_address)
             record_event(SecurityEventKind.LOGIN_FAILED, user=self.admin, reason="admin_reauthentication",
                          client=client)
-            raise forms.ValidationError("That password or code is not right.")
+            raise forms.ValidationError("That password, code or passkey is not right.")
         backoff.record_success(attempt)
         self.request.session[AUTH_TIME] = time.time()
         record_event(SecurityEventKind.REAUTHENTICATED, user=self.admin, reason=f"admin:{method}", client=client)
         return cleaned
+
+    def _second_step(self, cleaned, client):
+        """The name of the method that accepted the code or the passkey's answer; None if none did."""
+        credential = cleaned.get("credential")
+        if isinstance(credential, dict):
+            binding = self.request.session.pop(_PASSKEY_BINDING, None)  # one answer per options
+            if not binding:
+                return None
+            verified = second_step.verify(user=self.admin, credential=credential, binding=binding, client=client)
+        elif cleaned.get("code"):
+            verified = second_step.verify(user=self.admin, code=cleaned["code"], binding="", client=client)
+        else:
+            return None
+        return verified.name if verified is not None else None

@@ -252,6 +252,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "reauth_form": form,
+            "reauth_passkey_options": form.passkey_options() if form is not None else None,
             "media": self.media,
         }
         request.current_app = self.admin_site.name
@@ -339,9 +340,10 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
                 **self.admin_site.each_context(request),
                 "title": "Confirm it's you",
                 "question": f"Setting the password of {target} needs a recent sign-in. Type your own password"
-                            + (" and a code." if "code" in form.fields else "."),
+                            + (" and confirm with your second step." if second_step.required(request.user) else "."),
                 "opts": self.model._meta,
                 "reauth_form": form,
+                "reauth_passkey_options": form.passkey_options(),
             }
             request.current_app = self.admin_site.name
             return TemplateResponse(request, "admin/accounts/reauthenticate.html", context)

@@ -198,7 +198,7 @@ def test_reset_two_step_sign_in_needs_a_recent_sign_in_of_the_admin(alice_with_t
     wrong = superuser.post(USERS, {**data, "password": "not it"})
 
     assert "Confirm it" in without.content.decode() and "Your password" in without.content.decode()
-    assert "That password or code is not right." in wrong.content.decode()
+    assert "That password, code or passkey is not right." in wrong.content.decode()
     assert TotpDevice.objects.filter(user=alice).exists()
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, user__username="root",
                                         reason="admin_reauthentication").count() == 1
@@ -227,7 +227,7 @@ def test_an_admin_with_a_factor_confirms_with_password_and_code(staff_with_totp,
     with_code = browser.post(url, {"_reauthenticate": "1", "password": PASSWORD, "code": staff_with_totp.code()}, **UA)
 
     assert "Your password" in page and "Code from your authenticator app" in page
-    assert password_only.status_code == 200 and "This field is required" in password_only.content.decode()
+    assert password_only.status_code == 200 and "That password, code or passkey is not right." in password_only.content.decode()
     assert with_code.status_code == 302
     assert "password1" in browser.get(url, **UA).content.decode()
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.REAUTHENTICATED, user=root, reason="admin:totp").exists()

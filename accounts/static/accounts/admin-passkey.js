@@ -20,7 +20,7 @@ if (button && optionsNode) {
       const options = requestOptionsFromJSON(JSON.parse(optionsNode.textContent));
       const credential = await navigator.credentials.get({ publicKey: options });
       form.elements.credential.value = JSON.stringify(credentialToJSON(credential));
-      form.elements.code.value = '';
+      if (form.elements.code) form.elements.code.value = '';
       form.submit();
     } catch (err) {
       status.textContent = ceremonyErrorMessage(err) || 'The passkey could not be used. Try again, or type a code.';
