@@ -1,6 +1,6 @@
 """Project-level views: the single-page app's shell, the JWKS and the favicon."""
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -60,6 +60,6 @@ def jwks(request):
 @require_safe
 def favicon(request):
     """``/favicon.ico``, which browsers ask for on every page that names no icon (the admin's): the app's logo."""
-    response = FileResponse(open(_LOGO, "rb"), content_type="image/svg+xml")
+    response = HttpResponse(_LOGO.read_bytes(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response

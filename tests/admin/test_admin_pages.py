@@ -17,7 +17,7 @@ def test_favicon_is_served_not_a_404(client):
     response = client.get("/favicon.ico")
 
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
-    assert b"<svg" in b"".join(response.streaming_content)
+    assert b"<svg" in response.content
 
 
 def test_dates_are_written_one_way_across_the_admin(superuser, make_user, log_in):  # noqa: F811

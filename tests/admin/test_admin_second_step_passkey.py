@@ -27,7 +27,7 @@ def staff_with_passkey(relying_party, make_user, log_in):  # noqa: F811
 
 
 def options_on(page):
-    found = re.search(r'<script id="gatehouse-passkey-options" type="application/json">(.*?)</script>', page, re.S)
+    found = re.search(r'<script id="gatehouse-passkey-options" type="application/json">(.*?)</script>', page, re.DOTALL)
     assert found, "the page offers no passkey"
     return json.loads(found.group(1))
 

@@ -168,5 +168,5 @@ def test_the_users_and_events_lists_show_every_column_at_1280_and_1366_pixels(ne
             assert widths["document"] <= width, (url, width, widths)
         page.goto("/admin/accounts/user/")
         for column in ("2FA", "Active sessions", "Passkeys"):
-            header = page.locator("#result_list thead th").filter(has_text=re.compile(column, re.I))
+            header = page.locator("#result_list thead th").filter(has_text=re.compile(column, re.IGNORECASE))
             expect(header).to_be_in_viewport()
