@@ -10,7 +10,7 @@ path this is the only module to re-point.
 from accounts import conf
 from accounts.mfa import factors, methods
 from accounts.passkeys import flows as passkey_flows
-from accounts.passkeys.relying_party import PasskeysUnavailable
+from accounts.passkeys import relying_party
 
 
 def required(user) -> bool:
@@ -30,8 +30,8 @@ def passkeys_offered(user) -> bool:
 
 def passkey_options_available() -> bool:
     try:
-        passkey_flows.relying_party.current()
-    except PasskeysUnavailable:
+        relying_party.current()
+    except relying_party.PasskeysUnavailable:
         return False
     return True
 
@@ -49,6 +49,11 @@ def verify(*, user, code: str = "", credential: dict | None = None, binding: str
     """
     proof = {"credential": credential, "binding": binding} if credential is not None else {"code": code.strip()}
     return methods.verify(user=user, proof=proof, client=client)
+
+
+def summary(user) -> dict:
+    """What an administrator may see of a user's factors: dates and counts, never a secret."""
+    return factors.summary(user)
 
 
 def reset(*, user, actor, client) -> bool:

@@ -25,7 +25,6 @@ from accounts.admin.passkeys import passkey_count, passkeys_table
 from accounts.admin.personal_tokens import PersonalTokenInline
 from accounts.admin.sessions import SessionColumnsMixin
 from accounts.limits.net import client_info
-from accounts.mfa import factors
 from accounts.models import RefreshSession, RevocationReason
 from accounts.personal_tokens import flows as personal_tokens
 from accounts.sessions import lifecycle
@@ -173,7 +172,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         """Dates and counts only: the secret and the codes are never shown (nor stored in the clear)."""
         if user is None or user.pk is None:
             return "-"
-        status = factors.summary(user)
+        status = second_step.summary(user)
         totp, codes = status["totp"], status["recovery_codes"]
         rows = []
         if totp["enabled"]:
