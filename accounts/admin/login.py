@@ -110,6 +110,8 @@ def admin_second_step(request):
         backoff.record_failure(username=user.get_username(), ip_address=client.ip_address)
         record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="code_invalid", client=client)
         form.add_error(None, "That code or passkey was not accepted. Try again, or use a recovery code.")
+        form.data = form.data.copy()
+        form.data["code"] = ""  # a spent or wrong code is not typed over
     context = {
         **admin.site.each_context(request),
         "title": "Two-step sign-in",

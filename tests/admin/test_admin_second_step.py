@@ -283,3 +283,12 @@ def test_staff_may_still_set_a_staff_members_password(staff_who_may_change_users
     assert staff_who_may_change_users.post(f"{USERS}{bob.pk}/password/", new).status_code == 302
     bob.refresh_from_db()
     assert bob.check_password("a brand new passphrase 7")
+
+
+def test_a_wrong_code_is_not_shown_back(staff_with_totp):
+    browser = Client()
+    password_step(browser)
+
+    page = code_step(browser, "123456").content.decode()
+
+    assert "not accepted" in page and 'value="123456"' not in page
