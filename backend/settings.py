@@ -134,6 +134,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One way to write a date on every admin page: 2026-12-07 14:05 UTC (accounts/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["accounts.formats"]
 
 # --- Static files (the SPA) -----------------------------------------------
 STATIC_URL = "/static/"

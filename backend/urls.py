@@ -4,15 +4,15 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.admin.login import admin_login
 from accounts.api.exceptions import API_NOT_FOUND, json_not_found
-from backend.views import jwks, spa
+from backend.views import favicon, jwks, spa
 
 urlpatterns = [
-    # Before admin.site.urls: the admin login, slowed like the API login.
-    path("admin/login/", admin_login, name="admin-login"),
+    # Before admin.site.urls: the admin login (two steps, slowed like the API login).
+    path("admin/", include("accounts.admin.urls")),
     path("admin/", admin.site.urls),
     path(".well-known/jwks.json", jwks, name="jwks"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI sets inline styles; only its page relaxes style-src (never script-src).
     path(

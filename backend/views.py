@@ -1,4 +1,5 @@
-"""Project-level views: the single-page app's shell and the JWKS."""
+"""Project-level views: the single-page app's shell, the JWKS and the favicon."""
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -6,6 +7,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import conf
 from accounts.sessions.jwt_keys import JWKS_MAX_AGE, keyring
+
+_LOGO = settings.BASE_DIR / "frontend" / "static" / "app" / "logo.svg"
 
 
 # The single-page app's routes (frontend/static/app/router.js ROUTES; a test
@@ -51,4 +54,12 @@ def jwks(request):
         response = JsonResponse(keyring().jwks())
         response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
     response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on every page that names no icon (the admin's): the app's logo."""
+    response = HttpResponse(_LOGO.read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 
 from backend import env
 
@@ -16,7 +17,7 @@ SECRET = "s3cr3t-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
 def run_manage(*args, **environment):
     clean = {
         key: value for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "SITE_URL", "JWT_"))
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "SITE_URL", "JWT_", "EMAIL_URL", "WEB_CONCURRENCY"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **environment},
@@ -150,10 +151,40 @@ def test_a_short_jwt_signing_key_is_refused():
 
 def test_production_settings_pass_the_deployment_checklist():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=SECRET, SITE_URL="https://auth.example.com"
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=SECRET, SITE_URL="https://auth.example.com",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_the_deployment_checklist_warns_of_a_site_url_without_email_url():
+    # Repro (issue 19, item 15): SITE_URL set, no EMAIL_URL: check --deploy passed, then reset answered 503.
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=SECRET, SITE_URL="https://auth.example.com"
+    )
+
+    assert result.returncode != 0
+    assert "gatehouse.W002" in result.stderr and "HINT: Set EMAIL_URL" in result.stderr
+
+
+def test_the_deployment_checklist_warns_of_several_workers_without_redis(monkeypatch):
+    # Repro (issue 19, item 15): WEB_CONCURRENCY=4 and no REDIS_URL passed; each limit then counted per worker.
+    from django.core.checks import run_checks
+
+    from accounts import checks
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with override_settings(REDIS_URL=None):
+        (warning,) = checks.limits_are_shared_by_every_worker(None)
+        assert warning.id == "gatehouse.W003" and "REDIS_URL" in warning.hint
+        assert "gatehouse.W003" in {message.id for message in run_checks(include_deployment_checks=True)}
+        assert "gatehouse.W003" not in {message.id for message in run_checks()}  # development is not nagged
+    with override_settings(REDIS_URL="redis://127.0.0.1:6379/0"):
+        assert checks.limits_are_shared_by_every_worker(None) == []
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    with override_settings(REDIS_URL=None):
+        assert checks.limits_are_shared_by_every_worker(None) == []
 
 
 def test_production_without_a_site_url_starts_and_the_deployment_checklist_says_tokens_lack_an_issuer():

@@ -8,17 +8,17 @@ from django.db import connection
 from django.db.models import CharField, Q, Value
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.text import Truncator, smart_split, unescape_string_literal
+from django.utils.text import smart_split, unescape_string_literal
 
 from accounts.models import RefreshSession, RevocationReason
+from accounts.useragent import describe
 
 User = get_user_model()
 
 REVOKE_PERMISSION = "accounts.revoke_refreshsession"
-
-_USER_AGENT_SHORT = 40
 
 
 class AllowedLookupsMixin:
@@ -111,9 +111,17 @@ def session_link(session_id):
 
 
 def short_user_agent(user_agent):
+    """The device as the app names it ("Chrome on macOS", ``accounts.useragent``); the raw string on hover."""
     if not user_agent:
         return "-"
-    return format_html('<span title="{}">{}</span>', user_agent, Truncator(user_agent).chars(_USER_AGENT_SHORT))
+    return format_html('<span title="{}">{}</span>', user_agent, describe(user_agent).label)
+
+
+def admin_time(value):
+    """A moment as every admin page writes it (``accounts/formats``): 2026-12-07 14:05 UTC."""
+    if value is None:
+        return "-"
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 @functools.lru_cache(maxsize=32)

@@ -9,6 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin.common import admin_time
 from accounts.passkeys.models import Passkey
 
 _SHOWN = 20  # the most an account may have (accounts.passkeys.flows.MAX_PER_USER)
@@ -35,8 +36,8 @@ def passkeys_table(user):
         (
             (
                 passkey.name,
-                f"{passkey.created_at:%Y-%m-%d %H:%M}",
-                f"{passkey.last_used_at:%Y-%m-%d %H:%M}" if passkey.last_used_at else "never",
+                admin_time(passkey.created_at),
+                admin_time(passkey.last_used_at) if passkey.last_used_at else "never",
                 "synced" if passkey.backed_up else "this device only",
                 passkey.transports or "—",
                 passkey.aaguid or "—",

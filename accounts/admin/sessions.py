@@ -1,7 +1,7 @@
 """Sessions (refresh-token families): read-only, searchable, revocable."""
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,6 +12,7 @@ from accounts.admin.common import (
     AllowedLookupsMixin,
     ReadOnlyAdminMixin,
     RevokeNotDeleteMixin,
+    admin_time,
     changelist_url,
     icon,
     ip_condition,
@@ -58,11 +59,7 @@ def session_status(session, now=None):
     return format_html("{} {}", icon("yes", ""), "Active")
 
 
-def compact_time(value):
-    """The locale's short date and time ("12/01/2026 3:52 p.m."): two short lines in a narrow column."""
-    if value is None:
-        return "-"
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+compact_time = admin_time  # one way to write a moment on every admin page
 
 
 class SessionColumnsMixin:

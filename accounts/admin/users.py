@@ -1,24 +1,30 @@
 """Users: Django's UserAdmin plus active sessions and the revoke actions."""
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
+from accounts.admin import reauth, second_step
 from accounts.admin.common import (
     REVOKE_PERMISSION,
     AllowedLookupsMixin,
     User,
+    admin_time,
     changelist_url,
 )
 from accounts.admin.passkeys import passkey_count, passkeys_table
 from accounts.admin.personal_tokens import PersonalTokenInline
 from accounts.admin.sessions import SessionColumnsMixin
 from accounts.limits.net import client_info
-from accounts.mfa import factors
 from accounts.models import RefreshSession, RevocationReason
 from accounts.personal_tokens import flows as personal_tokens
 from accounts.sessions import lifecycle
@@ -80,8 +86,7 @@ def _active_session_count():
     return Coalesce(Subquery(live, output_field=IntegerField()), Value(0))
 
 
-def _when(moment):
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+_when = admin_time
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -112,7 +117,11 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         *UserAdmin.fieldsets[2:],
         ("Passkeys", {"fields": ("passkeys",)}),
     )
-    list_display = (*UserAdmin.list_display, "is_active", "two_factor", "active_sessions", "passkey_count")
+    # Django's name columns left out (they are on the user's page and searched), so that
+    # Gatehouse's own columns fit beside both sidebars at 1280 px (admin.css lays them out).
+    list_display = (
+        "username", "email", "is_staff", "is_active", "two_factor", "active_sessions", "passkey_count"
+    )
     list_filter = (*UserAdmin.list_filter, "mfa_enabled")
     # UserAdmin's list_filter: is_staff, is_superuser, is_active, groups; and ours, mfa_enabled.
     allowed_lookups = frozenset({
@@ -163,7 +172,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         """Dates and counts only: the secret and the codes are never shown (nor stored in the clear)."""
         if user is None or user.pk is None:
             return "-"
-        status = factors.summary(user)
+        status = second_step.summary(user)
         totp, codes = status["totp"], status["recovery_codes"]
         rows = []
         if totp["enabled"]:
@@ -182,16 +191,71 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
 
     @admin.action(description="Reset two-step sign-in", permissions=["change"])
     def reset_two_step_sign_in(self, request, queryset):
-        """For a user who lost their authenticator: every factor and recovery code removed, recorded and mailed."""
+        """For a user who lost their authenticator: every factor and recovery code removed, recorded and mailed.
+
+        Asks first (a confirmation page), and needs the acting admin's recent
+        authentication: it hands the account to whoever has the password.
+        """
+        if self._protects_superusers(request, queryset, "reset the two-step sign-in of"):
+            return None
+        confirmation = self._confirmation(
+            request, queryset, action="reset_two_step_sign_in", title="Reset two-step sign-in",
+            question="Reset two-step sign-in of the selected users? Their authenticator app, recovery codes and "
+                     "passkeys are removed, and a password alone then signs them in.",
+            consequences=["Each user is mailed that an administrator reset it.", "Their pending sign-ins end."],
+            reauthenticate=True,
+        )
+        if confirmation is not None:
+            return confirmation
         client = client_info(request)
         reset = 0
         for user in queryset:
-            if factors.reset(user=user, actor=request.user, client=client):
+            if second_step.reset(user=user, actor=request.user, client=client):
                 self.log_change(request, user, "Reset two-step sign-in.")
                 reset += 1
         self.message_user(
             request, ngettext("Reset two-step sign-in of %d user.", "Reset two-step sign-in of %d users.", reset) % reset
         )
+        return None
+
+    def _protects_superusers(self, request, users, what):
+        """Staff who are not superusers cannot take over a superuser's account; says so and answers True."""
+        if request.user.is_superuser or not users.filter(is_superuser=True).exists():
+            return False
+        self.message_user(request, f"Only a superuser can {what} a superuser; nothing was changed.", messages.ERROR)
+        return True
+
+    def _confirmation(self, request, queryset, *, action, title, question, consequences, reauthenticate=False):
+        """The page that asks before an action (as Django's delete does); None once it has been confirmed.
+
+        With ``reauthenticate``, an admin whose sign-in is not recent types
+        their password (and code) on that page too.
+        """
+        needs_reauth = reauthenticate and not reauth.is_recent(request)
+        confirmed = request.POST.get("post") == "yes"
+        form = None
+        if needs_reauth:
+            form = reauth.ReauthenticationForm(request, request.POST if confirmed else None)
+            if confirmed and form.is_valid():
+                return None
+        elif confirmed:
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "question": question,
+            "consequences": consequences,
+            "objects_name": "users",
+            "queryset": queryset,
+            "opts": self.model._meta,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "reauth_form": form,
+            "reauth_passkey_options": form.passkey_options() if form is not None else None,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accounts/confirm_action.html", context)
 
     @admin.display(description="passkeys", ordering="passkey_count")
     def passkey_count(self, user):
@@ -213,6 +277,15 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
 
     @admin.action(description="Deactivate and revoke all sessions", permissions=["deactivate"])
     def deactivate_and_revoke_sessions(self, request, queryset):
+        confirmation = self._confirmation(
+            request, queryset, action="deactivate_and_revoke_sessions", title="Deactivate and revoke all sessions",
+            question="Deactivate the selected users and end everything they are signed in with?",
+            consequences=["They can no longer sign in.",
+                          "Every session and personal access token of theirs ends at once.",
+                          "You cannot deactivate yourself: you are skipped."],
+        )
+        if confirmation is not None:
+            return confirmation
         client = client_info(request)
         deactivated = revoked = revoked_tokens = 0
         for user in queryset:
@@ -249,7 +322,30 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         It ends the personal access tokens too: an administrator sets a
         password for someone locked out, which is a reset, not the owner's
         own change.
+
+        Staff who are not superusers cannot set a superuser's password, and
+        the acting admin needs a recent authentication (asked for here when
+        their sign-in is older than ``REAUTH_MAX_AGE``).
         """
+        target = self.get_object(request, unquote(id))
+        if target is not None and target.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser can set a superuser's password.")
+        if target is not None and not reauth.is_recent(request):
+            asked = request.method == "POST" and "_reauthenticate" in request.POST
+            form = reauth.ReauthenticationForm(request, request.POST if asked else None)
+            if asked and form.is_valid():
+                return HttpResponseRedirect(request.get_full_path())
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Confirm it's you",
+                "question": f"Setting the password of {target} needs a recent sign-in. Type your own password"
+                            + (" and confirm with your second step." if second_step.required(request.user) else "."),
+                "opts": self.model._meta,
+                "reauth_form": form,
+                "reauth_passkey_options": form.passkey_options(),
+            }
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, "admin/accounts/reauthenticate.html", context)
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user, client = self.get_object(request, id), client_info(request)

@@ -8,6 +8,7 @@ from rest_framework.pagination import CursorPagination
 from accounts import activity
 from accounts.api import schema
 from accounts.api.views import NoStoreMixin
+from accounts.useragent import describe
 
 
 class ActivityPagination(CursorPagination):
@@ -45,7 +46,14 @@ class ActivitySerializer(serializers.Serializer):
     )
     user_agent = serializers.CharField(help_text="The browser it came from; empty when unknown or an administrator's.")
     session = serializers.UUIDField(source="session_id", allow_null=True, help_text="The session it concerns, if one.")
+    device = serializers.SerializerMethodField(
+        help_text='The browser as people name it ("Chrome on macOS"); null when unknown or an administrator\'s.'
+    )
     current = serializers.SerializerMethodField(help_text="It concerns the session making this request.")
+
+    def get_device(self, event) -> str | None:
+        # The server's one reading of user agents (accounts.useragent), so the app parses none.
+        return describe(event.user_agent).label if event.user_agent else None
 
     def get_label(self, event) -> str:
         return activity.label(event)
@@ -56,7 +64,7 @@ class ActivitySerializer(serializers.Serializer):
     def to_representation(self, event):
         data = super().to_representation(event)
         if activity.by_someone_else(event):
-            data["ip_address"], data["user_agent"] = None, ""
+            data["ip_address"], data["user_agent"], data["device"] = None, "", None
         return data
 
 

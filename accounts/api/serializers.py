@@ -13,6 +13,7 @@ from accounts.identity import (
     username_taken,
     validate_username,
 )
+from accounts.useragent import describe
 
 User = get_user_model()
 
@@ -105,10 +106,19 @@ class SessionSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
     ip_address = serializers.IPAddressField(source="last_ip_address", allow_null=True)
     user_agent = serializers.CharField()
+    device = serializers.SerializerMethodField(help_text='The device as people name it ("Chrome on macOS").')
+    device_kind = serializers.SerializerMethodField(help_text="phone, tablet, desktop or other.")
     current = serializers.SerializerMethodField()
 
     def get_current(self, session) -> bool:
         return session.pk == self.context["current_session_id"]
+
+    # The server's one reading of user agents (accounts.useragent), so the app parses none.
+    def get_device(self, session) -> str:
+        return describe(session.user_agent).label
+
+    def get_device_kind(self, session) -> str:
+        return describe(session.user_agent).kind
 
 
 class LoginSerializer(serializers.Serializer):

@@ -38,6 +38,7 @@ test('an activity row reads: what, on which device, from where, when (with the z
       created_at: '2026-12-01T15:39:00Z',
       ip_address: '203.0.113.9',
       user_agent: CHROME_MAC,
+      device: 'Chrome on macOS',
       session: 'a-session',
       current: true,
     },

@@ -58,9 +58,14 @@ def _sid(device):
     return jwt.decode(device.access, options={"verify_signature": False})["sid"]
 
 
-def run_action(browser, url, action, pks, **extra):
-    """POST a changelist action, as the action form does; ``extra`` goes to the request (e.g. REMOTE_ADDR)."""
+def run_action(browser, url, action, pks, confirm=False, **extra):
+    """POST a changelist action, as the action form does; ``extra`` goes to the request (e.g. REMOTE_ADDR).
+
+    ``confirm``: as the action's confirmation page posts it ("Yes, I'm sure").
+    """
     data = {"action": action, "_selected_action": [str(pk) for pk in pks]}
+    if confirm:
+        data["post"] = "yes"
     return browser.post(url, data, follow=True, **extra)
 
 
@@ -551,7 +556,7 @@ def test_deactivate_and_revoke_ends_sessions_and_records_one_event_naming_the_ad
     alice = make_user("alice")
     device = log_in("alice")
 
-    response = run_action(superuser, USERS, "deactivate_and_revoke_sessions", [alice.pk])
+    response = run_action(superuser, USERS, "deactivate_and_revoke_sessions", [alice.pk], confirm=True)
 
     assert "Deactivated 1 user and revoked 1 session." in response.content.decode()
     alice.refresh_from_db()
@@ -565,7 +570,7 @@ def test_deactivate_and_revoke_ends_sessions_and_records_one_event_naming_the_ad
 
 
 def test_an_admin_cannot_deactivate_themselves(superuser, log_in):
-    response = run_action(superuser, USERS, "deactivate_and_revoke_sessions", [superuser.user.pk])
+    response = run_action(superuser, USERS, "deactivate_and_revoke_sessions", [superuser.user.pk], confirm=True)
 
     assert "cannot deactivate yourself" in response.content.decode()
     superuser.user.refresh_from_db()
@@ -793,7 +798,7 @@ def test_forged_user_actions_without_permission_change_nothing(browser_for, make
     staff = browser_for("staff", "accounts.view_user", "accounts.change_user")
 
     for action in ("revoke_all_sessions", "deactivate_and_revoke_sessions"):
-        run_action(staff, USERS, action, [alice.pk])
+        run_action(staff, USERS, action, [alice.pk], confirm=True)
 
     alice.refresh_from_db()
     assert alice.is_active

@@ -66,7 +66,7 @@ def test_reset_removes_every_factor_records_the_admin_and_mails_the_user(
     alice = django_user_model.objects.get(username="alice")
     first_step(client)  # a pending second step dies with the reset
 
-    response = run_action(admin_browser, USERS, "reset_two_step_sign_in", [alice.pk], REMOTE_ADDR="192.0.2.9")
+    response = run_action(admin_browser, USERS, "reset_two_step_sign_in", [alice.pk], confirm=True, REMOTE_ADDR="192.0.2.9")
 
     assert "Reset two-step sign-in of 1 user." in response.content.decode()
     assert not TotpDevice.objects.exists() and not RecoveryCode.objects.exists() and not MfaChallenge.objects.exists()
@@ -82,7 +82,7 @@ def test_reset_removes_every_factor_records_the_admin_and_mails_the_user(
 
 
 def test_reset_of_a_user_without_factors_does_nothing(user, admin_browser):
-    response = run_action(admin_browser, USERS, "reset_two_step_sign_in", [user.pk])
+    response = run_action(admin_browser, USERS, "reset_two_step_sign_in", [user.pk], confirm=True)
 
     assert "Reset two-step sign-in of 0 users." in response.content.decode()
     assert not SecurityEvent.objects.filter(kind=SecurityEventKind.MFA_RESET).exists()
@@ -96,5 +96,5 @@ def test_staff_who_may_only_view_users_get_no_reset(alice_enrolled, make_user, d
     alice = django_user_model.objects.get(username="alice")
 
     assert "reset_two_step_sign_in" not in offered_actions(browser.get(USERS))
-    run_action(browser, USERS, "reset_two_step_sign_in", [alice.pk])
+    run_action(browser, USERS, "reset_two_step_sign_in", [alice.pk], confirm=True)
     assert TotpDevice.objects.filter(confirmed_at__isnull=False).exists()

@@ -123,7 +123,7 @@ def test_the_deactivate_action_ends_the_users_tokens_naming_the_admin(root, alic
     # repro: "Deactivate and revoke all sessions" on alice → her personal token is a 401 too
     row = PersonalAccessToken.objects.get()
 
-    response = run_action(root, USERS, "deactivate_and_revoke_sessions", [row.user_id])
+    response = run_action(root, USERS, "deactivate_and_revoke_sessions", [row.user_id], confirm=True)
 
     assert "Revoked 1 personal access token." in response.content.decode()
     assert Script(alices_token["token"]).get("/api/auth/me/").status_code == 401

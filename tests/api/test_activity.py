@@ -42,7 +42,7 @@ def test_activity_shows_a_login_with_its_device_ip_and_session(client, user):
     [row] = rows(answer)
 
     session_id = phone.get("/api/auth/sessions/").json()[0]["id"]
-    assert set(row) == {"id", "kind", "label", "reason", "created_at", "ip_address", "user_agent", "session", "current"}
+    assert set(row) == {"id", "kind", "label", "reason", "created_at", "ip_address", "user_agent", "device", "session", "current"}
     assert row["kind"] == "login_succeeded" and row["label"] == "Signed in"
     assert row["ip_address"] == "198.51.100.7" and row["user_agent"] == "Mozilla/5.0 (iPhone) Safari/604.1"
     assert row["session"] == session_id and row["current"] is True
@@ -137,7 +137,7 @@ def test_an_administrators_address_and_device_are_not_shown_to_the_user(logged_i
     newest = rows(logged_in.get(ACTIVITY))[0]
 
     assert newest["label"] == "Signed out by an administrator"
-    assert newest["ip_address"] is None and newest["user_agent"] == ""
+    assert newest["ip_address"] is None and newest["user_agent"] == "" and newest["device"] is None
     assert "root" not in logged_in.get(ACTIVITY).content.decode()
 
 
@@ -194,6 +194,6 @@ def test_the_openapi_document_describes_the_activity_route(client, db):
     page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     rows_schema = schema["components"]["schemas"][page]["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][rows_schema]["properties"]) == {
-        "id", "kind", "label", "reason", "created_at", "ip_address", "user_agent", "session", "current",
+        "id", "kind", "label", "reason", "created_at", "ip_address", "user_agent", "device", "session", "current",
     }
     assert "401" in operation["responses"]

@@ -32,7 +32,7 @@ def test_sessions_lists_active_sessions_and_marks_this_one(logged_in, log_in):
     assert response.status_code == 200
     rows = response.json()
     assert len(rows) == 2
-    assert set(rows[0]) == {"id", "created_at", "last_used_at", "expires_at", "ip_address", "user_agent", "current"}
+    assert set(rows[0]) == {"id", "created_at", "last_used_at", "expires_at", "ip_address", "user_agent", "device", "device_kind", "current"}
     assert [row["current"] for row in rows].count(True) == 1
     phone = next(row for row in rows if row["user_agent"] == "Phone")
     assert phone["ip_address"] == "198.51.100.7" and phone["current"] is False

@@ -138,6 +138,35 @@ def test_an_admin_sees_a_users_factors_and_resets_two_step_sign_in(page, make_us
     row.locator("input.action-select").check()
     page.select_option("select[name=action]", "reset_two_step_sign_in")
     page.click("button[name=index]")
+    expect(page.locator("h1")).to_have_text("Reset two-step sign-in")  # the confirmation page
+    alice.refresh_from_db()
+    assert alice.mfa_enabled
+    page.screenshot(path=str(artifacts / "admin-confirm-reset.png"), full_page=True)
+    page.get_by_role("button", name="Yes, I’m sure").click()
     expect(page.locator(".messagelist")).to_contain_text("Reset two-step sign-in of 1 user.")
     alice.refresh_from_db()
     assert not alice.mfa_enabled
+
+
+def test_the_users_and_events_lists_show_every_column_at_1280_and_1366_pixels(new_context, make_user, log_in, artifacts):
+    # Repro (issue 19, item 14): Active sessions, Passkeys and 2FA were off to the right; Security events was
+    # 1042 px wide in its area, with rows of every height.
+    make_user("root", is_staff=True, is_superuser=True)
+    name = "margaret.hamilton.apollo.guidance"
+    make_user(name, email="margaret.hamilton.apollo.guidance@example.org", first_name="Margaret", last_name="Hamilton")
+    for agent in LONG_AGENTS:
+        log_in(name, HTTP_USER_AGENT=agent, REMOTE_ADDR="2001:db8:85a3:1234:5678:8a2e:370:7334")
+
+    for width in (1280, 1366):
+        page = new_context(viewport={"width": width, "height": 800}).new_page()
+        log_in_to_admin(page)
+        for url, name_ in (("/admin/accounts/user/", "users"), ("/admin/accounts/securityevent/", "events")):
+            page.goto(url)
+            page.screenshot(path=str(artifacts / f"admin-{name_}-{width}.png"), full_page=True)
+            widths = page.evaluate(TABLE_WIDTHS)
+            assert widths["table"] <= widths["container"], (url, width, widths)
+            assert widths["document"] <= width, (url, width, widths)
+        page.goto("/admin/accounts/user/")
+        for column in ("2FA", "Active sessions", "Passkeys"):
+            header = page.locator("#result_list thead th").filter(has_text=re.compile(column, re.IGNORECASE))
+            expect(header).to_be_in_viewport()

@@ -2,7 +2,6 @@
 // what happened (the server's label), on which device, from where, when.
 // Pure: no DOM, so the wording is unit-tested.
 import { formatDateTime, toDate } from './format.js';
-import { parseUserAgent } from './ua.js';
 
 // The icon's tone by kind; a kind this file does not know yet is 'other' and
 // still shows (with the server's label).
@@ -26,7 +25,7 @@ function fromKind(kind) {
 
 /**
  * @param {{kind: string, label?: string, created_at?: string, ip_address?: string|null,
- *          user_agent?: string, current?: boolean}} event a row of GET /api/auth/activity/
+ *          user_agent?: string, device?: string|null, current?: boolean}} event a row of GET /api/auth/activity/
  * @param {{locale?: string, timeZone?: string}} [options] for tests; the browser's own by default
  */
 export function activityView(event, { locale, timeZone } = {}) {
@@ -34,7 +33,7 @@ export function activityView(event, { locale, timeZone } = {}) {
   return {
     tone: TONES[event.kind] || 'other',
     label: event.label || fromKind(event.kind),
-    device: event.user_agent ? parseUserAgent(event.user_agent).label : null,
+    device: event.device || null, // named by the server (accounts/useragent.py)
     ip: event.ip_address || null,
     when: formatDateTime(at, locale, timeZone),
     iso: at ? at.toISOString() : null,

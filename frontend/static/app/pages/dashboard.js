@@ -6,7 +6,7 @@
 import { add, h, link, setChildren, setText, loading, errorState, pageTitle, setBusy } from '../dom.js';
 import { AuthError, errorMessage } from '../api.js';
 import { formatCountdown, formatDate, formatDateTime, relativeTime } from '../format.js';
-import { parseUserAgent } from '../ua.js';
+import { deviceOf } from '../ua.js';
 import { activityView } from '../activity.js';
 import { pageQuery } from './staff.js';
 
@@ -113,7 +113,7 @@ export function mount(container, ctx) {
       setChildren(
         deviceBody,
         dl([
-          ['Device', parseUserAgent(current.user_agent).label],
+          ['Device', deviceOf(current).label],
           ['IP address', current.ip_address || '—'],
           ['Signed in', formatDateTime(current.created_at)],
           ['Last active', relativeTime(current.last_used_at, now)],

@@ -5,7 +5,7 @@
 import { add, h, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDateTime, relativeTime } from '../format.js';
-import { parseUserAgent } from '../ua.js';
+import { deviceOf } from '../ua.js';
 import { confirmAction } from '../confirm.js';
 import { keepFresh } from '../keep-fresh.js';
 
@@ -46,7 +46,7 @@ export function mount(container, ctx) {
   const revokeLabel = (label, s) => `Revoke session: ${label}, ${s.ip_address || 'unknown IP'}`;
 
   function row(s) {
-    const device = parseUserAgent(s.user_agent);
+    const device = deviceOf(s);
     const now = store.serverNow();
     const label = device.label;
     const ip = h('span', {}, s.ip_address || 'unknown');
