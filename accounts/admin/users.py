@@ -149,6 +149,31 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         # A user being added has no sessions yet.
         return super().get_inline_instances(request, obj) if obj is not None else []
 
+    # Fields through which whoever edits a user could make anyone (themselves included) all-powerful.
+    PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+    def has_change_permission(self, request, obj=None):
+        """Staff who are not superusers may look at a superuser but not change one.
+
+        Changing the address alone would be enough to take the account over
+        with a reset link; setting its password and resetting its factors are
+        refused on their own pages too.
+        """
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser or obj is None:
+            return readonly
+        return (*readonly, *self.PRIVILEGE_FIELDS)
+
     def has_revoke_permission(self, request):
         return request.user.has_perm(REVOKE_PERMISSION)
 
@@ -277,6 +302,8 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
 
     @admin.action(description="Deactivate and revoke all sessions", permissions=["deactivate"])
     def deactivate_and_revoke_sessions(self, request, queryset):
+        if self._protects_superusers(request, queryset, "deactivate"):
+            return None
         confirmation = self._confirmation(
             request, queryset, action="deactivate_and_revoke_sessions", title="Deactivate and revoke all sessions",
             question="Deactivate the selected users and end everything they are signed in with?",
