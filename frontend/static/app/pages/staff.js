@@ -38,6 +38,7 @@ export function mount(container, ctx) {
       h(
         'div',
         { class: 'page-actions' },
+        h('a', { href: '/api/docs/', class: 'btn btn-secondary', testid: 'api-docs-link' }, 'API docs ↗'),
         h('a', { href: '/admin/', class: 'btn btn-secondary', testid: 'admin-link' }, 'Open Django admin ↗'),
       ),
     ),
