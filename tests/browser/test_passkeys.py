@@ -244,8 +244,8 @@ def test_confirm_its_you_offers_no_passkey_to_an_account_without_one(page, user,
     settings.GATEHOUSE = {**settings.GATEHOUSE, "REAUTH_MAX_AGE": 1}
     page.wait_for_timeout(2500)  # the login is now older than REAUTH_MAX_AGE: a lower bound, not a race
 
-    # The dialog asks what the account has (its factors, its passkeys) before it offers anything but the password.
-    with page.expect_response(lambda response: response.url.endswith("/api/auth/passkeys/")):
+    # The dialog asks what the account has before it offers anything but the password.
+    with page.expect_response(lambda response: response.url.endswith("/api/auth/mfa/")):
         page.get_by_test_id("setup-totp").click()
     dialog = page.get_by_test_id("reauth-form")
     expect(dialog).to_be_visible()

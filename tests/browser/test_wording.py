@@ -99,5 +99,5 @@ def test_the_login_page_shows_one_message_not_signed_out_beside_an_error(page, u
 
     page.get_by_test_id("passkey-login").click()
 
-    expect(page.get_by_test_id("form-error")).to_contain_text("temporarily unavailable")
+    expect(page.get_by_test_id("form-error")).to_be_visible()
     expect(notice).to_be_hidden()
