@@ -211,6 +211,7 @@ export function mount(container, ctx) {
         message: 'Once this passkey is added, signing in with your password also asks for it, as a second step. '
           + 'Make recovery codes right after and keep them safe: they sign you in if you lose this device.',
         confirmLabel: 'Add the passkey',
+        destructive: false,
       });
       if (!sure || !alive) {
         busy = false;
