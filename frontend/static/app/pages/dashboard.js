@@ -147,7 +147,7 @@ export function mount(container, ctx) {
       'div',
       { class: 'alert alert-warning', role: 'status', testid: 'overview-email-unverified' },
       h('p', {}, 'Your address ', h('strong', {}, user.email), ' is not verified yet: open the link we sent there.'),
-      h('p', {}, link('/account', { class: 'link-arrow' }, 'Send the link again')),
+      h('p', { class: 'notice-actions' }, link('/account', { class: 'btn btn-secondary btn-sm' }, 'Send the link again')),
     )
     : null;
   const emailBadge = user.email
