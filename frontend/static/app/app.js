@@ -357,7 +357,13 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
       loadUntilAnswered({ load, onFailure }) {
         const loader = loadUntilAnswered({ load, onFailure, clock, wakeUps: [(fn) => subscribe(wakeListeners, fn)] });
         pageLoaders.add(loader);
-        return loader;
+        return {
+          retryNow: loader.retryNow,
+          stop() {
+            loader.stop();
+            pageLoaders.delete(loader);
+          },
+        };
       },
       isVisible: () => doc.visibilityState !== 'hidden',
       setUser,
