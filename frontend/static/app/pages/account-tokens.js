@@ -56,7 +56,7 @@ export function mountTokens(container, ctx) {
         'For scripts and CI jobs: send a token as ',
         h('code', {}, 'Authorization: Bearer <token>'),
         ' to read your account’s data through the API. A token cannot manage sessions, tokens or your password. ',
-        'Logging out everywhere and changing your password leave tokens working; a password reset ends them all.',
+        'Signing out everywhere and changing your password leave tokens working; a password reset ends them all.',
       ),
       reveal,
       form,
