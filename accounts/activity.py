@@ -57,30 +57,31 @@ _FIELDS = ("id", "kind", "created_at", "user_id", "session_id", "actor_id", "rea
 _LABELS = {
     Kind.REGISTERED: "Account created",
     Kind.LOGOUT: "Signed out",
-    Kind.REUSE_DETECTED: "Session ended: an old copy of its sign-in token was used",
+    Kind.REUSE_DETECTED: "Signed out: an old sign-in token of this session was used again",
     Kind.PASSWORD_CHANGED: "Password changed",
-    Kind.PASSWORD_RESET_REQUESTED: "Password reset link requested",
-    Kind.PASSWORD_RESET: "Password reset by email",
-    Kind.REAUTHENTICATED: "Password confirmed",
+    Kind.PASSWORD_RESET_REQUESTED: "Password reset email sent",
+    Kind.PASSWORD_RESET: "Password reset with an email link",
+    Kind.REAUTHENTICATED: "Confirmed it was you with your password",
     Kind.MFA_TOTP_ADDED: "Authenticator app added",
     Kind.MFA_TOTP_REMOVED: "Authenticator app removed",
-    Kind.MFA_RECOVERY_CODES_CREATED: "New recovery codes made",
-    Kind.MFA_RECOVERY_CODE_USED: "A recovery code was used",
+    Kind.MFA_RECOVERY_CODES_CREATED: "New recovery codes created",
+    Kind.MFA_RECOVERY_CODE_USED: "Recovery code used",
     Kind.MFA_RESET: "Two-step sign-in turned off by an administrator",
     Kind.PERSONAL_TOKEN_CREATED: "Personal access token created",
     Kind.PERSONAL_TOKEN_REVOKED: "Personal access token revoked",
     Kind.EMAIL_VERIFIED: "Email address verified",
-    Kind.EMAIL_CHANGE_REQUESTED: "Change of email address asked for",
+    Kind.EMAIL_CHANGE_REQUESTED: "Confirmation link sent to a new email address",
     Kind.EMAIL_CHANGED: "Email address changed",
     Kind.PASSKEY_ADDED: "Passkey added",
     Kind.PASSKEY_REMOVED: "Passkey removed",
-    Kind.PASSKEY_SIGN_COUNT_REGRESSED: "A passkey's counter went back: that sign-in was refused",
+    Kind.PASSKEY_SIGN_COUNT_REGRESSED: "Passkey sign-in refused: the passkey may have been copied",
 }
 
 # A re-authentication's reason is the method, when it was not the password.
 _CONFIRMED_WITH = {
     "totp": "Confirmed it was you with an authenticator code",
     "recovery_code": "Confirmed it was you with a recovery code",
+    "passkey": "Confirmed it was you with a passkey",
 }
 
 _ENDED_BECAUSE = {
@@ -90,8 +91,8 @@ _ENDED_BECAUSE = {
     RevocationReason.PASSWORD_CHANGED: "Other sessions signed out after the password change",
     RevocationReason.PASSWORD_RESET: "Every session signed out after the password reset",
     RevocationReason.USER_DEACTIVATED: "Signed out: the account was deactivated",
-    RevocationReason.ADMIN_REVOKED: "Sessions signed out from the admin site",
-    RevocationReason.REUSE_DETECTED: "Session ended: an old copy of its sign-in token was used",
+    RevocationReason.ADMIN_REVOKED: "Signed out from the admin site",
+    RevocationReason.REUSE_DETECTED: "Signed out: an old sign-in token of this session was used again",
 }
 
 _BY_AN_ADMINISTRATOR = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.api import activity, addresses, mfa, passkeys, password_rules, personal_tokens, recovery, views
+from accounts.api import activity, addresses, config, mfa, passkeys, password_rules, personal_tokens, recovery, views
 
 app_name = "accounts"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("auth/activity/", activity.ActivityView.as_view(), name="activity"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
     path("auth/password-rules/", password_rules.PasswordRulesView.as_view(), name="password-rules"),
+    path("auth/config/", config.ConfigView.as_view(), name="config"),
     path("auth/reauthenticate/", views.ReauthenticateView.as_view(), name="reauthenticate"),
     path("auth/mfa/", mfa.MfaStatusView.as_view(), name="mfa"),
     path("auth/mfa/totp/", mfa.TotpView.as_view(), name="mfa-totp"),

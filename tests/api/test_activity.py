@@ -168,10 +168,16 @@ def test_every_event_kind_is_either_shown_or_deliberately_left_out():
         (SecurityEventKind.SESSION_REVOKED, RevocationReason.PASSWORD_RESET, False,
          "Every session signed out after the password reset"),
         (SecurityEventKind.REUSE_DETECTED, RevocationReason.REUSE_DETECTED, True,
-         "Session ended: an old copy of its sign-in token was used"),
-        (SecurityEventKind.PASSWORD_RESET_REQUESTED, "", False, "Password reset link requested"),
-        (SecurityEventKind.PASSWORD_RESET, "", False, "Password reset by email"),
-        (SecurityEventKind.REAUTHENTICATED, "", True, "Password confirmed"),
+         "Signed out: an old sign-in token of this session was used again"),
+        (SecurityEventKind.PASSWORD_RESET_REQUESTED, "", False, "Password reset email sent"),
+        (SecurityEventKind.PASSWORD_RESET, "", False, "Password reset with an email link"),
+        (SecurityEventKind.REAUTHENTICATED, "", True, "Confirmed it was you with your password"),
+        (SecurityEventKind.REAUTHENTICATED, "passkey", True, "Confirmed it was you with a passkey"),
+        # Repro: the overview read "Change of email address asked for".
+        (SecurityEventKind.EMAIL_CHANGE_REQUESTED, "", False, "Confirmation link sent to a new email address"),
+        (SecurityEventKind.MFA_RECOVERY_CODE_USED, "", False, "Recovery code used"),
+        (SecurityEventKind.PASSKEY_SIGN_COUNT_REGRESSED, "", False,
+         "Passkey sign-in refused: the passkey may have been copied"),
     ],
 )
 def test_each_kind_reads_as_a_sentence(user, kind, reason, session, label):

@@ -82,7 +82,7 @@ def test_alarms_and_an_administrators_action_read_plainly_in_dark_mode(new_conte
     expect(rows.nth(1)).to_contain_text("Signed out by an administrator")
     expect(rows.nth(1)).not_to_contain_text("192.0.2.250")
     expect(rows.nth(1)).not_to_contain_text("Windows")
-    expect(rows.nth(2)).to_contain_text("an old copy of its sign-in token was used")
+    expect(rows.nth(2)).to_contain_text("an old sign-in token of this session was used again")
     expect(rows.nth(2)).to_contain_text("192.0.2.66")
     expect(rows.nth(3)).to_contain_text("Safari on iOS")  # the server names the device (accounts/useragent.py)
     screenshots(page, artifacts, "overview-dark")

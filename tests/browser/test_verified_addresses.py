@@ -147,7 +147,7 @@ def test_change_of_address_from_the_account_page(page, user, settings, mail, art
     expect(page.get_by_test_id("verify-email-done")).to_be_visible()
     page.get_by_role("link", name="Go to your account").click()
     expect(page.get_by_test_id("page-title")).to_have_text("Account")
-    expect(page.locator(".details")).to_contain_text("alice@new.example")
+    expect(page.locator(".details").first).to_contain_text("alice@new.example")  # the profile card
     expect(page.get_by_test_id("email-status")).to_have_text("Verified")
     expect(page.get_by_test_id("resend-verification")).to_have_count(0)
 

@@ -16,6 +16,8 @@
 //    network error, 5xx, 429 -> no logout: onStatus() is told, retry with backoff;
 //  - a logout during an in-flight refresh wins: the refresh result is discarded.
 
+import { BACKOFF, backoffDelay } from './backoff.js';
+
 export const REFRESH_LOCK = 'gatehouse-token-refresh';
 
 const PATHS = {
@@ -29,6 +31,7 @@ const PATHS = {
   sessions: '/api/auth/sessions/',
   activity: '/api/auth/activity/',
   passwordRules: '/api/auth/password-rules/',
+  config: '/api/auth/config/',
   password: '/api/auth/password/',
   reauthenticate: '/api/auth/reauthenticate/',
   register: '/api/auth/register/',
@@ -86,13 +89,20 @@ export class AuthError extends Error {
   }
 }
 
-/** The server could not be reached or is temporarily unavailable (no logout). */
+/**
+ * The server could not be reached or is temporarily unavailable (no logout).
+ * `detail` is the server's own reason when Gatehouse itself answered (a JSON
+ * 5xx such as 503 `passkeys_unavailable`), and null when nothing or something
+ * else answered (no connection, a proxy's HTML 502 or 504).
+ */
 export class TransientError extends Error {
-  constructor(message, { status = null, retryAfterMs = null, cause = null } = {}) {
+  constructor(message, { status = null, retryAfterMs = null, cause = null, detail = null, code = null } = {}) {
     super(message);
     this.name = 'TransientError';
     this.status = status;
     this.retryAfterMs = retryAfterMs;
+    this.detail = detail;
+    this.code = code;
     if (cause) this.cause = cause;
   }
 }
@@ -105,6 +115,12 @@ export function parseRetryAfter(value, nowMs) {
   const at = Date.parse(value);
   if (Number.isFinite(at) && Number.isFinite(nowMs)) return Math.max(0, at - nowMs);
   return null;
+}
+
+/** Whether the answer is JSON, i.e. Gatehouse's own (a proxy's error page is HTML or text). */
+function isJson(res) {
+  const type = (res.headers && res.headers.get && res.headers.get('Content-Type')) || '';
+  return type.includes('json');
 }
 
 async function readBody(res) {
@@ -168,7 +184,7 @@ export function createApiClient({
   if (!store) throw new TypeError('createApiClient: store is required');
   if (!clock) throw new TypeError('createApiClient: clock is required');
 
-  const { initialMs = 1000, maxMs = 30_000, maxAttempts = Infinity } = backoff;
+  const { initialMs = BACKOFF.initialMs, maxMs = BACKOFF.maxMs, maxAttempts = Infinity } = backoff;
 
   /** How early to refresh: the configured margin, but never more than a third of the token's lifetime. */
   function refreshMargin(token) {
@@ -320,12 +336,6 @@ export function createApiClient({
     throw new ApiError(res.status, body, { retryAfterMs });
   }
 
-  function backoffDelay(attempt, retryAfterMs) {
-    const base = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
-    const jittered = Math.round(base * (0.8 + 0.4 * random()));
-    return Math.max(jittered, retryAfterMs || 0);
-  }
-
   async function refreshFlow(stale, myEpoch) {
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -339,7 +349,7 @@ export function createApiClient({
           status({ state: 'offline', attempt, error: err });
           throw err;
         }
-        const delayMs = backoffDelay(attempt, err.retryAfterMs);
+        const delayMs = backoffDelay(attempt, { initialMs, maxMs, random, retryAfterMs: err.retryAfterMs });
         status({ state: 'retrying', attempt, delayMs, error: err });
         await waitOrWake(delayMs);
         if (myEpoch !== epoch) throw new AuthError('logged_out');
@@ -409,9 +419,12 @@ export function createApiClient({
     if (res.ok) return body;
     const retryAfterMs = parseRetryAfter(header(res, 'Retry-After'), clock.now());
     if (res.status >= 500) {
-      throw new TransientError((body && body.detail) || 'The server is temporarily unavailable.', {
+      const ours = isJson(res) && body && typeof body.detail === 'string' && body.detail ? body : null;
+      throw new TransientError(ours ? ours.detail : 'The server is temporarily unavailable.', {
         status: res.status,
         retryAfterMs,
+        detail: ours ? ours.detail : null,
+        code: ours && typeof ours.code === 'string' ? ours.code : null,
       });
     }
     throw new ApiError(res.status, body, { retryAfterMs });
@@ -589,6 +602,8 @@ export function createApiClient({
     activity: (pageQuery = '') => request(PATHS.activity + pageQuery),
     /** The password rules the server checks, as sentences (public). */
     passwordRules,
+    /** What this server offers (public): {signup, password_reset, passkeys, email_verification}. */
+    config: async () => (await publicRequest(PATHS.config)).body,
     revokeSession: (id) => request(`${PATHS.sessions}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
     /** Ask for a reset link (202 whether or not the address is known). */
     requestPasswordReset: async (email) =>
@@ -652,6 +667,8 @@ export function errorMessage(err) {
   if (err instanceof AuthError) return 'Your session has ended. Please sign in again.';
   if (err instanceof TransientError) {
     if (err.status === 429) return 'Too many requests right now. Please wait a moment and try again.';
+    // Gatehouse answered and said why (e.g. "Passkeys are not set up on this server"): that, not "can't be reached".
+    if (err.detail) return err.detail;
     return 'Gatehouse can’t be reached right now. Check your connection and try again.';
   }
   if (err instanceof ApiError) {

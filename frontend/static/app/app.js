@@ -8,6 +8,7 @@ import { resolve, matchRoute, loginUrl, safeNext } from './router.js';
 import { AuthError, errorMessage } from './api.js';
 import { initial } from './format.js';
 import { createToaster } from './toast.js';
+import { loadUntilAnswered } from './retry-load.js';
 
 const NAV = [
   { href: '/', testid: 'nav-dashboard', label: 'Overview', name: 'dashboard' },
@@ -45,11 +46,13 @@ function brand() {
  * @param {object}      deps.timers     {setInterval, clearInterval}
  * @param {Record<string, {mount: Function}>} deps.pages page modules by route name
  * @param {boolean}     deps.signupEnabled
+ * @param {object}      [deps.capabilities] what this server offers (capabilities.js): pages offer nothing else
  */
 // A protected page older than this since the last word from the server asks again before it shows.
 const SESSION_RECHECK_MS = 5000;
 
-export function createApp({ root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, webauthn = null }) {
+export function createApp({ root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, capabilities = null, webauthn = null }) {
+  const caps = capabilities || { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional' };
   let router = null;
   const state = { user: null, checkedAt: null, flash: null, seq: 0, dispose: null, rendered: false, bannerTimer: null };
 
@@ -59,6 +62,10 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
 
   const toast = createToaster({ doc, clock });
   const shownListeners = new Set();
+  // Called when there is reason to expect the server again: back online, the tab shown again.
+  const wakeListeners = new Set();
+  let bootRetry = null;
+  const pageLoaders = new Set();
 
   function announce(message) {
     if (!live) return;
@@ -82,6 +89,11 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     }
     state.dispose = null;
     shownListeners.clear();
+    wakeListeners.clear();
+    for (const loader of pageLoaders) loader.stop();
+    pageLoaders.clear();
+    if (bootRetry) bootRetry.stop();
+    bootRetry = null;
   }
 
   // ---- layouts --------------------------------------------------------------
@@ -92,7 +104,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     const logoutBtn = h(
       'button',
       { type: 'button', class: 'btn btn-ghost btn-sm', testid: 'logout', on: { click: onLogoutClick } },
-      'Log out',
+      'Sign out',
     );
     return h(
       'header',
@@ -154,14 +166,9 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     return card;
   }
 
+  // The API docs are for developers and staff: linked from the staff page, not from every page.
   function footer() {
-    return h(
-      'footer',
-      { class: 'footer' },
-      h('span', {}, 'Gatehouse'),
-      h('span', { 'aria-hidden': 'true' }, ' · '),
-      h('a', { href: '/api/docs/', class: 'footer-link' }, 'API docs'),
-    );
+    return h('footer', { class: 'footer' }, h('span', {}, 'Gatehouse'));
   }
 
   // ---- rendering ------------------------------------------------------------
@@ -171,13 +178,47 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     setChildren(root, h('div', { class: 'boot' }, loading('Loading Gatehouse…')));
   }
 
+  /**
+   * The first answer about the signed-in user did not come (an outage at start): say so, and keep
+   * asking with the refresh's backoff, at once when back online or shown again; the page comes
+   * as soon as the server answers.
+   */
   function fatal(err) {
     unmountPage();
     const card = guestLayout();
-    card.append(
-      pageTitle('Something’s not right'),
-      errorState(errorMessage(err), () => render()),
-    );
+    const seq = state.seq;
+    const show = (error, { retrying }) => {
+      setChildren(card, pageTitle('Something’s not right'), errorState(errorMessage(error), () => bootRetry && bootRetry.retryNow(), { retrying }));
+    };
+    show(err, { retrying: true });
+    bootRetry = loadUntilAnswered({
+      load: async () => {
+        if (seq !== state.seq) return;
+        const user = await api.me();
+        if (seq !== state.seq) return;
+        setUser(user);
+        render();
+      },
+      onFailure: (error, info) => {
+        if (error instanceof AuthError) {
+          render();
+          return;
+        }
+        show(error, info);
+      },
+      clock,
+      wakeUps: [(fn) => subscribe(wakeListeners, fn)],
+    });
+  }
+
+  function subscribe(set, fn) {
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  /** Back online: pages waiting to load again ask at once. */
+  function wake() {
+    for (const fn of [...wakeListeners]) fn();
   }
 
   async function render() {
@@ -224,7 +265,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
    */
   function checkSession() {
     if (store.get() && state.user && sessionCheckIsStale()) render();
-    else for (const fn of [...shownListeners]) fn();
+    else for (const fn of [...shownListeners, ...wakeListeners]) fn();
   }
 
   function renderPage(seq, loc) {
@@ -288,7 +329,9 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
       route,
       location: loc,
       user: state.user,
-      signupEnabled,
+      signupEnabled: caps.signup,
+      /** What this server offers: {signup, passwordReset, passkeys, emailVerification}. */
+      capabilities: caps,
       webauthn,
       flash: takeFlash(),
       /** A message for the next page shown (e.g. the login page after a password reset). */
@@ -304,8 +347,23 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
       },
       /** fn() when the tab is shown again and this page stays (see checkSession); returns its stop. */
       onShown(fn) {
-        shownListeners.add(fn);
-        return () => shownListeners.delete(fn);
+        return subscribe(shownListeners, fn);
+      },
+      /** fn() when the server may be back (online again, the tab shown again); returns its stop. */
+      onWake(fn) {
+        return subscribe(wakeListeners, fn);
+      },
+      /** A page's own load, retried until the server answers (retry-load.js); stopped when the page goes. */
+      loadUntilAnswered({ load, onFailure }) {
+        const loader = loadUntilAnswered({ load, onFailure, clock, wakeUps: [(fn) => subscribe(wakeListeners, fn)] });
+        pageLoaders.add(loader);
+        return {
+          retryNow: loader.retryNow,
+          stop() {
+            loader.stop();
+            pageLoaders.delete(loader);
+          },
+        };
       },
       isVisible: () => doc.visibilityState !== 'hidden',
       setUser,
@@ -394,5 +452,5 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     }
   }
 
-  return { render, attachRouter, checkSession, handleLogout, handleStatus, handleTokenChange, state };
+  return { render, attachRouter, checkSession, wake, handleLogout, handleStatus, handleTokenChange, state };
 }

@@ -1,4 +1,4 @@
-// Ask before a destructive action: an in-page modal dialog, resolved with
+// Ask before a destructive action (or one that changes how signing in works): an in-page modal dialog, resolved with
 // true for "confirm", false otherwise (Cancel, Escape). Cancel has the focus.
 import { h } from './dom.js';
 import { openModal } from './dialog.js';
@@ -9,11 +9,12 @@ import { openModal } from './dialog.js';
  * @param {string} opts.title    the question, e.g. "Revoke this session?"
  * @param {string} opts.message  what will happen
  * @param {string} opts.confirmLabel  the destructive button's label
+ * @param {boolean} [opts.destructive]  false for a change that takes nothing away (the button is then not red)
  * @returns {Promise<boolean>}
  */
-export function confirmAction({ doc = document, title, message, confirmLabel }) {
+export function confirmAction({ doc = document, title, message, confirmLabel, destructive = true }) {
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
-  const confirm = h('button', { type: 'button', class: 'btn btn-danger', testid: 'confirm-action' }, confirmLabel);
+  const confirm = h('button', { type: 'button', class: ['btn', destructive ? 'btn-danger' : 'btn-primary'], testid: 'confirm-action' }, confirmLabel);
   const { finish, result } = openModal({
     doc,
     title,

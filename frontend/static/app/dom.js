@@ -3,7 +3,7 @@
 // inline handlers either (strict CSP): events are bound with addEventListener.
 
 /**
- * h('button', {class: 'btn', testid: 'logout', on: {click: fn}}, 'Log out')
+ * h('button', {class: 'btn', testid: 'logout', on: {click: fn}}, 'Sign out')
  * props: class, testid, dataset, on, text, and plain attributes / boolean attributes.
  * Children: strings and numbers become text nodes; null/false/undefined are skipped.
  */
@@ -230,13 +230,17 @@ export function pageTitle(text, sub) {
   );
 }
 
-/** An error state with an optional "Try again" button. */
-export function errorState(message, onRetry) {
+/**
+ * An error state with an optional "Try again" button; `retrying` says the page keeps trying by itself
+ * (retry-load.js), so the user need not.
+ */
+export function errorState(message, onRetry, { retrying = false } = {}) {
   return h(
     'div',
-    { class: 'state state-error', role: 'alert' },
+    { class: 'state state-error', role: 'alert', testid: 'load-error' },
     h('p', { class: 'state-title' }, 'Couldn’t load this'),
     h('p', { class: 'state-text' }, message),
+    retrying ? h('p', { class: 'state-text muted small' }, 'Trying again automatically: this shows as soon as Gatehouse answers.') : null,
     onRetry ? h('button', { type: 'button', class: 'btn btn-secondary', on: { click: onRetry } }, 'Try again') : null,
   );
 }

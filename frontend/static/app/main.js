@@ -8,6 +8,8 @@ import { askToReauthenticate } from './reauth.js';
 import { createWebAuthn } from './webauthn.js';
 import { createRouter } from './router.js';
 import { createApp } from './app.js';
+import { readCapabilities } from './capabilities.js';
+import { reauthOptions } from './two-step-state.js';
 import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
 import * as forgotPassword from './pages/forgot-password.js';
@@ -63,6 +65,15 @@ const webauthn = createWebAuthn({
 });
 
 let app = null;
+// Filled in before the first page shows (below); read by the re-authentication dialog.
+let capabilities = null;
+
+/** What the account has besides its password, for the "Confirm it's you" dialog to offer (and nothing else). */
+async function reauthenticationOptions() {
+  const [mfa, passkeys] = await Promise.all([api.mfaStatus(), api.passkeys().catch(() => [])]);
+  return reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) });
+}
+
 const api = createApiClient({
   fetch: (...args) => window.fetch(...args),
   store,
@@ -73,12 +84,14 @@ const api = createApiClient({
   onReauthRequired: () =>
     askToReauthenticate({
       reauthenticate: (proof) => api.reauthenticate(proof),
-      hasSecondFactor: () => api.mfaStatus().then((status) => !!(status && status.enabled)),
+      options: reauthenticationOptions,
       withPasskey: webauthn.supported
         ? async () => api.reauthenticateWithPasskey(await webauthn.get(await api.passkeyReauthenticationOptions()))
         : null,
     }),
 });
+
+capabilities = await readCapabilities({ api, clock, signupEnabled });
 
 app = createApp({
   root: document.getElementById('app'),
@@ -90,7 +103,8 @@ app = createApp({
   clock,
   timers,
   pages: { login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff },
-  signupEnabled,
+  signupEnabled: capabilities.signup,
+  capabilities,
   webauthn,
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));
@@ -106,7 +120,10 @@ router.start();
 
 // After an outage, try again as soon as there is a reason to expect success;
 // a tab shown again also asks whether its session is still live.
-window.addEventListener('online', () => api.retryNow());
+window.addEventListener('online', () => {
+  api.retryNow();
+  app.wake();
+});
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'visible') return;
   api.retryNow();

@@ -1,24 +1,33 @@
 // "Confirm it's you": the dialog a route's 403 reauthentication_required opens.
-// It re-authenticates this session with the password, or with a code of the
-// account's second factor when it has one, and resolves true; it resolves
-// false when the user cancels. The API client then retries or gives up.
+// It re-authenticates this session with the password, or with what else the
+// account has (a code of its authenticator app or a recovery code, a passkey),
+// and resolves true; it resolves false when the user cancels. The API client
+// then retries or gives up. Nothing the account lacks is offered.
 import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
 import { ApiError, errorMessage } from './api.js';
 import { openModal } from './dialog.js';
 import { ceremonyErrorMessage } from './webauthn.js';
 
 const ASK_PASSWORD = 'For your security, enter your password again to continue.';
-const ASK_CODE = 'For your security, enter a code from your authenticator app (or a recovery code) to continue.';
+const ASK_CODE = {
+  totp: 'For your security, enter a code from your authenticator app (or a recovery code) to continue.',
+  recovery: 'For your security, enter one of your recovery codes to continue.',
+};
+const USE_CODE = {
+  totp: 'Use a code from your authenticator app instead',
+  recovery: 'Use a recovery code instead',
+};
 
 /**
  * @param {object} deps
  * @param {(proof: string|{password: string}|{code: string}) => Promise<void>} deps.reauthenticate  api.reauthenticate
- * @param {() => Promise<boolean>} [deps.hasSecondFactor]  whether to offer a code instead of the password
- * @param {(() => Promise<void>)|null} [deps.withPasskey]  re-authenticate with a passkey instead (null: not offered)
+ * @param {() => Promise<{code: 'totp'|'recovery'|null, passkey: boolean}>} [deps.options]  what the account has
+ *   besides the password (two-step-state.js reauthOptions); only that is offered
+ * @param {(() => Promise<void>)|null} [deps.withPasskey]  re-authenticate with a passkey (null: never offered)
  * @param {Document} [deps.doc]
  * @returns {Promise<boolean>}
  */
-export function askToReauthenticate({ reauthenticate, hasSecondFactor = async () => false, withPasskey = null, doc = document }) {
+export function askToReauthenticate({ reauthenticate, options = async () => ({ code: null, passkey: false }), withPasskey = null, doc = document }) {
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
   const code = field({
     label: 'Authentication code',
@@ -29,12 +38,13 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
   });
   code.wrap.hidden = true;
   let useCode = false;
+  let codeKind = 'totp';
   let open = true;
   const message = h('p', { class: 'dialog-message' }, ASK_PASSWORD);
   const toggle = h(
     'button',
     { type: 'button', class: 'btn-link', testid: 'reauth-use-code', hidden: true },
-    'Use a code from your authenticator app instead',
+    USE_CODE.totp,
   );
   const error = formError();
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
@@ -42,6 +52,7 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
   const passkey = withPasskey
     ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'reauth-passkey' }, 'Use a passkey instead')
     : null;
+  const passkeyWrap = passkey ? h('div', { class: 'reauth-passkey', hidden: true }, h('p', { class: 'auth-divider' }, 'or'), passkey) : null;
   const form = h(
     'form',
     { class: 'form', testid: 'reauth-form', novalidate: true },
@@ -51,7 +62,7 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
     code.wrap,
     h('p', { class: 'small' }, toggle),
     h('div', { class: 'dialog-actions' }, cancel, submit),
-    passkey ? h('div', { class: 'reauth-passkey' }, h('p', { class: 'auth-divider' }, 'or'), passkey) : null,
+    passkeyWrap,
   );
   const { finish, result } = openModal({ doc, title: 'Confirm it’s you', content: [form] });
   result.then(() => {
@@ -63,8 +74,8 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
     useCode = !useCode;
     password.wrap.hidden = useCode;
     code.wrap.hidden = !useCode;
-    setText(message, useCode ? ASK_CODE : ASK_PASSWORD);
-    setText(toggle, useCode ? 'Use your password instead' : 'Use a code from your authenticator app instead');
+    setText(message, useCode ? ASK_CODE[codeKind] : ASK_PASSWORD);
+    setText(toggle, useCode ? 'Use your password instead' : USE_CODE[codeKind]);
     error.clear();
     password.setError(null);
     code.setError(null);
@@ -116,9 +127,20 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
 
   password.input.focus();
   Promise.resolve()
-    .then(hasSecondFactor)
+    .then(options)
     .then((has) => {
-      if (has && open) toggle.hidden = false;
+      if (!open || !has) return;
+      if (has.code) {
+        codeKind = has.code === 'recovery' ? 'recovery' : 'totp';
+        setText(toggle, USE_CODE[codeKind]);
+        if (codeKind === 'recovery') {
+          setText(code.wrap.querySelector('label'), 'Recovery code');
+          setText(code.wrap.querySelector('.field-hint'), 'One of the recovery codes you saved, like 7k2m9-q4xwz. Each works once.');
+          code.input.setAttribute('inputmode', 'text');
+        }
+        toggle.hidden = false;
+      }
+      if (has.passkey && passkeyWrap) passkeyWrap.hidden = false;
     })
     .catch(() => {});
   return result;

@@ -1,7 +1,10 @@
 // Account page, "Passkeys": add one (the browser and the authenticator make
 // it), rename it, remove it (after the confirmation dialog). Adding, renaming
 // and removing need a recent authentication: the API client then opens the
-// "Confirm it's you" dialog and retries.
+// "Confirm it's you" dialog and retries. A passkey is also a second factor: once
+// an account has one, signing in with the password asks for it. The section
+// says so, asks before a first factor turns two-step sign-in on, and tells the
+// two-step section (ctx.twoStep) of every change.
 import { add, h, field, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate, relativeTime } from '../format.js';
@@ -12,6 +15,8 @@ import { ceremonyErrorMessage } from '../webauthn.js';
 /** Mounted by the account page; returns its dispose function. */
 export function mount(container, ctx) {
   const { api, store, webauthn } = ctx;
+  const twoStep = ctx.twoStep || null;
+  const serverHasPasskeys = !ctx.capabilities || ctx.capabilities.passkeys !== false;
   let alive = true;
 
   const error = formError();
@@ -42,11 +47,19 @@ export function mount(container, ctx) {
         'Sign in with your fingerprint, face, screen lock or a security key instead of your password. ' +
           'A passkey stays on your device; Gatehouse keeps only its public half.',
       ),
+      h(
+        'p',
+        { class: 'small', testid: 'passkey-second-step' },
+        'A passkey is also a second step: once you have one, signing in with your password asks for it too. ' +
+          'Keep recovery codes, in case you lose the device.',
+      ),
       error.el,
       listWrap,
-      webauthn && webauthn.supported
-        ? form
-        : h('p', { class: 'alert alert-info', role: 'status' }, 'This browser cannot create or use passkeys.'),
+      !serverHasPasskeys
+        ? h('p', { class: 'alert alert-info', role: 'status' }, 'Passkeys are not set up on this server.')
+        : webauthn && webauthn.supported
+          ? form
+          : h('p', { class: 'alert alert-info', role: 'status' }, 'This browser cannot create or use passkeys.'),
     ),
   );
 
@@ -107,6 +120,7 @@ export function mount(container, ctx) {
         li.remove();
         showEmptyIfNone();
         ctx.toast(`Passkey “${passkey.name}” removed.`);
+        if (twoStep) twoStep.reload();
       } catch (err) {
         if (!alive || err instanceof AuthError) return;
         setBusy(remove, false);
@@ -176,16 +190,10 @@ export function mount(container, ctx) {
   }
 
   async function load() {
-    setChildren(listWrap, loading('Loading passkeys…'));
-    try {
-      const passkeys = await api.passkeys();
-      if (!alive) return;
-      if (!passkeys.length) showEmptyIfNone();
-      else setChildren(listWrap, h('ul', { class: 'passkey-list' }, passkeys.map(row)));
-    } catch (err) {
-      if (!alive || err instanceof AuthError) return;
-      setChildren(listWrap, errorState(errorMessage(err), load));
-    }
+    const passkeys = await api.passkeys();
+    if (!alive) return;
+    if (!passkeys.length) showEmptyIfNone();
+    else setChildren(listWrap, h('ul', { class: 'passkey-list' }, passkeys.map(row)));
   }
 
   let busy = false;
@@ -194,6 +202,22 @@ export function mount(container, ctx) {
     if (busy) return;
     error.clear();
     busy = true;
+    // Before a first factor (or while that is not known yet): say that signing in will ask for it,
+    // and to keep recovery codes.
+    const turnsOn = !!twoStep && twoStep.isOn() !== true;
+    if (turnsOn) {
+      const sure = await confirmAction({
+        title: 'Turn on two-step sign-in?',
+        message: 'Once this passkey is added, signing in with your password also asks for it, as a second step. '
+          + 'Make recovery codes right after and keep them safe: they sign you in if you lose this device.',
+        confirmLabel: 'Add the passkey',
+        destructive: false,
+      });
+      if (!sure || !alive) {
+        busy = false;
+        return;
+      }
+    }
     setBusy(addButton, true, 'Waiting for your device…');
     try {
       const options = await api.passkeyRegistrationOptions();
@@ -202,7 +226,10 @@ export function mount(container, ctx) {
       if (!alive) return;
       listElement().append(row(passkey));
       form.reset();
-      ctx.toast(`Passkey “${passkey.name}” added. You can now sign in with it.`);
+      ctx.toast(turnsOn
+        ? `Passkey “${passkey.name}” added. Two-step sign-in is on: make your recovery codes now.`
+        : `Passkey “${passkey.name}” added. You can now sign in with it.`);
+      if (twoStep) twoStep.reload();
     } catch (err) {
       if (!alive || err instanceof AuthError) return;
       error.show(ceremonyErrorMessage(err) || errorMessage(err));
@@ -212,8 +239,15 @@ export function mount(container, ctx) {
     }
   }
 
-  load();
+  const loader = ctx.loadUntilAnswered({
+    load,
+    onFailure(err, info) {
+      if (!alive || err instanceof AuthError) return;
+      setChildren(listWrap, errorState(errorMessage(err), () => loader.retryNow(), info));
+    },
+  });
   return () => {
     alive = false;
+    loader.stop();
   };
 }

@@ -56,7 +56,7 @@ export function mountTokens(container, ctx) {
         'For scripts and CI jobs: send a token as ',
         h('code', {}, 'Authorization: Bearer <token>'),
         ' to read your account’s data through the API. A token cannot manage sessions, tokens or your password. ',
-        'Logging out everywhere and changing your password leave tokens working; a password reset ends them all.',
+        'Signing out everywhere and changing your password leave tokens working; a password reset ends them all.',
       ),
       reveal,
       form,
@@ -254,22 +254,25 @@ export function mountTokens(container, ctx) {
   }
 
   async function load() {
-    setChildren(listWrap, loading('Loading tokens…'));
-    try {
-      const data = await api.request(TOKENS);
-      if (!alive) return;
-      const tokens = Array.isArray(data) ? data : [];
-      if (!tokens.length) showEmptyIfNone();
-      else setChildren(listWrap, h('ul', { class: 'token-list', 'aria-label': 'Your personal access tokens' }, tokens.map(row)));
-    } catch (err) {
-      if (!alive || err instanceof AuthError) return;
-      setChildren(listWrap, errorState(errorMessage(err), load));
-    }
+    const data = await api.request(TOKENS);
+    if (!alive) return;
+    const tokens = Array.isArray(data) ? data : [];
+    if (!tokens.length) showEmptyIfNone();
+    else setChildren(listWrap, h('ul', { class: 'token-list', 'aria-label': 'Your personal access tokens' }, tokens.map(row)));
   }
 
-  load();
+  setChildren(listWrap, loading('Loading tokens…'));
+  // Retried until the server answers (retry-load.js).
+  const loader = ctx.loadUntilAnswered({
+    load,
+    onFailure(err, info) {
+      if (!alive || err instanceof AuthError) return;
+      setChildren(listWrap, errorState(errorMessage(err), () => loader.retryNow(), info));
+    },
+  });
   return () => {
     alive = false;
+    loader.stop();
   };
 }
 

@@ -165,7 +165,8 @@ export function mount(container, ctx) {
     );
   }
 
-  const disposePasskeys = mountPasskeys(container, ctx);
+  // The passkeys section tells the two-step section of each change: a passkey is a second factor too.
+  const disposePasskeys = mountPasskeys(container, { ...ctx, twoStep });
 
   let busy = false;
   async function onSubmit(event) {

@@ -1,13 +1,16 @@
 // Overview: the account's security at a glance. This device (and how many
 // others are signed in), the account, and its recent security activity from
 // GET /api/auth/activity/ (sign-ins with device and IP, sign-outs, password
-// changes and resets, reuse alarms). The access token's details (expiry
+// changes and resets, reuse alarms), with whether two-step sign-in is on and
+// whether the address is verified. The access token's details (expiry
 // countdown, IDs) are folded away under "Technical details" for the curious.
+// A load that fails during an outage is retried until the server answers.
 import { add, h, link, setChildren, setText, loading, errorState, pageTitle, setBusy } from '../dom.js';
 import { AuthError, errorMessage } from '../api.js';
-import { formatCountdown, formatDate, formatDateTime, relativeTime } from '../format.js';
+import { formatCountdown, formatDate, formatDateTime } from '../format.js';
 import { deviceOf } from '../ua.js';
 import { activityView } from '../activity.js';
+import { twoStepState } from '../two-step-state.js';
 import { pageQuery } from './staff.js';
 
 function dl(rows) {
@@ -98,53 +101,86 @@ export function mount(container, ctx) {
   );
 
   async function loadDevice() {
-    setChildren(deviceBody, loading('Loading this device…'));
-    try {
-      const sessions = await api.sessions();
-      if (!alive) return;
-      const list = Array.isArray(sessions) ? sessions : sessions.results || [];
-      const current = list.find((s) => s.current);
-      const others = list.length - (current ? 1 : 0);
-      if (!current) {
-        setChildren(deviceBody, h('p', { class: 'muted' }, 'No details for this device.'));
-        return;
-      }
-      const now = store.serverNow();
-      setChildren(
-        deviceBody,
-        dl([
-          ['Device', deviceOf(current).label],
-          ['IP address', current.ip_address || '—'],
-          ['Signed in', formatDateTime(current.created_at)],
-          ['Last active', relativeTime(current.last_used_at, now)],
-          ['Signed in until', formatDateTime(current.expires_at)],
-        ]),
-        h(
-          'p',
-          { class: 'card-foot' },
-          others > 0 ? `Signed in on ${others} other ${others === 1 ? 'device' : 'devices'}. ` : 'Not signed in anywhere else. ',
-          link('/sessions', { class: 'link-arrow' }, 'Manage sessions'),
-        ),
-      );
-    } catch (err) {
-      if (!alive || err instanceof AuthError) return;
-      setChildren(deviceBody, errorState(errorMessage(err), loadDevice));
+    const sessions = await api.sessions();
+    if (!alive) return;
+    const list = Array.isArray(sessions) ? sessions : sessions.results || [];
+    const current = list.find((s) => s.current);
+    const others = list.length - (current ? 1 : 0);
+    if (!current) {
+      setChildren(deviceBody, h('p', { class: 'muted' }, 'No details for this device.'));
+      return;
     }
+    setChildren(
+      deviceBody,
+      dl([
+        ['Device', deviceOf(current).label],
+        ['IP address', current.ip_address || '—'],
+        ['Signed in', formatDateTime(current.created_at)],
+        ['Last active', 'Active now'],
+        ['Signed in until', formatDateTime(current.expires_at)],
+      ]),
+      h(
+        'p',
+        { class: 'card-foot' },
+        others > 0 ? `Signed in on ${others} other ${others === 1 ? 'device' : 'devices'}. ` : 'Not signed in anywhere else. ',
+        link('/sessions', { class: 'link-arrow' }, 'Manage sessions'),
+      ),
+    );
   }
 
-  // --- the account
+  /** A card's own load, retried until the server answers; its error shown meanwhile. */
+  function loadInto(body, load) {
+    const loader = ctx.loadUntilAnswered({
+      load,
+      onFailure(err, info) {
+        if (!alive || err instanceof AuthError) return;
+        setChildren(body, errorState(errorMessage(err), () => loader.retryNow(), info));
+      },
+    });
+    disposers.push(() => loader.stop());
+  }
+
+  // --- the account: its address (verified or not) and two-step sign-in
+  const twoStep = h('span', { testid: 'overview-two-step' }, '…');
+  const unverified = user.email && !user.email_verified
+    ? h(
+      'div',
+      { class: 'alert alert-warning', role: 'status', testid: 'overview-email-unverified' },
+      h('p', {}, 'Your address ', h('strong', {}, user.email), ' is not verified yet: open the link we sent there.'),
+      h('p', { class: 'notice-actions' }, link('/account', { class: 'btn btn-secondary btn-sm' }, 'Send the link again')),
+    )
+    : null;
+  const emailBadge = user.email
+    ? user.email_verified
+      ? h('span', { class: 'badge badge-success', testid: 'email-status' }, 'Verified')
+      : h('span', { class: 'badge badge-muted', testid: 'email-status' }, 'Not verified')
+    : null;
   const account = h(
     'section',
     { class: 'card overview-account', 'aria-labelledby': 'card-account' },
     h('h2', { class: 'card-title', id: 'card-account' }, 'Your account'),
+    unverified,
     dl([
       ['Username', user.username],
-      ['Email', user.email || '—'],
+      ['Email', [user.email || '—', ' ', emailBadge]],
+      ['Two-step sign-in', twoStep],
       ['Role', user.is_staff ? h('span', { class: 'badge badge-accent' }, 'Staff') : h('span', { class: 'badge' }, 'Member')],
       ['Member since', formatDate(user.date_joined)],
     ]),
-    h('p', { class: 'card-foot' }, link('/account', { class: 'link-arrow' }, 'Change your password')),
+    h('p', { class: 'card-foot' }, link('/account', { class: 'link-arrow' }, 'Password and two-step sign-in')),
   );
+
+  async function loadTwoStep() {
+    const [mfa, passkeys] = await Promise.all([api.mfaStatus(), api.passkeys()]);
+    if (!alive) return;
+    const state = twoStepState(mfa, passkeys);
+    setChildren(
+      twoStep,
+      h('span', { class: ['badge', state.on ? 'badge-success' : 'badge-muted'] }, state.on ? 'On' : 'Off'),
+      ' ',
+      state.on ? state.factors.join(' and ') : h('span', { class: 'muted' }, 'only your password protects your account'),
+    );
+  }
 
   // --- recent activity
   const activityBody = h('div', {}, loading('Loading recent activity…'));
@@ -206,20 +242,14 @@ export function mount(container, ctx) {
   }
 
   async function loadActivity() {
-    setChildren(activityBody, loading('Loading recent activity…'));
-    try {
-      const data = await api.activity();
-      if (!alive) return;
-      setChildren(activityList);
-      showPage(data);
-      setChildren(
-        activityBody,
-        activityList.children.length ? [activityList, more] : h('p', { class: 'state' }, 'No activity yet.'),
-      );
-    } catch (err) {
-      if (!alive || err instanceof AuthError) return;
-      setChildren(activityBody, errorState(errorMessage(err), loadActivity));
-    }
+    const data = await api.activity();
+    if (!alive) return;
+    setChildren(activityList);
+    showPage(data);
+    setChildren(
+      activityBody,
+      activityList.children.length ? [activityList, more] : h('p', { class: 'state' }, 'No activity yet.'),
+    );
   }
 
   async function loadMore() {
@@ -237,8 +267,9 @@ export function mount(container, ctx) {
     }
   }
 
-  loadDevice();
-  loadActivity();
+  loadInto(deviceBody, loadDevice);
+  loadInto(activityBody, loadActivity);
+  loadInto(twoStep, loadTwoStep);
 
   add(
     container,

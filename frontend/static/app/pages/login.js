@@ -1,4 +1,6 @@
 // Sign-in page: the password, then (for an account with a second factor) the code.
+// It offers only what this server has (ctx.capabilities): a passkey, a reset by mail, sign-up.
+// One message at a time: an error replaces the notice it came with ("You're signed out").
 import { add, h, link, field, passwordField, formError, setBusy, pageTitle, setChildren, setText } from '../dom.js';
 import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
@@ -15,9 +17,20 @@ export function mount(container, ctx) {
 
   function passwordStep({ notice: shownNotice = null, error: startError = null } = {}) {
     const { api, signupEnabled, location } = ctx;
+    const caps = ctx.capabilities || { passkeys: true, passwordReset: true };
     const username = field({ label: 'Username', name: 'username', autocomplete: 'username', inputProps: { autocapitalize: 'none', spellcheck: 'false' } });
     const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
-    const error = formError();
+    const errorBox = formError();
+    let notice = null;
+    // Showing an error hides the notice: one message, not "You're signed out" beside "Incorrect password".
+    const error = {
+      el: errorBox.el,
+      show(message) {
+        if (notice && message) notice.hidden = true;
+        errorBox.show(message);
+      },
+      clear: () => errorBox.clear(),
+    };
     // 403 email_unverified: the password was right, the address still has to be confirmed.
     const unverified = h('div', {});
     const remember = h('input', { type: 'checkbox', name: 'remember', testid: 'remember-me', checked: true, id: 'remember-me' });
@@ -47,14 +60,18 @@ export function mount(container, ctx) {
 
     const title = pageTitle('Sign in', 'Welcome back. Enter your details to continue.');
     title.querySelector('h1').id = 'login-title';
-    const notice = shownNotice ? h('div', { class: `alert alert-${shownNotice.kind}`, role: 'status' }, shownNotice.text) : null;
+    notice = shownNotice ? h('div', { class: `alert alert-${shownNotice.kind}`, role: 'status', testid: 'login-notice' }, shownNotice.text) : null;
     setChildren(container);
     add(container,
       title,
       notice,
       form,
-      passkeyLogin({ api, webauthn: ctx.webauthn, error, remember: () => remember.checked, onLogin: (user) => ctx.onLogin(user) }),
-      h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?')),
+      caps.passkeys
+        ? passkeyLogin({ api, webauthn: ctx.webauthn, error, remember: () => remember.checked, onLogin: (user) => ctx.onLogin(user) })
+        : null,
+      caps.passwordReset
+        ? h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?'))
+        : null,
       signupEnabled
         ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
         : null,

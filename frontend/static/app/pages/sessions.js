@@ -1,7 +1,8 @@
-// Active sessions: device, IP, created, last used; revoke one; log out everywhere.
+// Active sessions: device, IP, created, last used; revoke one; sign out everywhere.
 // The list stays current while it is open: "Last active" is redrawn every 30 s,
 // and the list asked for again every minute and when the tab is shown again
 // (rows are updated in place, so focus and an open dialog are not disturbed).
+// A first load that fails (an outage) is retried until the server answers (retry-load.js).
 import { add, h, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDateTime, relativeTime } from '../format.js';
@@ -23,7 +24,7 @@ export function mount(container, ctx) {
   const logoutAllBtn = h(
     'button',
     { type: 'button', class: 'btn btn-danger', testid: 'logout-all', on: { click: onLogoutAll } },
-    'Log out everywhere',
+    'Sign out everywhere',
   );
   const count = h('p', { class: 'page-sub' }, 'Devices and browsers signed in to your account.');
 
@@ -44,13 +45,15 @@ export function mount(container, ctx) {
   );
 
   const revokeLabel = (label, s) => `Revoke session: ${label}, ${s.ip_address || 'unknown IP'}`;
+  // The session this page is shown in is in use: "active now", not "3 minutes ago" (its last refresh).
+  const lastActiveText = (s, nowMs) => (s.current ? 'Active now' : relativeTime(s.last_used_at, nowMs));
 
   function row(s) {
     const device = deviceOf(s);
     const now = store.serverNow();
     const label = device.label;
     const ip = h('span', {}, s.ip_address || 'unknown');
-    const lastActive = h('span', { testid: 'last-active' }, relativeTime(s.last_used_at, now));
+    const lastActive = h('span', { testid: 'last-active' }, lastActiveText(s, now));
     const revoke = s.current
       ? null
       : h(
@@ -93,7 +96,7 @@ export function mount(container, ctx) {
       setText(ip, next.ip_address || 'unknown');
       if (revoke) revoke.setAttribute('aria-label', revokeLabel(label, next));
     };
-    entry.redraw = (nowMs) => setText(lastActive, relativeTime(entry.s.last_used_at, nowMs));
+    entry.redraw = (nowMs) => setText(lastActive, lastActiveText(entry.s, nowMs));
     rows.set(String(s.id), entry);
     const forget = () => {
       li.remove();
@@ -162,41 +165,37 @@ export function mount(container, ctx) {
     }
   }
 
-  /** quiet: a refresh of the list on screen (no spinner; on failure the list stays and the banner speaks). */
-  async function load({ quiet = false } = {}) {
-    if (!quiet) {
-      setChildren(listWrap, loading('Loading sessions…'));
+  /** Ask for the list and show it (into the rows on screen, if any); rejects when the server did not answer. */
+  async function fetchAndShow() {
+    const data = await api.sessions();
+    if (!alive) return;
+    const sessions = (Array.isArray(data) ? data : data.results || []).slice();
+    sessions.sort((a, b) => (b.current === true) - (a.current === true) || String(b.last_used_at).localeCompare(String(a.last_used_at)));
+    if (!sessions.length) {
+      rows.clear();
       list = null;
+      setChildren(listWrap, h('p', { class: 'state' }, 'No active sessions.'));
+    } else if (list) {
+      merge(sessions);
+    } else {
+      rows.clear();
+      list = h('ul', { class: 'session-list' }, sessions.map(row));
+      setChildren(listWrap, list);
     }
-    try {
-      const data = await api.sessions();
-      if (!alive) return;
-      const sessions = (Array.isArray(data) ? data : data.results || []).slice();
-      sessions.sort((a, b) => (b.current === true) - (a.current === true) || String(b.last_used_at).localeCompare(String(a.last_used_at)));
-      if (!sessions.length) {
-        rows.clear();
-        list = null;
-        setChildren(listWrap, h('p', { class: 'state' }, 'No active sessions.'));
-      } else if (list) {
-        merge(sessions);
-      } else {
-        rows.clear();
-        list = h('ul', { class: 'session-list' }, sessions.map(row));
-        setChildren(listWrap, list);
-      }
-      updateCount();
-    } catch (err) {
-      if (!alive || err instanceof AuthError || quiet) return;
-      setChildren(listWrap, errorState(errorMessage(err), () => load()));
-    }
+    updateCount();
+  }
+
+  /** A refresh of the list on screen: no spinner; on failure the list stays and the banner speaks. */
+  function reload() {
+    return fetchAndShow().catch(() => {});
   }
 
   async function onLogoutAll() {
     error.clear();
     const sure = await confirmAction({
-      title: 'Log out everywhere?',
+      title: 'Sign out everywhere?',
       message: 'Every device and browser signed in to your account, this one included, will be signed out.',
-      confirmLabel: 'Log out everywhere',
+      confirmLabel: 'Sign out everywhere',
     });
     if (!sure || !alive) return;
     setBusy(logoutAllBtn, true, 'Signing out…');
@@ -209,16 +208,25 @@ export function mount(container, ctx) {
     }
   }
 
-  load();
+  const loader = ctx.loadUntilAnswered({
+    load: fetchAndShow,
+    onFailure(err, info) {
+      if (!alive || err instanceof AuthError) return;
+      list = null;
+      rows.clear();
+      setChildren(listWrap, errorState(errorMessage(err), () => loader.retryNow(), info));
+    },
+  });
   const stopFresh = keepFresh({
     every: ctx.every,
     onShown: ctx.onShown,
     isVisible: ctx.isVisible,
     redraw: redrawTimes,
-    reload: () => load({ quiet: true }),
+    reload,
   });
   return () => {
     alive = false;
     stopFresh();
+    loader.stop();
   };
 }

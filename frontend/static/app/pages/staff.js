@@ -38,6 +38,7 @@ export function mount(container, ctx) {
       h(
         'div',
         { class: 'page-actions' },
+        h('a', { href: '/api/docs/', class: 'btn btn-secondary', testid: 'api-docs-link' }, 'API docs ↗'),
         h('a', { href: '/admin/', class: 'btn btn-secondary', testid: 'admin-link' }, 'Open Django admin ↗'),
       ),
     ),
@@ -79,31 +80,40 @@ export function mount(container, ctx) {
     );
   }
 
-  async function load(q = query) {
+  let loader = null;
+  /** A page of the list, retried until the server answers (retry-load.js). */
+  function load(q = query) {
     query = q;
+    if (loader) loader.stop();
     setChildren(body, loading('Loading users…'));
-    try {
-      const data = await api.users(q);
-      if (!alive) return;
-      const users = Array.isArray(data) ? data : data.results || [];
-      const total = Array.isArray(data) ? users.length : data.count ?? users.length;
-      setText(summary, `${total} ${total === 1 ? 'user' : 'users'}. Active-session counts are live.`);
-      setChildren(body, users.length ? table(users) : h('p', { class: 'state' }, 'No users yet.'));
-      prevQuery = Array.isArray(data) ? null : pageQuery(data.previous);
-      nextQuery = Array.isArray(data) ? null : pageQuery(data.next);
-      prev.disabled = prevQuery === null;
-      next.disabled = nextQuery === null;
-      pager.hidden = prevQuery === null && nextQuery === null;
-      const page = Number(new URLSearchParams(q).get('page') || 1);
-      setText(pageInfo, `Page ${page}`);
-    } catch (err) {
-      if (!alive || err instanceof AuthError) return;
-      setChildren(body, errorState(errorMessage(err), () => load(q)));
-    }
+    loader = ctx.loadUntilAnswered({
+      load: () => show(q),
+      onFailure(err, info) {
+        if (!alive || err instanceof AuthError) return;
+        setChildren(body, errorState(errorMessage(err), () => loader.retryNow(), info));
+      },
+    });
+  }
+
+  async function show(q) {
+    const data = await api.users(q);
+    if (!alive) return;
+    const users = Array.isArray(data) ? data : data.results || [];
+    const total = Array.isArray(data) ? users.length : data.count ?? users.length;
+    setText(summary, `${total} ${total === 1 ? 'user' : 'users'}. Active-session counts are live.`);
+    setChildren(body, users.length ? table(users) : h('p', { class: 'state' }, 'No users yet.'));
+    prevQuery = Array.isArray(data) ? null : pageQuery(data.previous);
+    nextQuery = Array.isArray(data) ? null : pageQuery(data.next);
+    prev.disabled = prevQuery === null;
+    next.disabled = nextQuery === null;
+    pager.hidden = prevQuery === null && nextQuery === null;
+    const page = Number(new URLSearchParams(q).get('page') || 1);
+    setText(pageInfo, `Page ${page}`);
   }
 
   load('');
   return () => {
     alive = false;
+    if (loader) loader.stop();
   };
 }

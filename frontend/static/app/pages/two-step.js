@@ -1,20 +1,26 @@
-// Account page, "Two-step sign-in": set up an authenticator app (QR code and the
-// key to type by hand, then a first code), the recovery codes shown once (copy,
-// download as a text file), new recovery codes, and removing the app.
+// Account page, "Two-step sign-in": one state for every factor (On with the
+// authenticator app and/or passkeys, or Off; two-step-state.js), set up an
+// authenticator app (QR code and the key to type by hand, then a first code),
+// the recovery codes shown once (copy, download as a text file), recovery codes
+// whenever a factor is on (a passkey too), and removing the app. Passkeys
+// themselves are added and removed in their own section, which calls reload().
 // Every change needs a recent authentication: the API client opens the
 // "Confirm it's you" dialog on 403 reauthentication_required and retries.
 import { add, h, field, formError, setBusy, setChildren, loading, errorState } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
+import { twoStepState, secondStepWords } from '../two-step-state.js';
 
 const FEW_CODES_LEFT = 3;
 
-/** @returns {{el: HTMLElement, dispose: () => void}} */
+/** @returns {{el: HTMLElement, dispose: () => void, reload: () => void, isOn: () => boolean|null}} */
 export function twoStepSection(ctx) {
   const { api, user } = ctx;
   let alive = true;
   let blobUrl = null;
+  let loader = null;
+  let current = null; // the last state shown (twoStepState), null until the first answer
 
   const body = h('div', { class: 'two-step' });
   const el = h(
@@ -30,23 +36,72 @@ export function twoStepSection(ctx) {
     setChildren(body, ...children);
   }
 
-  async function load() {
+  /** Ask for the factors (retried until the server answers) and show them. */
+  function load() {
+    if (loader) loader.stop();
     show(loading('Loading…'));
-    try {
-      const status = await api.mfaStatus();
-      if (!alive) return;
-      if (status.totp.enabled) showOn(status);
-      else showOff();
-    } catch (err) {
-      if (!alive || err instanceof AuthError) return;
-      show(errorState(errorMessage(err), load));
-    }
+    loader = ctx.loadUntilAnswered({
+      load: async () => {
+        const [status, passkeys] = await Promise.all([api.mfaStatus(), api.passkeys()]);
+        if (!alive) return;
+        showState(status, twoStepState(status, passkeys));
+      },
+      onFailure(err, info) {
+        if (!alive || err instanceof AuthError) return;
+        show(errorState(errorMessage(err), () => loader.retryNow(), info));
+      },
+    });
   }
 
-  // ---- off -------------------------------------------------------------------
+  // ---- the state: on (with which factors) or off --------------------------------
 
-  function showOff(message = null) {
+  function showState(status, state) {
+    current = state;
     const error = formError();
+    const setup = state.totp ? null : setupButton(error);
+    const codes = state.recoveryCodes;
+    show(
+      state.on
+        ? h('p', {}, h('span', { class: 'badge badge-success', testid: 'two-step-on' }, 'On'),
+          ` Signing in asks for ${secondStepWords(state)} after your password.`)
+        : h('p', {}, h('span', { class: 'badge badge-muted', testid: 'two-step-off' }, 'Off'),
+          ' Signing in needs only your password. Add a second step: an authenticator app on your phone '
+          + '(Google Authenticator, Microsoft Authenticator, 1Password, Aegis…) or a passkey (below).'),
+      h('dl', { class: 'details' },
+        h('div', { class: 'details-row' }, h('dt', {}, 'Authenticator app'),
+          h('dd', { testid: 'two-step-totp' }, state.totp ? `Added ${formatDateTime(status.totp.confirmed_at)}` : 'Not set up')),
+        state.totp
+          ? h('div', { class: 'details-row' }, h('dt', {}, 'Last code used'),
+            h('dd', {}, status.totp.last_used_at ? formatDateTime(status.totp.last_used_at) : '—'))
+          : null,
+        h('div', { class: 'details-row' }, h('dt', {}, 'Passkeys'),
+          h('dd', { testid: 'two-step-passkeys' }, state.passkeys ? `${state.passkeys} (listed under Passkeys)` : 'None')),
+        state.on
+          ? h('div', { class: 'details-row' }, h('dt', {}, 'Recovery codes'),
+            h('dd', { testid: 'recovery-codes-left' }, codes.total ? `${codes.remaining} of ${codes.total} left` : 'None yet'))
+          : null),
+      state.on ? recoveryWarning(codes) : null,
+      error.el,
+      h('div', { class: 'form-actions' },
+        setup,
+        state.on ? regenerateButton(error, codes) : null,
+        state.totp ? removeButton(error, state) : null),
+    );
+  }
+
+  function recoveryWarning(codes) {
+    if (codes.remaining === 0) {
+      return h('div', { class: 'alert alert-warning', role: 'status', testid: 'no-recovery-codes' },
+        h('strong', {}, codes.total ? 'You have no recovery codes left. ' : 'You have no recovery codes. '),
+        'If you lose your phone or passkey, a recovery code is how you sign in. Make them now and keep them safe.');
+    }
+    if (codes.remaining <= FEW_CODES_LEFT) {
+      return h('div', { class: 'alert alert-warning', role: 'status' }, 'You are running out of recovery codes. Make new ones.');
+    }
+    return null;
+  }
+
+  function setupButton(error) {
     const start = h('button', { type: 'button', class: 'btn btn-primary', testid: 'setup-totp' }, 'Set up an authenticator app');
     start.addEventListener('click', async () => {
       error.clear();
@@ -60,13 +115,7 @@ export function twoStepSection(ctx) {
         error.show(cancelledOr(err));
       }
     });
-    show(
-      h('p', { class: 'muted' },
-        'Off. Add a second step to signing in: after your password, a 6-digit code from an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Aegis…).'),
-      message ? h('div', { class: 'alert alert-success', role: 'status' }, message) : null,
-      error.el,
-      h('div', { class: 'form-actions' }, start),
-    );
+    return start;
   }
 
   // ---- set up ----------------------------------------------------------------
@@ -157,7 +206,7 @@ export function twoStepSection(ctx) {
       first ? h('div', { class: 'alert alert-success', role: 'status' }, 'Two-step sign-in is on.') : null,
       h('div', { class: 'alert alert-warning' },
         h('strong', {}, 'Save your recovery codes now. '),
-        'They are shown only this once. Each one signs you in once if you lose your phone; keep them somewhere safe, away from it.'),
+        'They are shown only this once. Each one signs you in once if you lose your phone or your passkey; keep them somewhere safe, away from both.'),
       list,
       h('div', { class: 'form-actions' },
         copy,
@@ -181,7 +230,7 @@ export function twoStepSection(ctx) {
     return [
       `Gatehouse recovery codes for ${user.username}`,
       '',
-      'Each code signs you in once when you cannot use your authenticator app.',
+      'Each code signs you in once when you cannot use your authenticator app or passkey.',
       'Generating new codes makes these stop working.',
       '',
       ...codes,
@@ -189,21 +238,21 @@ export function twoStepSection(ctx) {
     ].join('\n');
   }
 
-  // ---- on ----------------------------------------------------------------------
+  // ---- recovery codes and removing the app ------------------------------------
 
-  function showOn(status) {
-    const error = formError();
-    const codes = status.recovery_codes;
-    const regenerate = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'regenerate-recovery-codes' }, 'New recovery codes');
-    const remove = h('button', { type: 'button', class: 'btn btn-danger', testid: 'remove-totp' }, 'Remove authenticator app');
+  function regenerateButton(error, codes) {
+    const regenerate = h('button', { type: 'button', class: ['btn', codes.remaining ? 'btn-secondary' : 'btn-primary'], testid: 'regenerate-recovery-codes' },
+      codes.total ? 'New recovery codes' : 'Make recovery codes');
     regenerate.addEventListener('click', async () => {
       error.clear();
-      const sure = await confirmAction({
-        title: 'Make new recovery codes?',
-        message: 'Your current recovery codes stop working at once. You will see the new ones only once.',
-        confirmLabel: 'Make new codes',
-      });
-      if (!sure || !alive) return;
+      if (codes.total) {
+        const sure = await confirmAction({
+          title: 'Make new recovery codes?',
+          message: 'Your current recovery codes stop working at once. You will see the new ones only once.',
+          confirmLabel: 'Make new codes',
+        });
+        if (!sure || !alive) return;
+      }
       setBusy(regenerate, true, 'Making codes…');
       try {
         const { recovery_codes: fresh } = await api.regenerateRecoveryCodes();
@@ -214,11 +263,18 @@ export function twoStepSection(ctx) {
         error.show(cancelledOr(err));
       }
     });
+    return regenerate;
+  }
+
+  function removeButton(error, state) {
+    const remove = h('button', { type: 'button', class: 'btn btn-danger', testid: 'remove-totp' }, 'Remove authenticator app');
     remove.addEventListener('click', async () => {
       error.clear();
       const sure = await confirmAction({
         title: 'Remove the authenticator app?',
-        message: 'Signing in will need only your password, and your recovery codes stop working.',
+        message: state.passkeys
+          ? 'Signing in will still ask for your passkey after your password.'
+          : 'Signing in will need only your password, and your recovery codes stop working.',
         confirmLabel: 'Remove',
       });
       if (!sure || !alive) return;
@@ -226,30 +282,15 @@ export function twoStepSection(ctx) {
       try {
         await api.removeTotp();
         if (!alive) return;
-        ctx.toast('Authenticator app removed. Two-step sign-in is off.');
-        showOff();
+        ctx.toast(state.passkeys ? 'Authenticator app removed.' : 'Authenticator app removed. Two-step sign-in is off.');
+        load();
       } catch (err) {
         if (!alive || err instanceof AuthError) return;
         setBusy(remove, false);
         error.show(cancelledOr(err));
       }
     });
-    const few = codes.remaining <= FEW_CODES_LEFT;
-    show(
-      h('p', {}, h('span', { class: 'badge badge-success', testid: 'two-step-on' }, 'On'),
-        ' Signing in asks for a code from your authenticator app after your password.'),
-      h('dl', { class: 'details' },
-        h('div', { class: 'details-row' }, h('dt', {}, 'Authenticator app'),
-          h('dd', {}, `Added ${formatDateTime(status.totp.confirmed_at)}`)),
-        h('div', { class: 'details-row' }, h('dt', {}, 'Last code used'),
-          h('dd', {}, status.totp.last_used_at ? formatDateTime(status.totp.last_used_at) : '—')),
-        h('div', { class: 'details-row' }, h('dt', {}, 'Recovery codes'),
-          h('dd', { testid: 'recovery-codes-left' }, `${codes.remaining} of ${codes.total} left`))),
-      few ? h('div', { class: 'alert alert-warning', role: 'status' },
-        codes.remaining === 0 ? 'You have no recovery codes left. Make new ones now.' : 'You are running out of recovery codes. Make new ones.') : null,
-      error.el,
-      h('div', { class: 'form-actions' }, regenerate, remove),
-    );
+    return remove;
   }
 
   function cancelledOr(err) {
@@ -261,8 +302,12 @@ export function twoStepSection(ctx) {
 
   return {
     el,
+    reload: load,
+    /** Whether two-step sign-in is on, as last shown (null before the first answer). */
+    isOn: () => (current ? current.on : null),
     dispose() {
       alive = false;
+      if (loader) loader.stop();
       forgetDownload();
     },
   };
