@@ -4,13 +4,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import schema
+from accounts.api.base import BearerView, CookieRouteView, sign_in_response
 from accounts.api.passkeys import _OPTIONS, CredentialField
 from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import LoginResponseSerializer, code_field
-from accounts.api.views import BearerView, CookieRouteView, login_response
 from accounts.limits.net import client_info
 from accounts.limits.throttling import LoginIPThrottle
-from accounts.mfa import challenges, factors, recovery_codes, totp
+from accounts.mfa import factors, recovery_codes, totp
+from accounts.signin import second_step
 
 
 class CodeSerializer(serializers.Serializer):
@@ -180,10 +181,9 @@ class LoginSecondStepView(CookieRouteView):
     def post(self, request):
         form = LoginSecondStepSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        issued = challenges.complete(
+        return sign_in_response(lambda: second_step.complete(
             mfa_token=form.validated_data["mfa_token"], proof=form.proof(), client=client_info(request),
-        )
-        return login_response(issued)
+        ))
 
 
 class LoginSecondStepPasskeyOptionsView(CookieRouteView):
@@ -211,5 +211,5 @@ class LoginSecondStepPasskeyOptionsView(CookieRouteView):
         form = MfaTokenSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return Response(
-            challenges.passkey_options(mfa_token=form.validated_data["mfa_token"], client=client_info(request))
+            second_step.passkey_options(mfa_token=form.validated_data["mfa_token"], client=client_info(request))
         )

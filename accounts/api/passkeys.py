@@ -10,12 +10,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import schema
+from accounts.api.base import BearerView, CookieRouteView, sign_in_response, token_body
 from accounts.api.reauth import RecentAuthentication
-from accounts.api.serializers import LoginResponseSerializer, UserSerializer
-from accounts.api.views import BearerView, CookieRouteView, _token_body, _token_response
+from accounts.api.serializers import LoginResponseSerializer
 from accounts.limits.net import client_info
 from accounts.limits.throttling import LoginIPThrottle
 from accounts.passkeys import flows
+from accounts.signin import passkey as passkey_sign_in
 from accounts.text import strip_control_characters
 
 _OPTIONS = OpenApiResponse(description="WebAuthn options for the browser (`PublicKeyCredential*OptionsJSON`).")
@@ -214,8 +215,9 @@ class PasskeyLoginView(CookieRouteView):
     def post(self, request):
         form = PasskeyLoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        issued = flows.log_in(**form.validated_data, client=client_info(request))
-        return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
+        return sign_in_response(
+            lambda: passkey_sign_in.log_in(**form.validated_data, client=client_info(request))
+        )
 
 
 class PasskeyReauthenticationOptionsView(BearerView):
@@ -250,4 +252,4 @@ def reauthenticate(request) -> Response:
         user=request.user, session_id=request.auth.session_id, credential=form.validated_data["credential"],
         client=client_info(request),
     )
-    return Response(_token_body(issued))
+    return Response(token_body(issued))

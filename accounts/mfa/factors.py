@@ -1,5 +1,11 @@
 """What a user has enrolled, the flag a login reads, and the administrator's reset.
 
+A second factor is a confirmed authenticator app or a passkey; recovery
+codes are not one (they exist only next to a factor, and go with the last).
+Read here from the tables, not from ``accounts.mfa.methods``: every change
+of a factor (``totp``, ``recovery_codes``, ``accounts.passkeys.flows``) calls
+into this module, and the registry of methods builds on those.
+
 ``User.mfa_enabled`` says whether the account has a second factor. It lives
 on the user row so that a login of an account without one (almost every
 login) reads it with the user and costs no extra query; every change of a
@@ -12,13 +18,15 @@ from django.db import transaction
 from accounts.mfa import notices
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
 from accounts.models import SecurityEventKind
+from accounts.passkeys.models import Passkey
 from accounts.sessions import live_sessions
 
 
 def has_factor(user) -> bool:
-    from accounts.mfa import methods
-
-    return any(method.is_factor and method.enrolled(user) for method in methods.all_methods())
+    return (
+        TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
 
 
 def sync_flag(user) -> bool:
@@ -58,8 +66,6 @@ def reset(*, user, actor, client=None) -> bool:
     Pending second steps die too. Answers whether there was anything to remove.
     """
     with transaction.atomic():
-        from accounts.passkeys.models import Passkey
-
         removed = TotpDevice.objects.filter(user=user).delete()[0]
         removed += RecoveryCode.objects.filter(user=user).delete()[0]
         removed += Passkey.objects.filter(user=user).delete()[0]
