@@ -200,12 +200,16 @@ class PasskeyLoginView(CookieRouteView):
         summary="Sign in with a passkey",
         description="The authenticator's answer to the sign-in options: the same answer and refresh cookie as "
         "a login, with `amr` `[\"hwk\", \"mfa\"]` (the authenticator verified the user). 401 "
-        "`passkey_invalid` for an answer that does not verify, a used challenge or an unknown passkey.",
+        "`passkey_invalid` for an answer that does not verify, a used challenge or an unknown passkey. The same "
+        "checks as a password login follow: with `SIGNUP_EMAIL_VERIFICATION=mandatory` an unverified address is "
+        "403 `email_unverified`, and a sign-in from a new device is mailed to the owner.",
         request=PasskeyLoginSerializer,
         responses={200: LoginResponseSerializer},
         errors={
             **schema.BODY_ERRORS, 401: "The answer does not verify (`passkey_invalid`).",
-            **schema.ORIGIN_REFUSED, **schema.THROTTLED,
+            403: "A cross-site request (`origin_not_allowed`), or, with `SIGNUP_EMAIL_VERIFICATION=mandatory`, an "
+            "account whose address is not verified yet (`email_unverified`, with `email`).",
+            **schema.THROTTLED,
             503: "The database is unavailable (`service_unavailable`), or the server has no domain for passkeys "
             "(`passkeys_unavailable`: no `SITE_URL`, or an IP address).",
         },
