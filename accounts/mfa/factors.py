@@ -30,8 +30,16 @@ def has_factor(user) -> bool:
 
 
 def sync_flag(user) -> bool:
-    """Recompute ``user.mfa_enabled`` from what is enrolled, write it if it changed; answer it."""
+    """Recompute ``user.mfa_enabled`` from what is enrolled, write it if it changed; answer it.
+
+    With no factor left the recovery codes go too, whichever factor was the
+    last (an authenticator app, a passkey): they stand in for a factor, and
+    left alone they would still re-authenticate and complete a second step
+    the day a factor is added again.
+    """
     enabled = has_factor(user)
+    if not enabled:
+        RecoveryCode.objects.filter(user=user).delete()
     if user.mfa_enabled != enabled:
         get_user_model()._default_manager.filter(pk=user.pk).update(mfa_enabled=enabled)
         transaction.on_commit(lambda: live_sessions.forget_user(user.pk))

@@ -104,8 +104,7 @@ def remove(*, user, client, session_id=None) -> None:
         TotpDevice.objects.filter(pk__in=[device.pk for device in devices]).delete()
         if not any(device.confirmed for device in devices):
             return  # only a pending one: nothing was protecting the account yet
-        if not factors.sync_flag(user):
-            recovery_codes.delete_all(user=user)
+        factors.sync_flag(user)  # the recovery codes go with the last factor
         notices.notify(SecurityEventKind.MFA_TOTP_REMOVED, user=user, client=client, session_id=session_id)
 
 
