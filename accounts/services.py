@@ -16,6 +16,7 @@ from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, username_taken
 from accounts.limits import backoff
 from accounts.mail import notices
 from accounts.mfa import methods as mfa_methods
+from accounts.mfa import totp
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 from accounts.recovery import addresses
 from accounts.sessions import lifecycle
@@ -93,6 +94,8 @@ def reauthenticate_with_code(*, user, session_id, code, client):
     method = mfa_methods.verify(user=user, proof={"code": code}, client=client, session_id=session_id)
     if method is None:
         backoff.record_failure(username=username, ip_address=client.ip_address)
+        if totp.was_used_already(user=user, code=code):
+            raise CodeAlreadyUsed()
         raise CodeNotAccepted()
     issued = lifecycle.reauthenticate(session_id=session_id, methods=[method.amr])
     if issued is None:
@@ -107,6 +110,12 @@ class CodeNotAccepted(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "That code is not right. Enter the current code from your authenticator app, or a recovery code."
     default_code = "code_invalid"
+
+
+class CodeAlreadyUsed(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "That code was already used. Wait for the next code from your authenticator app."
+    default_code = "code_used"
 
 
 def register_user(*, username, email, password, client):

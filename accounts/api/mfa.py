@@ -165,13 +165,13 @@ class LoginSecondStepView(CookieRouteView):
         description="The `mfa_token` a login answered (202) and a code from the authenticator app or a recovery "
         "code, or a passkey's `credential` (answering `POST /api/auth/login/mfa/passkey/options/`): the same "
         "answer and refresh cookie as a login. A wrong code or passkey answer is 401 `code_invalid` (the same "
-        "`mfa_token` may be tried again, within the backoff); an unknown, used, expired or other client's "
+        "`mfa_token` may be tried again, within the backoff), a code of the app already used 401 `code_used`; an unknown, used, expired or other client's "
         "token is 401 `mfa_token_invalid`.",
         request=LoginSecondStepSerializer,
         responses={200: LoginResponseSerializer},
         errors={
             **schema.BODY_ERRORS,
-            401: "A wrong code (`code_invalid`), or an unknown, used or expired `mfa_token`, or one from "
+            401: "A wrong code (`code_invalid`), a code already used (`code_used`), or an unknown, used or expired `mfa_token`, or one from "
             "another client (`mfa_token_invalid`).",
             **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE,
         },

@@ -212,7 +212,7 @@ class ReauthenticateView(BearerView):
         description="Re-authenticate this session with the password, or with a code of its second factor "
         "(`{\"code\"}`: TOTP or a recovery code): the answer's access token carries `auth_time` = now, so the "
         "routes that need a recent authentication accept it. Only this session is renewed. A wrong password "
-        "is a 400 on `password`, a wrong code a 400 `code_invalid`; both count in the same backoff as failed "
+        "is a 400 on `password`, a wrong code a 400 `code_invalid` (`code_used` for a code of the app already used); both count in the same backoff as failed "
         "logins (429).",
         request=ReauthenticateSerializer,
         responses={200: TokenResponseSerializer},

@@ -38,6 +38,14 @@ class CodeInvalid(AuthenticationFailed):
     default_code = "code_invalid"
 
 
+class CodeUsed(AuthenticationFailed):
+    """A code of the authenticator app that was right once, and was used: each code works once."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "That code was already used. Wait for the next code from your authenticator app."
+    default_code = "code_used"
+
+
 @dataclass(frozen=True)
 class SecondStepRequired:
     """What a login answers (202) instead of tokens when the account has a second factor."""

@@ -136,6 +136,25 @@ def verify(*, user, code, now=None) -> bool:
     )
 
 
+def was_used_already(*, user, code, now=None) -> bool:
+    """Whether ``code``, just refused, is the very code last accepted (its step is the last one used).
+
+    Only to say so ("already used") instead of "not right": the code is
+    refused either way. It tells nothing new: only a code that was right,
+    and is spent, answers so.
+    """
+    cleaned = _normalized(code)
+    if cleaned is None:
+        return False
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    if device is None or device.last_used_step is None:
+        return False
+    now = time.time() if now is None else now
+    return _matching_step(_secret(device), cleaned, now, last_used_step=device.last_used_step - 1) == (
+        device.last_used_step
+    )
+
+
 def _secret(device) -> str | None:
     try:
         return crypto.decrypt_secret(device.encrypted_secret, user_id=device.user_id)

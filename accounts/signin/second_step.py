@@ -10,7 +10,7 @@ opens the session spends it.
 """
 from django.db import transaction
 
-from accounts.mfa import challenges, methods
+from accounts.mfa import challenges, methods, totp
 from accounts.passkeys import flows as passkey_flows
 from accounts.sessions import lifecycle
 from accounts.signin import gate
@@ -32,6 +32,8 @@ def complete(*, mfa_token, proof: dict, client) -> lifecycle.IssuedTokens:
                 raise _WrongProof  # rolls the claim back: the token may be tried again
     except _WrongProof:
         gate.refuse(user=user, reason="code_invalid", client=client)
+        if totp.was_used_already(user=user, code=proof.get("code")):
+            raise challenges.CodeUsed() from None
         raise challenges.CodeInvalid() from None
     return gate.admit(
         user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr), attempt=attempt
