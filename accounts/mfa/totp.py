@@ -88,7 +88,8 @@ def confirm_enrolment(*, user, code, client, session_id=None) -> list[str]:
             raise CodeInvalid()
         now = timezone.now()
         device.confirmed_at, device.last_used_step, device.last_used_at = now, step, now
-        device.save(update_fields=["confirmed_at", "last_used_step", "last_used_at"])
+        device.added_while_unverified = user.email_verified_at is None  # a password reset would end it
+        device.save(update_fields=["confirmed_at", "last_used_step", "last_used_at", "added_while_unverified"])
         codes = recovery_codes.replace_set(user=user)
         factors.sync_flag(user)
         notices.notify(SecurityEventKind.MFA_TOTP_ADDED, user=user, client=client, session_id=session_id)

@@ -120,7 +120,7 @@ def register(*, user, session_id, credential, name, client) -> Passkey:
                     user=user, credential_id=new.credential_id, public_key=new.public_key,
                     sign_count=new.sign_count, user_handle=new.user_handle, transports=new.transports,
                     aaguid=new.aaguid, backed_up=new.backed_up, name=name or f"Passkey {count + 1}",
-                    created_at=now,
+                    created_at=now, added_while_unverified=user.email_verified_at is None,
                 )
         except IntegrityError:
             # That credential id is registered already (to this account or another): never replaced.
