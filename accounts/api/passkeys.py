@@ -13,6 +13,11 @@ from accounts.api import schema
 from accounts.api.base import BearerView, CookieRouteView, sign_in_response, token_body
 from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import LoginResponseSerializer
+from accounts.api.step_up import (
+    AT_FACTOR_LEVEL,
+    RecentAuthenticationAtFactorLevel,
+    StepUpAnswers,
+)
 from accounts.limits.net import client_info
 from accounts.limits.throttling import LoginIPThrottle
 from accounts.passkeys import flows
@@ -81,12 +86,12 @@ class PasskeyAssertionSerializer(serializers.Serializer):
     credential = CredentialField()
 
 
-class PasskeyListView(BearerView):
+class PasskeyListView(StepUpAnswers, BearerView):
     """GET: the caller's passkeys. POST: register one (recent authentication), answering the options first asked for."""
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [IsAuthenticated(), RecentAuthentication()]
+            return [IsAuthenticated(), RecentAuthenticationAtFactorLevel()]
         return super().get_permissions()
 
     @schema.operation(
@@ -102,11 +107,12 @@ class PasskeyListView(BearerView):
         summary="Register a passkey",
         description="The authenticator's answer to `POST /api/auth/passkeys/options/` (its challenge is used "
         "once), with an optional name. 400 `passkey_invalid` for an answer that does not verify, "
-        "`passkey_limit` past 20 passkeys. Needs a recent authentication.",
+        "`passkey_limit` past 20 passkeys. Needs a recent "
+        "authentication, with a second factor while the account has one.",
         request=RegisterPasskeySerializer,
         responses={201: PasskeySerializer},
         errors={
-            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.REAUTHENTICATION,
+            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL,
             503: "The database is unavailable (`service_unavailable`), or the server has no domain for passkeys "
             "(`passkeys_unavailable`: no `SITE_URL`, or an IP address).",
         },
@@ -121,16 +127,17 @@ class PasskeyListView(BearerView):
         return Response(PasskeySerializer(passkey).data, status=status.HTTP_201_CREATED)
 
 
-class PasskeyRegistrationOptionsView(BearerView):
-    permission_classes = [IsAuthenticated, RecentAuthentication]
+class PasskeyRegistrationOptionsView(StepUpAnswers, BearerView):
+    permission_classes = [IsAuthenticated, RecentAuthenticationAtFactorLevel]
 
     @schema.operation(
         summary="Options to register a passkey",
         description="WebAuthn creation options (a one-time challenge bound to this session) for "
-        "`navigator.credentials.create`. Needs a recent authentication.",
+        "`navigator.credentials.create`. Needs a recent "
+        "authentication, with a second factor while the account has one.",
         responses={200: _OPTIONS},
         errors={
-            **schema.BEARER_REFUSED, **schema.REAUTHENTICATION,
+            **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL,
             503: "The database is unavailable (`service_unavailable`), or the server has no domain for passkeys "
             "(`passkeys_unavailable`: no `SITE_URL`, or an IP address).",
         },
@@ -139,8 +146,14 @@ class PasskeyRegistrationOptionsView(BearerView):
         return Response(flows.registration_options(user=request.user, session_id=request.auth.session_id))
 
 
-class PasskeyDetailView(BearerView):
+class PasskeyDetailView(StepUpAnswers, BearerView):
     permission_classes = [IsAuthenticated, RecentAuthentication]
+
+    def get_permissions(self):
+        # Renaming changes no factor; removing one does.
+        if self.request.method == "DELETE":
+            return [IsAuthenticated(), RecentAuthenticationAtFactorLevel()]
+        return super().get_permissions()
 
     @schema.operation(
         summary="Rename a passkey",
@@ -160,10 +173,11 @@ class PasskeyDetailView(BearerView):
 
     @schema.operation(
         summary="Remove a passkey",
-        description="The user is mailed. 404 when it is not one of the caller's. Needs a recent authentication.",
+        description="The user is mailed. 404 when it is not one of the caller's. Needs a recent "
+        "authentication, with a second factor while the account has one.",
         responses={204: None},
         errors={
-            **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, 404: "Not one of your passkeys (`not_found`).",
+            **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL, 404: "Not one of your passkeys (`not_found`).",
             **schema.DATABASE,
         },
     )

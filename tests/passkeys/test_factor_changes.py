@@ -2,6 +2,7 @@
 import pytest
 
 from accounts.mfa.models import RecoveryCode
+from tests.conftest import PASSWORD
 from tests.passkeys import recording
 from tests.passkeys.authenticator import SoftAuthenticator
 from tests.passkeys.test_api import PASSKEYS, REAUTH, REAUTH_OPTIONS, register
@@ -57,6 +58,7 @@ def test_removing_the_only_passkey_removes_the_recovery_codes(with_passkey, logg
 
 
 def test_removing_one_of_two_passkeys_keeps_the_recovery_codes(with_passkey, logged_in, authenticator, user):
+    confirm_with_passkey(logged_in, authenticator)
     second = register(logged_in, SoftAuthenticator(origin=recording.ORIGIN, seed=b"another key"), name="Phone")
     assert second.status_code == 201, second.content
     confirm_with_passkey(logged_in, authenticator)
@@ -65,3 +67,23 @@ def test_removing_one_of_two_passkeys_keeps_the_recovery_codes(with_passkey, log
     assert logged_in.delete(f"{PASSKEYS}{second.json()['id']}/").status_code == 204
 
     assert RecoveryCode.objects.filter(user=user).count() == 10
+
+
+def test_a_password_alone_does_not_remove_a_passkey_or_add_another(with_passkey, logged_in, authenticator):
+    # repro (issue 19, item 5): with a passkey on, a re-authentication with the password (amr ["pwd"])
+    # was enough to remove it
+    response = logged_in.post(REAUTH, {"password": PASSWORD})
+    assert response.status_code == 200
+    logged_in.access = response.json()["access"]
+
+    removed = logged_in.delete(f"{PASSKEYS}{with_passkey['id']}/")
+    options = logged_in.post("/api/auth/passkeys/options/")
+
+    assert removed.status_code == options.status_code == 403
+    assert removed.json()["code"] == "reauthentication_required" and removed.json()["methods"] == ["passkey"]
+    renamed = logged_in.client.patch(
+        f"{PASSKEYS}{with_passkey['id']}/", {"name": "Renamed"}, format="json", **logged_in.bearer
+    )
+    assert renamed.status_code == 200  # a name changes no factor
+    confirm_with_passkey(logged_in, authenticator)
+    assert logged_in.delete(f"{PASSKEYS}{with_passkey['id']}/").status_code == 204

@@ -70,8 +70,9 @@ const api = createApiClient({
   locks: navigator.locks || null,
   onLogout: (info) => app && app.handleLogout(info),
   onStatus: (info) => app && app.handleStatus(info),
-  onReauthRequired: () =>
+  onReauthRequired: (err) =>
     askToReauthenticate({
+      methods: err && err.body && Array.isArray(err.body.methods) ? err.body.methods : null,
       reauthenticate: (proof) => api.reauthenticate(proof),
       hasSecondFactor: () => api.mfaStatus().then((status) => !!(status && status.enabled)),
       withPasskey: webauthn.supported

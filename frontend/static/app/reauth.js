@@ -2,6 +2,8 @@
 // It re-authenticates this session with the password, or with a code of the
 // account's second factor when it has one, and resolves true; it resolves
 // false when the user cancels. The API client then retries or gives up.
+// When the 403 names the acceptable `methods` without "password" (changing a
+// second factor while one is on), it asks for a code or a passkey only.
 import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
 import { ApiError, errorMessage } from './api.js';
 import { openModal } from './dialog.js';
@@ -9,16 +11,24 @@ import { ceremonyErrorMessage } from './webauthn.js';
 
 const ASK_PASSWORD = 'For your security, enter your password again to continue.';
 const ASK_CODE = 'For your security, enter a code from your authenticator app (or a recovery code) to continue.';
+const ASK_PASSKEY = 'For your security, confirm with your passkey to continue.';
 
 /**
  * @param {object} deps
  * @param {(proof: string|{password: string}|{code: string}) => Promise<void>} deps.reauthenticate  api.reauthenticate
  * @param {() => Promise<boolean>} [deps.hasSecondFactor]  whether to offer a code instead of the password
  * @param {(() => Promise<void>)|null} [deps.withPasskey]  re-authenticate with a passkey instead (null: not offered)
+ * @param {string[]|null} [deps.methods]  what the server accepts here (the 403's `methods`; null: anything)
  * @param {Document} [deps.doc]
  * @returns {Promise<boolean>}
  */
-export function askToReauthenticate({ reauthenticate, hasSecondFactor = async () => false, withPasskey = null, doc = document }) {
+export function askToReauthenticate({
+  reauthenticate, hasSecondFactor = async () => false, withPasskey = null, methods = null, doc = document,
+}) {
+  // Without "password" among them, only a second factor will do: no password field, no way back to it.
+  const secondFactorOnly = Array.isArray(methods) && !methods.includes('password');
+  const codeAccepted = !secondFactorOnly || methods.includes('totp') || methods.includes('recovery_code');
+  if (secondFactorOnly && !methods.includes('passkey')) withPasskey = null;
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
   const code = field({
     label: 'Authentication code',
@@ -27,10 +37,11 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
     hint: 'From your authenticator app, or one of your recovery codes.',
     inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false' },
   });
-  code.wrap.hidden = true;
-  let useCode = false;
+  let useCode = secondFactorOnly;
+  password.wrap.hidden = useCode;
+  code.wrap.hidden = !useCode || !codeAccepted;
   let open = true;
-  const message = h('p', { class: 'dialog-message' }, ASK_PASSWORD);
+  const message = h('p', { class: 'dialog-message' }, !useCode ? ASK_PASSWORD : codeAccepted ? ASK_CODE : ASK_PASSKEY);
   const toggle = h(
     'button',
     { type: 'button', class: 'btn-link', testid: 'reauth-use-code', hidden: true },
@@ -38,9 +49,15 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
   );
   const error = formError();
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Confirm');
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', hidden: !codeAccepted }, 'Confirm');
+  // The only way when no code is accepted: then the main button, not an alternative below an "or".
+  const passkeyOnly = !codeAccepted;
   const passkey = withPasskey
-    ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'reauth-passkey' }, 'Use a passkey instead')
+    ? h(
+        'button',
+        { type: 'button', class: `btn ${passkeyOnly ? 'btn-primary' : 'btn-secondary'} btn-block passkey-login`, testid: 'reauth-passkey' },
+        passkeyOnly ? 'Use your passkey' : 'Use a passkey instead',
+      )
     : null;
   const form = h(
     'form',
@@ -49,9 +66,10 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
     error.el,
     password.wrap,
     code.wrap,
-    h('p', { class: 'small' }, toggle),
+    secondFactorOnly ? null : h('p', { class: 'small' }, toggle),
+    passkey && passkeyOnly ? h('div', { class: 'reauth-passkey' }, passkey) : null,
     h('div', { class: 'dialog-actions' }, cancel, submit),
-    passkey ? h('div', { class: 'reauth-passkey' }, h('p', { class: 'auth-divider' }, 'or'), passkey) : null,
+    passkey && !passkeyOnly ? h('div', { class: 'reauth-passkey' }, h('p', { class: 'auth-divider' }, 'or'), passkey) : null,
   );
   const { finish, result } = openModal({ doc, title: 'Confirm it’s you', content: [form] });
   result.then(() => {
@@ -114,11 +132,13 @@ export function askToReauthenticate({ reauthenticate, hasSecondFactor = async ()
     }
   });
 
-  password.input.focus();
+  if (!useCode) password.input.focus();
+  else if (codeAccepted) code.input.focus();
+  else if (passkey) passkey.focus();
   Promise.resolve()
     .then(hasSecondFactor)
     .then((has) => {
-      if (has && open) toggle.hidden = false;
+      if (has && open && !secondFactorOnly) toggle.hidden = false;
     })
     .catch(() => {});
   return result;
