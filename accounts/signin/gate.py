@@ -5,6 +5,8 @@ while it says wait). A wrong credential goes to ``refuse``: it counts in the
 backoff under the account's name and is recorded. A right one goes to
 ``admit``, whatever it was (a password, a password and a code, a passkey):
 
+0. an inactive user is refused (each way in already refuses one with its own
+   answer before this; the gate makes sure none forgets);
 1. the address: with ``SIGNUP_EMAIL_VERIFICATION=mandatory`` an unverified
    one gets 403 ``email_unverified`` and no session; only now, after the
    credential was right, so the answer tells nothing to whoever lacks it;
@@ -20,7 +22,7 @@ backoff under the account's name and is recorded. A right one goes to
 Adding a way in (single sign-on, say) means checking its credential and
 calling ``admit``: it then cannot skip any of these.
 """
-from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 
 from accounts import conf
 from accounts.audit import record_event
@@ -68,6 +70,9 @@ def admit(*, user, client, remember, methods, attempt=None):
     before the credential was checked, cleared on success.
     """
     methods = tuple(methods)
+    if not user.is_active:  # each way in refuses these first, with its own answer; never let one through
+        refuse(user=user, reason="inactive", client=client, counts=False)
+        raise AuthenticationFailed()
     _refuse_unverified_address(user, client)
     if user.mfa_enabled and not SECOND_FACTOR_AMR.intersection(methods):
         return challenges.begin(user=user, client=client, remember=remember)

@@ -87,3 +87,15 @@ def test_passkey_sign_in_from_a_known_device_sends_no_notice(with_passkey, authe
 
     assert response.status_code == 200, response.content
     assert not OutboxMessage.objects.filter(subject=NEW_DEVICE_SUBJECT).exists()
+
+
+def test_the_gate_never_admits_an_inactive_user(user):
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from accounts.limits.net import ClientInfo
+    from accounts.signin import gate
+
+    user.is_active = False
+    with pytest.raises(AuthenticationFailed):
+        gate.admit(user=user, client=ClientInfo("192.0.2.1", "test"), remember=True, methods=("hwk", "mfa"))
+    assert not RefreshSession.objects.filter(user=user).exists()
