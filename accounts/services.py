@@ -2,19 +2,27 @@
 from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
 from rest_framework import status
-from rest_framework.exceptions import APIException, AuthenticationFailed, PermissionDenied, Throttled, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    AuthenticationFailed,
+    Throttled,
+    ValidationError,
+)
 
 from accounts import conf
 from accounts.audit import record_event
 from accounts.devices import detection
 from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, username_taken
 from accounts.limits import backoff
-from accounts.mfa import challenges as mfa_challenges
-from accounts.mfa import methods as mfa_methods
 from accounts.mail import notices
+from accounts.mfa import methods as mfa_methods
+from accounts.mfa import totp
 from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 from accounts.recovery import addresses
 from accounts.sessions import lifecycle
+from accounts.sessions.authentication import SessionEnded
+from accounts.signin import gate
+from accounts.signin.gate import EmailUnverified  # noqa: F401  (what a login may raise)
 
 User = get_user_model()
 
@@ -26,7 +34,7 @@ class InvalidCredentials(AuthenticationFailed):
 
 
 def log_in(*, request, username, password, client, remember=True):
-    """Check credentials and open a session; one answer for every kind of failure.
+    """Check the password, then take the one path every sign-in takes (``accounts.signin.gate.admit``).
 
     Unknown users, wrong passwords and inactive users all cost one password
     hash (Django's ModelBackend hashes a dummy password for unknown users)
@@ -34,44 +42,14 @@ def log_in(*, request, username, password, client, remember=True):
 
     An account with a second factor gets no session yet: a right password
     answers ``SecondStepRequired`` (an ``mfa_token``), and the backoff is
-    cleared only when the second step succeeds (``accounts.mfa.challenges``).
+    cleared only when the second step succeeds (``accounts.signin.second_step``).
     """
-    attempt = backoff.check(username=username, ip_address=client.ip_address)
-    if attempt.wait:
-        raise Throttled(wait=attempt.wait)
+    attempt = gate.attempt(username=username, client=client)
     user = authenticate(request, username=username, password=password)
     if user is None:
-        backoff.record_failure(username=username, ip_address=client.ip_address)
-        record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
+        gate.refuse(username=username, client=client)
         raise InvalidCredentials()
-    _refuse_unverified_address(user, client)  # only now: the answer says the password was right
-    if user.mfa_enabled:
-        return mfa_challenges.begin(user=user, client=client, remember=remember)
-    backoff.record_success(attempt)
-    # Also records last_login, shown in the admin.
-    issued = lifecycle.start_session(user=user, client=client, remember=remember)
-    detection.note_login(user=user, client=client)
-    return issued
-
-
-class EmailUnverified(PermissionDenied):
-    default_detail = "Confirm your email address first: open the link we mailed you, or ask for a new one."
-    default_code = "email_unverified"
-
-    def __init__(self, user):
-        super().__init__()
-        self.email = user.email
-
-
-def _refuse_unverified_address(user, client):
-    """With ``SIGNUP_EMAIL_VERIFICATION=mandatory``, no session before the address is verified.
-
-    Only after the password was checked, so the answer tells nothing to
-    someone who does not know it.
-    """
-    if conf.signup_email_verification() == "mandatory" and user.email_verified_at is None:
-        record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="email_unverified", client=client)
-        raise EmailUnverified(user)
+    return gate.admit(user=user, client=client, remember=remember, methods=("pwd",), attempt=attempt)
 
 
 _WRONG_PASSWORD = {
@@ -88,11 +66,6 @@ def _check_password_with_backoff(user, password, client, *, field="current_passw
     if not user.check_password(password):
         backoff.record_failure(username=username, ip_address=client.ip_address)
         raise ValidationError({field: [_WRONG_PASSWORD[field]]})
-
-
-class SessionEnded(AuthenticationFailed):
-    default_detail = "The session has ended. Log in again."
-    default_code = "session_ended"
 
 
 def reauthenticate_with_password(*, user, session_id, password, client):
@@ -121,6 +94,8 @@ def reauthenticate_with_code(*, user, session_id, code, client):
     method = mfa_methods.verify(user=user, proof={"code": code}, client=client, session_id=session_id)
     if method is None:
         backoff.record_failure(username=username, ip_address=client.ip_address)
+        if totp.was_used_already(user=user, code=code):
+            raise CodeAlreadyUsed()
         raise CodeNotAccepted()
     issued = lifecycle.reauthenticate(session_id=session_id, methods=[method.amr])
     if issued is None:
@@ -135,6 +110,12 @@ class CodeNotAccepted(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = "That code is not right. Enter the current code from your authenticator app, or a recovery code."
     default_code = "code_invalid"
+
+
+class CodeAlreadyUsed(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "That code was already used. Wait for the next code from your authenticator app."
+    default_code = "code_used"
 
 
 def register_user(*, username, email, password, client):

@@ -5,8 +5,8 @@
 the value whose hash each access token holds.
 """
 from accounts import conf
+from accounts.sessions.authentication import BINDING_COOKIE, binding_cookie  # noqa: F401  (named with its check)
 
-BINDING_COOKIE = "access_binding"
 BINDING_PATH = "/api/"
 
 
@@ -25,10 +25,6 @@ def clear_token_cookies(response):
 
 def refresh_cookie(request):
     return request.COOKIES.get(conf.cookie_name())
-
-
-def binding_cookie(request):
-    return request.COOKIES.get(BINDING_COOKIE)
 
 
 def _set(response, name, value, max_age, path):

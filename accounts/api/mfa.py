@@ -4,13 +4,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import schema
+from accounts.api.base import BearerView, CookieRouteView, sign_in_response
 from accounts.api.passkeys import _OPTIONS, CredentialField
-from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import LoginResponseSerializer, code_field
-from accounts.api.views import BearerView, CookieRouteView, login_response
+from accounts.api.step_up import (
+    AT_FACTOR_LEVEL,
+    RecentAuthenticationAtFactorLevel,
+    StepUpAnswers,
+)
 from accounts.limits.net import client_info
 from accounts.limits.throttling import LoginIPThrottle
-from accounts.mfa import challenges, factors, recovery_codes, totp
+from accounts.mfa import factors, recovery_codes, totp
+from accounts.signin import second_step
 
 
 class CodeSerializer(serializers.Serializer):
@@ -81,16 +86,17 @@ class MfaStatusView(BearerView):
         return Response(MfaStatusSerializer(factors.summary(request.user)).data)
 
 
-class TotpView(BearerView):
-    permission_classes = [IsAuthenticated, RecentAuthentication]
+class TotpView(StepUpAnswers, BearerView):
+    permission_classes = [IsAuthenticated, RecentAuthenticationAtFactorLevel]
 
     @schema.operation(
         summary="Start setting up an authenticator app",
         description="A new secret, pending until `POST /api/auth/mfa/totp/confirm/` with a code from the app: "
-        "its `otpauth://` URI and a QR code of it. Needs a recent authentication.",
+        "its `otpauth://` URI and a QR code of it. Needs a recent "
+        "authentication, with a second factor while the account has one.",
         responses={200: TotpEnrolmentSerializer},
         errors={
-            **schema.BEARER_REFUSED, **schema.REAUTHENTICATION,
+            **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL,
             409: "An authenticator app is already on (`totp_already_enabled`).", **schema.DATABASE,
         },
     )
@@ -101,10 +107,11 @@ class TotpView(BearerView):
     @schema.operation(
         summary="Remove the authenticator app",
         description="Turns the app off (and with it the recovery codes when no other factor is left); the user is "
-        "mailed. Needs a recent authentication.",
+        "mailed. Needs a recent "
+        "authentication, with a second factor while the account has one.",
         responses={204: None},
         errors={
-            **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, 404: "No authenticator app is on (`not_found`).",
+            **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL, 404: "No authenticator app is on (`not_found`).",
             **schema.DATABASE,
         },
     )
@@ -134,16 +141,16 @@ class TotpConfirmView(BearerView):
         return Response({"recovery_codes": codes})
 
 
-class RecoveryCodesView(BearerView):
-    permission_classes = [IsAuthenticated, RecentAuthentication]
+class RecoveryCodesView(StepUpAnswers, BearerView):
+    permission_classes = [IsAuthenticated, RecentAuthenticationAtFactorLevel]
 
     @schema.operation(
         summary="New recovery codes",
         description="Ten new recovery codes, shown this once; the old set stops working. Needs a recent "
-        "authentication.",
+        "authentication with a second factor.",
         responses={200: RecoveryCodesSerializer},
         errors={
-            **schema.BEARER_REFUSED, **schema.REAUTHENTICATION,
+            **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL,
             409: "Two-step sign-in is off (`mfa_not_enabled`).", **schema.DATABASE,
         },
     )
@@ -164,14 +171,14 @@ class LoginSecondStepView(CookieRouteView):
         description="The `mfa_token` a login answered (202) and a code from the authenticator app or a recovery "
         "code, or a passkey's `credential` (answering `POST /api/auth/login/mfa/passkey/options/`): the same "
         "answer and refresh cookie as a login. A wrong code or passkey answer is 401 `code_invalid` (the same "
-        "`mfa_token` may be tried again, within the backoff); an unknown, used, expired or other client's "
-        "token is 401 `mfa_token_invalid`.",
+        "`mfa_token` may be tried again, within the backoff), a code of the app already used 401 `code_used`; "
+        "an unknown, used, expired or other client's token is 401 `mfa_token_invalid`.",
         request=LoginSecondStepSerializer,
         responses={200: LoginResponseSerializer},
         errors={
             **schema.BODY_ERRORS,
-            401: "A wrong code (`code_invalid`), or an unknown, used or expired `mfa_token`, or one from "
-            "another client (`mfa_token_invalid`).",
+            401: "A wrong code (`code_invalid`), a code already used (`code_used`), or an unknown, used or "
+            "expired `mfa_token`, or one from another client (`mfa_token_invalid`).",
             **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE,
         },
         auth=schema.PUBLIC,
@@ -180,10 +187,9 @@ class LoginSecondStepView(CookieRouteView):
     def post(self, request):
         form = LoginSecondStepSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        issued = challenges.complete(
+        return sign_in_response(lambda: second_step.complete(
             mfa_token=form.validated_data["mfa_token"], proof=form.proof(), client=client_info(request),
-        )
-        return login_response(issued)
+        ))
 
 
 class LoginSecondStepPasskeyOptionsView(CookieRouteView):
@@ -211,5 +217,5 @@ class LoginSecondStepPasskeyOptionsView(CookieRouteView):
         form = MfaTokenSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         return Response(
-            challenges.passkey_options(mfa_token=form.validated_data["mfa_token"], client=client_info(request))
+            second_step.passkey_options(mfa_token=form.validated_data["mfa_token"], client=client_info(request))
         )

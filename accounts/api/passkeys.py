@@ -10,12 +10,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api import schema
+from accounts.api.base import BearerView, CookieRouteView, sign_in_response, token_body
 from accounts.api.reauth import RecentAuthentication
-from accounts.api.serializers import LoginResponseSerializer, UserSerializer
-from accounts.api.views import BearerView, CookieRouteView, _token_body, _token_response
+from accounts.api.serializers import LoginResponseSerializer
+from accounts.api.step_up import (
+    AT_FACTOR_LEVEL,
+    RecentAuthenticationAtFactorLevel,
+    StepUpAnswers,
+)
 from accounts.limits.net import client_info
 from accounts.limits.throttling import LoginIPThrottle
 from accounts.passkeys import flows
+from accounts.signin import passkey as passkey_sign_in
 from accounts.text import strip_control_characters
 
 _OPTIONS = OpenApiResponse(description="WebAuthn options for the browser (`PublicKeyCredential*OptionsJSON`).")
@@ -80,12 +86,12 @@ class PasskeyAssertionSerializer(serializers.Serializer):
     credential = CredentialField()
 
 
-class PasskeyListView(BearerView):
+class PasskeyListView(StepUpAnswers, BearerView):
     """GET: the caller's passkeys. POST: register one (recent authentication), answering the options first asked for."""
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [IsAuthenticated(), RecentAuthentication()]
+            return [IsAuthenticated(), RecentAuthenticationAtFactorLevel()]
         return super().get_permissions()
 
     @schema.operation(
@@ -101,11 +107,12 @@ class PasskeyListView(BearerView):
         summary="Register a passkey",
         description="The authenticator's answer to `POST /api/auth/passkeys/options/` (its challenge is used "
         "once), with an optional name. 400 `passkey_invalid` for an answer that does not verify, "
-        "`passkey_limit` past 20 passkeys. Needs a recent authentication.",
+        "`passkey_limit` past 20 passkeys. Needs a recent "
+        "authentication, with a second factor while the account has one.",
         request=RegisterPasskeySerializer,
         responses={201: PasskeySerializer},
         errors={
-            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.REAUTHENTICATION,
+            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL,
             503: "The database is unavailable (`service_unavailable`), or the server has no domain for passkeys "
             "(`passkeys_unavailable`: no `SITE_URL`, or an IP address).",
         },
@@ -120,16 +127,17 @@ class PasskeyListView(BearerView):
         return Response(PasskeySerializer(passkey).data, status=status.HTTP_201_CREATED)
 
 
-class PasskeyRegistrationOptionsView(BearerView):
-    permission_classes = [IsAuthenticated, RecentAuthentication]
+class PasskeyRegistrationOptionsView(StepUpAnswers, BearerView):
+    permission_classes = [IsAuthenticated, RecentAuthenticationAtFactorLevel]
 
     @schema.operation(
         summary="Options to register a passkey",
         description="WebAuthn creation options (a one-time challenge bound to this session) for "
-        "`navigator.credentials.create`. Needs a recent authentication.",
+        "`navigator.credentials.create`. Needs a recent "
+        "authentication, with a second factor while the account has one.",
         responses={200: _OPTIONS},
         errors={
-            **schema.BEARER_REFUSED, **schema.REAUTHENTICATION,
+            **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL,
             503: "The database is unavailable (`service_unavailable`), or the server has no domain for passkeys "
             "(`passkeys_unavailable`: no `SITE_URL`, or an IP address).",
         },
@@ -138,8 +146,14 @@ class PasskeyRegistrationOptionsView(BearerView):
         return Response(flows.registration_options(user=request.user, session_id=request.auth.session_id))
 
 
-class PasskeyDetailView(BearerView):
+class PasskeyDetailView(StepUpAnswers, BearerView):
     permission_classes = [IsAuthenticated, RecentAuthentication]
+
+    def get_permissions(self):
+        # Renaming changes no factor; removing one does.
+        if self.request.method == "DELETE":
+            return [IsAuthenticated(), RecentAuthenticationAtFactorLevel()]
+        return super().get_permissions()
 
     @schema.operation(
         summary="Rename a passkey",
@@ -159,10 +173,11 @@ class PasskeyDetailView(BearerView):
 
     @schema.operation(
         summary="Remove a passkey",
-        description="The user is mailed. 404 when it is not one of the caller's. Needs a recent authentication.",
+        description="The user is mailed. 404 when it is not one of the caller's. Needs a recent "
+        "authentication, with a second factor while the account has one.",
         responses={204: None},
         errors={
-            **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, 404: "Not one of your passkeys (`not_found`).",
+            **schema.BEARER_REFUSED, **AT_FACTOR_LEVEL, 404: "Not one of your passkeys (`not_found`).",
             **schema.DATABASE,
         },
     )
@@ -199,12 +214,16 @@ class PasskeyLoginView(CookieRouteView):
         summary="Sign in with a passkey",
         description="The authenticator's answer to the sign-in options: the same answer and refresh cookie as "
         "a login, with `amr` `[\"hwk\", \"mfa\"]` (the authenticator verified the user). 401 "
-        "`passkey_invalid` for an answer that does not verify, a used challenge or an unknown passkey.",
+        "`passkey_invalid` for an answer that does not verify, a used challenge or an unknown passkey. The same "
+        "checks as a password login follow: with `SIGNUP_EMAIL_VERIFICATION=mandatory` an unverified address is "
+        "403 `email_unverified`, and a sign-in from a new device is mailed to the owner.",
         request=PasskeyLoginSerializer,
         responses={200: LoginResponseSerializer},
         errors={
             **schema.BODY_ERRORS, 401: "The answer does not verify (`passkey_invalid`).",
-            **schema.ORIGIN_REFUSED, **schema.THROTTLED,
+            403: "A cross-site request (`origin_not_allowed`), or, with `SIGNUP_EMAIL_VERIFICATION=mandatory`, an "
+            "account whose address is not verified yet (`email_unverified`, with `email`).",
+            **schema.THROTTLED,
             503: "The database is unavailable (`service_unavailable`), or the server has no domain for passkeys "
             "(`passkeys_unavailable`: no `SITE_URL`, or an IP address).",
         },
@@ -214,8 +233,9 @@ class PasskeyLoginView(CookieRouteView):
     def post(self, request):
         form = PasskeyLoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        issued = flows.log_in(**form.validated_data, client=client_info(request))
-        return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
+        return sign_in_response(
+            lambda: passkey_sign_in.log_in(**form.validated_data, client=client_info(request))
+        )
 
 
 class PasskeyReauthenticationOptionsView(BearerView):
@@ -250,4 +270,4 @@ def reauthenticate(request) -> Response:
         user=request.user, session_id=request.auth.session_id, credential=form.validated_data["credential"],
         client=client_info(request),
     )
-    return Response(_token_body(issued))
+    return Response(token_body(issued))

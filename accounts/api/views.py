@@ -13,16 +13,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import conf, services
-from accounts.api import schema
-from accounts.api.cookies import clear_token_cookies, refresh_cookie, set_token_cookies
+from accounts.api import passkeys, schema
+from accounts.api.base import (  # noqa: F401  (the base views, importable from here too)
+    BEARER_CHALLENGE,
+    BearerView,
+    CookieRouteView,
+    NoStoreMixin,
+    login_response,
+    second_step_response,
+    sign_in_response,
+    token_body,
+    token_response,
+)
+from accounts.api.cookies import clear_token_cookies, refresh_cookie
 from accounts.api.exceptions import error_body
-from accounts.api.origin import SameSiteOrigin
 from accounts.api.parsers import BoundedJSONParser
 from accounts.api.permissions import CanViewUsers
 from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import (
-    IntrospectionSerializer,
     IntrospectionResponseSerializer,
+    IntrospectionSerializer,
     LoginResponseSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
@@ -36,60 +46,17 @@ from accounts.api.serializers import (
     UserSerializer,
 )
 from accounts.limits.net import client_info
-from accounts.limits.throttling import IntrospectIPThrottle, LoginIPThrottle, RefreshIPThrottle, RegisterIPThrottle
-from accounts.mfa.challenges import SecondStepRequired
+from accounts.limits.throttling import (
+    IntrospectIPThrottle,
+    LoginIPThrottle,
+    RefreshIPThrottle,
+    RegisterIPThrottle,
+)
 from accounts.models import RefreshSession, RevocationReason
 from accounts.recovery import addresses
 from accounts.sessions import introspection, lifecycle
 
-_BEARER_CHALLENGE = 'Bearer realm="api"'
-
-
-class NoStoreMixin:
-    """API answers carry tokens or personal data: never cache them."""
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
-
-class CookieRouteView(NoStoreMixin, APIView):
-    """Base for the routes that read or set the refresh cookie."""
-
-    authentication_classes = []
-    permission_classes = [SameSiteOrigin]
-
-    def get_authenticate_header(self, request):
-        return _BEARER_CHALLENGE
-
-
-class BearerView(NoStoreMixin, APIView):
-    """Base for the routes that need a valid access token."""
-
-
-def _token_body(issued):
-    return {"access": issued.access, "token_type": "Bearer", "expires_in": issued.expires_in}
-
-
-def _token_response(issued, body, status_code=status.HTTP_200_OK):
-    response = Response(body, status=status_code)
-    set_token_cookies(response, issued)
-    return response
-
-
-def login_response(issued):
-    """The answer to a completed login: the token body with the user, and the refresh cookie."""
-    return _token_response(issued, {**_token_body(issued), "user": UserSerializer(issued.session.user).data})
-
-
-def second_step_response(pending: SecondStepRequired):
-    """202: the password was right, the login needs its second step; no token, no cookie."""
-    return Response(
-        {"mfa_required": True, "mfa_token": pending.mfa_token, "methods": pending.methods,
-         "expires_in": pending.expires_in},
-        status=status.HTTP_202_ACCEPTED,
-    )
+_BEARER_CHALLENGE = BEARER_CHALLENGE
 
 
 class LoginView(CookieRouteView):
@@ -119,16 +86,9 @@ class LoginView(CookieRouteView):
     def post(self, request):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
-        try:
-            result = services.log_in(request=request, **credentials.validated_data, client=client_info(request))
-        except services.EmailUnverified as refused:
-            # The password was right: the address it must verify is the caller's to know (to ask for a new link).
-            return Response(
-                error_body(refused.detail, refused.default_code, email=refused.email), status=status.HTTP_403_FORBIDDEN
-            )
-        if isinstance(result, SecondStepRequired):
-            return second_step_response(result)
-        return login_response(result)
+        return sign_in_response(
+            lambda: services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+        )
 
 
 class RefreshView(CookieRouteView):
@@ -160,7 +120,7 @@ class RefreshView(CookieRouteView):
             )
             clear_token_cookies(response)
             return response
-        return _token_response(issued, _token_body(issued))
+        return token_response(issued, token_body(issued))
 
 
 class LogoutView(CookieRouteView):
@@ -254,15 +214,13 @@ class ReauthenticateView(BearerView):
         description="Re-authenticate this session with the password, or with a code of its second factor "
         "(`{\"code\"}`: TOTP or a recovery code): the answer's access token carries `auth_time` = now, so the "
         "routes that need a recent authentication accept it. Only this session is renewed. A wrong password "
-        "is a 400 on `password`, a wrong code a 400 `code_invalid`; both count in the same backoff as failed "
+        "is a 400 on `password`, a wrong code a 400 `code_invalid` (`code_used` for a code of the app already used); both count in the same backoff as failed "
         "logins (429).",
         request=ReauthenticateSerializer,
         responses={200: TokenResponseSerializer},
         errors={**schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.DATABASE},
     )
     def post(self, request):
-        from accounts.api import passkeys  # it builds on this module
-
         if passkeys.is_passkey_reauthentication(request):
             return passkeys.reauthenticate(request)
         form = ReauthenticateSerializer(data=request.data)
@@ -273,7 +231,7 @@ class ReauthenticateView(BearerView):
             issued = services.reauthenticate_with_code(code=proof["code"], **context)
         else:
             issued = services.reauthenticate_with_password(password=proof["password"], **context)
-        return Response(_token_body(issued))
+        return Response(token_body(issued))
 
 
 class PasswordChangeView(BearerView):

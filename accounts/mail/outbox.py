@@ -6,6 +6,9 @@ claim one row at once (PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite: a
 conditional UPDATE of the status). Only a sender that dies between the SMTP
 server's answer and its own UPDATE can cause a second copy, when another
 sender takes the row over after the lease.
+
+After a commit that queued mail, ``mail_queued`` is sent: the background
+sender (``accounts.mail.sender``, above this module) listens to it and wakes.
 """
 import logging
 import re
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -28,6 +32,9 @@ LEASE = timedelta(minutes=5)
 _BATCH = 20
 _ERROR_MAX = 1000
 _TOKEN_IN_LINK = re.compile(r"(token=)[^\s&\"'<>]+")
+
+# Sent after the commit of a transaction that queued (or re-queued) mail.
+mail_queued = Signal()
 
 
 def mask_tokens(text: str) -> str:
@@ -55,9 +62,7 @@ def enqueue(*, to: str, template: str, context: dict) -> OutboxMessage:
 
 
 def _wake_sender():
-    from accounts.mail import sender
-
-    sender.wake()
+    mail_queued.send(sender=OutboxMessage)
 
 
 def resend(*, messages) -> int:

@@ -17,6 +17,7 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from accounts import conf
+from accounts.mail import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +28,6 @@ _state = {"pid": None, "thread": None, "event": None, "stop": None}
 
 def run_forever(*, stop: threading.Event | None = None, wake_event: threading.Event | None = None, poll=_POLL_SECONDS):
     """Deliver due mail round after round until ``stop`` is set (used by the thread and the command)."""
-    from accounts.mail import outbox
-
     stop = stop or threading.Event()
     wake_event = wake_event or threading.Event()
     while not stop.is_set():
@@ -51,8 +50,8 @@ def run_forever(*, stop: threading.Event | None = None, wake_event: threading.Ev
     connections.close_all()
 
 
-def wake():
-    """Make this process's sender look at the outbox now, starting it if needed."""
+def wake(**signal_arguments):
+    """Make this process's sender look at the outbox now, starting it if needed (also on ``outbox.mail_queued``)."""
     if not conf.mail_sender_thread():
         return
     event = _ensure_started()
@@ -91,3 +90,4 @@ def _start_on_first_request(**kwargs):
 
 
 request_started.connect(_start_on_first_request, dispatch_uid="gatehouse-mail-sender-start")
+outbox.mail_queued.connect(wake, dispatch_uid="gatehouse-mail-sender-wake")

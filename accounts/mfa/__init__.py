@@ -6,7 +6,8 @@
 - ``methods``: the registry of second steps (a TOTP code, a recovery code, …) that
   a login and a re-authentication dispatch to, so another kind (a passkey) plugs in;
 - ``factors``: what a user has enrolled, the ``mfa_enabled`` flag the login reads,
-  and the administrator's reset;
-- ``challenges``: the single-use ``mfa_token`` between the password and the code;
+  the administrator's reset, and what a password reset ends;
+- ``challenges``: the single-use ``mfa_token`` between the password and the code
+  (``accounts.signin.second_step`` completes it);
 - ``notices``: the security event and the mail for every change.
 """

@@ -1,36 +1,26 @@
-"""The second step of a login: the ``mfa_token`` between a right password and a right code.
+"""The ``mfa_token`` between a right password and the second step of a login.
 
 A right password on an account with a second factor opens no session: it
 issues an opaque ``mfa_token`` (256 random bits), stored only as a keyed
 digest, that lives at most ``MFA_TOKEN_TTL`` (5 minutes), works once, only
 from the client that asked (its IPv4 address or IPv6 /64 and its user
 agent, as a keyed digest) and only while the password is the one it was
-checked against. ``complete`` then takes a code (or another method's proof)
-and opens the session as a login would.
-
-Wrong codes count in the login backoff under the account's name, exactly as
-wrong passwords do; and a right password alone clears nothing there (only a
-completed login does), so alternating a known password with guesses at the
-code gains nothing. A wrong code leaves the token usable (within the
-backoff); the token is spent by the success that opens the session.
+checked against. ``accounts.signin.second_step`` takes the code (or another
+method's proof) for it, ``claim``s it and opens the session through the
+checks every sign-in shares.
 """
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import conf
-from accounts.audit import record_event
-from accounts.devices import detection
-from accounts.limits import backoff
 from accounts.mfa import crypto, methods
 from accounts.mfa.models import MfaChallenge
-from accounts.models import SecurityEventKind
-from accounts.sessions import lifecycle, tokens
+from accounts.sessions import tokens
 
 _TOKEN_BYTES = 32
 _SWEEP_BATCH = 100
@@ -46,6 +36,14 @@ class CodeInvalid(AuthenticationFailed):
     status_code = status.HTTP_401_UNAUTHORIZED
     default_detail = "That code is not right. Try again, or use a recovery code."
     default_code = "code_invalid"
+
+
+class CodeUsed(AuthenticationFailed):
+    """A code of the authenticator app that was right once, and was used: each code works once."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "That code was already used. Wait for the next code from your authenticator app."
+    default_code = "code_used"
 
 
 @dataclass(frozen=True)
@@ -79,48 +77,15 @@ def begin(*, user, client, remember) -> SecondStepRequired:
     )
 
 
-def complete(*, mfa_token, proof: dict, client) -> lifecycle.IssuedTokens:
-    """Check the second step for ``mfa_token`` and open the session; ``proof`` is e.g. ``{"code": "123456"}``."""
-    challenge = _live_challenge(mfa_token, client)
-    user = challenge.user
-    attempt = backoff.check(username=user.get_username(), ip_address=client.ip_address)
-    if attempt.wait:
-        raise Throttled(wait=attempt.wait)
-    try:
-        with transaction.atomic():
-            # Claim the token first: of two requests racing with it, one wins.
-            claimed = MfaChallenge.objects.filter(
-                pk=challenge.pk, used_at__isnull=True, expires_at__gt=timezone.now()
-            ).update(used_at=timezone.now())
-            if not claimed:
-                raise MfaTokenInvalid()
-            # A passkey's answer must be to the options issued for this very attempt.
-            method = methods.verify(user=user, proof={**proof, "binding": challenge.token_digest}, client=client)
-            if method is None:
-                raise _WrongProof  # rolls the claim back: the token may be tried again
-    except _WrongProof:
-        backoff.record_failure(username=user.get_username(), ip_address=client.ip_address)
-        record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="code_invalid", client=client)
-        raise CodeInvalid() from None
-    backoff.record_success(attempt)
-    issued = lifecycle.start_session(user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr))
-    detection.note_login(user=user, client=client)  # a sign-in from a new device is mailed, as after a password
-    return issued
+def claim(challenge: MfaChallenge) -> bool:
+    """Spend ``challenge`` if it is still unused and unexpired; whether this call did (of racing calls, one)."""
+    now = timezone.now()
+    return bool(
+        MfaChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    )
 
 
-def passkey_options(*, mfa_token, client) -> dict:
-    """WebAuthn options for a passkey as the second step of the attempt ``mfa_token`` (which stays unused)."""
-    from accounts.passkeys import flows as passkey_flows
-
-    challenge = _live_challenge(mfa_token, client)
-    return passkey_flows.second_step_options(user=challenge.user, binding=challenge.token_digest)
-
-
-class _WrongProof(Exception):
-    pass
-
-
-def _live_challenge(mfa_token, client) -> MfaChallenge:
+def live_challenge(mfa_token, client) -> MfaChallenge:
     """The unused, unexpired challenge of ``mfa_token`` for this client and password; else ``MfaTokenInvalid``.
 
     One answer for unknown, used, expired, another client's and outdated tokens.

@@ -1,5 +1,11 @@
 """What a user has enrolled, the flag a login reads, and the administrator's reset.
 
+A second factor is a confirmed authenticator app or a passkey; recovery
+codes are not one (they exist only next to a factor, and go with the last).
+Read here from the tables, not from ``accounts.mfa.methods``: every change
+of a factor (``totp``, ``recovery_codes``, ``accounts.passkeys.flows``) calls
+into this module, and the registry of methods builds on those.
+
 ``User.mfa_enabled`` says whether the account has a second factor. It lives
 on the user row so that a login of an account without one (almost every
 login) reads it with the user and costs no extra query; every change of a
@@ -8,22 +14,36 @@ from the registered methods.
 """
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
+from accounts import conf
+from accounts.audit import record_event
+from accounts.mail import outbox
 from accounts.mfa import notices
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
 from accounts.models import SecurityEventKind
+from accounts.passkeys.models import Passkey
 from accounts.sessions import live_sessions
 
 
 def has_factor(user) -> bool:
-    from accounts.mfa import methods
-
-    return any(method.is_factor and method.enrolled(user) for method in methods.all_methods())
+    return (
+        TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
 
 
 def sync_flag(user) -> bool:
-    """Recompute ``user.mfa_enabled`` from what is enrolled, write it if it changed; answer it."""
+    """Recompute ``user.mfa_enabled`` from what is enrolled, write it if it changed; answer it.
+
+    With no factor left the recovery codes go too, whichever factor was the
+    last (an authenticator app, a passkey): they stand in for a factor, and
+    left alone they would still re-authenticate and complete a second step
+    the day a factor is added again.
+    """
     enabled = has_factor(user)
+    if not enabled:
+        RecoveryCode.objects.filter(user=user).delete()
     if user.mfa_enabled != enabled:
         get_user_model()._default_manager.filter(pk=user.pk).update(mfa_enabled=enabled)
         transaction.on_commit(lambda: live_sessions.forget_user(user.pk))
@@ -58,8 +78,6 @@ def reset(*, user, actor, client=None) -> bool:
     Pending second steps die too. Answers whether there was anything to remove.
     """
     with transaction.atomic():
-        from accounts.passkeys.models import Passkey
-
         removed = TotpDevice.objects.filter(user=user).delete()[0]
         removed += RecoveryCode.objects.filter(user=user).delete()[0]
         removed += Passkey.objects.filter(user=user).delete()[0]
@@ -69,4 +87,52 @@ def reset(*, user, actor, client=None) -> bool:
         if not (removed or was_enabled):
             return False
         notices.notify(SecurityEventKind.MFA_RESET, user=user, actor=actor, client=client)
+    return True
+
+
+def end_unverified_past(*, user, client=None) -> bool:
+    """At a password reset: remove the factors added while the address was not verified; recorded and mailed.
+
+    Why: someone who signs up with an address that is not theirs (before its
+    owner does) can add a passkey or an authenticator app to the account.
+    When the owner takes the account back with a reset link from the mailbox,
+    a factor left behind would let the other in again, or lock the owner out
+    (the login asking for a second step only the other can give). The reset
+    proves the mailbox: what was attached while nobody had proved it goes;
+    what was added once the address was verified stays (its owner added it).
+
+    "Added while unverified" is recorded on each factor when it is added
+    (``added_while_unverified``, migration 0013), not worked out from
+    ``email_verified_at`` at the reset: that field holds only the latest
+    verification (of the current address), so comparing dates would call a
+    factor added under an earlier verified address unverified, and cannot
+    tell what happened between. Answers whether anything was removed. Call
+    it inside the reset's transaction, after the password changed.
+    """
+    passkeys = Passkey.objects.filter(user=user, added_while_unverified=True)
+    passkey_names = list(passkeys.values_list("name", flat=True))
+    apps = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False, added_while_unverified=True)
+    app_removed = bool(apps.delete()[0])
+    TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).delete()  # one being set up: nothing to tell
+    codes_removed = RecoveryCode.objects.filter(user=user, added_while_unverified=True).delete()[0]
+    passkeys.delete()
+    if not (passkey_names or app_removed or codes_removed):
+        return False
+    still_enabled = sync_flag(user)
+    if passkey_names:
+        record_event(SecurityEventKind.PASSKEY_REMOVED, user=user, reason="password_reset", client=client)
+    if app_removed:
+        record_event(SecurityEventKind.MFA_TOTP_REMOVED, user=user, reason="password_reset", client=client)
+    removed = [f"the passkey “{name}”" for name in passkey_names]
+    removed += ["the authenticator app"] if app_removed else []
+    removed += ["the recovery codes"] if codes_removed else []
+    if user.email:
+        outbox.enqueue(
+            to=user.email,
+            template="factors_removed_on_reset",
+            context={
+                "user": user, "removed": removed, "still_enabled": still_enabled, "when": timezone.now(),
+                "site_url": conf.site_url() or "",
+            },
+        )
     return True

@@ -6,22 +6,23 @@ hand the request's proof (``{"code": ...}``, or a passkey's ``{"credential": ...
 with the login attempt's ``binding``) to ``verify``, which tries each registered
 method that accepts that shape of proof; nothing else dispatches on method names.
 
-``is_factor`` says whether a method is a second factor in its own right
-(an authenticator app, a passkey) or a fallback that exists only next to one
-(recovery codes): an account needs the second step while it has a factor.
+Whether an account has a second factor at all (and so needs the second
+step) is ``accounts.mfa.factors``, below this registry: the factors are
+stored ones (an authenticator app, a passkey); recovery codes are a fallback
+that exists only next to one.
 """
 from dataclasses import dataclass
 from typing import Callable
 
 from accounts.mfa import notices, recovery_codes, totp
 from accounts.models import SecurityEventKind
+from accounts.passkeys import flows as passkey_flows
 
 
 @dataclass(frozen=True)
 class Method:
     name: str  # as listed in a 202's "methods"
     amr: str  # what the session's access tokens then carry in "amr" (RFC 8176)
-    is_factor: bool
     enrolled: Callable  # (user) -> bool
     accepts: Callable  # (proof: dict) -> bool: the proof has this method's shape
     verify: Callable  # (*, user, proof, client, session_id) -> bool; spends what it accepts
@@ -32,10 +33,6 @@ _REGISTRY: dict[str, Method] = {}
 
 def register(method: Method) -> None:
     _REGISTRY[method.name] = method
-
-
-def all_methods() -> list[Method]:
-    return list(_REGISTRY.values())
 
 
 def available(user) -> list[Method]:
@@ -66,9 +63,6 @@ def _verify_recovery_code(*, user, proof, client, session_id):
 
 
 def _verify_passkey(*, user, proof, client, session_id):
-    # Imported here: accounts.passkeys builds on the session lifecycle, which this module must not load early.
-    from accounts.passkeys import flows as passkey_flows
-
     if not proof.get("binding"):
         return False
     try:
@@ -80,25 +74,19 @@ def _verify_passkey(*, user, proof, client, session_id):
     return True
 
 
-def _has_passkeys(user):
-    from accounts.passkeys import flows as passkey_flows
-
-    return passkey_flows.has_passkeys(user)
-
-
 def _has_unused_recovery_codes(user):
     return recovery_codes.remaining(user=user) > 0
 
 
 register(Method(
-    name="totp", amr="otp", is_factor=True, enrolled=totp.is_enrolled,
+    name="totp", amr="otp", enrolled=totp.is_enrolled,
     accepts=lambda proof: totp.looks_like_a_code(proof.get("code")), verify=_verify_totp,
 ))
 register(Method(
-    name="recovery_code", amr="otp", is_factor=False, enrolled=_has_unused_recovery_codes,
+    name="recovery_code", amr="otp", enrolled=_has_unused_recovery_codes,
     accepts=lambda proof: recovery_codes.looks_like_a_code(proof.get("code")), verify=_verify_recovery_code,
 ))
 register(Method(
-    name="passkey", amr="hwk", is_factor=True, enrolled=_has_passkeys,
+    name="passkey", amr="hwk", enrolled=passkey_flows.has_passkeys,
     accepts=lambda proof: isinstance(proof.get("credential"), dict), verify=_verify_passkey,
 ))

@@ -24,6 +24,8 @@ class TotpDevice(models.Model):
     # that step or an earlier one is refused, so no code works twice.
     last_used_step = models.BigIntegerField(null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Confirmed while the account's address was not verified: a password reset ends it.
+    added_while_unverified = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = "authenticator app"
@@ -44,6 +46,8 @@ class RecoveryCode(models.Model):
     digest = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
+    # Made while the account's address was not verified: a password reset ends it.
+    added_while_unverified = models.BooleanField(default=False, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["user", "digest"], name="recovery_code_user_idx")]

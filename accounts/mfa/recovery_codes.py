@@ -48,11 +48,16 @@ def replace_set(*, user) -> list[str]:
     """Delete the user's codes and make a new set; answers the codes, the only time they exist in the clear."""
     codes = [_new_code() for _ in range(COUNT)]
     now = timezone.now()
+    unverified = user.email_verified_at is None  # a password reset would end them
     with transaction.atomic():
         delete_all(user=user)
-        RecoveryCode.objects.bulk_create(
-            [RecoveryCode(user=user, digest=_digest(user.pk, _normalized(code)), created_at=now) for code in codes]
-        )
+        RecoveryCode.objects.bulk_create([
+            RecoveryCode(
+                user=user, digest=_digest(user.pk, _normalized(code)), created_at=now,
+                added_while_unverified=unverified,
+            )
+            for code in codes
+        ])
     return codes
 
 

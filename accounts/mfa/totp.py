@@ -88,7 +88,8 @@ def confirm_enrolment(*, user, code, client, session_id=None) -> list[str]:
             raise CodeInvalid()
         now = timezone.now()
         device.confirmed_at, device.last_used_step, device.last_used_at = now, step, now
-        device.save(update_fields=["confirmed_at", "last_used_step", "last_used_at"])
+        device.added_while_unverified = user.email_verified_at is None  # a password reset would end it
+        device.save(update_fields=["confirmed_at", "last_used_step", "last_used_at", "added_while_unverified"])
         codes = recovery_codes.replace_set(user=user)
         factors.sync_flag(user)
         notices.notify(SecurityEventKind.MFA_TOTP_ADDED, user=user, client=client, session_id=session_id)
@@ -104,8 +105,7 @@ def remove(*, user, client, session_id=None) -> None:
         TotpDevice.objects.filter(pk__in=[device.pk for device in devices]).delete()
         if not any(device.confirmed for device in devices):
             return  # only a pending one: nothing was protecting the account yet
-        if not factors.sync_flag(user):
-            recovery_codes.delete_all(user=user)
+        factors.sync_flag(user)  # the recovery codes go with the last factor
         notices.notify(SecurityEventKind.MFA_TOTP_REMOVED, user=user, client=client, session_id=session_id)
 
 
@@ -134,6 +134,25 @@ def verify(*, user, code, now=None) -> bool:
     return bool(
         TotpDevice.objects.filter(pk=device.pk).filter(fresh)
         .update(last_used_step=step, last_used_at=timezone.now())
+    )
+
+
+def was_used_already(*, user, code, now=None) -> bool:
+    """Whether ``code``, just refused, is the very code last accepted (its step is the last one used).
+
+    Only to say so ("already used") instead of "not right": the code is
+    refused either way. It tells nothing new: only a code that was right,
+    and is spent, answers so.
+    """
+    cleaned = _normalized(code)
+    if cleaned is None:
+        return False
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+    if device is None or device.last_used_step is None:
+        return False
+    now = time.time() if now is None else now
+    return _matching_step(_secret(device), cleaned, now, last_used_step=device.last_used_step - 1) == (
+        device.last_used_step
     )
 
 

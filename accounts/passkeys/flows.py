@@ -5,7 +5,9 @@
   user.
 - Passwordless sign-in with a discoverable credential: the authenticator
   must verify the user (PIN or biometric), so one passkey is two factors; the
-  session's ``amr`` is ``["hwk", "mfa"]``.
+  session's ``amr`` is ``["hwk", "mfa"]``. ``verify_sign_in`` checks the
+  ceremony; the session is opened by ``accounts.signin.passkey``, through the
+  checks every sign-in shares.
 - Re-authentication of this session with one of the user's passkeys (also
   with user verification): ``amr`` ``["hwk", "mfa"]``, a fresh ``auth_time``.
 - The second step after a password (``second_step_options`` and
@@ -30,8 +32,8 @@ from accounts.mfa import factors
 from accounts.models import SecurityEventKind
 from accounts.passkeys import ceremonies, challenges, codec, relying_party
 from accounts.passkeys.models import ChallengePurpose, Passkey
-from accounts.services import SessionEnded
 from accounts.sessions import lifecycle
+from accounts.sessions.authentication import SessionEnded
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +120,7 @@ def register(*, user, session_id, credential, name, client) -> Passkey:
                     user=user, credential_id=new.credential_id, public_key=new.public_key,
                     sign_count=new.sign_count, user_handle=new.user_handle, transports=new.transports,
                     aaguid=new.aaguid, backed_up=new.backed_up, name=name or f"Passkey {count + 1}",
-                    created_at=now,
+                    created_at=now, added_while_unverified=user.email_verified_at is None,
                 )
         except IntegrityError:
             # That credential id is registered already (to this account or another): never replaced.
@@ -181,8 +183,8 @@ def login_options() -> dict:
     return ceremonies.authentication_options(rp=rp, challenge=challenge)
 
 
-def log_in(*, credential, client, remember=True) -> lifecycle.IssuedTokens:
-    """Open a session for the owner of the passkey that signed this answer; one 401 for every failure."""
+def verify_sign_in(*, credential, client) -> Passkey:
+    """The passkey (of an active user) that signed this answer to ``login_options``; one 401 for every failure."""
     rp = relying_party.current()
     try:
         passkey = _verified_passkey(rp=rp, credential=credential, purpose=ChallengePurpose.LOGIN, client=client)
@@ -194,7 +196,7 @@ def log_in(*, credential, client, remember=True) -> lifecycle.IssuedTokens:
     if not passkey.user.is_active:
         record_event(SecurityEventKind.LOGIN_FAILED, user=passkey.user, reason="passkey", client=client)
         raise PasskeyLoginFailed()
-    return lifecycle.start_session(user=passkey.user, client=client, remember=remember, methods=AMR)
+    return passkey
 
 
 # ---- re-authentication ---------------------------------------------------------

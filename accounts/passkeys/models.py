@@ -39,6 +39,8 @@ class Passkey(models.Model):
     name = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Registered while the account's address was not verified: a password reset ends it.
+    added_while_unverified = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -21,6 +21,7 @@ from accounts.audit import record_event
 from accounts.identity import canonical_email
 from accounts.limits.throttling import throttle_address
 from accounts.mail import notices, outbox
+from accounts.mfa import factors
 from accounts.models import RevocationReason, SecurityEventKind
 from accounts.personal_tokens import flows as personal_tokens
 from accounts.recovery import tokens
@@ -96,7 +97,11 @@ def account_for_token(*, token) -> str:
 
 
 def confirm_password_reset(*, token, new_password, client) -> None:
-    """Set a new password with a reset token; end every session and personal token; record it and mail a notice."""
+    """Set a new password with a reset token; end every session and personal token; record it and mail a notice.
+
+    Second factors added while the address was not verified end too
+    (``accounts.mfa.factors.end_unverified_past``), with their own notice.
+    """
     user = tokens.user_for_token(token)
     if user is None:
         raise TokenInvalid()
@@ -115,6 +120,8 @@ def confirm_password_reset(*, token, new_password, client) -> None:
         lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
         # A reset is what someone locked out of a taken-over account does: the tokens made meanwhile end too.
         personal_tokens.revoke_user_tokens(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
+        # The reset proves the mailbox: second factors attached while the address was unverified go too.
+        factors.end_unverified_past(user=user, client=client)
         notices.password_reset(user=user, client=client)
 
 

@@ -1,4 +1,9 @@
-"""Bearer authentication bound to a live session."""
+"""Bearer authentication bound to a live session.
+
+With ``ACCESS_TOKEN_BINDING=cookie`` an access token holds the hash of a
+value the browser carries in the ``access_binding`` cookie; its name is
+kept here, with the check that reads it (the HTTP layer sets it).
+"""
 import uuid
 from dataclasses import dataclass
 
@@ -9,12 +14,23 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts import conf
-from accounts.api.cookies import binding_cookie
 from accounts.sessions import lifecycle, tokens
 from accounts.sessions.verified_tokens import verified_tokens
 
 # A genuine access token is a few hundred bytes; refuse huge ones before decoding.
 MAX_TOKEN_BYTES = 4096
+BINDING_COOKIE = "access_binding"
+
+
+class SessionEnded(AuthenticationFailed):
+    """The token's session was revoked or ended, or its user deactivated: log in again."""
+
+    default_detail = "The session has ended. Log in again."
+    default_code = "session_ended"
+
+
+def binding_cookie(request):
+    return request.COOKIES.get(BINDING_COOKIE)
 
 
 @dataclass(frozen=True)
@@ -57,7 +73,7 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
             raise AuthenticationFailed("This token is bound to another browser.", code="token_binding_mismatch")
         user = lifecycle.user_for_session(session_id=grant.session_id, user_pk=grant.user_pk)
         if user is None:
-            raise AuthenticationFailed("The session has ended. Log in again.", code="session_ended")
+            raise SessionEnded()
         return user, grant
 
     def verified_grant(self, raw_token) -> AccessGrant:
@@ -77,6 +93,6 @@ def _grant(token) -> AccessGrant:
         raise InvalidToken("Token has no user or session.")
     identity = lifecycle.access_identity(session_id=session_id, user_id=user_id)
     if identity is None:  # signed by us, yet no session of ours can match it
-        raise AuthenticationFailed("The session has ended. Log in again.", code="session_ended")
+        raise SessionEnded()
     session_uuid, user_pk = identity
     return AccessGrant(token=token, session_id=session_uuid, user_pk=user_pk)

@@ -57,6 +57,15 @@ def add_passkey(page, name):
     return section
 
 
+def confirm_with_the_passkey(page):
+    """Removing a passkey after a password login asks for the passkey itself (a second factor), not the password."""
+    dialog = page.get_by_test_id("reauth-form")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator('input[name="password"]')).to_be_hidden()
+    expect(dialog.locator('input[name="code"]')).to_be_hidden()
+    page.get_by_test_id("reauth-passkey").click()
+
+
 def screenshots(page, artifacts, name, *, show=None):
     for width, height in ((1280, 800), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
@@ -113,6 +122,9 @@ def test_rename_and_remove_a_passkey(page, user, authenticator, artifacts):
     expect(section.get_by_test_id("passkey-row")).to_have_count(1)
     section.get_by_test_id("remove-passkey").click()
     page.get_by_test_id("confirm-action").click()
+    expect(page.get_by_test_id("reauth-form")).to_be_visible()
+    screenshots(page, artifacts, "passkeys-reauth-second-factor")
+    confirm_with_the_passkey(page)
 
     expect(section.get_by_test_id("passkey-row")).to_have_count(0)
     expect(section.get_by_test_id("no-passkeys")).to_be_visible()
@@ -124,6 +136,7 @@ def test_a_removed_passkey_no_longer_signs_in(page, user, authenticator):
     section = add_passkey(page, "Soon gone")
     section.get_by_test_id("remove-passkey").click()
     page.get_by_test_id("confirm-action").click()
+    confirm_with_the_passkey(page)
     expect(section.get_by_test_id("no-passkeys")).to_be_visible()
     page.get_by_test_id("logout").click()
 

@@ -153,8 +153,10 @@ def test_removing_the_app_asks_to_confirm_and_for_a_code_when_the_authentication
     # The refusal happened; from here on a fresh authentication must count as
     # recent however slow the machine is (the live server reads this per request).
     settings.GATEHOUSE = {**settings.GATEHOUSE, "REAUTH_MAX_AGE": 300}
-    dialog.get_by_test_id("reauth-use-code").click()
+    # Changing a factor while one is on takes a second factor: the dialog asks for a code, not the password.
     expect(dialog.locator('input[name="code"]')).to_be_visible()
+    expect(dialog.locator('input[name="password"]')).to_be_hidden()
+    expect(dialog.get_by_test_id("reauth-use-code")).to_be_hidden()
     shoot(page, artifacts, "reauth-code", full_page=False)  # a modal: what the viewport shows
     dialog.locator('input[name="code"]').fill(pyotp.TOTP(alice_with_app).at(time.time() + 30))
     dialog.locator('button[type="submit"]').click()

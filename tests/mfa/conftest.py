@@ -37,6 +37,14 @@ class Enrolled:
         return code_at(self.secret, time.time() + offset_steps * STEP)
 
 
+def confirm_with_code(enrolled):
+    """Re-authenticate the enrolled device's session with the app's next code (amr otp): the level that
+    changing a factor needs while one is on. The next step's code, so the clock need not move."""
+    response = enrolled.device.post("/api/auth/reauthenticate/", {"code": enrolled.code(offset_steps=1)})
+    assert response.status_code == 200, response.content
+    enrolled.device.access = response.json()["access"]
+
+
 def enrol(device):
     """Enrol and confirm an authenticator app through the API; the code of the current step is then spent."""
     started = device.post("/api/auth/mfa/totp/")

@@ -123,7 +123,7 @@ def test_the_same_code_does_not_complete_two_logins(enrolled, clock):
     response = second_step(other, first_step(other), code)
 
     assert response.status_code == 401
-    assert response.json()["code"] == "code_invalid"
+    assert response.json()["code"] == "code_used"
 
 
 def test_the_code_confirming_the_app_cannot_sign_in(enrolled, client):

@@ -61,7 +61,7 @@ def test_a_code_used_at_login_cannot_re_authenticate(enrolled, clock):
     response = device.post(REAUTH, {"code": code})
 
     assert response.status_code == 400
-    assert response.json()["code"] == "code_invalid"
+    assert response.json()["code"] == "code_used"
 
 
 def test_wrong_codes_count_toward_the_backoff(enrolled, clock):

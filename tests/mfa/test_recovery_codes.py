@@ -8,7 +8,13 @@ from accounts.mail import outbox
 from accounts.mail.models import OutboxMessage
 from accounts.mfa.models import RecoveryCode
 from accounts.models import SecurityEvent, SecurityEventKind
-from tests.mfa.conftest import enrol, first_step, log_in_with_code, second_step
+from tests.mfa.conftest import (
+    confirm_with_code,
+    enrol,
+    first_step,
+    log_in_with_code,
+    second_step,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +93,7 @@ def test_the_last_codes_suggest_a_new_set(enrolled):
 def test_regenerating_kills_the_old_set(enrolled, client):
     # repro: after "generate new codes" the printed old sheet must stop working
     old = enrolled.recovery_codes
+    confirm_with_code(enrolled)
 
     response = enrolled.device.post(REGENERATE)
 

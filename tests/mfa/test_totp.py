@@ -12,7 +12,7 @@ from accounts.mfa import crypto, totp
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.models import SecurityEvent, SecurityEventKind
 from tests.conftest import login
-from tests.mfa.conftest import STEP, code_at, enrol
+from tests.mfa.conftest import STEP, code_at, confirm_with_code, enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_confirming_answers_ten_recovery_codes_and_the_next_login_needs_a_code(c
 
 
 def test_enrolling_twice_is_a_409_while_an_app_is_set_up(clock, logged_in):
-    enrol(logged_in)
+    confirm_with_code(enrol(logged_in))
 
     response = logged_in.post(TOTP)
 
@@ -115,7 +115,7 @@ def test_an_enrolment_right_at_the_limit_still_counts_as_recent(clock, logged_in
 
 
 def test_removing_the_app_turns_two_step_sign_in_off_and_drops_the_recovery_codes(clock, logged_in, client):
-    enrol(logged_in)
+    confirm_with_code(enrol(logged_in))
 
     response = logged_in.delete(TOTP)
 

@@ -12,6 +12,7 @@ from accounts.passkeys import ceremonies, flows
 from accounts.passkeys import relying_party as rp_module
 from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge
 from accounts.sessions import lifecycle
+from accounts.signin import passkey as passkey_sign_in
 from tests.passkeys import recording
 from tests.passkeys.conftest import CLIENT
 
@@ -62,7 +63,7 @@ def test_the_recorded_registration_is_accepted(registered, user):
 def test_the_recorded_assertion_signs_in_with_amr_hwk_and_mfa(registered, user, next_challenge):
     login_challenge(next_challenge, "assertion")
 
-    issued = flows.log_in(credential=RECORDED["assertion"], client=CLIENT)
+    issued = passkey_sign_in.log_in(credential=RECORDED["assertion"], client=CLIENT)
 
     assert issued.session.user == user and issued.session.amr == "hwk mfa"
     passkey = Passkey.objects.get()
@@ -72,11 +73,11 @@ def test_the_recorded_assertion_signs_in_with_amr_hwk_and_mfa(registered, user, 
 def test_a_replayed_assertion_is_refused_its_challenge_was_used(registered, next_challenge):
     # repro: the same recorded assertion presented a second time
     login_challenge(next_challenge, "assertion")
-    flows.log_in(credential=RECORDED["assertion"], client=CLIENT)
+    flows.verify_sign_in(credential=RECORDED["assertion"], client=CLIENT)
 
     assert refusal(RECORDED["assertion"]).reason == "unknown, used or expired challenge"
     with pytest.raises(flows.PasskeyLoginFailed):
-        flows.log_in(credential=RECORDED["assertion"], client=CLIENT)
+        flows.verify_sign_in(credential=RECORDED["assertion"], client=CLIENT)
 
 
 def test_a_challenge_is_used_up_even_by_an_answer_that_fails(registered, next_challenge):
@@ -108,11 +109,11 @@ def test_an_assertion_for_another_rp_id_is_refused(registered, next_challenge):
 def test_a_counter_that_went_back_is_refused_and_recorded(registered, user, next_challenge):
     # repro: a genuine signature with counter 1 after counter 1 was seen (a cloned authenticator)
     login_challenge(next_challenge, "assertion")
-    flows.log_in(credential=RECORDED["assertion"], client=CLIENT)
+    flows.verify_sign_in(credential=RECORDED["assertion"], client=CLIENT)
     login_challenge(next_challenge, "counter_back")
 
     with pytest.raises(flows.PasskeyLoginFailed):
-        flows.log_in(credential=RECORDED["counter_back"], client=CLIENT)
+        flows.verify_sign_in(credential=RECORDED["counter_back"], client=CLIENT)
 
     event = SecurityEvent.objects.get(kind=SecurityEventKind.PASSKEY_SIGN_COUNT_REGRESSED)
     assert (event.user, event.reason, event.ip_address) == (user, "login", CLIENT.ip_address)

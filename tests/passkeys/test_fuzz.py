@@ -3,10 +3,12 @@ import json
 import os
 
 import pytest
+from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from accounts.passkeys.models import Passkey
 from tests.passkeys import recording
 from tests.passkeys.authenticator import SoftAuthenticator, b64, unb64
 
@@ -71,6 +73,9 @@ def test_a_mangled_registration_never_gets_a_server_error(bearer, field, positio
 
     response = post(bearer, "/api/auth/passkeys/", {"credential": credential})
     assert response.status_code in (201, 400), response.content
+    if response.status_code == 201:  # a harmless change: the next example starts again without a factor
+        Passkey.objects.all().delete()
+        get_user_model().objects.update(mfa_enabled=False)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from accounts.models import SecurityEvent, SecurityEventKind
 from tests.conftest import login
 from tests.passkeys import recording
 from tests.passkeys.authenticator import SoftAuthenticator
-from tests.passkeys.test_api import register
+from tests.passkeys.test_api import confirm_with_passkey, register
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,7 @@ def test_a_code_and_a_credential_together_are_a_400(authenticator):
 
 def test_removing_the_last_passkey_makes_the_password_enough_again(authenticator, logged_in, user):
     (passkey,) = logged_in.get("/api/auth/passkeys/").json()
+    confirm_with_passkey(logged_in, authenticator)  # removing a factor needs one (issue 19, item 5)
     assert logged_in.delete(f"/api/auth/passkeys/{passkey['id']}/").status_code == 204
 
     assert login(APIClient()).status_code == 200

@@ -82,7 +82,7 @@ def test_a_passkey_without_user_verification_does_not_sign_in_alone(registered):
     options = flows.login_options()
 
     with pytest.raises(flows.PasskeyLoginFailed):
-        flows.log_in(credential=registered.assertion(options), client=CLIENT)
+        flows.verify_sign_in(credential=registered.assertion(options), client=CLIENT)
 
 
 def test_remove_all_for_an_administrators_reset(registered, user, make_user):

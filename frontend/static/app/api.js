@@ -151,7 +151,8 @@ function header(res, name) {
  * @param {{now(): number, setTimeout(fn: Function, ms: number): any, clearTimeout(id: any): void}} deps.clock
  * @param {LockManager|null} [deps.locks] navigator.locks, or null/undefined when unavailable
  * @param {(info: {reason: string}) => void} [deps.onLogout] called once per end of session
- * @param {() => Promise<boolean>} [deps.onReauthRequired] a route answered 403 reauthentication_required:
+ * @param {(err: ApiError) => Promise<boolean>} [deps.onReauthRequired] a route answered 403 reauthentication_required
+ *   (`err.body.methods`, when present, says what a re-authentication may use there):
  *   ask the user to authenticate again (through `reauthenticate`); true retries the request once
  * @param {(info: {state: 'retrying'|'offline'|'ok', attempt?: number, delayMs?: number, error?: Error}) => void} [deps.onStatus]
  * @param {string} [deps.baseUrl]
@@ -442,7 +443,7 @@ export function createApiClient({
     } catch (err) {
       const needsReauth = err instanceof ApiError && err.status === 403 && err.code === 'reauthentication_required';
       if (!needsReauth || reauthenticated || !onReauthRequired) throw err;
-      const confirmed = await onReauthRequired();
+      const confirmed = await onReauthRequired(err);
       if (myEpoch !== epoch) throw new AuthError('logged_out');
       if (!confirmed) throw err;
       return request(path, options, { reauthenticated: true });

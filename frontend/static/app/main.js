@@ -81,8 +81,9 @@ const api = createApiClient({
   locks: navigator.locks || null,
   onLogout: (info) => app && app.handleLogout(info),
   onStatus: (info) => app && app.handleStatus(info),
-  onReauthRequired: () =>
+  onReauthRequired: (err) =>
     askToReauthenticate({
+      methods: err && err.body && Array.isArray(err.body.methods) ? err.body.methods : null,
       reauthenticate: (proof) => api.reauthenticate(proof),
       options: reauthenticationOptions,
       withPasskey: webauthn.supported

@@ -3,6 +3,8 @@
 // account has (a code of its authenticator app or a recovery code, a passkey),
 // and resolves true; it resolves false when the user cancels. The API client
 // then retries or gives up. Nothing the account lacks is offered.
+// When the 403 names the acceptable `methods` without "password" (changing a
+// second factor while one is on), it asks for a code or a passkey only.
 import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
 import { ApiError, errorMessage } from './api.js';
 import { openModal } from './dialog.js';
@@ -13,6 +15,7 @@ const ASK_CODE = {
   totp: 'For your security, enter a code from your authenticator app (or a recovery code) to continue.',
   recovery: 'For your security, enter one of your recovery codes to continue.',
 };
+const ASK_PASSKEY = 'For your security, confirm with your passkey to continue.';
 const USE_CODE = {
   totp: 'Use a code from your authenticator app instead',
   recovery: 'Use a recovery code instead',
@@ -24,10 +27,17 @@ const USE_CODE = {
  * @param {() => Promise<{code: 'totp'|'recovery'|null, passkey: boolean}>} [deps.options]  what the account has
  *   besides the password (two-step-state.js reauthOptions); only that is offered
  * @param {(() => Promise<void>)|null} [deps.withPasskey]  re-authenticate with a passkey (null: never offered)
+ * @param {string[]|null} [deps.methods]  what the server accepts here (the 403's `methods`; null: anything)
  * @param {Document} [deps.doc]
  * @returns {Promise<boolean>}
  */
-export function askToReauthenticate({ reauthenticate, options = async () => ({ code: null, passkey: false }), withPasskey = null, doc = document }) {
+export function askToReauthenticate({
+  reauthenticate, options = async () => ({ code: null, passkey: false }), withPasskey = null, methods = null, doc = document,
+}) {
+  // Without "password" among them, only a second factor will do: the server named the account's own.
+  const secondFactorOnly = Array.isArray(methods) && !methods.includes('password');
+  const codeAccepted = !secondFactorOnly || methods.includes('totp') || methods.includes('recovery_code');
+  if (secondFactorOnly && !methods.includes('passkey')) withPasskey = null;
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
   const code = field({
     label: 'Authentication code',
@@ -36,11 +46,12 @@ export function askToReauthenticate({ reauthenticate, options = async () => ({ c
     hint: 'From your authenticator app, or one of your recovery codes.',
     inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false' },
   });
-  code.wrap.hidden = true;
-  let useCode = false;
-  let codeKind = 'totp';
+  let useCode = secondFactorOnly;
+  let codeKind = secondFactorOnly && !methods.includes('totp') ? 'recovery' : 'totp';
+  password.wrap.hidden = useCode;
+  code.wrap.hidden = !useCode || !codeAccepted;
   let open = true;
-  const message = h('p', { class: 'dialog-message' }, ASK_PASSWORD);
+  const message = h('p', { class: 'dialog-message' }, !useCode ? ASK_PASSWORD : codeAccepted ? ASK_CODE[codeKind] : ASK_PASSKEY);
   const toggle = h(
     'button',
     { type: 'button', class: 'btn-link', testid: 'reauth-use-code', hidden: true },
@@ -48,11 +59,20 @@ export function askToReauthenticate({ reauthenticate, options = async () => ({ c
   );
   const error = formError();
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Confirm');
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', hidden: !codeAccepted }, 'Confirm');
+  // The only way when no code is accepted: then the main button, not an alternative below an "or".
+  const passkeyOnly = !codeAccepted;
   const passkey = withPasskey
-    ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'reauth-passkey' }, 'Use a passkey instead')
+    ? h(
+        'button',
+        { type: 'button', class: `btn ${passkeyOnly ? 'btn-primary' : 'btn-secondary'} btn-block passkey-login`, testid: 'reauth-passkey' },
+        passkeyOnly ? 'Use your passkey' : 'Use a passkey instead',
+      )
     : null;
-  const passkeyWrap = passkey ? h('div', { class: 'reauth-passkey', hidden: true }, h('p', { class: 'auth-divider' }, 'or'), passkey) : null;
+  // Shown at once when the server named a passkey; otherwise once the account is known to have one.
+  const passkeyWrap = passkey && !passkeyOnly
+    ? h('div', { class: 'reauth-passkey', hidden: !secondFactorOnly }, h('p', { class: 'auth-divider' }, 'or'), passkey)
+    : null;
   const form = h(
     'form',
     { class: 'form', testid: 'reauth-form', novalidate: true },
@@ -60,7 +80,8 @@ export function askToReauthenticate({ reauthenticate, options = async () => ({ c
     error.el,
     password.wrap,
     code.wrap,
-    h('p', { class: 'small' }, toggle),
+    secondFactorOnly ? null : h('p', { class: 'small' }, toggle),
+    passkey && passkeyOnly ? h('div', { class: 'reauth-passkey' }, passkey) : null,
     h('div', { class: 'dialog-actions' }, cancel, submit),
     passkeyWrap,
   );
@@ -114,8 +135,10 @@ export function askToReauthenticate({ reauthenticate, options = async () => ({ c
       setBusy(submit, false);
       if (!useCode && err instanceof ApiError && err.status === 400 && err.fields.password) {
         password.setError(err.fields.password);
+      } else if (useCode && err instanceof ApiError && err.code === 'code_used') {
+        code.setError('That code was already used. Wait for the next one.');
       } else if (useCode && err instanceof ApiError && err.code === 'code_invalid') {
-        code.setError('That code is not right, or it was used before.');
+        code.setError('That code is not right.');
       } else {
         error.show(errorMessage(err));
         return;
@@ -125,7 +148,17 @@ export function askToReauthenticate({ reauthenticate, options = async () => ({ c
     }
   });
 
-  password.input.focus();
+  function askForRecoveryCode() {
+    setText(code.wrap.querySelector('label'), 'Recovery code');
+    setText(code.wrap.querySelector('.field-hint'), 'One of the recovery codes you saved, like 7k2m9-q4xwz. Each works once.');
+    code.input.setAttribute('inputmode', 'text');
+  }
+
+  if (codeKind === 'recovery') askForRecoveryCode();
+  if (!useCode) password.input.focus();
+  else if (codeAccepted) code.input.focus();
+  else if (passkey) passkey.focus();
+  if (secondFactorOnly) return result;
   Promise.resolve()
     .then(options)
     .then((has) => {
@@ -133,11 +166,7 @@ export function askToReauthenticate({ reauthenticate, options = async () => ({ c
       if (has.code) {
         codeKind = has.code === 'recovery' ? 'recovery' : 'totp';
         setText(toggle, USE_CODE[codeKind]);
-        if (codeKind === 'recovery') {
-          setText(code.wrap.querySelector('label'), 'Recovery code');
-          setText(code.wrap.querySelector('.field-hint'), 'One of the recovery codes you saved, like 7k2m9-q4xwz. Each works once.');
-          code.input.setAttribute('inputmode', 'text');
-        }
+        if (codeKind === 'recovery') askForRecoveryCode();
         toggle.hidden = false;
       }
       if (has.passkey && passkeyWrap) passkeyWrap.hidden = false;

@@ -1,0 +1,89 @@
+"""The checks every way into an account shares, in the order they apply.
+
+Before a credential is checked, ``attempt`` applies the login backoff (429
+while it says wait). A wrong credential goes to ``refuse``: it counts in the
+backoff under the account's name and is recorded. A right one goes to
+``admit``, whatever it was (a password, a password and a code, a passkey):
+
+0. an inactive user is refused (each way in already refuses one with its own
+   answer before this; the gate makes sure none forgets);
+1. the address: with ``SIGNUP_EMAIL_VERIFICATION=mandatory`` an unverified
+   one gets 403 ``email_unverified`` and no session; only now, after the
+   credential was right, so the answer tells nothing to whoever lacks it;
+2. the second step: a password alone on an account with a second factor
+   opens no session but answers ``SecondStepRequired`` (202, an
+   ``mfa_token``); the backoff is not cleared then, only by a completed
+   login, so a known password does not reset the count of guessed codes;
+3. the backoff of this account and client is cleared;
+4. the session starts (``last_login`` is recorded with it);
+5. a device the account has not used before is remembered and the owner
+   mailed (``accounts.devices.detection``).
+
+Adding a way in (single sign-on, say) means checking its credential and
+calling ``admit``: it then cannot skip any of these.
+"""
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
+
+from accounts import conf
+from accounts.audit import record_event
+from accounts.devices import detection
+from accounts.limits import backoff
+from accounts.mfa import challenges
+from accounts.models import SecurityEventKind
+from accounts.sessions import lifecycle
+
+# What in an access token's "amr" (RFC 8176) shows a second factor was used.
+SECOND_FACTOR_AMR = frozenset({"otp", "hwk"})
+
+
+class EmailUnverified(PermissionDenied):
+    default_detail = "Confirm your email address first: open the link we mailed you, or ask for a new one."
+    default_code = "email_unverified"
+
+    def __init__(self, user):
+        super().__init__()
+        self.email = user.email
+
+
+def attempt(*, username, client) -> backoff.Attempt:
+    """Before checking a credential for ``username``: the backoff's verdict; ``Throttled`` (429) while it says wait."""
+    verdict = backoff.check(username=username, ip_address=client.ip_address)
+    if verdict.wait:
+        raise Throttled(wait=verdict.wait)
+    return verdict
+
+
+def refuse(*, client, username="", user=None, reason="", counts=True) -> None:
+    """A credential that proved nothing: counted in the backoff (``counts``) and recorded as a failed login."""
+    name = username or (user.get_username() if user is not None else "")
+    if counts and name:
+        backoff.record_failure(username=name, ip_address=client.ip_address)
+    record_event(SecurityEventKind.LOGIN_FAILED, user=user, username=name, reason=reason, client=client)
+
+
+def admit(*, user, client, remember, methods, attempt=None):
+    """Open a session for ``user``, whose credential (``methods``, as ``amr``) was just checked.
+
+    Answers ``lifecycle.IssuedTokens``, or ``challenges.SecondStepRequired``
+    when a password alone met an account with a second factor; raises
+    ``EmailUnverified`` (403). ``attempt`` is the backoff's verdict taken
+    before the credential was checked, cleared on success.
+    """
+    methods = tuple(methods)
+    if not user.is_active:  # each way in refuses these first, with its own answer; never let one through
+        refuse(user=user, reason="inactive", client=client, counts=False)
+        raise AuthenticationFailed()
+    _refuse_unverified_address(user, client)
+    if user.mfa_enabled and not SECOND_FACTOR_AMR.intersection(methods):
+        return challenges.begin(user=user, client=client, remember=remember)
+    if attempt is not None:
+        backoff.record_success(attempt)
+    issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
+    detection.note_login(user=user, client=client)
+    return issued
+
+
+def _refuse_unverified_address(user, client) -> None:
+    if conf.signup_email_verification() == "mandatory" and user.email_verified_at is None:
+        record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="email_unverified", client=client)
+        raise EmailUnverified(user)
