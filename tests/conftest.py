@@ -1,11 +1,12 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from accounts import conf
 from accounts.limits.counters import counters
 from accounts.sessions import live_sessions
 from accounts.sessions.verified_tokens import verified_tokens
+from tests import run_cache
 
 PASSWORD = "correct horse battery staple"
 
@@ -36,12 +37,15 @@ def _live_session_listener_stopped_before_the_database_goes(django_db_setup):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle and backoff counters, and verified tokens, must not leak from one test into the next."""
-    cache.clear()
+    """Throttle and backoff counters, and verified tokens, must not leak from one test into the next.
+
+    Only this run's keys are emptied (``tests/run_cache.py``): another run may share the Redis database.
+    """
+    run_cache.clear(caches["default"])
     counters.clear_fallback()
     verified_tokens.clear()
     yield
-    cache.clear()
+    run_cache.clear(caches["default"])
     counters.clear_fallback()
     verified_tokens.clear()
 

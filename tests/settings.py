@@ -29,5 +29,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
     (BASE_DIR / "test-artifacts").mkdir(exist_ok=True)  # noqa: F405
 
+# On Redis (REDIS_URL), this run counts under its own key prefix, and
+# tests/conftest.py empties only those keys: two runs sharing one Redis
+# database neither add to nor clear each other's counters.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":  # noqa: F405
+    from tests.run_cache import KEY_PREFIX
+
+    CACHES["default"]["KEY_PREFIX"] = KEY_PREFIX  # noqa: F405
+
 # The test client and the live server speak plain HTTP.
 SECURE_SSL_REDIRECT = False
