@@ -387,6 +387,9 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     def save_model(self, request, obj, form, change):
         if change and "email" in form.changed_data:
             obj.email_verified_at = None  # an address typed here has not been verified by its owner
+            # Links mailed before cover the generation: none of them survives an address typed here,
+            # even when the address later comes back to what it was.
+            obj.email_link_generation += 1
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
         if not deactivating:
             return super().save_model(request, obj, form, change)

@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -24,7 +25,7 @@ from accounts.mail import notices, outbox
 from accounts.mfa import factors
 from accounts.models import RevocationReason, SecurityEventKind
 from accounts.personal_tokens import flows as personal_tokens
-from accounts.recovery import tokens
+from accounts.recovery import addresses, tokens
 from accounts.sessions import lifecycle
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class RecoveryUnavailable(APIException):
 
 def ensure_available() -> None:
     """Recovery needs ``SITE_URL`` (for the link) and ``EMAIL_URL`` (for the mail); the same 503 for everyone without."""
-    if conf.site_url() and conf.mail_configured():
+    if addresses.available():
         return
     logger.warning("Password reset requested, but SITE_URL or EMAIL_URL is not set; answering 503.")
     raise RecoveryUnavailable()
@@ -122,7 +123,17 @@ def confirm_password_reset(*, token, new_password, client) -> None:
         personal_tokens.revoke_user_tokens(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
         # The reset proves the mailbox: second factors attached while the address was unverified go too.
         factors.end_unverified_past(user=user, client=client)
+        _mark_address_verified(user, client)
         notices.password_reset(user=user, client=client)
+
+
+def _mark_address_verified(user, client) -> None:
+    """A reset link went to the current address (its MAC covers it): using it proves the mailbox."""
+    if user.email_verified_at is not None or not user.email:
+        return
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email_verified_at"])
+    record_event(SecurityEventKind.EMAIL_VERIFIED, user=user, client=client)
 
 
 class _NoAccount(Exception):

@@ -150,3 +150,39 @@ def test_the_reset_page_can_ask_which_account_a_valid_token_is_for(user, make_us
         refused = APIClient().post(ACCOUNT, {"token": wrong}, format="json")
         assert refused.status_code == 400 and refused.json()["code"] == "token_invalid"
     assert "token" not in answer.json() and answer["Cache-Control"]
+
+
+def test_an_unused_link_dies_when_the_admin_types_another_address_and_then_the_old_one_again(user, make_user):
+    # Repro: an unused verification link issued at A stayed valid after an admin changed the address
+    # A→B→A: every input of its MAC was back. Typing an address in the admin ends every link mailed before.
+    from django.test import Client
+
+    from tests.admin.test_admin import form_data
+
+    token = address_tokens.make_verification_token(user)
+    root = make_user("root", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(root)
+    url = f"/admin/accounts/user/{user.pk}/change/"
+    original = user.email
+    for address in ("alice@elsewhere.example", original):
+        data = form_data(admin.get(url).content.decode(), "user_form")
+        data["email"] = [address]
+        assert admin.post(url, data).status_code == 302
+
+    replay = verify(token)
+
+    assert replay.status_code == 400 and replay.json()["code"] == "token_invalid"
+    user.refresh_from_db()
+    assert user.email == original and user.email_verified_at is None
+
+
+def test_a_password_reset_verifies_the_address_it_was_mailed_to(user):
+    # A reset link goes to the account's current address (its MAC covers it): using it proves the mailbox,
+    # as a verification link does.
+    assert user.email_verified_at is None
+
+    assert confirm(tokens.make_token(user)).status_code == 204
+
+    user.refresh_from_db()
+    assert user.email_verified_at is not None

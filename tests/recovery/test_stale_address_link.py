@@ -38,7 +38,7 @@ def change_link_token(logged_in, smtp_server):
         pass
     smtp_server.wait_for(2)
     (mail,) = smtp_server.to(NEW_ADDRESS)
-    match = re.search(r"https://gatehouse\.test/verify-email\?token=([A-Za-z0-9_\-.]+)", body_text(mail))
+    match = re.search(r"https://gatehouse\.test/verify-email#token=([A-Za-z0-9_\-.]+)", body_text(mail))
     assert match, body_text(mail)
     return match.group(1)
 
