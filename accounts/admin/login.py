@@ -44,6 +44,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.admin import second_step
 from accounts.audit import record_event
+from accounts.devices import detection
 from accounts.limits import backoff
 from accounts.limits.net import client_info
 from accounts.limits.throttling import LoginIPThrottle
@@ -68,13 +69,19 @@ def admin_login(request, extra_context=None):
     response = _password_step(request, extra_context)
     outcome = request.gatehouse_outcome
     if outcome == "logged_in":
-        if attempt is not None:
-            backoff.record_success(attempt)
-        record_event(SecurityEventKind.LOGIN_SUCCEEDED, user=request.user, client=client)
+        _signed_in(user=request.user, client=client, attempt=attempt)
     elif outcome is None and username:
         backoff.record_failure(username=username, ip_address=client.ip_address)
         record_event(SecurityEventKind.LOGIN_FAILED, username=username, client=client)
     return response
+
+
+def _signed_in(*, user, client, attempt, reason=""):
+    """What every sign-in does once it succeeded: the backoff cleared, the event, the new-device notice."""
+    if attempt is not None:
+        backoff.record_success(attempt)
+    record_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, reason=reason, client=client)
+    detection.note_login(user=user, client=client)
 
 
 @sensitive_post_parameters("code", "credential")
@@ -104,8 +111,7 @@ def admin_second_step(request):
         if method is not None:
             del request.session[PENDING]  # single use: gone before the session opens
             auth_login(request, user, backend=state["backend"])
-            backoff.record_success(attempt)
-            record_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, reason=method.name, client=client)
+            _signed_in(user=user, client=client, attempt=attempt, reason=method.name)
             return HttpResponseRedirect(state["next"])
         backoff.record_failure(username=user.get_username(), ip_address=client.ip_address)
         record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="code_invalid", client=client)

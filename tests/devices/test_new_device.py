@@ -156,3 +156,21 @@ def test_device_families(user_agent, family):
 )
 def test_networks(ip, network):
     assert detection.network(ip) == network
+
+
+def test_an_admin_login_from_a_new_device_is_mailed_too(make_user, smtp_server):
+    # Repro (issue 19, item 3: every way in through the same checks): a sign-in to the Django admin from a
+    # device the account had never used mailed nothing, while the same sign-in through the API did.
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    make_user("root", is_staff=True, is_superuser=True)
+    log_in_from("192.0.2.10", username="root")  # the account's first device: nothing to tell
+    admin = Client(HTTP_USER_AGENT=CHROME_MAC, REMOTE_ADDR="198.51.100.7")
+
+    response = admin.post("/admin/login/", {"username": "root", "password": PASSWORD, "next": "/admin/"})
+
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    (mail,) = notices_sent(smtp_server)
+    assert "Chrome on macOS" in body_text(mail) and "198.51.100.7" in body_text(mail)
