@@ -29,11 +29,7 @@ def passkeys_offered(user) -> bool:
 
 
 def passkey_options_available() -> bool:
-    try:
-        relying_party.current()
-    except relying_party.PasskeysUnavailable:
-        return False
-    return True
+    return relying_party.available()
 
 
 def passkey_options(*, user, binding: str) -> dict:

@@ -48,17 +48,10 @@ def capabilities() -> dict:
     return {
         "signup": conf.signup_enabled() and (mail or verification != "mandatory"),
         "password_reset": mail,
-        "passkeys": _passkeys_available(),
+        "passkeys": relying_party.available(),
         "email_verification": verification,
     }
 
-
-def _passkeys_available() -> bool:
-    try:
-        relying_party.current()
-    except relying_party.PasskeysUnavailable:
-        return False
-    return True
 
 
 class ConfigView(APIView):

@@ -50,6 +50,15 @@ def current() -> RelyingParty:
     return RelyingParty(id=rp_id, name=RP_NAME, origins=tuple(origins))
 
 
+def available() -> bool:
+    """Whether this server has a relying party (what the passkey routes' 503 ``passkeys_unavailable`` tests)."""
+    try:
+        current()
+    except PasskeysUnavailable:
+        return False
+    return True
+
+
 def _origin(url: str) -> str:
     """``scheme://host[:port]`` of a URL, as a browser writes it into ``clientDataJSON``."""
     parts = urlsplit(url)
