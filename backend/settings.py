@@ -173,6 +173,10 @@ GATEHOUSE = {
     # Second factors (accounts/mfa/): the second step of a login lives at most 5 minutes.
     "MFA_TOKEN_TTL": 300,
     "TOTP_ISSUER": env_str("TOTP_ISSUER", "Gatehouse"),
+    # Who must have a second factor (accounts/mfa/policy.py): nobody, staff, or everyone.
+    "MFA_REQUIRED": env_choice("MFA_REQUIRED", ["none", "staff", "all"], "none"),
+    # Days a browser trusted at the second step skips it (accounts/devices/trusted.py); 0 turns it off.
+    "MFA_TRUST_DAYS": env_int("MFA_TRUST_DAYS", 30, minimum=0),
     "REFRESH_TOKEN_GRACE": env_int("REFRESH_TOKEN_GRACE", 10, minimum=0),
     "REFRESH_COOKIE_NAME": "refresh_token",
     "REFRESH_COOKIE_PATH": "/api/auth/",

@@ -91,7 +91,7 @@ TAGS = (
         "/api/auth/passkeys/", "/api/auth/login/passkey/", "/api/auth/reauthenticate/passkey/",
     )),
     ("sessions", "The caller's sessions (one login on one device each): list, end one, end all.", (
-        "/api/auth/sessions/", "/api/auth/logout-all/",
+        "/api/auth/sessions/", "/api/auth/logout-all/", "/api/auth/trusted-devices/",
     )),
     ("account", "The caller's account: who they are, activity, password, email address.", (
         "/api/auth/me/", "/api/auth/activity/", "/api/auth/password/", "/api/auth/password-rules/",
