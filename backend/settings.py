@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.admin.session_policy.AdminSessionPolicyMiddleware",
+    # MFA_REQUIRED: an admin without a second factor sees only where to enrol (accounts/admin/enrolment.py).
+    "accounts.admin.enrolment.AdminEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
