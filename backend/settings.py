@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
     # One tag per operation, by path (auth, sessions, account, ...), so Swagger UI groups them.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums", "accounts.api.schema.group_operations_by_tag",
+        "accounts.api.schema.document_enrolment_refusals",
     ],
     # Serve Swagger UI's assets ourselves: no CDN, and a strict CSP stays possible.
     "SWAGGER_UI_DIST": "SIDECAR",
