@@ -41,6 +41,16 @@ def totp_issuer() -> str:
     return _value("TOTP_ISSUER")
 
 
+def mfa_required() -> str:
+    """``none``, ``staff`` or ``all``: whose accounts must have a second factor before they do anything else."""
+    return _value("MFA_REQUIRED")
+
+
+def mfa_trust_days() -> int:
+    """Days a browser trusted at the second step may skip it; 0: the choice is not offered."""
+    return _value("MFA_TRUST_DAYS")
+
+
 def short_ttl() -> timedelta:
     """The absolute limit of a session opened without "keep me signed in"."""
     return timedelta(seconds=_value("REFRESH_TOKEN_SHORT_TTL"))

@@ -283,5 +283,5 @@ class SecurityEvent(models.Model):
 from accounts.mail.models import OutboxMessage, OutboxStatus  # noqa: E402,F401  (the outbox, in its own module)
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice  # noqa: E402,F401  (second factors)
 from accounts.personal_tokens.models import PersonalAccessToken  # noqa: E402,F401  (personal access tokens)
-from accounts.devices.models import KnownDevice  # noqa: E402,F401  (devices an account signed in from)
+from accounts.devices.models import KnownDevice, TrustedDevice  # noqa: E402,F401  (signed in from; trusted)
 from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge  # noqa: E402,F401  (passkeys)

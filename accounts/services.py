@@ -11,7 +11,7 @@ from rest_framework.exceptions import (
 
 from accounts import conf
 from accounts.audit import record_event
-from accounts.devices import detection
+from accounts.devices import detection, trusted
 from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, username_taken
 from accounts.limits import backoff
 from accounts.mail import notices
@@ -33,7 +33,7 @@ class InvalidCredentials(AuthenticationFailed):
     default_code = "invalid_credentials"
 
 
-def log_in(*, request, username, password, client, remember=True):
+def log_in(*, request, username, password, client, remember=True, trusted_device=None):
     """Check the password, then take the one path every sign-in takes (``accounts.signin.gate.admit``).
 
     Unknown users, wrong passwords and inactive users all cost one password
@@ -42,14 +42,18 @@ def log_in(*, request, username, password, client, remember=True):
 
     An account with a second factor gets no session yet: a right password
     answers ``SecondStepRequired`` (an ``mfa_token``), and the backoff is
-    cleared only when the second step succeeds (``accounts.signin.second_step``).
+    cleared only when the second step succeeds (``accounts.signin.second_step``),
+    unless ``trusted_device`` (the browser's cookie) proves a browser trusted
+    at an earlier second step of this very account.
     """
     attempt = gate.attempt(username=username, client=client)
     user = authenticate(request, username=username, password=password)
     if user is None:
         gate.refuse(username=username, client=client)
         raise InvalidCredentials()
-    return gate.admit(user=user, client=client, remember=remember, methods=("pwd",), attempt=attempt)
+    return gate.admit(
+        user=user, client=client, remember=remember, methods=("pwd",), attempt=attempt, trusted_device=trusted_device
+    )
 
 
 _WRONG_PASSWORD = {
@@ -157,6 +161,7 @@ def change_password(*, user, current_password, new_password, current_session_id,
         lifecycle.revoke_user_sessions(
             user=user, reason=RevocationReason.PASSWORD_CHANGED, keep_session_id=current_session_id, client=client
         )
+        trusted.end_all(user)  # this browser too: the new password is asked with the second step again
         notices.password_changed(user=user, client=client)
 
 

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.admin.session_policy.AdminSessionPolicyMiddleware",
+    # MFA_REQUIRED: an admin without a second factor sees only where to enrol (accounts/admin/enrolment.py).
+    "accounts.admin.enrolment.AdminEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
@@ -173,6 +175,10 @@ GATEHOUSE = {
     # Second factors (accounts/mfa/): the second step of a login lives at most 5 minutes.
     "MFA_TOKEN_TTL": 300,
     "TOTP_ISSUER": env_str("TOTP_ISSUER", "Gatehouse"),
+    # Who must have a second factor (accounts/mfa/policy.py): nobody, staff, or everyone.
+    "MFA_REQUIRED": env_choice("MFA_REQUIRED", ["none", "staff", "all"], "none"),
+    # Days a browser trusted at the second step skips it (accounts/devices/trusted.py); 0 turns it off.
+    "MFA_TRUST_DAYS": env_int("MFA_TRUST_DAYS", 30, minimum=0),
     "REFRESH_TOKEN_GRACE": env_int("REFRESH_TOKEN_GRACE", 10, minimum=0),
     "REFRESH_COOKIE_NAME": "refresh_token",
     "REFRESH_COOKIE_PATH": "/api/auth/",
@@ -302,6 +308,7 @@ SPECTACULAR_SETTINGS = {
     # One tag per operation, by path (auth, sessions, account, ...), so Swagger UI groups them.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums", "accounts.api.schema.group_operations_by_tag",
+        "accounts.api.schema.document_enrolment_refusals",
     ],
     # Serve Swagger UI's assets ourselves: no CDN, and a strict CSP stays possible.
     "SWAGGER_UI_DIST": "SIDECAR",

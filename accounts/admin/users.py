@@ -24,6 +24,7 @@ from accounts.admin.common import (
 from accounts.admin.passkeys import passkey_count, passkeys_table
 from accounts.admin.personal_tokens import PersonalTokenInline
 from accounts.admin.sessions import SessionColumnsMixin
+from accounts.admin.trusted_devices import TrustedDeviceInline
 from accounts.limits.net import client_info
 from accounts.models import RefreshSession, RevocationReason
 from accounts.personal_tokens import flows as personal_tokens
@@ -131,7 +132,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         "groups__id__exact", "groups__isnull",
         "mfa_enabled__exact", "mfa_enabled__isnull",
     })
-    inlines = [ActiveSessionInline, PersonalTokenInline]
+    inlines = [ActiveSessionInline, PersonalTokenInline, TrustedDeviceInline]
 
     class Media:
         css = {"all": ["accounts/admin.css"]}

@@ -39,6 +39,9 @@ class ConfigSerializer(serializers.Serializer):
     email_verification = serializers.ChoiceField(
         choices=["none", "optional", "mandatory"], help_text="`SIGNUP_EMAIL_VERIFICATION`."
     )
+    trust_device_days = serializers.IntegerField(
+        help_text="`MFA_TRUST_DAYS`: how long \"trust this device\" at a second step lasts; 0: not offered."
+    )
 
 
 def capabilities() -> dict:
@@ -50,6 +53,7 @@ def capabilities() -> dict:
         "password_reset": mail,
         "passkeys": relying_party.available(),
         "email_verification": verification,
+        "trust_device_days": conf.mfa_trust_days(),
     }
 
 

@@ -30,6 +30,10 @@ class LoginSecondStepSerializer(serializers.Serializer):
     credential = CredentialField(
         required=False, help_text="A passkey's answer to POST /api/auth/login/mfa/passkey/options/."
     )
+    trust_device = serializers.BooleanField(
+        default=False, help_text="Trust this browser: its password logins of this account skip the second step "
+        "for MFA_TRUST_DAYS (an HttpOnly cookie, `trusted_device`). Ignored when MFA_TRUST_DAYS is 0.",
+    )
 
     def validate(self, attrs):
         if ("code" in attrs) == ("credential" in attrs):
@@ -75,6 +79,8 @@ class MfaStatusSerializer(serializers.Serializer):
 
 
 class MfaStatusView(BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: the enrolment page reads it
+
     @schema.operation(
         summary="My second factors",
         description="Whether two-step sign-in is on, the authenticator app's state and how many recovery codes "
@@ -87,6 +93,8 @@ class MfaStatusView(BearerView):
 
 
 class TotpView(StepUpAnswers, BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: setting up an authenticator app is enrolment
+
     permission_classes = [IsAuthenticated, RecentAuthenticationAtFactorLevel]
 
     @schema.operation(
@@ -121,6 +129,8 @@ class TotpView(StepUpAnswers, BearerView):
 
 
 class TotpConfirmView(BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: confirming the app is enrolment
+
     throttle_classes = [LoginIPThrottle]
 
     @schema.operation(
@@ -142,6 +152,8 @@ class TotpConfirmView(BearerView):
 
 
 class RecoveryCodesView(StepUpAnswers, BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: the codes that come with a first factor
+
     permission_classes = [IsAuthenticated, RecentAuthenticationAtFactorLevel]
 
     @schema.operation(
@@ -172,7 +184,8 @@ class LoginSecondStepView(CookieRouteView):
         "code, or a passkey's `credential` (answering `POST /api/auth/login/mfa/passkey/options/`): the same "
         "answer and refresh cookie as a login. A wrong code or passkey answer is 401 `code_invalid` (the same "
         "`mfa_token` may be tried again, within the backoff), a code of the app already used 401 `code_used`; "
-        "an unknown, used, expired or other client's token is 401 `mfa_token_invalid`.",
+        "an unknown, used, expired or other client's token is 401 `mfa_token_invalid`. With `trust_device` true the "
+        "answer also sets the `trusted_device` cookie.",
         request=LoginSecondStepSerializer,
         responses={200: LoginResponseSerializer},
         errors={
@@ -189,6 +202,7 @@ class LoginSecondStepView(CookieRouteView):
         form.is_valid(raise_exception=True)
         return sign_in_response(lambda: second_step.complete(
             mfa_token=form.validated_data["mfa_token"], proof=form.proof(), client=client_info(request),
+            trust_device=form.validated_data["trust_device"],
         ))
 
 

@@ -89,6 +89,8 @@ class PasskeyAssertionSerializer(serializers.Serializer):
 class PasskeyListView(StepUpAnswers, BearerView):
     """GET: the caller's passkeys. POST: register one (recent authentication), answering the options first asked for."""
 
+    open_before_enrolment = True  # MFA_REQUIRED: registering a passkey is enrolment
+
     def get_permissions(self):
         if self.request.method == "POST":
             return [IsAuthenticated(), RecentAuthenticationAtFactorLevel()]
@@ -128,6 +130,8 @@ class PasskeyListView(StepUpAnswers, BearerView):
 
 
 class PasskeyRegistrationOptionsView(StepUpAnswers, BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: registering a passkey is enrolment
+
     permission_classes = [IsAuthenticated, RecentAuthenticationAtFactorLevel]
 
     @schema.operation(
@@ -239,6 +243,8 @@ class PasskeyLoginView(CookieRouteView):
 
 
 class PasskeyReauthenticationOptionsView(BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: part of re-authentication
+
     throttle_classes = [LoginIPThrottle]
 
     @schema.operation(

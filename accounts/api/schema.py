@@ -91,7 +91,7 @@ TAGS = (
         "/api/auth/passkeys/", "/api/auth/login/passkey/", "/api/auth/reauthenticate/passkey/",
     )),
     ("sessions", "The caller's sessions (one login on one device each): list, end one, end all.", (
-        "/api/auth/sessions/", "/api/auth/logout-all/",
+        "/api/auth/sessions/", "/api/auth/logout-all/", "/api/auth/trusted-devices/",
     )),
     ("account", "The caller's account: who they are, activity, password, email address.", (
         "/api/auth/me/", "/api/auth/activity/", "/api/auth/password/", "/api/auth/password-rules/",
@@ -171,3 +171,38 @@ def _response_headers(errors, sets_cookie):
             description="The challenge, e.g. `Bearer realm=\"api\"`.",
         ))
     return headers
+
+
+_ENROLMENT_REFUSAL = (
+    "`MFA_REQUIRED` asks this account for a second factor it does not have yet (`mfa_enrollment_required`): "
+    "only `me`, enrolment, re-authentication and logout answer until one is enrolled."
+)
+
+
+def document_enrolment_refusals(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the 403 ``mfa_enrollment_required`` on every route that can answer it.
+
+    That is every route that authenticates a bearer and does not say
+    ``open_before_enrolment`` (``accounts.mfa.policy``): read from the views,
+    as the check itself does, so a new route is documented as it behaves.
+    """
+    paths = result.get("paths", {})
+    for path, _, method, callback in generator.endpoints:
+        view = getattr(callback, "cls", None)
+        if view is None or not getattr(view, "authentication_classes", None):
+            continue
+        if getattr(view, "open_before_enrolment", False):
+            continue
+        operation = paths.get(path, {}).get(method.lower())
+        if not isinstance(operation, dict):
+            continue
+        responses = operation.setdefault("responses", {})
+        existing = responses.get("403")
+        if existing is None:
+            responses["403"] = {
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                "description": _ENROLMENT_REFUSAL,
+            }
+        elif _ENROLMENT_REFUSAL not in existing.get("description", ""):
+            existing["description"] = f"{existing.get('description', '')} Or: {_ENROLMENT_REFUSAL}".strip()
+    return result

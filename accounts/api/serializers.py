@@ -13,6 +13,7 @@ from accounts.identity import (
     username_taken,
     validate_username,
 )
+from accounts.mfa import policy
 from accounts.useragent import describe
 
 User = get_user_model()
@@ -70,6 +71,10 @@ class UserSerializer(serializers.Serializer):
     is_staff = serializers.BooleanField(read_only=True)
     date_joined = serializers.DateTimeField(read_only=True)
     email_verified = serializers.BooleanField(read_only=True)
+    mfa_enrollment_required = serializers.BooleanField(
+        read_only=True, help_text="MFA_REQUIRED asks this account for a second factor it does not have yet: until "
+        "one is enrolled, routes other than enrolment answer 403 `mfa_enrollment_required`.",
+    )
 
     def to_representation(self, user):
         # Every login and every /me/: the declared fields' output, without
@@ -81,6 +86,7 @@ class UserSerializer(serializers.Serializer):
             "is_staff": bool(user.is_staff),
             "date_joined": _DATE_TIME.to_representation(user.date_joined),
             "email_verified": user.email_verified_at is not None,
+            "mfa_enrollment_required": policy.enrolment_required(user),
         }
 
 

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from accounts.api import activity, addresses, config, mfa, passkeys, password_rules, personal_tokens, recovery, views
+from accounts.api import (
+    activity, addresses, config, mfa, passkeys, password_rules, personal_tokens, recovery, trusted_devices, views,
+)
 
 app_name = "accounts"
 
@@ -17,6 +19,11 @@ urlpatterns = [
     path("auth/me/", views.MeView.as_view(), name="me"),
     path("auth/sessions/", views.SessionListView.as_view(), name="sessions"),
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
+    path("auth/trusted-devices/", trusted_devices.TrustedDeviceListView.as_view(), name="trusted-devices"),
+    path(
+        "auth/trusted-devices/<uuid:device_id>/", trusted_devices.TrustedDeviceDetailView.as_view(),
+        name="trusted-device-detail",
+    ),
     path("auth/activity/", activity.ActivityView.as_view(), name="activity"),
     path("auth/password/", views.PasswordChangeView.as_view(), name="password"),
     path("auth/password-rules/", password_rules.PasswordRulesView.as_view(), name="password-rules"),

@@ -25,7 +25,7 @@ from accounts.api.base import (  # noqa: F401  (the base views, importable from 
     token_body,
     token_response,
 )
-from accounts.api.cookies import clear_token_cookies, refresh_cookie
+from accounts.api.cookies import clear_token_cookies, refresh_cookie, trusted_device_cookie
 from accounts.api.exceptions import error_body
 from accounts.api.parsers import BoundedJSONParser
 from accounts.api.permissions import CanViewUsers
@@ -69,7 +69,8 @@ class LoginView(CookieRouteView):
         "With `remember` false the cookie ends with the browser and the session lasts at most "
         "`REFRESH_TOKEN_SHORT_TTL`. Unknown users, wrong passwords and inactive users get the same 401; "
         "repeated failures back off exponentially (429). An account with a second factor answers 202 with an "
-        "`mfa_token` instead, for `POST /api/auth/login/mfa/` (no token, no cookie yet).",
+        "`mfa_token` instead, for `POST /api/auth/login/mfa/` (no token, no cookie yet), unless the browser "
+        "sends the `trusted_device` cookie that account's second step set (`trust_device`).",
         request=LoginSerializer,
         responses={200: LoginResponseSerializer, 202: SecondStepRequiredSerializer},
         errors={
@@ -87,7 +88,10 @@ class LoginView(CookieRouteView):
         credentials = LoginSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
         return sign_in_response(
-            lambda: services.log_in(request=request, **credentials.validated_data, client=client_info(request))
+            lambda: services.log_in(
+                request=request, **credentials.validated_data, client=client_info(request),
+                trusted_device=trusted_device_cookie(request),
+            )
         )
 
 
@@ -141,6 +145,8 @@ class LogoutView(CookieRouteView):
 
 
 class LogoutAllView(BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: a session held to enrolment may still end itself
+
     @schema.operation(
         summary="Log out everywhere",
         description="End every session of the caller, this one included, and clear the refresh cookie.",
@@ -158,6 +164,8 @@ class LogoutAllView(BearerView):
 
 
 class MeView(BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: the app reads who is signed in, and whether they must enrol
+
     allows_personal_tokens = True  # a data route: scripts read it with a personal access token
 
     @schema.operation(
@@ -207,6 +215,8 @@ class SessionDetailView(BearerView):
 
 
 class ReauthenticateView(BearerView):
+    open_before_enrolment = True  # MFA_REQUIRED: enrolling the first factor needs a recent password
+
     throttle_classes = [LoginIPThrottle]
 
     @schema.operation(

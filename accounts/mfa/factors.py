@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts import conf
 from accounts.audit import record_event
+from accounts.devices import trusted
 from accounts.mail import outbox
 from accounts.mfa import notices
 from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
@@ -40,7 +41,12 @@ def sync_flag(user) -> bool:
     last (an authenticator app, a passkey): they stand in for a factor, and
     left alone they would still re-authenticate and complete a second step
     the day a factor is added again.
+
+    Every change of a factor passes here, so here every trusted browser of
+    the account ends too (``accounts.devices.trusted``): one that skipped
+    the second step of the old factors must not skip that of the new ones.
     """
+    trusted.end_all(user)
     enabled = has_factor(user)
     if not enabled:
         RecoveryCode.objects.filter(user=user).delete()

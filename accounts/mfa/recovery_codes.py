@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from accounts.devices import trusted
 from accounts.mfa import crypto, factors, notices
 from accounts.mfa.models import RecoveryCode
 from accounts.models import SecurityEventKind
@@ -40,6 +41,7 @@ def regenerate(*, user, client, session_id=None) -> list[str]:
         if not factors.has_factor(user):
             raise SecondFactorMissing()
         codes = replace_set(user=user)
+        trusted.end_all(user)  # a change of factors ends the browsers trusted to skip them
         notices.notify(SecurityEventKind.MFA_RECOVERY_CODES_CREATED, user=user, client=client, session_id=session_id)
     return codes
 

@@ -17,6 +17,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from accounts.limits.net import client_ip
+from accounts.mfa import policy
 from accounts.personal_tokens import flows, tokens
 
 # A genuine token is TOKEN_LENGTH characters; anything much longer is not worth parsing.
@@ -64,6 +65,7 @@ class PersonalTokenAuthentication(BaseAuthentication):
         view = (request.parser_context or {}).get("view")
         if not view_allows_personal_tokens(view):
             raise PersonalTokenNotAllowed()
+        policy.check_personal_token(user=row.user)
         flows.record_use(token=row, ip_address=client_ip(request))
         grant = PersonalTokenGrant(token_id=row.pk, name=row.name, expires_at=row.expires_at, user_pk=row.user_id)
         return row.user, grant

@@ -19,6 +19,7 @@ from rest_framework.exceptions import APIException, ValidationError
 
 from accounts import conf
 from accounts.audit import record_event
+from accounts.devices import trusted
 from accounts.identity import canonical_email
 from accounts.limits.throttling import throttle_address
 from accounts.mail import notices, outbox
@@ -121,6 +122,7 @@ def confirm_password_reset(*, token, new_password, client) -> None:
         lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
         # A reset is what someone locked out of a taken-over account does: the tokens made meanwhile end too.
         personal_tokens.revoke_user_tokens(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
+        trusted.end_all(user)  # a trusted browser must not skip the second step of the account taken back
         # The reset proves the mailbox: second factors attached while the address was unverified go too.
         factors.end_unverified_past(user=user, client=client)
         _mark_address_verified(user, client)

@@ -14,6 +14,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts import conf
+from accounts.mfa import policy
 from accounts.sessions import lifecycle, tokens
 from accounts.sessions.verified_tokens import verified_tokens
 
@@ -74,6 +75,7 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
         user = lifecycle.user_for_session(session_id=grant.session_id, user_pk=grant.user_pk)
         if user is None:
             raise SessionEnded()
+        policy.check_session(user=user, view=(request.parser_context or {}).get("view"))
         return user, grant
 
     def verified_grant(self, raw_token) -> AccessGrant:

@@ -7,6 +7,8 @@ issuer and audience checks as Gatehouse's own bearer authentication, then the
 same one-query session check, always asked of the database (never a
 process's memory of live sessions), so a logout, a revocation, a password
 change or a deactivated user makes the token inactive at once, on every server.
+A session of an account ``MFA_REQUIRED`` holds to enrolment is inactive too:
+it may only enrol, at Gatehouse itself.
 
 The callers are services, not browsers: they prove themselves with
 ``INTROSPECTION_SECRET``. Anything that is not a valid access token of a live
@@ -21,6 +23,7 @@ import hmac
 from rest_framework.exceptions import APIException
 
 from accounts import conf
+from accounts.mfa import policy
 from accounts.sessions import lifecycle
 from accounts.sessions.authentication import MAX_TOKEN_BYTES, SessionBoundJWTAuthentication
 
@@ -57,7 +60,7 @@ def introspect(*, token: str) -> dict:
     except APIException:  # InvalidToken, AuthenticationFailed: not a token of ours that could be live
         return INACTIVE
     user = lifecycle.user_for_session(session_id=grant.session_id, user_pk=grant.user_pk, remembered=False)
-    if user is None:
+    if user is None or policy.enrolment_required(user):  # such a session serves only enrolment, here
         return INACTIVE
     claims = grant.token.payload
     answer = {"active": True, **{name: claims[name] for name in _REPORTED_CLAIMS if name in claims}}

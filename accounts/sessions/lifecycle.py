@@ -35,6 +35,7 @@ class IssuedTokens:
     access: str
     refresh: str
     binding: str | None = None  # the access-token binding cookie's value, when binding is on
+    trusted_device: str | None = None  # the trusted-device cookie's value, when this sign-in trusted the browser
 
     @property
     def expires_in(self) -> int:

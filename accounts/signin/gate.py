@@ -17,16 +17,28 @@ backoff under the account's name and is recorded. A right one goes to
 3. the backoff of this account and client is cleared;
 4. the session starts (``last_login`` is recorded with it);
 5. a device the account has not used before is remembered and the owner
-   mailed (``accounts.devices.detection``).
+   mailed (``accounts.devices.detection``);
+6. asked to (``trust_device``, "trust this device" at a second step), the
+   browser is trusted (``accounts.devices.trusted``): its cookie comes back
+   on ``IssuedTokens.trusted_device``.
+
+A browser trusted earlier (``trusted_device``, its cookie) skips step 2, and
+only for a password login (``methods`` exactly ``("pwd",)``): any other
+first factor still meets the second step, the session's ``amr`` stays
+``["pwd"]`` (a trusted browser is no factor, so changing one still asks for
+a code), and a cookie of another account, an expired, garbled or forged one
+is simply not recognised.
 
 Adding a way in (single sign-on, say) means checking its credential and
 calling ``admit``: it then cannot skip any of these.
 """
+import dataclasses
+
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 
 from accounts import conf
 from accounts.audit import record_event
-from accounts.devices import detection
+from accounts.devices import detection, trusted
 from accounts.limits import backoff
 from accounts.mfa import challenges
 from accounts.models import SecurityEventKind
@@ -61,13 +73,15 @@ def refuse(*, client, username="", user=None, reason="", counts=True) -> None:
     record_event(SecurityEventKind.LOGIN_FAILED, user=user, username=name, reason=reason, client=client)
 
 
-def admit(*, user, client, remember, methods, attempt=None):
+def admit(*, user, client, remember, methods, attempt=None, trusted_device=None, trust_device=False):
     """Open a session for ``user``, whose credential (``methods``, as ``amr``) was just checked.
 
     Answers ``lifecycle.IssuedTokens``, or ``challenges.SecondStepRequired``
     when a password alone met an account with a second factor; raises
     ``EmailUnverified`` (403). ``attempt`` is the backoff's verdict taken
-    before the credential was checked, cleared on success.
+    before the credential was checked, cleared on success. ``trusted_device``:
+    the trusted-device cookie the browser sent; ``trust_device``: trust this
+    browser once the session is open (a second step's "trust this device").
     """
     methods = tuple(methods)
     if not user.is_active:  # each way in refuses these first, with its own answer; never let one through
@@ -75,12 +89,21 @@ def admit(*, user, client, remember, methods, attempt=None):
         raise AuthenticationFailed()
     _refuse_unverified_address(user, client)
     if user.mfa_enabled and not SECOND_FACTOR_AMR.intersection(methods):
-        return challenges.begin(user=user, client=client, remember=remember)
+        if not _trusted_password_login(user=user, client=client, methods=methods, token=trusted_device):
+            return challenges.begin(user=user, client=client, remember=remember)
     if attempt is not None:
         backoff.record_success(attempt)
     issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
     detection.note_login(user=user, client=client)
+    if trust_device and SECOND_FACTOR_AMR.intersection(methods):
+        issued = dataclasses.replace(issued, trusted_device=trusted.trust(user=user, client=client))
     return issued
+
+
+def _trusted_password_login(*, user, client, methods, token) -> bool:
+    if methods != ("pwd",) or token is None:
+        return False
+    return trusted.recognise(user=user, token=token, client=client) is not None
 
 
 def _refuse_unverified_address(user, client) -> None:

@@ -16,8 +16,11 @@ from accounts.sessions import lifecycle
 from accounts.signin import gate
 
 
-def complete(*, mfa_token, proof: dict, client) -> lifecycle.IssuedTokens:
-    """Check the second step for ``mfa_token`` and open the session; ``proof`` is e.g. ``{"code": "123456"}``."""
+def complete(*, mfa_token, proof: dict, client, trust_device=False) -> lifecycle.IssuedTokens:
+    """Check the second step for ``mfa_token`` and open the session; ``proof`` is e.g. ``{"code": "123456"}``.
+
+    ``trust_device``: let this browser skip the second step of this account from now on (``gate.admit``).
+    """
     challenge = challenges.live_challenge(mfa_token, client)
     user = challenge.user
     attempt = gate.attempt(username=user.get_username(), client=client)
@@ -36,7 +39,8 @@ def complete(*, mfa_token, proof: dict, client) -> lifecycle.IssuedTokens:
             raise challenges.CodeUsed() from None
         raise challenges.CodeInvalid() from None
     return gate.admit(
-        user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr), attempt=attempt
+        user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr), attempt=attempt,
+        trust_device=trust_device,
     )
 
 

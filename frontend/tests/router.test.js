@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { resolve, safeNext, matchRoute, normalizePath, loginUrl, createRouter } from '../static/app/router.js';
+import { resolve, safeNext, matchRoute, normalizePath, loginUrl, enrolmentUrl, createRouter } from '../static/app/router.js';
 
 const anon = { authenticated: false, user: null, signupEnabled: true };
 const alice = { authenticated: true, user: { id: 1, username: 'alice', is_staff: false }, signupEnabled: true };
@@ -138,4 +138,16 @@ test('a verification link opens whether or not the browser is signed in, and is 
     assert.equal(decision.route.name, 'verifyEmail');
   }
   assert.equal(safeNext('/verify-email?token=abc'), '/');
+});
+
+test('enrolment forced: every page of a session that must enrol leads to the account page, remembering where it went', () => {
+  const held = { authenticated: true, user: { id: 1, is_staff: true, mfa_enrollment_required: true } };
+  assert.deepEqual(resolve({ pathname: '/sessions' }, held), { kind: 'redirect', to: '/account?next=%2Fsessions' });
+  assert.deepEqual(resolve({ pathname: '/staff', search: '?q=a' }, held), { kind: 'redirect', to: '/account?next=%2Fstaff%3Fq%3Da' });
+  assert.deepEqual(resolve({ pathname: '/' }, held), { kind: 'redirect', to: '/account' });
+  assert.equal(resolve({ pathname: '/account', search: '?next=%2Fsessions' }, held).kind, 'render');
+  // once enrolled, the page it was going to
+  const enrolled = { authenticated: true, user: { id: 1, is_staff: true, mfa_enrollment_required: false } };
+  assert.equal(resolve({ pathname: '/sessions' }, enrolled).kind, 'render');
+  assert.equal(enrolmentUrl('/sessions/'), '/account?next=%2Fsessions');
 });

@@ -32,6 +32,7 @@ def test_a_server_with_a_domain_and_mail_offers_everything(fully_set_up):
 
     assert response.json() == {
         "signup": True, "password_reset": True, "passkeys": True, "email_verification": "optional",
+        "trust_device_days": 30,
     }
     assert response["Cache-Control"] == "public, max-age=60"
 

@@ -106,3 +106,21 @@ def test_removing_the_last_passkey_makes_the_password_enough_again(authenticator
 
     assert login(APIClient()).status_code == 200
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.PASSKEY_REMOVED).count() == 1
+
+
+def test_trust_device_at_a_passkey_second_step_lets_the_next_password_login_skip_it(authenticator):
+    """The passkey second step takes "trust this device" as the code does; the next password login is ["pwd"]."""
+    from accounts.devices.trusted import COOKIE
+
+    device = APIClient()
+    token = first_step(device)
+    options = device.post(OPTIONS, {"mfa_token": token}, format="json").json()
+    response = device.post(
+        SECOND_STEP, {"mfa_token": token, "credential": authenticator.assertion(options), "trust_device": True},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert COOKIE in response.cookies
+    again = login(device)
+    assert again.status_code == 200, again.content
+    assert jwt.decode(again.json()["access"], options={"verify_signature": False})["amr"] == ["pwd"]

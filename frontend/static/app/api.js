@@ -51,6 +51,7 @@ const PATHS = {
   passkeyLoginOptions: '/api/auth/login/passkey/options/',
   passkeyLogin: '/api/auth/login/passkey/',
   passkeyReauthOptions: '/api/auth/reauthenticate/passkey/options/',
+  trustedDevices: '/api/auth/trusted-devices/',
 };
 
 /**
@@ -502,11 +503,14 @@ export function createApiClient({
     return startSession(res, body);
   }
 
-  /** The code (TOTP or recovery code) after a password answered SecondStepRequired. */
-  async function loginSecondStep(mfaToken, code) {
+  /**
+   * The code (TOTP or recovery code) after a password answered SecondStepRequired. `trustDevice`:
+   * this browser's password logins of the account skip the second step from now on (an HttpOnly cookie).
+   */
+  async function loginSecondStep(mfaToken, code, { trustDevice = false } = {}) {
     const { res, body } = await publicRequest(PATHS.loginMfa, {
       method: 'POST',
-      body: { mfa_token: mfaToken, code },
+      body: { mfa_token: mfaToken, code, trust_device: !!trustDevice },
     });
     return startSession(res, body);
   }
@@ -518,10 +522,10 @@ export function createApiClient({
   }
 
   /** A passkey's answer to `loginSecondStepPasskeyOptions(mfaToken)` completes the login. */
-  async function loginSecondStepWithPasskey(mfaToken, credential) {
+  async function loginSecondStepWithPasskey(mfaToken, credential, { trustDevice = false } = {}) {
     const { res, body } = await publicRequest(PATHS.loginMfa, {
       method: 'POST',
-      body: { mfa_token: mfaToken, credential },
+      body: { mfa_token: mfaToken, credential, trust_device: !!trustDevice },
     });
     return startSession(res, body);
   }
@@ -606,6 +610,9 @@ export function createApiClient({
     /** What this server offers (public): {signup, password_reset, passkeys, email_verification}. */
     config: async () => (await publicRequest(PATHS.config)).body,
     revokeSession: (id) => request(`${PATHS.sessions}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
+    /** The browsers trusted to skip the second step (GET /api/auth/trusted-devices/). */
+    trustedDevices: () => request(PATHS.trustedDevices),
+    removeTrustedDevice: (id) => request(`${PATHS.trustedDevices}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
     /** Ask for a reset link (202 whether or not the address is known). */
     requestPasswordReset: async (email) =>
       (await publicRequest(PATHS.passwordReset, { method: 'POST', body: { email } })).body,

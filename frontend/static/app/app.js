@@ -52,7 +52,7 @@ function brand() {
 const SESSION_RECHECK_MS = 5000;
 
 export function createApp({ root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, capabilities = null, webauthn = null }) {
-  const caps = capabilities || { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional' };
+  const caps = capabilities || { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional', trustDeviceDays: 30 };
   let router = null;
   const state = { user: null, checkedAt: null, flash: null, seq: 0, dispose: null, rendered: false, bannerTimer: null };
 

@@ -11,10 +11,10 @@
  * @param {{setTimeout(fn: Function, ms: number): any, clearTimeout(id: any): void}} deps.clock
  * @param {boolean} deps.signupEnabled what the page itself says (the meta tag), used when the config does not come
  * @param {number} [deps.timeoutMs] how long start-up waits for it
- * @returns {Promise<{signup: boolean, passwordReset: boolean, passkeys: boolean, emailVerification: string}>}
+ * @returns {Promise<{signup: boolean, passwordReset: boolean, passkeys: boolean, emailVerification: string, trustDeviceDays: number}>}
  */
 export async function readCapabilities({ api, clock, signupEnabled, timeoutMs = 5000 }) {
-  const fallback = { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional' };
+  const fallback = { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional', trustDeviceDays: 30 };
   let timer = null;
   const late = new Promise((resolve) => {
     timer = clock.setTimeout(() => resolve(null), timeoutMs);
@@ -34,5 +34,6 @@ export async function readCapabilities({ api, clock, signupEnabled, timeoutMs = 
     passwordReset: flag(body.password_reset, fallback.passwordReset),
     passkeys: flag(body.passkeys, fallback.passkeys),
     emailVerification: typeof body.email_verification === 'string' ? body.email_verification : fallback.emailVerification,
+    trustDeviceDays: Number.isInteger(body.trust_device_days) && body.trust_device_days >= 0 ? body.trust_device_days : fallback.trustDeviceDays,
   };
 }

@@ -52,6 +52,15 @@ function nextParam(search) {
   }
 }
 
+// MFA_REQUIRED: a session of an account without a second factor can only enrol, on the account page.
+const ENROLMENT_ROUTE = 'account';
+
+/** The account page, to enrol, remembering where the user was going ("/account?next=…"). */
+export function enrolmentUrl(pathname, search = '') {
+  const target = normalizePath(pathname) + (search || '');
+  return target === '/' ? '/account' : `/account?next=${encodeURIComponent(target)}`;
+}
+
 export function loginUrl(pathname, search = '') {
   const target = normalizePath(pathname) + (search || '');
   return target === '/' ? '/login' : `/login?next=${encodeURIComponent(target)}`;
@@ -75,6 +84,9 @@ export function resolve({ pathname, search = '' }, { authenticated, user = null,
     return { kind: 'render', route };
   }
   if (!authenticated) return { kind: 'redirect', to: loginUrl(pathname, search) };
+  if (user && user.mfa_enrollment_required && route.name !== ENROLMENT_ROUTE) {
+    return { kind: 'redirect', to: enrolmentUrl(pathname, search) };
+  }
   if (route.access === 'staff' && !(user && user.is_staff)) return { kind: 'forbidden', route };
   return { kind: 'render', route };
 }

@@ -230,6 +230,7 @@ export function mount(container, ctx) {
         ? `Passkey “${passkey.name}” added. Two-step sign-in is on: make your recovery codes now.`
         : `Passkey “${passkey.name}” added. You can now sign in with it.`);
       if (twoStep) twoStep.reload();
+      if (ctx.onFactorsChanged) ctx.onFactorsChanged();
     } catch (err) {
       if (!alive || err instanceof AuthError) return;
       error.show(ceremonyErrorMessage(err) || errorMessage(err));

@@ -6,9 +6,14 @@ import { formatDate } from '../format.js';
 import { twoStepSection } from './two-step.js';
 import { mountTokens } from './account-tokens.js';
 import { mount as mountPasskeys } from './account-passkeys.js';
+import { enrolmentNotice } from '../enrolment.js';
 
-export function mount(container, ctx) {
+export function mount(container, outerCtx) {
+  // MFA_REQUIRED: a notice while a factor must be enrolled, told when one is (onFactorsChanged).
+  const enrolment = enrolmentNotice(outerCtx);
+  const ctx = { ...outerCtx, onFactorsChanged: enrolment.check };
   const { api, user } = ctx;
+  const held = !!user.mfa_enrollment_required;
   let alive = true;
 
   const current = passwordField({ label: 'Current password', name: 'current_password', autocomplete: 'current-password' });
@@ -31,6 +36,7 @@ export function mount(container, ctx) {
   const twoStep = twoStepSection(ctx);
   add(container, 
     pageTitle('Account', 'Your profile and sign-in security.'),
+    enrolment.el,
     h(
       'div',
       { class: 'grid grid-2' },
@@ -47,8 +53,9 @@ export function mount(container, ctx) {
           h('div', { class: 'details-row' }, h('dt', {}, 'Member since'), h('dd', {}, formatDate(user.date_joined))),
         ),
       ),
-      emailCard(),
-      h(
+      // While a factor must be enrolled the server refuses these (403): the page offers enrolment only.
+      held ? null : emailCard(),
+      held ? null : h(
         'section',
         { class: 'card', 'aria-labelledby': 'card-password' },
         h('h2', { class: 'card-title', id: 'card-password' }, 'Change password'),
@@ -59,7 +66,8 @@ export function mount(container, ctx) {
     h('div', { class: 'grid grid-section' }, twoStep.el),
   );
 
-  const unmountTokens = mountTokens(container, ctx);
+  // Personal tokens wait for the second factor too (403 mfa_enrollment_required): not offered meanwhile.
+  const unmountTokens = held ? () => {} : mountTokens(container, ctx);
 
   function emailStatus() {
     if (!user.email) return null;

@@ -140,6 +140,30 @@ export function mount(container, ctx) {
     }
   }
 
+  /**
+   * "Trust this device" (MFA_TRUST_DAYS, from the server's config): its password logins skip the second
+   * step. Not offered when the server turned it off. Unchecked by default: a shared computer must not.
+   */
+  function trustDeviceRow() {
+    const days = ctx.capabilities ? ctx.capabilities.trustDeviceDays : 30;
+    if (!days) return { row: null, checked: () => false };
+    const box = h('input', { type: 'checkbox', name: 'trust_device', testid: 'trust-device', id: 'trust-device' });
+    box.setAttribute('aria-describedby', 'trust-device-hint');
+    const row = h(
+      'div',
+      { class: 'check' },
+      box,
+      h('label', { for: 'trust-device' }, `Trust this device for ${days} ${days === 1 ? 'day' : 'days'}`),
+      h('p', { class: 'field-hint', id: 'trust-device-hint' },
+        'This browser then signs in with your password alone. Not on a shared computer.'),
+    );
+    return { row, checked: () => box.checked };
+  }
+
+  function canUseCodeOf(pending) {
+    return pending.methods.includes('totp') || pending.methods.includes('recovery_code');
+  }
+
   /** The second step: a code from the authenticator app, or a recovery code. */
   function codeStep(pending) {
     const { api } = ctx;
@@ -154,6 +178,7 @@ export function mount(container, ctx) {
     const hint = code.wrap.querySelector('.field-hint');
     const label = code.wrap.querySelector('label');
     const error = formError();
+    const trust = trustDeviceRow();
     const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Verify');
     const toggle = h('button', { type: 'button', class: 'btn-link', testid: 'use-recovery-code', on: { click: switchKind } },
       'Use a recovery code instead');
@@ -162,6 +187,7 @@ export function mount(container, ctx) {
       { class: 'form', testid: 'mfa-form', novalidate: true, 'aria-labelledby': 'mfa-title', on: { submit: onSubmit } },
       error.el,
       code.wrap,
+      canUseCodeOf(pending) ? trust.row : null,
       submit,
     );
     const methods = pending.methods;
@@ -176,7 +202,7 @@ export function mount(container, ctx) {
     add(container,
       title,
       canUseCode ? form : error.el,
-      passkey ? h('div', { class: 'passkey-login-wrap' }, canUseCode ? h('p', { class: 'auth-divider' }, 'or') : null, passkey) : null,
+      passkey ? h('div', { class: 'passkey-login-wrap' }, canUseCode ? h('p', { class: 'auth-divider' }, 'or') : trust.row, passkey) : null,
       canUseCode ? h('p', { class: 'auth-switch' }, 'No access to your app? ', toggle) : null,
       h('p', { class: 'auth-switch' }, h('button', { type: 'button', class: 'btn-link', on: { click: () => passwordStep() } }, 'Back to sign in')),
     );
@@ -191,7 +217,7 @@ export function mount(container, ctx) {
       try {
         const options = await api.loginSecondStepPasskeyOptions(pending.mfaToken);
         const credential = await ctx.webauthn.get(options);
-        const user = await api.loginSecondStepWithPasskey(pending.mfaToken, credential);
+        const user = await api.loginSecondStepWithPasskey(pending.mfaToken, credential, { trustDevice: trust.checked() });
         if (!alive) return;
         ctx.onLogin(user);
       } catch (err) {
@@ -238,7 +264,7 @@ export function mount(container, ctx) {
       busy = true;
       setBusy(submit, true, 'Verifying…');
       try {
-        const user = await api.loginSecondStep(pending.mfaToken, value);
+        const user = await api.loginSecondStep(pending.mfaToken, value, { trustDevice: trust.checked() });
         if (!alive) return;
         ctx.onLogin(user);
       } catch (err) {

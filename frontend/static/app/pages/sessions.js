@@ -9,6 +9,7 @@ import { formatDateTime, relativeTime } from '../format.js';
 import { deviceOf } from '../ua.js';
 import { confirmAction } from '../confirm.js';
 import { keepFresh } from '../keep-fresh.js';
+import { mountTrustedDevices } from './sessions-trusted.js';
 
 const KIND_ICON = { phone: 'phone', tablet: 'tablet', desktop: 'desktop', other: 'other' };
 
@@ -217,6 +218,7 @@ export function mount(container, ctx) {
       setChildren(listWrap, errorState(errorMessage(err), () => loader.retryNow(), info));
     },
   });
+  const stopTrusted = mountTrustedDevices(container, ctx);
   const stopFresh = keepFresh({
     every: ctx.every,
     onShown: ctx.onShown,
@@ -228,5 +230,6 @@ export function mount(container, ctx) {
     alive = false;
     stopFresh();
     loader.stop();
+    stopTrusted();
   };
 }

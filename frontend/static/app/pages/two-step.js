@@ -168,6 +168,7 @@ export function twoStepSection(ctx) {
         if (!alive) return;
         ctx.announce('Two-step sign-in is on.');
         showCodes(codes, { first: true });
+        if (ctx.onFactorsChanged) ctx.onFactorsChanged();
       } catch (err) {
         if (!alive || err instanceof AuthError) return;
         busy = false;
