@@ -27,7 +27,7 @@ def mark_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0011_session_admin_indexes"),
+        ("accounts", "0012_email_normalized_and_link_generation"),
     ]
 
     operations = [
