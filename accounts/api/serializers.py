@@ -70,6 +70,9 @@ class UserSerializer(serializers.Serializer):
     is_staff = serializers.BooleanField(read_only=True)
     date_joined = serializers.DateTimeField(read_only=True)
     email_verified = serializers.BooleanField(read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+    language = serializers.CharField(read_only=True, help_text='The saved language code, or "" (none saved).')
 
     def to_representation(self, user):
         # Every login and every /me/: the declared fields' output, without
@@ -81,6 +84,9 @@ class UserSerializer(serializers.Serializer):
             "is_staff": bool(user.is_staff),
             "date_joined": _DATE_TIME.to_representation(user.date_joined),
             "email_verified": user.email_verified_at is not None,
+            "first_name": str(user.first_name),
+            "last_name": str(user.last_name),
+            "language": str(user.language),
         }
 
 
