@@ -83,7 +83,7 @@ def admit(*, user, client, remember, methods, attempt=None):
         issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
     except lifecycle.UserGone:
         # Deleted or deactivated since its credential was checked: the answer of an unknown account.
-        raise AuthenticationFailed() from None
+        raise AuthenticationFailed("Invalid username or password.", code="invalid_credentials") from None
     detection.note_login(user=user, client=client)
     return issued
 
