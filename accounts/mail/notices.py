@@ -77,9 +77,9 @@ def new_device(*, user, client, when=None):
 
 
 def username_changed(*, user, old_username, client):
-    return send(USERNAME_CHANGED, user=user, client=client, old_username=old_username, new_username=user.username)
+    return send(USERNAME_CHANGED, user=user, client=client, old_username=old_username, new_username=user.get_username())
 
 
 def account_deleted(*, user, by_staff, client=None):
     """Queued in the deletion's transaction, before the row goes: the sender needs only the address."""
-    return send(ACCOUNT_DELETED, user=user, client=client, username=user.username, by_staff=by_staff)
+    return send(ACCOUNT_DELETED, user=user, client=client, by_staff=by_staff)
