@@ -23,6 +23,7 @@ const LOGOUT_MESSAGES = {
   cleared: ['info', 'You were signed out.'],
   logout: ['success', 'You’re signed out. See you soon.'],
   logout_all: ['success', 'You’ve been signed out on all your devices.'],
+  account_deleted: ['success', 'Your account has been deleted. We’ve sent a confirmation to your email address.'],
 };
 
 function brand() {

@@ -1,11 +1,11 @@
-// Account: profile details, change of address, password change (server validation shown per field),
-// two-step sign-in and personal access tokens.
+// Account: profile (details, username, names, language), change of address, password change (server
+// validation shown per field), two-step sign-in, passkeys, personal access tokens, and the account's data.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
-import { formatDate } from '../format.js';
 import { twoStepSection } from './two-step.js';
 import { mountTokens } from './account-tokens.js';
 import { mount as mountPasskeys } from './account-passkeys.js';
+import { profileCard, dataCard } from './account-data.js';
 
 export function mount(container, ctx) {
   const { api, user } = ctx;
@@ -34,19 +34,7 @@ export function mount(container, ctx) {
     h(
       'div',
       { class: 'grid grid-2' },
-      h(
-        'section',
-        { class: 'card', 'aria-labelledby': 'card-profile' },
-        h('h2', { class: 'card-title', id: 'card-profile' }, 'Profile'),
-        h(
-          'dl',
-          { class: 'details' },
-          h('div', { class: 'details-row' }, h('dt', {}, 'Username'), h('dd', {}, user.username)),
-          h('div', { class: 'details-row' }, h('dt', {}, 'Email'), h('dd', {}, user.email || '—', ' ', emailStatus())),
-          h('div', { class: 'details-row' }, h('dt', {}, 'Role'), h('dd', {}, user.is_staff ? 'Staff' : 'Member')),
-          h('div', { class: 'details-row' }, h('dt', {}, 'Member since'), h('dd', {}, formatDate(user.date_joined))),
-        ),
-      ),
+      profileCard(ctx),
       emailCard(),
       h(
         'section',
@@ -60,13 +48,6 @@ export function mount(container, ctx) {
   );
 
   const unmountTokens = mountTokens(container, ctx);
-
-  function emailStatus() {
-    if (!user.email) return null;
-    return user.email_verified
-      ? h('span', { class: 'badge badge-success', testid: 'email-status' }, 'Verified')
-      : h('span', { class: 'badge badge-muted', testid: 'email-status' }, 'Not verified');
-  }
 
   // ---- change of address: a link to the new address; it changes when the link is used ----
   function emailCard() {
@@ -167,6 +148,7 @@ export function mount(container, ctx) {
 
   // The passkeys section tells the two-step section of each change: a passkey is a second factor too.
   const disposePasskeys = mountPasskeys(container, { ...ctx, twoStep });
+  add(container, h('div', { class: 'grid grid-section' }, dataCard(ctx)));
 
   let busy = false;
   async function onSubmit(event) {
