@@ -14,7 +14,9 @@ before waits for this transaction and then finds no row
 """
 import secrets
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 
@@ -92,3 +94,7 @@ def _scrub_events(user, name) -> None:
     SecurityEvent.objects.filter(Q(user=user) | (Q(user__isnull=True) & typed)).update(
         user=None, username=name, ip_address=None, user_agent=""
     )
+    # The admin's log of changes made to the account names it too.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+    ).update(object_repr=name)
