@@ -160,3 +160,44 @@ def test_a_login_racing_the_deletion_opens_no_session(client, user, monkeypatch)
     assert response.json()["code"] == "invalid_credentials"
     assert not RefreshSession.objects.exists()
     assert not User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_login_in_another_thread_waits_for_the_deletion_and_opens_no_session(user):
+    """Two connections: the deletion holds the user's row while a login with the right password comes in."""
+    import threading
+
+    from django.db import connection, transaction
+    from rest_framework.test import APIClient
+
+    locked, answers = threading.Event(), []
+
+    def delete_slowly():
+        try:
+            with transaction.atomic():
+                # The row, locked (PostgreSQL) and written (SQLite's write lock), before the login starts.
+                User.objects.select_for_update().filter(pk=user.pk).update(first_name="going")
+                locked.set()
+                time.sleep(0.5)  # the login is meanwhile checking the password, then waits on the row
+                deletion.delete_account(user=user)
+        finally:
+            locked.set()
+            connection.close()
+
+    def log_in():
+        try:
+            assert locked.wait(20)
+            answers.append(login(APIClient()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=delete_slowly), threading.Thread(target=log_in)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    (response,) = answers
+    assert response.status_code == 401
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not RefreshSession.objects.exists()
