@@ -46,6 +46,23 @@ class ProfileSerializer(serializers.Serializer):
             raise serializers.ValidationError(list(error.messages)) from None
 
 
+class AccountExportSerializer(serializers.Serializer):
+    """The export's sections (``accounts/account/export.py``): metadata only, never a secret or a digest."""
+
+    format = serializers.CharField(help_text="`gatehouse-account-export/1`.")
+    exported_at = serializers.DateTimeField()
+    profile = serializers.DictField()
+    sessions = serializers.ListField(child=serializers.DictField())
+    security_events = serializers.ListField(child=serializers.DictField())
+    authenticator_app = serializers.DictField(allow_null=True)
+    recovery_codes = serializers.ListField(child=serializers.DictField(), help_text="Dates only, never a code.")
+    passkeys = serializers.ListField(child=serializers.DictField())
+    personal_tokens = serializers.ListField(child=serializers.DictField(), help_text="Name, prefix and dates.")
+    known_devices = serializers.ListField(child=serializers.DictField())
+    administrator_actions = serializers.ListField(child=serializers.DictField())
+    mail = serializers.ListField(child=serializers.DictField(), help_text="Subject, status and dates; never a body.")
+
+
 _LAST_SUPERUSER = {
     400: "The account is the last active superuser (`last_superuser`): make another superuser first.",
 }
@@ -138,7 +155,7 @@ class ExportView(BearerView):
         "factors and passkeys (names and dates), personal tokens (name, prefix, dates), known devices (dates), mail "
         "sent to the address (subject and dates). Never a secret, a digest or a mail body. Needs a recent "
         "authentication. Sent as an attachment.",
-        responses={200: serializers.DictField()},
+        responses={200: AccountExportSerializer},
         errors={**schema.BEARER_REFUSED, **schema.REAUTHENTICATION, **schema.DATABASE},
     )
     def get(self, request):
