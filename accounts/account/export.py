@@ -121,12 +121,16 @@ def known_devices(user) -> list:
 
 
 def administrator_actions(user) -> list:
-    """The admin's log of what this account changed there, as staff: when, what kind of record, which action."""
+    """The admin's log of what this account changed there, as staff: when, which action, on what kind of record.
+
+    Not which record: that names other people (their own export is theirs).
+    """
     rows = LogEntry.objects.filter(user=user).select_related("content_type").order_by("action_time")
+    actions = {1: "added", 2: "changed", 3: "deleted"}
     return [
         {
-            "action_time": _when(row.action_time), "action": {1: "added", 2: "changed", 3: "deleted"}[row.action_flag],
-            "record_type": row.content_type.model if row.content_type else None, "record": row.object_repr,
+            "action_time": _when(row.action_time), "action": actions.get(row.action_flag, str(row.action_flag)),
+            "record_type": row.content_type.model if row.content_type else None,
         }
         for row in rows
     ]

@@ -92,11 +92,13 @@ class MeView(StepUpAnswers, ReadMeView):
         errors={**schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, **schema.DATABASE},
     )
     def patch(self, request):
+        # Before the fields are checked: an old session learns nothing, not even whether a name is taken.
+        asked = request.data.get("username") if isinstance(request.data, dict) else None
+        if asked is not None and asked != request.user.username:
+            RecentAuthentication().has_permission(request, self)
         form = ProfileSerializer(data=request.data, partial=True, context={"user": request.user})
         form.is_valid(raise_exception=True)
         changes = form.validated_data
-        if "username" in changes and changes["username"] != request.user.username:
-            RecentAuthentication().has_permission(request, self)
         try:
             profile.update_profile(
                 user=request.user, client=client_info(request), session_id=request.auth.session_id, **changes

@@ -66,7 +66,7 @@ def rich_account(clock, logged_in, log_in, user):
     KnownDevice.objects.get_or_create(user=user, digest="d" * 64)
     LogEntry.objects.create(
         user=user, content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk),
-        object_repr="alice", action_flag=CHANGE, change_message="Changed email.",
+        object_repr="carol (another account)", action_flag=CHANGE, change_message="Changed email.",
     )
     return enrolled.device, created.json()["token"]
 
@@ -100,10 +100,14 @@ def test_export_holds_every_section_and_no_secret(rich_account, user, make_user,
     secrets += list(RecoveryCode.objects.filter(user=user).values_list("digest", flat=True))
     secrets += [TotpDevice.objects.get(user=user).encrypted_secret, "Y3JlZGVudGlhbC1pZC1vZi1hbGljZQ",
                 "aGFuZGxlLW9mLWFsaWNl", "d" * 64]
+    assert "carol" not in text
     for secret in filter(None, secrets):
         assert secret not in text
-    # Another account's data: none of it.
+    # Another account's data: none of it (nor the names of records changed in the admin).
     assert "bob" not in text
+    assert document["administrator_actions"] == [
+        {"action_time": document["administrator_actions"][0]["action_time"], "action": "changed", "record_type": "user"}
+    ]
     assert str(bob.response.cookies) and all(
         str(pk) not in text for pk in RefreshSession.objects.filter(user__username="bob").values_list("pk", flat=True)
     )

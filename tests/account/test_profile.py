@@ -89,6 +89,17 @@ def test_username_change_needs_a_recent_authentication(logged_in, user):
     assert user.username == "alice"
 
 
+def test_an_old_session_cannot_probe_whether_a_name_is_taken(logged_in, make_user):
+    make_user("bob")
+    with time_machine.travel(time.time() + 3600, tick=False):
+        logged_in.refresh()
+        taken = patch(logged_in, {"username": "bob"})
+        free = patch(logged_in, {"username": "carol"})
+
+    assert taken.status_code == free.status_code == 403
+    assert taken.json() == free.json()
+
+
 def test_a_personal_token_may_read_me_but_not_change_it(logged_in, user):
     logged_in.client.credentials()
     created = logged_in.post("/api/auth/tokens/", {"name": "script", "expires_in_days": 1}).json()["token"]
