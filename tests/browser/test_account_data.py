@@ -111,3 +111,28 @@ def test_delete_my_account_names_what_goes_and_signs_the_browser_out(page, user,
     assert other.refresh().status_code == 401
     page.reload()
     expect(page.get_by_test_id("login-form")).to_be_visible()
+
+
+def test_an_admin_deletes_an_account_after_the_confirmation_page(page, make_user, log_in, shots):
+    from tests.browser.test_admin_ui import log_in_to_admin
+
+    make_user("root", is_staff=True, is_superuser=True)
+    alice = make_user("alice")
+    device = log_in("alice")
+
+    log_in_to_admin(page)
+    page.goto("/admin/accounts/user/")
+    page.locator("#result_list tbody tr").filter(has_text="alice").locator("input.action-select").check()
+    page.select_option("select[name=action]", "delete_accounts")
+    page.click("button[name=index]")
+    expect(page.locator("h1")).to_have_text("Delete accounts and their personal data")
+    expect(page.get_by_test_id("confirm-objects")).to_contain_text("alice")
+    screenshots(page, shots, "admin-confirm-delete")
+    assert get_user_model().objects.filter(pk=alice.pk).exists()
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Yes, I’m sure").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Deleted 1 account.")
+    assert not get_user_model().objects.filter(pk=alice.pk).exists()
+    assert device.refresh().status_code == 401
