@@ -142,7 +142,10 @@ def mail(user) -> list:
         return []
     rows = OutboxMessage.objects.filter(to__iexact=user.email).order_by("created_at")
     return [
-        {"subject": row.subject, "status": row.status, "created_at": _when(row.created_at), "sent_at": _when(row.sent_at)}
+        {
+            "subject": row.subject, "status": row.status, "created_at": _when(row.created_at),
+            "sent_at": _when(row.sent_at),
+        }
         for row in rows.only("subject", "status", "created_at", "sent_at")
     ]
 

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from accounts.api import account, activity, addresses, config, mfa, passkeys, password_rules, personal_tokens, recovery, views
+from accounts.api import (
+    account,
+    activity,
+    addresses,
+    config,
+    mfa,
+    passkeys,
+    password_rules,
+    personal_tokens,
+    recovery,
+    views,
+)
 
 app_name = "accounts"
 
