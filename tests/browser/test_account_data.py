@@ -58,6 +58,7 @@ def test_profile_saves_names_language_and_a_new_username(page, user, shots):
     form.locator('button[type="submit"]').click()
 
     expect(page.get_by_test_id("profile-saved")).to_contain_text("You now sign in as alice.l")
+    expect(page.get_by_test_id("current-user")).to_have_text("alice.l")
     user.refresh_from_db()
     assert (user.username, user.first_name, user.last_name, user.language) == ("alice.l", "Alice", "Liddell", "en")
 

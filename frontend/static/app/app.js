@@ -258,6 +258,12 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
   function setUser(user) {
     state.user = user;
     state.checkedAt = user ? clock.now() : null;
+    // The header names the user: a changed username shows at once, without drawing the page again.
+    const name = user && root.querySelector('[data-testid="current-user"]');
+    if (name) {
+      setText(name, user.username);
+      setText(root.querySelector('.user-menu .avatar'), initial(user.username));
+    }
   }
 
   /**
