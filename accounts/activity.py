@@ -44,12 +44,15 @@ SHOWN_KINDS = frozenset(
         Kind.PASSKEY_ADDED,
         Kind.PASSKEY_REMOVED,
         Kind.PASSKEY_SIGN_COUNT_REGRESSED,
+        Kind.USERNAME_CHANGED,
+        Kind.DATA_EXPORTED,
     }
 )
 
 # Every other kind, with why it is not shown (a test keeps the two lists covering every kind).
 HIDDEN_KINDS = {
     Kind.LOGIN_FAILED: "recorded with the name as typed, never with an account",
+    Kind.ACCOUNT_DELETED: "recorded once the account is gone, under a pseudonym: nobody left to show it to",
 }
 
 _FIELDS = ("id", "kind", "created_at", "user_id", "session_id", "actor_id", "reason", "ip_address", "user_agent")
@@ -75,6 +78,8 @@ _LABELS = {
     Kind.PASSKEY_ADDED: "Passkey added",
     Kind.PASSKEY_REMOVED: "Passkey removed",
     Kind.PASSKEY_SIGN_COUNT_REGRESSED: "Passkey sign-in refused: the passkey may have been copied",
+    Kind.USERNAME_CHANGED: "Username changed",
+    Kind.DATA_EXPORTED: "Your data downloaded",
 }
 
 # A re-authentication's reason is the method, when it was not the password.
@@ -87,6 +92,8 @@ _CONFIRMED_WITH = {
 _ENDED_BECAUSE = {
     RevocationReason.LOGOUT: "Signed out",
     RevocationReason.LOGOUT_ALL: "Signed out everywhere",
+    RevocationReason.LOGOUT_OTHERS: "Signed out everywhere else",
+    RevocationReason.ACCOUNT_DELETED: "Signed out: the account was deleted",
     RevocationReason.USER_REVOKED: "Signed out another session",
     RevocationReason.PASSWORD_CHANGED: "Other sessions signed out after the password change",
     RevocationReason.PASSWORD_RESET: "Every session signed out after the password reset",

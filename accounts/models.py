@@ -59,6 +59,8 @@ class User(AbstractUser):
         "two-step sign-in", default=False, editable=False,
         help_text="The account has a second factor: a login needs a code after the password.",
     )
+    # A code of settings.LANGUAGES, or "" (none saved: the request's language counts).
+    language = models.CharField(max_length=16, blank=True, default="")
 
     objects = GatehouseUserManager()
 
@@ -114,6 +116,8 @@ class RevocationReason(models.TextChoices):
     ADMIN_REVOKED = "admin_revoked", "Revoked by an administrator"
     REUSE_DETECTED = "reuse_detected", "Refresh token reuse detected"
     PASSWORD_RESET = "password_reset", "Password reset by email"
+    LOGOUT_OTHERS = "logout_others", "Logged out everywhere else"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted"
 
 
 class RefreshSessionQuerySet(models.QuerySet):
@@ -235,6 +239,10 @@ class SecurityEventKind(models.TextChoices):
     PASSKEY_ADDED = "passkey_added", "Passkey added"
     PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
     PASSKEY_SIGN_COUNT_REGRESSED = "passkey_sign_count_regressed", "Passkey signature counter went back (refused)"
+    # The account's own data (accounts/account/)
+    USERNAME_CHANGED = "username_changed", "Username changed"
+    DATA_EXPORTED = "data_exported", "Account data downloaded"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted"
 
 
 class SecurityEvent(models.Model):

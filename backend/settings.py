@@ -133,6 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The languages an account may choose (PATCH /api/auth/me/ `language`); the language work adds more.
+LANGUAGES = [("en", "English")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -262,7 +264,9 @@ GATEHOUSE.update({
     "EMAIL_CHANGE_RATE_PER_ADDRESS": env_rate("EMAIL_CHANGE_RATE_PER_ADDRESS", "3/hour"),
     # Security notices by mail (accounts/mail/notices.py): the ones to send.
     "MAIL_NOTICES": env_subset(
-        "MAIL_NOTICES", ["password_changed", "password_reset", "email_changed", "refresh_reuse", "new_device"]
+        "MAIL_NOTICES",
+        ["password_changed", "password_reset", "email_changed", "refresh_reuse", "new_device", "username_changed",
+         "account_deleted"],
     ),
 })
 

@@ -103,9 +103,10 @@ def test_login_reads_the_user_then_writes_session_event_and_last_login_in_one_tr
     assert response.status_code == 200
     LoggedIn(client, response)
 
-    assert [sql.split()[0] for sql in counted] == ["SELECT", "INSERT", "INSERT", "UPDATE"], counted
-    assert "refreshsession" in counted[1].lower() and "securityevent" in counted[2].lower()
-    assert "last_login" in counted[3]
+    # last_login first: the user's row, locked, orders a login against a deletion of the account.
+    assert [sql.split()[0] for sql in counted] == ["SELECT", "UPDATE", "INSERT", "INSERT"], counted
+    assert "last_login" in counted[1]
+    assert "refreshsession" in counted[2].lower() and "securityevent" in counted[3].lower()
     assert_one_transaction(captured, writes=counted[1:])
 
 

@@ -1,4 +1,4 @@
-"""Users: Django's UserAdmin plus active sessions and the revoke actions."""
+"""Users: Django's UserAdmin plus active sessions, the revoke actions and account deletion."""
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
+from accounts.account import deletion
 from accounts.admin import reauth, second_step
 from accounts.admin.common import (
     REVOKE_PERMISSION,
@@ -139,7 +140,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
 
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    actions = ["revoke_all_sessions", "deactivate_and_revoke_sessions", "reset_two_step_sign_in"]
+    actions = ["revoke_all_sessions", "deactivate_and_revoke_sessions", "reset_two_step_sign_in", "delete_accounts"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -343,6 +344,61 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
                 % revoked_tokens if revoked_tokens else ""
             ),
         )
+
+    @admin.action(description="Delete accounts and their personal data", permissions=["delete"])
+    def delete_accounts(self, request, queryset):
+        """What ``DELETE /api/auth/me/`` does, for each selected user (``accounts.account.deletion``).
+
+        Asks first, with a recent authentication of the acting admin. Only a
+        superuser deletes a superuser; nobody deletes themselves here (the
+        account page does that) and the last active superuser stays.
+        """
+        if self._protects_superusers(request, queryset, "delete"):
+            return None
+        confirmation = self._confirmation(
+            request, queryset, action="delete_accounts", title="Delete accounts and their personal data",
+            question="Delete the selected accounts? This cannot be undone.",
+            consequences=[
+                "Each account goes with its sessions (signed out at once), personal access tokens, authenticator "
+                "app, recovery codes, passkeys, known devices and queued mail.",
+                "Their security events stay under a pseudonym, without username, address, IP or user agent.",
+                "Each user is mailed that an administrator deleted the account.",
+                "You cannot delete yourself here: you are skipped.",
+            ],
+            reauthenticate=True,
+        )
+        if confirmation is not None:
+            return confirmation
+        deleted = 0
+        for user in queryset:
+            if user.pk == request.user.pk:
+                self.message_user(request, "You cannot delete yourself here; skipped.", messages.WARNING)
+                continue
+            try:
+                deletion.delete_account(user=user, actor=request.user)
+            except deletion.LastSuperuser:
+                self.message_user(request, f"{user} is the last active superuser; skipped.", messages.WARNING)
+                continue
+            except deletion.AccountGone:
+                continue
+            deleted += 1
+        self.message_user(request, ngettext("Deleted %d account.", "Deleted %d accounts.", deleted) % deleted)
+        return None
+
+    def delete_model(self, request, obj):
+        """Django's own delete (the change page's button) goes the same way as the action."""
+        try:
+            deletion.delete_account(user=obj, actor=request.user)
+        except deletion.LastSuperuser:
+            raise PermissionDenied("The last active superuser cannot be deleted.") from None
+
+    def delete_queryset(self, request, queryset):
+        """Django's "Delete selected users" too: no user row goes without its personal data."""
+        for user in queryset:
+            try:
+                deletion.delete_account(user=user, actor=request.user)
+            except deletion.LastSuperuser:
+                self.message_user(request, f"{user} is the last active superuser; skipped.", messages.WARNING)
 
     def user_change_password(self, request, id, form_url=""):
         """Setting a password here ends every session, as it does through the API.

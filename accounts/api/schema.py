@@ -91,11 +91,11 @@ TAGS = (
         "/api/auth/passkeys/", "/api/auth/login/passkey/", "/api/auth/reauthenticate/passkey/",
     )),
     ("sessions", "The caller's sessions (one login on one device each): list, end one, end all.", (
-        "/api/auth/sessions/", "/api/auth/logout-all/", "/api/auth/trusted-devices/",
+        "/api/auth/sessions/", "/api/auth/logout-all/", "/api/auth/logout-others/", "/api/auth/trusted-devices/",
     )),
-    ("account", "The caller's account: who they are, activity, password, email address.", (
+    ("account", "The caller's account: who they are, profile, activity, password, email address, export, deletion.", (
         "/api/auth/me/", "/api/auth/activity/", "/api/auth/password/", "/api/auth/password-rules/",
-        "/api/auth/email/",
+        "/api/auth/email/", "/api/auth/export/",
     )),
     ("recovery", "A forgotten password: reset by mail.", ("/api/auth/password-reset/",)),
     ("tokens", "Personal access tokens for scripts.", ("/api/auth/tokens/",)),

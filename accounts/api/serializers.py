@@ -75,6 +75,9 @@ class UserSerializer(serializers.Serializer):
         read_only=True, help_text="MFA_REQUIRED asks this account for a second factor it does not have yet: until "
         "one is enrolled, routes other than enrolment answer 403 `mfa_enrollment_required`.",
     )
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+    language = serializers.CharField(read_only=True, help_text='The saved language code, or "" (none saved).')
 
     def to_representation(self, user):
         # Every login and every /me/: the declared fields' output, without
@@ -87,6 +90,9 @@ class UserSerializer(serializers.Serializer):
             "date_joined": _DATE_TIME.to_representation(user.date_joined),
             "email_verified": user.email_verified_at is not None,
             "mfa_enrollment_required": policy.enrolment_required(user),
+            "first_name": str(user.first_name),
+            "last_name": str(user.last_name),
+            "language": str(user.language),
         }
 
 

@@ -1,7 +1,17 @@
 from django.urls import path
 
 from accounts.api import (
-    activity, addresses, config, mfa, passkeys, password_rules, personal_tokens, recovery, trusted_devices, views,
+    account,
+    activity,
+    addresses,
+    config,
+    mfa,
+    passkeys,
+    password_rules,
+    personal_tokens,
+    recovery,
+    trusted_devices,
+    views,
 )
 
 app_name = "accounts"
@@ -16,7 +26,9 @@ urlpatterns = [
     path("auth/refresh/", views.RefreshView.as_view(), name="refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
     path("auth/logout-all/", views.LogoutAllView.as_view(), name="logout-all"),
-    path("auth/me/", views.MeView.as_view(), name="me"),
+    path("auth/logout-others/", account.LogoutOthersView.as_view(), name="logout-others"),
+    path("auth/me/", account.MeView.as_view(), name="me"),
+    path("auth/export/", account.ExportView.as_view(), name="export"),
     path("auth/sessions/", views.SessionListView.as_view(), name="sessions"),
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
     path("auth/trusted-devices/", trusted_devices.TrustedDeviceListView.as_view(), name="trusted-devices"),

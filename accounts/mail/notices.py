@@ -16,6 +16,8 @@ PASSWORD_RESET = "password_reset"
 EMAIL_CHANGED = "email_changed"
 REFRESH_REUSE = "refresh_reuse"
 NEW_DEVICE = "new_device"
+USERNAME_CHANGED = "username_changed"
+ACCOUNT_DELETED = "account_deleted"
 
 _TEMPLATES = {
     PASSWORD_CHANGED: "password_changed_notice",
@@ -23,6 +25,8 @@ _TEMPLATES = {
     EMAIL_CHANGED: "email_changed_notice",
     REFRESH_REUSE: "refresh_reuse_notice",
     NEW_DEVICE: "new_device_notice",
+    USERNAME_CHANGED: "username_changed_notice",
+    ACCOUNT_DELETED: "account_deleted_notice",
 }
 
 
@@ -70,3 +74,12 @@ def refresh_reuse(*, session, client, when=None):
 
 def new_device(*, user, client, when=None):
     return send(NEW_DEVICE, user=user, client=client, when=when)
+
+
+def username_changed(*, user, old_username, client):
+    return send(USERNAME_CHANGED, user=user, client=client, old_username=old_username, new_username=user.get_username())
+
+
+def account_deleted(*, user, by_staff, client=None):
+    """Queued in the deletion's transaction, before the row goes: the sender needs only the address."""
+    return send(ACCOUNT_DELETED, user=user, client=client, by_staff=by_staff)

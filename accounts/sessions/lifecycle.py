@@ -29,6 +29,10 @@ class RefreshRejected(Exception):
     """
 
 
+class UserGone(Exception):
+    """The account was deleted or deactivated between the credential check and the session's start."""
+
+
 @dataclass(frozen=True)
 class IssuedTokens:
     session: RefreshSession
@@ -83,9 +87,14 @@ def start_session(*, user, client, remember=True, methods=("pwd",)) -> IssuedTok
     event = new_event(SecurityEventKind.LOGIN_SUCCEEDED, user=user, session_id=session.id, client=client, now=now)
     # The session, its login event and the user's last_login: all three or none.
     with transaction.atomic():
+        # The user's row first: its lock orders this login against a deletion
+        # of the account (accounts/account/deletion.py locks it too), so a
+        # login whose credential was checked just before the account went
+        # finds no row and opens no session.
+        if not get_user_model().objects.filter(pk=user.pk, is_active=True).update(last_login=now):
+            raise UserGone
         session.save(force_insert=True)
         event.save(force_insert=True)
-        get_user_model().objects.filter(pk=user.pk).update(last_login=now)
     user.last_login = now
     return _issue(session)
 

@@ -15,7 +15,8 @@ backoff under the account's name and is recorded. A right one goes to
    ``mfa_token``); the backoff is not cleared then, only by a completed
    login, so a known password does not reset the count of guessed codes;
 3. the backoff of this account and client is cleared;
-4. the session starts (``last_login`` is recorded with it);
+4. the session starts (``last_login`` is recorded with it), unless the
+   account was deleted or deactivated since its credential was checked;
 5. a device the account has not used before is remembered and the owner
    mailed (``accounts.devices.detection``);
 6. asked to (``trust_device``, "trust this device" at a second step), the
@@ -93,7 +94,11 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
             return challenges.begin(user=user, client=client, remember=remember)
     if attempt is not None:
         backoff.record_success(attempt)
-    issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
+    try:
+        issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
+    except lifecycle.UserGone:
+        # Deleted or deactivated since its credential was checked: the answer of an unknown account.
+        raise AuthenticationFailed("Invalid username or password.", code="invalid_credentials") from None
     detection.note_login(user=user, client=client)
     if trust_device and SECOND_FACTOR_AMR.intersection(methods):
         issued = dataclasses.replace(issued, trusted_device=trusted.trust(user=user, client=client))

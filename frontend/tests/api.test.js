@@ -398,6 +398,33 @@ test('logout-all revokes on the server, then logs this tab out', async () => {
   assert.equal(server.logoutCalls, 1);
 });
 
+test('logout-others revokes the other sessions on the server and keeps this tab signed in', async () => {
+  const { tab, server } = setup();
+  await tab.api.login('alice', 'pw');
+  await tab.api.logoutOthers();
+  assert.ok(server.calls.some((c) => c.path === '/api/auth/logout-others/' && c.method === 'POST' && c.auth));
+  assert.notEqual(tab.store.get(), null);
+  assert.deepEqual(tab.logouts, []);
+});
+
+test('deleting the account signs this tab out with its own reason', async () => {
+  const { tab, server } = setup();
+  await tab.api.login('alice', 'pw');
+  await tab.api.deleteAccount();
+  assert.ok(server.calls.some((c) => c.path === '/api/auth/me/' && c.method === 'DELETE' && c.auth));
+  assert.equal(tab.store.get(), null);
+  assert.deepEqual(tab.logouts, [{ reason: 'account_deleted' }]);
+});
+
+test('a refused deletion (the last superuser) keeps the tab signed in and says why', async () => {
+  const { tab, server } = setup();
+  server.lastSuperuser = true;
+  await tab.api.login('alice', 'pw');
+  await assert.rejects(tab.api.deleteAccount(), (err) => err instanceof ApiError && err.code === 'last_superuser');
+  assert.notEqual(tab.store.get(), null);
+  assert.deepEqual(tab.logouts, []);
+});
+
 test('API errors carry status, code, detail and field messages', async () => {
   const world = new FakeClock(T0);
   const shared = createSharedStorage();

@@ -374,7 +374,10 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
       if (server.needsRecentAuth.has(path) && !server.recentTokens.has(token)) {
         return fakeResponse(403, { detail: 'Confirm it is you.', code: 'reauthentication_required' }, date);
       }
-      if (path === '/api/auth/me/') return fakeResponse(200, theUser, date);
+      if (path === '/api/auth/me/' && call.method === 'DELETE' && server.lastSuperuser) {
+        return fakeResponse(400, { detail: 'You are the last superuser.', code: 'last_superuser' }, date);
+      }
+      if (path === '/api/auth/me/' && call.method !== 'DELETE') return fakeResponse(200, theUser, date);
       if (path === '/api/auth/mfa/' && call.method === 'GET') {
         const remaining = server.mfa && server.mfa.recoveryCodes ? server.mfa.recoveryCodes.size : 0;
         return fakeResponse(200, {
@@ -383,7 +386,9 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
           recovery_codes: { total: server.mfa ? 10 : 0, remaining, created_at: null },
         }, date);
       }
-      if (call.method === 'DELETE' || path === '/api/auth/logout-all/') return fakeResponse(204, null, date);
+      if (call.method === 'DELETE' || path === '/api/auth/logout-all/' || path === '/api/auth/logout-others/') {
+        return fakeResponse(204, null, date);
+      }
       return fakeResponse(200, { ok: true, path }, date);
     },
   };

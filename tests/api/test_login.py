@@ -18,7 +18,7 @@ def test_login_returns_access_token_user_and_refresh_cookie(client, user):
     assert body["user"] == {
         "id": user.id, "username": "alice", "email": "alice@example.com",
         "is_staff": False, "date_joined": body["user"]["date_joined"], "email_verified": False,
-        "mfa_enrollment_required": False,
+        "mfa_enrollment_required": False, "first_name": "", "last_name": "", "language": "",
     }
     assert "refresh" not in body and "refresh_token" not in body
     assert response["Cache-Control"] == "no-store"

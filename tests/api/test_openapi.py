@@ -16,6 +16,10 @@ ERRORS = {
     ("post", "/api/auth/logout/"): {403, 503},
     ("post", "/api/auth/logout-all/"): {401, 503},
     ("get", "/api/auth/me/"): {401, 503},
+    ("patch", "/api/auth/me/"): {400, 401, 403, 413, 415, 503},
+    ("delete", "/api/auth/me/"): {400, 401, 403, 503},
+    ("post", "/api/auth/logout-others/"): {401, 403, 503},
+    ("get", "/api/auth/export/"): {401, 403, 503},
     ("get", "/api/auth/sessions/"): {401, 403, 503},
     ("delete", "/api/auth/sessions/{session_id}/"): {401, 403, 404, 503},
     ("get", "/api/auth/trusted-devices/"): {401, 403, 503},
@@ -83,6 +87,7 @@ SETS_COOKIES = {
     ("post", "/api/auth/refresh/"): {"200", "401"},
     ("post", "/api/auth/logout/"): {"204"},
     ("post", "/api/auth/logout-all/"): {"204"},
+    ("delete", "/api/auth/me/"): {"204"},
 }
 ERROR_REF = "#/components/schemas/Error"
 

@@ -14,7 +14,10 @@ from tests.smtp import body_text
 pytestmark = pytest.mark.django_db
 
 SITE = "https://gatehouse.test"
-ALL = frozenset({"password_changed", "password_reset", "email_changed", "refresh_reuse", "new_device"})
+ALL = frozenset({
+    "password_changed", "password_reset", "email_changed", "refresh_reuse", "new_device", "username_changed",
+    "account_deleted",
+})
 NEW_PASSWORD = "a brand new passphrase 42"
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CHROME_WINDOWS = (

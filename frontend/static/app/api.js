@@ -27,7 +27,9 @@ const PATHS = {
   refresh: '/api/auth/refresh/',
   logout: '/api/auth/logout/',
   logoutAll: '/api/auth/logout-all/',
+  logoutOthers: '/api/auth/logout-others/',
   me: '/api/auth/me/',
+  exportData: '/api/auth/export/',
   sessions: '/api/auth/sessions/',
   activity: '/api/auth/activity/',
   passwordRules: '/api/auth/password-rules/',
@@ -592,6 +594,12 @@ export function createApiClient({
     }
   }
 
+  /** Delete the account (needs a recent authentication, with a second factor while one is on); then signed out. */
+  async function deleteAccount() {
+    await request(PATHS.me, { method: 'DELETE' });
+    endSession('account_deleted');
+  }
+
   return {
     request,
     login,
@@ -602,6 +610,13 @@ export function createApiClient({
     logout,
     logoutAll,
     me: () => request(PATHS.me),
+    /** Change any of username (needs a recent authentication), first_name, last_name, language; resolves with the user. */
+    updateProfile: (changes) => request(PATHS.me, { method: 'PATCH', body: changes }),
+    /** End every other session of the account; this one stays. */
+    logoutOthers: () => request(PATHS.logoutOthers, { method: 'POST' }),
+    /** Everything kept about the account, as one object (needs a recent authentication). */
+    exportData: () => request(PATHS.exportData),
+    deleteAccount,
     sessions: () => request(PATHS.sessions),
     /** The user's own security events, newest first; `pageQuery` is the "?cursor=…" of a `next` link (or empty). */
     activity: (pageQuery = '') => request(PATHS.activity + pageQuery),

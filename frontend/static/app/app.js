@@ -23,6 +23,7 @@ const LOGOUT_MESSAGES = {
   cleared: ['info', 'You were signed out.'],
   logout: ['success', 'You’re signed out. See you soon.'],
   logout_all: ['success', 'You’ve been signed out on all your devices.'],
+  account_deleted: ['success', 'Your account has been deleted. We’ve sent a confirmation to your email address.'],
 };
 
 function brand() {
@@ -257,6 +258,12 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
   function setUser(user) {
     state.user = user;
     state.checkedAt = user ? clock.now() : null;
+    // The header names the user: a changed username shows at once, without drawing the page again.
+    const name = user && root.querySelector('[data-testid="current-user"]');
+    if (name) {
+      setText(name, user.username);
+      setText(root.querySelector('.user-menu .avatar'), initial(user.username));
+    }
   }
 
   /**

@@ -1,12 +1,12 @@
-// Account: profile details, change of address, password change (server validation shown per field),
-// two-step sign-in and personal access tokens.
+// Account: profile (details, username, names, language), change of address, password change (server
+// validation shown per field), two-step sign-in, passkeys, personal access tokens, and the account's data.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
-import { formatDate } from '../format.js';
 import { twoStepSection } from './two-step.js';
 import { mountTokens } from './account-tokens.js';
 import { mount as mountPasskeys } from './account-passkeys.js';
 import { enrolmentNotice } from '../enrolment.js';
+import { profileCard, dataCard } from './account-data.js';
 
 export function mount(container, outerCtx) {
   // MFA_REQUIRED: a notice while a factor must be enrolled, told when one is (onFactorsChanged).
@@ -40,19 +40,7 @@ export function mount(container, outerCtx) {
     h(
       'div',
       { class: 'grid grid-2' },
-      h(
-        'section',
-        { class: 'card', 'aria-labelledby': 'card-profile' },
-        h('h2', { class: 'card-title', id: 'card-profile' }, 'Profile'),
-        h(
-          'dl',
-          { class: 'details' },
-          h('div', { class: 'details-row' }, h('dt', {}, 'Username'), h('dd', {}, user.username)),
-          h('div', { class: 'details-row' }, h('dt', {}, 'Email'), h('dd', {}, user.email || '—', ' ', emailStatus())),
-          h('div', { class: 'details-row' }, h('dt', {}, 'Role'), h('dd', {}, user.is_staff ? 'Staff' : 'Member')),
-          h('div', { class: 'details-row' }, h('dt', {}, 'Member since'), h('dd', {}, formatDate(user.date_joined))),
-        ),
-      ),
+      profileCard(ctx),
       // While a factor must be enrolled the server refuses these (403): the page offers enrolment only.
       held ? null : emailCard(),
       held ? null : h(
@@ -68,13 +56,6 @@ export function mount(container, outerCtx) {
 
   // Personal tokens wait for the second factor too (403 mfa_enrollment_required): not offered meanwhile.
   const unmountTokens = held ? () => {} : mountTokens(container, ctx);
-
-  function emailStatus() {
-    if (!user.email) return null;
-    return user.email_verified
-      ? h('span', { class: 'badge badge-success', testid: 'email-status' }, 'Verified')
-      : h('span', { class: 'badge badge-muted', testid: 'email-status' }, 'Not verified');
-  }
 
   // ---- change of address: a link to the new address; it changes when the link is used ----
   function emailCard() {
@@ -175,6 +156,8 @@ export function mount(container, outerCtx) {
 
   // The passkeys section tells the two-step section of each change: a passkey is a second factor too.
   const disposePasskeys = mountPasskeys(container, { ...ctx, twoStep });
+  // Export is refused (403) until a factor is enrolled; the page offers enrolment only meanwhile.
+  if (!held) add(container, h('div', { class: 'grid grid-section' }, dataCard(ctx)));
 
   let busy = false;
   async function onSubmit(event) {

@@ -1,4 +1,4 @@
-// Active sessions: device, IP, created, last used; revoke one; sign out everywhere.
+// Active sessions: device, IP, created, last used; revoke one; sign out everywhere else, or everywhere.
 // The list stays current while it is open: "Last active" is redrawn every 30 s,
 // and the list asked for again every minute and when the tab is shown again
 // (rows are updated in place, so focus and an open dialog are not disturbed).
@@ -27,6 +27,11 @@ export function mount(container, ctx) {
     { type: 'button', class: 'btn btn-danger', testid: 'logout-all', on: { click: onLogoutAll } },
     'Sign out everywhere',
   );
+  const logoutOthersBtn = h(
+    'button',
+    { type: 'button', class: 'btn btn-secondary', testid: 'logout-others', on: { click: onLogoutOthers } },
+    'Sign out everywhere else',
+  );
   const count = h('p', { class: 'page-sub' }, 'Devices and browsers signed in to your account.');
 
   add(container, 
@@ -34,7 +39,7 @@ export function mount(container, ctx) {
       'div',
       { class: 'page-head page-head-row' },
       h('div', {}, h('h1', { class: 'page-title', testid: 'page-title', tabindex: '-1' }, 'Sessions'), count),
-      h('div', { class: 'page-actions' }, logoutAllBtn),
+      h('div', { class: 'page-actions' }, logoutOthersBtn, logoutAllBtn),
     ),
     error.el,
     listWrap,
@@ -206,6 +211,28 @@ export function mount(container, ctx) {
       if (!alive || err instanceof AuthError) return;
       setBusy(logoutAllBtn, false);
       error.show(errorMessage(err));
+    }
+  }
+
+  async function onLogoutOthers() {
+    error.clear();
+    const sure = await confirmAction({
+      title: 'Sign out everywhere else?',
+      message: 'Every other device and browser signed in to your account will be signed out. This one stays signed in.',
+      confirmLabel: 'Sign out other devices',
+    });
+    if (!sure || !alive) return;
+    setBusy(logoutOthersBtn, true, 'Signing out…');
+    try {
+      await api.logoutOthers();
+      if (!alive) return;
+      ctx.toast('Your other devices have been signed out.');
+      await reload();
+    } catch (err) {
+      if (!alive || err instanceof AuthError) return;
+      error.show(errorMessage(err));
+    } finally {
+      if (alive) setBusy(logoutOthersBtn, false);
     }
   }
 

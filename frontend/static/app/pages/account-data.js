@@ -1,0 +1,207 @@
+// Account page, the account's own data: the Profile card (username, names, language; details below) and
+// "Your data" (download everything kept about the account; delete the account, after a dialog that names
+// what goes). Mounted by account.js; its own module so the page's other sections stay apart.
+import { h, field, formError, setBusy, setText, serverErrorSummary } from '../dom.js';
+import { AuthError, ApiError, errorMessage } from '../api.js';
+import { formatDate } from '../format.js';
+import { confirmAction } from '../confirm.js';
+
+// The languages the server accepts (its LANGUAGES setting); "" keeps the browser's.
+const LANGUAGES = [
+  ['', 'Same as my browser'],
+  ['en', 'English'],
+];
+
+const WHAT_GOES = [
+  'Your profile: username, email address, names and language.',
+  'Every session: all your devices are signed out, this one too.',
+  'Your personal access tokens.',
+  'Your authenticator app, recovery codes and passkeys.',
+  'The devices remembered for your account, and mail waiting to be sent to you.',
+];
+
+/** The Profile card: details, and a form to change the username, names and language. */
+export function profileCard(ctx) {
+  const { api } = ctx;
+  let user = ctx.user;
+  let busy = false;
+
+  const username = field({ label: 'Username', name: 'username', autocomplete: 'username', value: user.username,
+    hint: 'You sign in with it. Changing it asks you to confirm it’s you, and we mail you about it.' });
+  const firstName = field({ label: 'First name', name: 'first_name', autocomplete: 'given-name', required: false, value: user.first_name || '' });
+  const lastName = field({ label: 'Last name', name: 'last_name', autocomplete: 'family-name', required: false, value: user.last_name || '' });
+  const language = languageField(user.language || '');
+  const error = formError();
+  const saved = h('div', { class: 'alert alert-success', role: 'status', testid: 'profile-saved', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save profile');
+  const form = h(
+    'form',
+    { class: 'form', testid: 'profile-form', novalidate: true, 'aria-labelledby': 'card-profile', on: { submit: onSave } },
+    error.el,
+    saved,
+    username.wrap,
+    h('div', { class: 'field-pair' }, firstName.wrap, lastName.wrap),
+    language.wrap,
+    h('div', { class: 'form-actions' }, submit),
+  );
+  const fields = { username, first_name: firstName, last_name: lastName, language };
+
+  async function onSave(event) {
+    event.preventDefault();
+    if (busy) return;
+    error.clear();
+    saved.hidden = true;
+    for (const f of Object.values(fields)) f.setError(null);
+    const values = {
+      username: username.input.value.trim(),
+      first_name: firstName.input.value.trim(),
+      last_name: lastName.input.value.trim(),
+      language: language.select.value,
+    };
+    if (!values.username) {
+      username.setError('Enter a username.');
+      error.show('Check the highlighted field.');
+      username.input.focus();
+      return;
+    }
+    // Only what changed: an unchanged username needs no confirmation.
+    const changes = Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (user[key] || '')));
+    if (!Object.keys(changes).length) {
+      setText(saved, 'Nothing to change.');
+      saved.hidden = false;
+      return;
+    }
+    busy = true;
+    setBusy(submit, true, 'Saving…');
+    try {
+      user = await api.updateProfile(changes);
+      ctx.setUser(user);
+      username.input.value = user.username;
+      setText(saved, changes.username ? `Saved. You now sign in as ${user.username}.` : 'Saved.');
+      saved.hidden = false;
+      ctx.announce('Profile saved.');
+    } catch (err) {
+      if (err instanceof AuthError) return;
+      if (err instanceof ApiError && err.status === 400) {
+        const errs = err.fields || {};
+        for (const [key, f] of Object.entries(fields)) f.setError(errs[key]);
+        error.show(serverErrorSummary(err, Object.keys(fields)));
+        const first = Object.keys(fields).find((key) => errs[key]);
+        if (first) (fields[first].input || fields[first].select).focus();
+      } else {
+        error.show(errorMessage(err));
+      }
+    } finally {
+      busy = false;
+      setBusy(submit, false);
+    }
+  }
+
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'card-profile', testid: 'profile-section' },
+    h('h2', { class: 'card-title', id: 'card-profile' }, 'Profile'),
+    h(
+      'dl',
+      { class: 'details' },
+      h('div', { class: 'details-row' }, h('dt', {}, 'Email'), h('dd', {}, user.email || '—', ' ', emailStatus(user))),
+      h('div', { class: 'details-row' }, h('dt', {}, 'Role'), h('dd', {}, user.is_staff ? 'Staff' : 'Member')),
+      h('div', { class: 'details-row' }, h('dt', {}, 'Member since'), h('dd', {}, formatDate(user.date_joined))),
+    ),
+    form,
+  );
+}
+
+function emailStatus(user) {
+  if (!user.email) return null;
+  return user.email_verified
+    ? h('span', { class: 'badge badge-success', testid: 'email-status' }, 'Verified')
+    : h('span', { class: 'badge badge-muted', testid: 'email-status' }, 'Not verified');
+}
+
+function languageField(value) {
+  const id = 'profile-language';
+  const errorEl = h('p', { id: `${id}-error`, class: 'field-error', hidden: true });
+  const known = LANGUAGES.some(([code]) => code === value);
+  const choices = known ? LANGUAGES : [...LANGUAGES, [value, value]];
+  const select = h(
+    'select',
+    { id, name: 'language', class: 'input select', testid: 'profile-language' },
+    choices.map(([code, text]) => h('option', { value: code, selected: code === value }, text)),
+  );
+  const wrap = h('div', { class: 'field' }, h('label', { for: id, class: 'label' }, 'Language'), select, errorEl);
+  function setError(messages) {
+    const list = (Array.isArray(messages) ? messages : messages ? [messages] : []).filter(Boolean);
+    setText(errorEl, list.join(' '));
+    errorEl.hidden = !list.length;
+  }
+  return { wrap, select, setError };
+}
+
+/** "Your data": download it all; delete the account. */
+export function dataCard(ctx) {
+  const { api } = ctx;
+  const error = formError();
+  const exportBtn = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'export-data', on: { click: onExport } },
+    'Download my data');
+  const deleteBtn = h('button', { type: 'button', class: 'btn btn-danger', testid: 'delete-account', on: { click: onDelete } },
+    'Delete my account');
+
+  async function onExport() {
+    error.clear();
+    setBusy(exportBtn, true, 'Preparing…');
+    try {
+      const data = await api.exportData();
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+      const link = h('a', { href: URL.createObjectURL(blob), download: `gatehouse-account-${ctx.user.username}.json`, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+      ctx.toast('Your data was downloaded.');
+    } catch (err) {
+      if (err instanceof AuthError) return;
+      error.show(errorMessage(err));
+    } finally {
+      setBusy(exportBtn, false);
+    }
+  }
+
+  async function onDelete() {
+    error.clear();
+    const sure = await confirmAction({
+      title: 'Delete your account?',
+      message: 'This cannot be undone. These go at once:',
+      details: WHAT_GOES,
+      confirmLabel: 'Delete my account',
+    });
+    if (!sure) return;
+    setBusy(deleteBtn, true, 'Deleting…');
+    try {
+      await api.deleteAccount(); // -> signed out: the app shows the login page
+    } catch (err) {
+      setBusy(deleteBtn, false);
+      if (err instanceof AuthError) return;
+      if (err instanceof ApiError && err.code === 'last_superuser') {
+        error.show('You are the last superuser. Make another account a superuser before deleting this one.');
+      } else {
+        error.show(errorMessage(err));
+      }
+    }
+  }
+
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'card-data', testid: 'data-section' },
+    h('h2', { class: 'card-title', id: 'card-data' }, 'Your data'),
+    error.el,
+    h('div', { class: 'stack' },
+      h('p', { class: 'muted small' },
+        'Download everything we keep about your account as a JSON file: profile, sessions, activity, sign-in methods and tokens (never a secret).'),
+      h('div', {}, exportBtn),
+      h('p', { class: 'muted small' },
+        'Deleting your account removes it and everything personal at once. The security log keeps its entries without your name, address or IP.'),
+      h('div', {}, deleteBtn),
+    ),
+  );
+}
