@@ -14,7 +14,7 @@ from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 
 from accounts.audit import record_event
-from accounts.devices.models import KnownDevice
+from accounts.devices.models import KnownDevice, TrustedDevice
 from accounts.mail.models import OutboxMessage
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
@@ -120,6 +120,18 @@ def known_devices(user) -> list:
     ]
 
 
+def trusted_devices(user) -> list:
+    """The browsers that skip the second step: what the owner's list shows, never the digest or fingerprint."""
+    rows = TrustedDevice.objects.filter(user=user).order_by("created_at")
+    return [
+        {
+            "created_at": _when(row.created_at), "last_used_at": _when(row.last_used_at),
+            "expires_at": _when(row.expires_at), "ip_address": row.ip_address, "user_agent": row.user_agent,
+        }
+        for row in rows.only("created_at", "last_used_at", "expires_at", "ip_address", "user_agent")
+    ]
+
+
 def administrator_actions(user) -> list:
     """The admin's log of what this account changed there, as staff: when, which action, on what kind of record.
 
@@ -159,6 +171,7 @@ COVERED = {
     "accounts.Passkey.user": "passkeys",
     "accounts.PersonalAccessToken.user": "personal_tokens",
     "accounts.KnownDevice.user": "known_devices",
+    "accounts.TrustedDevice.user": "trusted_devices",
     "admin.LogEntry.user": "administrator_actions",
 }
 # Relations to the user model the export leaves out, and why.
@@ -184,6 +197,7 @@ def export(*, user, client=None, session_id=None) -> dict:
         "passkeys": passkeys(user),
         "personal_tokens": personal_tokens(user),
         "known_devices": known_devices(user),
+        "trusted_devices": trusted_devices(user),
         "administrator_actions": administrator_actions(user),
         "mail": mail(user),
     }

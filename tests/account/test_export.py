@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
 from accounts.account import export
-from accounts.devices.models import KnownDevice
+from accounts.devices import trusted
+from accounts.devices.models import KnownDevice, TrustedDevice
+from accounts.limits.net import ClientInfo
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.models import RefreshSession
 from accounts.passkeys.models import Passkey
@@ -54,7 +56,8 @@ def keys(value):
 
 @pytest.fixture
 def rich_account(clock, logged_in, log_in, user):
-    """Alice with a second session, an authenticator app, recovery codes, a passkey, a token, a device, admin log."""
+    """Alice with a second session, an authenticator app, recovery codes, a passkey, a token, a known and a trusted
+    device, admin log."""
     enrolled = enrol(logged_in)
     confirm_with_code(enrolled)
     created = logged_in.post("/api/auth/tokens/", {"name": "backup script", "expires_in_days": 5})
@@ -64,6 +67,8 @@ def rich_account(clock, logged_in, log_in, user):
         user_handle="aGFuZGxlLW9mLWFsaWNl", name="Work laptop",
     )
     KnownDevice.objects.get_or_create(user=user, digest="d" * 64)
+    cookie = trusted.trust(user=user, client=ClientInfo("192.0.2.9", "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"))
+    assert cookie
     LogEntry.objects.create(
         user=user, content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk),
         object_repr="carol (another account)", action_flag=CHANGE, change_message="Changed email.",
@@ -98,6 +103,8 @@ def test_export_holds_every_section_and_no_secret(rich_account, user, make_user,
         secrets += [session.token_seed, session.password_fingerprint]
     secrets += list(PersonalAccessToken.objects.filter(user=user).values_list("digest", flat=True))
     secrets += list(RecoveryCode.objects.filter(user=user).values_list("digest", flat=True))
+    for device in TrustedDevice.objects.filter(user=user):
+        secrets += [device.digest, device.password_fingerprint]
     secrets += [TotpDevice.objects.get(user=user).encrypted_secret, "Y3JlZGVudGlhbC1pZC1vZi1hbGljZQ",
                 "aGFuZGxlLW9mLWFsaWNl", "d" * 64]
     assert "carol" not in text
