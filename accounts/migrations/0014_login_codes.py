@@ -1,4 +1,5 @@
-"""Sign-in by email code: the live code of each address, as keyed digests (accounts/email_codes/).
+"""Sign-in by email code: the live code of each address, as keyed digests (accounts/email_codes/); and
+how a pending second step's first step was made (a password, or a mailed code), for the session's amr.
 
 Depends on both 0012 and 0013, which each followed 0011.
 """
@@ -14,6 +15,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="mfachallenge",
+            name="first_methods",
+            field=models.CharField(default="pwd", editable=False, max_length=32),
+        ),
         migrations.CreateModel(
             name="LoginCode",
             fields=[

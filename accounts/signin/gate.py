@@ -75,7 +75,7 @@ def admit(*, user, client, remember, methods, attempt=None):
         raise AuthenticationFailed()
     _refuse_unverified_address(user, client)
     if user.mfa_enabled and not SECOND_FACTOR_AMR.intersection(methods):
-        return challenges.begin(user=user, client=client, remember=remember)
+        return challenges.begin(user=user, client=client, remember=remember, first_methods=methods)
     if attempt is not None:
         backoff.record_success(attempt)
     issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)

@@ -36,7 +36,8 @@ def complete(*, mfa_token, proof: dict, client) -> lifecycle.IssuedTokens:
             raise challenges.CodeUsed() from None
         raise challenges.CodeInvalid() from None
     return gate.admit(
-        user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr), attempt=attempt
+        user=user, client=client, remember=challenge.remember, methods=(*challenge.first_methods.split(), method.amr),
+        attempt=attempt,
     )
 
 

@@ -215,6 +215,18 @@ def test_an_account_with_a_second_factor_still_needs_it(clock, logged_in, smtp_s
     assert second.status_code == 200, second.json()
 
 
+def test_after_a_code_and_the_second_step_amr_names_the_code_not_a_password(clock, logged_in, smtp_server):
+    """Repro: the second step's session read amr ["pwd", "otp"] though no password was used."""
+    enrolled = enrol(logged_in)
+    ask("alice@example.com")
+    first = confirm("alice@example.com", mailed_code(smtp_server, "alice@example.com"))
+
+    second = second_step(APIClient(), first.json()["mfa_token"], enrolled.code(offset_steps=1))
+
+    claims = jwt.decode(second.json()["access"], options={"verify_signature": False})
+    assert claims["amr"] == ["email", "otp"]
+
+
 def test_requests_per_address_are_limited_whoever_asks(make_user, smtp_server):
     make_user("alice")
     answers = [ask("ALICE@example.com", REMOTE_ADDR=f"198.51.100.{n}").status_code for n in range(1, 8)]
