@@ -176,3 +176,18 @@ def webauthn_rp_id() -> str | None:
 
 def cors_allowed_origins() -> list[str]:
     return list(settings.CORS_ALLOWED_ORIGINS)
+
+
+def login_by_code() -> bool:
+    """``LOGIN_BY_CODE``: sign-in by a code mailed to the account's address is offered."""
+    return _value("LOGIN_BY_CODE")
+
+
+def login_code_rate_per_address() -> str:
+    """Codes sent to one address per window, whoever asks."""
+    return _value("LOGIN_CODE_RATE_PER_ADDRESS")
+
+
+def login_code_confirm_rate_per_address() -> str:
+    """Codes tried for one address per window, from anywhere."""
+    return _value("LOGIN_CODE_CONFIRM_RATE_PER_ADDRESS")

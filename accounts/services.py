@@ -1,6 +1,8 @@
 """Account operations around the token lifecycle: login, sign-up, password change."""
 from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
@@ -12,7 +14,7 @@ from rest_framework.exceptions import (
 from accounts import conf
 from accounts.audit import record_event
 from accounts.devices import detection, trusted
-from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, username_taken
+from accounts.identity import EMAIL_TAKEN, USERNAME_TAKEN, canonical_email, canonical_username, username_taken
 from accounts.limits import backoff
 from accounts.mail import notices
 from accounts.mfa import methods as mfa_methods
@@ -36,9 +38,14 @@ class InvalidCredentials(AuthenticationFailed):
 def log_in(*, request, username, password, client, remember=True, trusted_device=None):
     """Check the password, then take the one path every sign-in takes (``accounts.signin.gate.admit``).
 
+    ``username`` may also be the account's email address (``login_name``):
+    the backoff and the password check then use the account's own name, so
+    its guesses count together however they were typed.
+
     Unknown users, wrong passwords and inactive users all cost one password
     hash (Django's ModelBackend hashes a dummy password for unknown users)
-    and get the same ``InvalidCredentials``.
+    and get the same ``InvalidCredentials``; an address known or not costs
+    the same one lookup before it.
 
     An account with a second factor gets no session yet: a right password
     answers ``SecondStepRequired`` (an ``mfa_token``), and the backoff is
@@ -46,6 +53,7 @@ def log_in(*, request, username, password, client, remember=True, trusted_device
     unless ``trusted_device`` (the browser's cookie) proves a browser trusted
     at an earlier second step of this very account.
     """
+    username = login_name(username)
     attempt = gate.attempt(username=username, client=client)
     user = authenticate(request, username=username, password=password)
     if user is None:
@@ -54,6 +62,26 @@ def log_in(*, request, username, password, client, remember=True, trusted_device
     return gate.admit(
         user=user, client=client, remember=remember, methods=("pwd",), attempt=attempt, trusted_device=trusted_device
     )
+
+
+def login_name(typed: str) -> str:
+    """The username an account is known by, for what was typed in the login's username field.
+
+    Text with an ``@`` may be a username (usernames may hold one) or an email
+    address: one query looks for both, and a username matching wins. Anything
+    else, or an address nobody has, is returned as typed (the backoff counts
+    it under that, and the password check hashes a dummy password for it).
+    """
+    if "@" not in typed:
+        return typed
+    canonical = canonical_username(typed)
+    names = (
+        User._default_manager.alias(email_ci=Lower("email"))
+        .filter(Q(username_canonical=canonical) | Q(email_ci=canonical_email(typed)))
+        .values_list("username", "username_canonical")[:2]
+    )
+    found = sorted(names, key=lambda row: row[1] != canonical)  # a username match first
+    return found[0][0] if found else typed
 
 
 _WRONG_PASSWORD = {

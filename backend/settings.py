@@ -262,6 +262,10 @@ GATEHOUSE.update({
     "EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_ADDRESS", "3/hour"),
     # Change-of-address links sent to one new address, whichever accounts ask.
     "EMAIL_CHANGE_RATE_PER_ADDRESS": env_rate("EMAIL_CHANGE_RATE_PER_ADDRESS", "3/hour"),
+    # Sign-in by a code mailed to the account's address (accounts/email_codes/).
+    "LOGIN_BY_CODE": env_bool("LOGIN_BY_CODE", True),
+    "LOGIN_CODE_RATE_PER_ADDRESS": env_rate("LOGIN_CODE_RATE_PER_ADDRESS", "5/hour"),
+    "LOGIN_CODE_CONFIRM_RATE_PER_ADDRESS": env_rate("LOGIN_CODE_CONFIRM_RATE_PER_ADDRESS", "15/hour"),
     # Security notices by mail (accounts/mail/notices.py): the ones to send.
     "MAIL_NOTICES": env_subset(
         "MAIL_NOTICES",
@@ -300,6 +304,8 @@ REST_FRAMEWORK = {
         "email_verify_ip": env_rate("EMAIL_VERIFY_RATE_PER_IP", "30/hour"),
         "email_verify_resend_ip": env_rate("EMAIL_VERIFY_RESEND_RATE_PER_IP", "10/hour"),
         "email_change_ip": env_rate("EMAIL_CHANGE_RATE_PER_IP", "10/hour"),
+        "login_code_ip": env_rate("LOGIN_CODE_RATE_PER_IP", "10/hour"),
+        "login_code_confirm_ip": env_rate("LOGIN_CODE_CONFIRM_RATE_PER_IP", "30/hour"),
     },
 }
 

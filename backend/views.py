@@ -16,7 +16,7 @@ _LOGO = settings.BASE_DIR / "frontend" / "static" / "app" / "logo.svg"
 # and the app shows its not-found page.
 SPA_PATHS = frozenset(
     {
-        "/", "/login", "/signup", "/forgot-password", "/reset-password", "/verify-email", "/sessions", "/account",
+        "/", "/login", "/login/code", "/signup", "/forgot-password", "/reset-password", "/verify-email", "/sessions", "/account",
         "/staff",
     }
 )

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from accounts import conf
 from accounts.api import schema
+from accounts.email_codes import flows as email_codes
 from accounts.passkeys import relying_party
 from accounts.recovery import addresses
 
@@ -35,6 +36,9 @@ class ConfigSerializer(serializers.Serializer):
     )
     passkeys = serializers.BooleanField(
         help_text="The server has a relying party for passkeys (a domain, not an IP address)."
+    )
+    login_by_code = serializers.BooleanField(
+        help_text="`POST /api/auth/login/code/` mails sign-in codes (`LOGIN_BY_CODE`, and mail is set up)."
     )
     email_verification = serializers.ChoiceField(
         choices=["none", "optional", "mandatory"], help_text="`SIGNUP_EMAIL_VERIFICATION`."
@@ -52,6 +56,7 @@ def capabilities() -> dict:
         "signup": conf.signup_enabled() and (mail or verification != "mandatory"),
         "password_reset": mail,
         "passkeys": relying_party.available(),
+        "login_by_code": email_codes.available(),
         "email_verification": verification,
         "trust_device_days": conf.mfa_trust_days(),
     }

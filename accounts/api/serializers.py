@@ -134,7 +134,9 @@ class SessionSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    username = serializers.CharField(
+        max_length=254, trim_whitespace=False, help_text="The username, or the account's email address."
+    )
     password = _password_field()
     remember = serializers.BooleanField(
         default=True, help_text="Keep me signed in: false makes the refresh cookie last only as long as the browser."

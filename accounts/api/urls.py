@@ -5,6 +5,7 @@ from accounts.api import (
     activity,
     addresses,
     config,
+    login_code,
     mfa,
     passkeys,
     password_rules,
@@ -18,6 +19,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("auth/login/", views.LoginView.as_view(), name="login"),
+    path("auth/login/code/", login_code.LoginCodeRequestView.as_view(), name="login-code"),
+    path("auth/login/code/confirm/", login_code.LoginCodeConfirmView.as_view(), name="login-code-confirm"),
     path("auth/login/mfa/", mfa.LoginSecondStepView.as_view(), name="login-mfa"),
     path(
         "auth/login/mfa/passkey/options/", mfa.LoginSecondStepPasskeyOptionsView.as_view(),

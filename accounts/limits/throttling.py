@@ -89,6 +89,18 @@ class EmailChangeIPThrottle(_ClientIPThrottle):
     scope = "email_change_ip"
 
 
+class LoginCodeIPThrottle(_ClientIPThrottle):
+    """Sign-in codes asked for from one client, whatever the addresses."""
+
+    scope = "login_code_ip"
+
+
+class LoginCodeConfirmIPThrottle(_ClientIPThrottle):
+    """Sign-in codes tried from one client, whatever the addresses."""
+
+    scope = "login_code_confirm_ip"
+
+
 _ADDRESS_SALT = "gatehouse.limits.address"
 
 

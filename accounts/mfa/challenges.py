@@ -55,8 +55,8 @@ class SecondStepRequired:
     expires_in: int
 
 
-def begin(*, user, client, remember) -> SecondStepRequired:
-    """Issue an ``mfa_token`` for ``user``, whose password was just checked."""
+def begin(*, user, client, remember, first_methods=("pwd",)) -> SecondStepRequired:
+    """Issue an ``mfa_token`` for ``user``, whose first step (``first_methods``, as amr) was just checked."""
     now = timezone.now()
     token = secrets.token_urlsafe(_TOKEN_BYTES)
     ttl = conf.mfa_token_ttl()
@@ -67,6 +67,7 @@ def begin(*, user, client, remember) -> SecondStepRequired:
         client_digest=tokens.client_digest(client),
         password_fingerprint=user.get_session_auth_hash(),
         remember=remember,
+        first_methods=" ".join(first_methods),
         created_at=now,
         expires_at=now + ttl,
     )

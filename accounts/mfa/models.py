@@ -71,6 +71,9 @@ class MfaChallenge(models.Model):
     client_digest = models.CharField(max_length=64, editable=False)
     password_fingerprint = models.CharField(max_length=64, editable=False)
     remember = models.BooleanField(default=True)
+    # How the first step was made ("pwd", or "email" for a mailed code), space-separated: the session's amr
+    # starts with it.
+    first_methods = models.CharField(max_length=32, default="pwd", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     # Both leaves of the graph as this branch found it (0012 and 0013 each follow 0011).
     dependencies = [
-        ("accounts", "0013_factors_added_while_unverified"),
+        ("accounts", "0014_login_codes"),
     ]
 
     operations = [

@@ -91,7 +91,7 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
     _refuse_unverified_address(user, client)
     if user.mfa_enabled and not SECOND_FACTOR_AMR.intersection(methods):
         if not _trusted_password_login(user=user, client=client, methods=methods, token=trusted_device):
-            return challenges.begin(user=user, client=client, remember=remember)
+            return challenges.begin(user=user, client=client, remember=remember, first_methods=methods)
     if attempt is not None:
         backoff.record_success(attempt)
     try:

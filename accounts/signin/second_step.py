@@ -39,8 +39,8 @@ def complete(*, mfa_token, proof: dict, client, trust_device=False) -> lifecycle
             raise challenges.CodeUsed() from None
         raise challenges.CodeInvalid() from None
     return gate.admit(
-        user=user, client=client, remember=challenge.remember, methods=("pwd", method.amr), attempt=attempt,
-        trust_device=trust_device,
+        user=user, client=client, remember=challenge.remember, methods=(*challenge.first_methods.split(), method.amr),
+        attempt=attempt, trust_device=trust_device,
     )
 
 

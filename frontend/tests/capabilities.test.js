@@ -7,11 +7,11 @@ import { FakeClock } from './fakes.js';
 
 test('the server’s answer says what to offer', async () => {
   const clock = new FakeClock();
-  const api = { config: async () => ({ signup: true, password_reset: false, passkeys: false, email_verification: 'mandatory', trust_device_days: 7 }) };
+  const api = { config: async () => ({ signup: true, password_reset: false, passkeys: false, login_by_code: false, email_verification: 'mandatory', trust_device_days: 7 }) };
 
   const caps = await readCapabilities({ api, clock, signupEnabled: true });
 
-  assert.deepEqual(caps, { signup: true, passwordReset: false, passkeys: false, emailVerification: 'mandatory', trustDeviceDays: 7 });
+  assert.deepEqual(caps, { signup: true, passwordReset: false, passkeys: false, loginByCode: false, emailVerification: 'mandatory', trustDeviceDays: 7 });
 });
 
 test('without an answer everything known is offered, and sign-up as the page says', async () => {
@@ -20,7 +20,7 @@ test('without an answer everything known is offered, and sign-up as the page say
 
   const caps = await readCapabilities({ api, clock, signupEnabled: false });
 
-  assert.deepEqual(caps, { signup: false, passwordReset: true, passkeys: true, emailVerification: 'optional', trustDeviceDays: 30 });
+  assert.deepEqual(caps, { signup: false, passwordReset: true, passkeys: true, loginByCode: true, emailVerification: 'optional', trustDeviceDays: 30 });
 });
 
 test('a server that does not answer in time does not hold the app up', async () => {
@@ -30,5 +30,5 @@ test('a server that does not answer in time does not hold the app up', async () 
   const pending = readCapabilities({ api, clock, signupEnabled: true, timeoutMs: 5000 });
   await clock.advance(5000);
 
-  assert.deepEqual(await pending, { signup: true, passwordReset: true, passkeys: true, emailVerification: 'optional', trustDeviceDays: 30 });
+  assert.deepEqual(await pending, { signup: true, passwordReset: true, passkeys: true, loginByCode: true, emailVerification: 'optional', trustDeviceDays: 30 });
 });

@@ -31,7 +31,7 @@ def test_a_server_with_a_domain_and_mail_offers_everything(fully_set_up):
     response = config()
 
     assert response.json() == {
-        "signup": True, "password_reset": True, "passkeys": True, "email_verification": "optional",
+        "signup": True, "password_reset": True, "passkeys": True, "login_by_code": True, "email_verification": "optional",
         "trust_device_days": 30,
     }
     assert response["Cache-Control"] == "public, max-age=60"

@@ -74,8 +74,10 @@ header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126
 
 @pytest.fixture
 def staff_bearer(make_user, settings):
-    # As deployed, with the public origin that passkeys (the relying party) and mailed links need.
+    # As deployed, with the public origin that passkeys (the relying party) and mailed links need, and mail
+    # set up (queued in the outbox only: nothing here delivers it).
     settings.SITE_URL = "http://localhost"
+    settings.EMAIL_URL = "console:"
     staff = make_user("fuzz-staff", is_staff=True)
     # So that the staff user list is reached, not refused at its permission check.
     staff.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename="view_user"))

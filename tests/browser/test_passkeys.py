@@ -28,8 +28,16 @@ def authenticator(page, passkey_site):
     return virtual_authenticator(page)
 
 
-def virtual_authenticator(page):
+# A browser without passkey autofill (WebAuthn conditional mediation), where the explicit button is the way
+# in: Chromium's virtual authenticator would otherwise answer the login page's background request with its
+# passkey at once (tests/browser/test_passkey_autofill.py covers that).
+WITHOUT_AUTOFILL = "PublicKeyCredential.isConditionalMediationAvailable = async () => false;"
+
+
+def virtual_authenticator(page, *, autofill=False):
     """A platform authenticator with resident keys and user verification (a laptop's fingerprint reader)."""
+    if not autofill:
+        page.add_init_script(WITHOUT_AUTOFILL)
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
     added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {

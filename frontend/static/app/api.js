@@ -52,6 +52,8 @@ const PATHS = {
   passkeyOptions: '/api/auth/passkeys/options/',
   passkeyLoginOptions: '/api/auth/login/passkey/options/',
   passkeyLogin: '/api/auth/login/passkey/',
+  loginCode: '/api/auth/login/code/',
+  loginCodeConfirm: '/api/auth/login/code/confirm/',
   passkeyReauthOptions: '/api/auth/reauthenticate/passkey/options/',
   trustedDevices: '/api/auth/trusted-devices/',
 };
@@ -532,6 +534,21 @@ export function createApiClient({
     return startSession(res, body);
   }
 
+  /**
+   * Sign in with the code mailed by `requestLoginCode(email)`. Resolves like `login`:
+   * the user, or a SecondStepRequired when the account has a second factor.
+   */
+  async function loginWithCode(email, code, { remember = true } = {}) {
+    const { res, body } = await publicRequest(PATHS.loginCodeConfirm, {
+      method: 'POST',
+      body: { email, code, remember },
+    });
+    if (res.status === 202 && body && body.mfa_required && typeof body.mfa_token === 'string') {
+      return new SecondStepRequired(body);
+    }
+    return startSession(res, body);
+  }
+
   /** Sign in with a passkey's answer to `passkeyLoginOptions()`; the same session as a login. */
   async function loginWithPasskey(credential, { remember = true } = {}) {
     const { res, body } = await publicRequest(PATHS.passkeyLogin, {
@@ -622,7 +639,7 @@ export function createApiClient({
     activity: (pageQuery = '') => request(PATHS.activity + pageQuery),
     /** The password rules the server checks, as sentences (public). */
     passwordRules,
-    /** What this server offers (public): {signup, password_reset, passkeys, email_verification}. */
+    /** What this server offers (public): {signup, password_reset, passkeys, login_by_code, email_verification}. */
     config: async () => (await publicRequest(PATHS.config)).body,
     revokeSession: (id) => request(`${PATHS.sessions}${encodeURIComponent(id)}/`, { method: 'DELETE' }),
     /** The browsers trusted to skip the second step (GET /api/auth/trusted-devices/). */
@@ -631,6 +648,10 @@ export function createApiClient({
     /** Ask for a reset link (202 whether or not the address is known). */
     requestPasswordReset: async (email) =>
       (await publicRequest(PATHS.passwordReset, { method: 'POST', body: { email } })).body,
+    /** Mail a sign-in code to the address (202 whether or not an account has it). */
+    requestLoginCode: async (email) =>
+      (await publicRequest(PATHS.loginCode, { method: 'POST', body: { email } })).body,
+    loginWithCode,
     /** Set a new password with the token from a reset link (204). */
     confirmPasswordReset: async (token, newPassword) =>
       (await publicRequest(PATHS.passwordResetConfirm, { method: 'POST', body: { token, new_password: newPassword } })).body,

@@ -62,6 +62,7 @@ const store = createTokenStore({
 const webauthn = createWebAuthn({
   credentials: navigator.credentials || null,
   supported: typeof window.PublicKeyCredential === 'function',
+  publicKeyCredential: typeof window.PublicKeyCredential === 'function' ? window.PublicKeyCredential : null,
 });
 
 let app = null;
@@ -103,7 +104,7 @@ app = createApp({
   store,
   clock,
   timers,
-  pages: { login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff },
+  pages: { login, loginCode: login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff },
   signupEnabled: capabilities.signup,
   capabilities,
   webauthn,

@@ -3,6 +3,8 @@
 
 export const ROUTES = [
   { path: '/login', name: 'login', access: 'guest', title: 'Sign in' },
+  // The code page: a mailed sign-in code (the mail links here with the address in the fragment).
+  { path: '/login/code', name: 'loginCode', access: 'guest', title: 'Sign in with a code' },
   { path: '/signup', name: 'signup', access: 'guest', title: 'Create account', needsSignup: true },
   { path: '/forgot-password', name: 'forgotPassword', access: 'guest', title: 'Forgot password' },
   // Public: a reset link works whether or not this browser is signed in.

@@ -88,8 +88,10 @@ export function ceremonyErrorMessage(err) {
  * @param {object} deps
  * @param {CredentialsContainer|null} deps.credentials  navigator.credentials (null: unsupported)
  * @param {boolean} deps.supported  whether window.PublicKeyCredential exists
+ * @param {{isConditionalMediationAvailable?: () => Promise<boolean>}|null} [deps.publicKeyCredential]
+ *   window.PublicKeyCredential, asked whether the browser offers passkeys in the username field's autofill
  */
-export function createWebAuthn({ credentials, supported }) {
+export function createWebAuthn({ credentials, supported, publicKeyCredential = null }) {
   const available = !!(supported && credentials && typeof credentials.create === 'function');
   return {
     supported: available,
@@ -98,10 +100,26 @@ export function createWebAuthn({ credentials, supported }) {
       const credential = await credentials.create({ publicKey: creationOptionsFromJSON(optionsJSON) });
       return credentialToJSON(credential);
     },
-    /** Assert: server options JSON in, credential JSON out. */
-    async get(optionsJSON) {
-      const credential = await credentials.get({ publicKey: requestOptionsFromJSON(optionsJSON) });
+    /**
+     * Assert: server options JSON in, credential JSON out. `mediation: 'conditional'` waits for the user to
+     * pick a passkey in the username field's autofill; `signal` aborts the request.
+     */
+    async get(optionsJSON, { mediation, signal } = {}) {
+      const request = { publicKey: requestOptionsFromJSON(optionsJSON) };
+      if (mediation) request.mediation = mediation;
+      if (signal) request.signal = signal;
+      const credential = await credentials.get(request);
       return credentialToJSON(credential);
+    },
+    /** Whether the browser offers passkeys in autofill (WebAuthn conditional mediation); false when unknown. */
+    async conditionalAvailable() {
+      if (!available || !publicKeyCredential) return false;
+      if (typeof publicKeyCredential.isConditionalMediationAvailable !== 'function') return false;
+      try {
+        return (await publicKeyCredential.isConditionalMediationAvailable()) === true;
+      } catch {
+        return false;
+      }
     },
   };
 }

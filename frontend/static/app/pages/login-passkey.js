@@ -11,9 +11,10 @@ import { ceremonyErrorMessage } from '../webauthn.js';
  * @param {{show(message: string): void, clear(): void}} deps.error  the login form's error box
  * @param {() => boolean} deps.remember  whether "Keep me signed in" is checked
  * @param {(user: object) => void} deps.onLogin
+ * @param {() => void} [deps.beforeStart]  called before the ceremony (ends the autofill's pending request)
  * @returns {HTMLElement|null} nothing when the browser cannot use passkeys
  */
-export function passkeyLogin({ api, webauthn, error, remember, onLogin }) {
+export function passkeyLogin({ api, webauthn, error, remember, onLogin, beforeStart = () => {} }) {
   if (!webauthn || !webauthn.supported) return null;
   const button = h(
     'button',
@@ -24,6 +25,7 @@ export function passkeyLogin({ api, webauthn, error, remember, onLogin }) {
   button.addEventListener('click', async () => {
     if (busy) return;
     busy = true;
+    beforeStart();
     error.clear();
     setBusy(button, true, 'Waiting for your passkey…');
     try {

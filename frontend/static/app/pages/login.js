@@ -1,24 +1,48 @@
-// Sign-in page: the password, then (for an account with a second factor) the code.
-// It offers only what this server has (ctx.capabilities): a passkey, a reset by mail, sign-up.
+// Sign-in page: the password (or a code mailed to the address, on /login/code),
+// then (for an account with a second factor) the second step.
+// It offers only what this server has (ctx.capabilities): a passkey (the button,
+// and the username field's autofill), a code by mail, a reset by mail, sign-up.
 // One message at a time: an error replaces the notice it came with ("You're signed out").
 import { add, h, link, field, passwordField, formError, setBusy, pageTitle, setChildren, setText } from '../dom.js';
 import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
 import { passkeyLogin } from './login-passkey.js';
+import { emailCodeStep } from './login-code.js';
+import { startPasskeyAutofill } from '../passkey-autofill.js';
 import { ceremonyErrorMessage } from '../webauthn.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
   let alive = true;
-  passwordStep({ notice: flash });
+  // The pending passkey autofill request of the password step, if any.
+  let autofill = null;
+  const stopAutofill = () => {
+    if (autofill) autofill.abort();
+    autofill = null;
+  };
+  if (ctx.route && ctx.route.name === 'loginCode') codeSignIn();
+  else passwordStep({ notice: flash });
   return () => {
     alive = false;
+    stopAutofill();
   };
+
+  /** Sign in with a code mailed to the address (the code page, /login/code). */
+  function codeSignIn() {
+    stopAutofill();
+    emailCodeStep(container, ctx, { isAlive: () => alive, onSecondStep: codeStep });
+  }
 
   function passwordStep({ notice: shownNotice = null, error: startError = null } = {}) {
     const { api, signupEnabled, location } = ctx;
-    const caps = ctx.capabilities || { passkeys: true, passwordReset: true };
-    const username = field({ label: 'Username', name: 'username', autocomplete: 'username', inputProps: { autocapitalize: 'none', spellcheck: 'false' } });
+    const caps = ctx.capabilities || { passkeys: true, passwordReset: true, loginByCode: true };
+    // "webauthn": where the browser has passkey autofill, this field lists the site's passkeys.
+    const username = field({
+      label: 'Username or email',
+      name: 'username',
+      autocomplete: 'username webauthn',
+      inputProps: { autocapitalize: 'none', spellcheck: 'false' },
+    });
     const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
     const errorBox = formError();
     let notice = null;
@@ -56,7 +80,12 @@ export function mount(container, ctx) {
     );
 
     const next = new URLSearchParams(location.search).get('next');
-    const signupHref = next ? `/signup?next=${encodeURIComponent(next)}` : '/signup';
+    const withNext = (path) => (next ? `${path}?next=${encodeURIComponent(next)}` : path);
+    const signupHref = withNext('/signup');
+    const emailCode = caps.loginByCode
+      ? h('p', { class: 'auth-switch auth-alternative' },
+        'No password at hand? ', link(withNext('/login/code'), { testid: 'login-code-link' }, 'Email me a code'))
+      : null;
 
     const title = pageTitle('Sign in', 'Welcome back. Enter your details to continue.');
     title.querySelector('h1').id = 'login-title';
@@ -66,8 +95,12 @@ export function mount(container, ctx) {
       title,
       notice,
       form,
+      emailCode,
       caps.passkeys
-        ? passkeyLogin({ api, webauthn: ctx.webauthn, error, remember: () => remember.checked, onLogin: (user) => ctx.onLogin(user) })
+        ? passkeyLogin({
+          api, webauthn: ctx.webauthn, error, remember: () => remember.checked, onLogin: (user) => ctx.onLogin(user),
+          beforeStart: stopAutofill, // one WebAuthn request at a time: the button's replaces the autofill's
+        })
         : null,
       caps.passwordReset
         ? h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?'))
@@ -78,11 +111,29 @@ export function mount(container, ctx) {
     );
     if (startError) error.show(startError);
     username.input.focus();
+    startAutofill();
+
+    function startAutofill() {
+      stopAutofill();
+      if (!caps.passkeys || !alive) return;
+      autofill = startPasskeyAutofill({
+        api,
+        webauthn: ctx.webauthn,
+        remember: () => remember.checked,
+        onLogin: (user) => alive && ctx.onLogin(user),
+        onError: (err) => {
+          if (!alive) return;
+          if (err instanceof ApiError && err.status === 401) error.show('This passkey could not sign you in. Is it still on your account?');
+          else error.show(ceremonyErrorMessage(err) || errorMessage(err));
+        },
+      });
+    }
 
     let busy = false;
     async function onSubmit(event) {
       event.preventDefault();
       if (busy) return;
+      stopAutofill(); // the password was chosen: no passkey request stays pending behind it
       if (notice) notice.hidden = true; // "signed out" no longer applies once the user tries again
       error.clear();
       unverified.replaceChildren();
@@ -92,7 +143,7 @@ export function mount(container, ctx) {
       const p = password.input.value;
       let invalid = false;
       if (!u) {
-        username.setError('Enter your username.');
+        username.setError('Enter your username or email address.');
         invalid = true;
       }
       if (!p) {
@@ -115,8 +166,10 @@ export function mount(container, ctx) {
         }
         ctx.onLogin(result);
       } catch (err) {
+        if (!alive) return;
         busy = false;
         setBusy(submit, false);
+        startAutofill(); // the password did not sign in: the passkeys are offered again
         if (err instanceof ApiError && err.status === 403 && err.code === 'email_unverified') {
           unverified.replaceChildren(unverifiedNotice({
             api,
@@ -167,6 +220,7 @@ export function mount(container, ctx) {
   /** The second step: a code from the authenticator app, or a recovery code. */
   function codeStep(pending) {
     const { api } = ctx;
+    stopAutofill();
     let recovery = false;
     const code = field({
       label: 'Authentication code',
