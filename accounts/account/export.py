@@ -180,6 +180,7 @@ LEFT_OUT = {
     "accounts' data (their own export shows each event, marked as done by an administrator)",
     "accounts.MfaChallenge.user": "a login's second step in progress: minutes-long, nothing but digests",
     "accounts.PasskeyChallenge.user": "a passkey ceremony in progress: minutes-long, nothing but digests",
+    "accounts.LoginCode.user": "a sign-in code on its way by mail: ten minutes long, nothing but digests",
 }
 
 
