@@ -17,11 +17,14 @@ backoff under the account's name and is recorded. A right one goes to
 3. the backoff of this account and client is cleared;
 4. the session starts (``last_login`` is recorded with it);
 5. a device the account has not used before is remembered and the owner
-   mailed (``accounts.devices.detection``).
+   mailed (``accounts.devices.detection``), in the session's transaction:
+   a login that fails here leaves no session (and the mail is queued in the
+   outbox with it, so it goes exactly when the login committed).
 
 Adding a way in (single sign-on, say) means checking its credential and
 calling ``admit``: it then cannot skip any of these.
 """
+from django.db import transaction
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 
 from accounts import conf
@@ -78,8 +81,11 @@ def admit(*, user, client, remember, methods, attempt=None):
         return challenges.begin(user=user, client=client, remember=remember)
     if attempt is not None:
         backoff.record_success(attempt)
-    issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
-    detection.note_login(user=user, client=client)
+    # One transaction: a login that fails after its session was written (the database gone between the two)
+    # must leave neither a live session nor a "login succeeded" behind its error answer.
+    with transaction.atomic():
+        issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
+        detection.note_login(user=user, client=client)
     return issued
 
 
