@@ -166,3 +166,23 @@ def webauthn_rp_id() -> str | None:
 
 def cors_allowed_origins() -> list[str]:
     return list(settings.CORS_ALLOWED_ORIGINS)
+
+
+def argon2_time_cost() -> int:
+    """Argon2id passes over the memory (``accounts.hashing``)."""
+    return _value("ARGON2_TIME_COST")
+
+
+def argon2_memory_kib() -> int:
+    """Argon2id memory per hash, in KiB."""
+    return _value("ARGON2_MEMORY_KIB")
+
+
+def argon2_parallelism() -> int:
+    """Argon2id lanes."""
+    return _value("ARGON2_PARALLELISM")
+
+
+def password_hash_concurrency() -> int:
+    """Password hashes (or checks) one process runs at once."""
+    return _value("PASSWORD_HASH_CONCURRENCY")
