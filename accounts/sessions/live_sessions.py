@@ -113,6 +113,10 @@ class LiveSessions:
         self._socket = None  # the listener's socket (a file descriptor) while it is connected and listening
         self._draining = False  # the listener is reading or applying notifications
         self._heartbeat_tag = f"hb:{os.getpid()}:{secrets.token_hex(6)}:"
+        # Heartbeats go on a channel of this listener's own: every process beats ten times a second, and another's
+        # beat on the shared channel would only keep this memory off while it is read. PostgreSQL delivers all
+        # of a session's channels from one queue in commit order, so an echo on it proves as much as one there.
+        self._heartbeat_channel = f"gatehouse_hb_{secrets.token_hex(8)}"
         self._heartbeat_sent = None  # (payload, time.monotonic()) awaiting its echo
         self._proven_at = None  # time.monotonic(): everything committed before it has been applied
         self._stopping = threading.Event()
@@ -284,7 +288,7 @@ class LiveSessions:
             self._check_triggers(listener)
             # What is committed from here on reaches this connection; what came before is forgotten below.
             listening_since = time.monotonic()
-            listener.execute(f"LISTEN {CHANNEL}")
+            listener.execute(f"LISTEN {CHANNEL}; LISTEN {self._heartbeat_channel}")
         except BaseException:
             listener.close()
             raise
@@ -331,7 +335,7 @@ class LiveSessions:
             enabled = {row[0] for row in listener.execute(_ENABLED_TRIGGERS, [relations, names])}
         else:
             query = f"SELECT pg_notify(%s, %s), array({_ENABLED_TRIGGERS})"
-            enabled = set(listener.execute(query, [CHANNEL, notify, relations, names]).fetchone()[1])
+            enabled = set(listener.execute(query, [self._heartbeat_channel, notify, relations, names]).fetchone()[1])
         if enabled != set(names):
             missing = sorted(set(names) - enabled)
             raise RuntimeError(
