@@ -317,6 +317,7 @@ class LiveSessions:
                 self._heartbeat_sent = sent = (f"{self._heartbeat_tag}{sequence}", now)
                 next_beat = now + HEARTBEAT_SECONDS
                 self._read(lambda: self._beat(listener, sent[0]))
+                sent = self._heartbeat_sent  # the echo usually comes back within the beat's own round trip
             deadline = sent[1] + HEARTBEAT_TIMEOUT_SECONDS if sent is not None else next_beat
             wait_ms = max(0.0, deadline - time.monotonic()) * 1000 + 1
             if any(fd == self._socket for fd, _ in poller.poll(wait_ms)):

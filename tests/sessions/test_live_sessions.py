@@ -179,6 +179,23 @@ class TestOnPostgreSQL:
         late = [(round(at, 3), status) for at, status in probes if at >= PROOF_MAX_AGE_SECONDS and status != 401]
         assert len(probes) > 20 and late == []
 
+    def test_heartbeats_keep_their_pace_when_the_echo_comes_back_within_the_beat(self, memory, monkeypatch):
+        # Repro: an echo read during the beat's own round trip left the listener waiting for it until the
+        # timeout (2 s): one proof every 2 s, so the memory was off most of the time under a 250 ms bound.
+        import time
+
+        live_sessions.stop()
+        monkeypatch.setattr(live_sessions, "HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+        monkeypatch.setattr(live_sessions, "PROOF_MAX_AGE_SECONDS", PROOF_MAX_AGE_SECONDS)
+        beats = []
+        original = live_sessions.LiveSessions._beat
+        monkeypatch.setattr(live_sessions.LiveSessions, "_beat",
+                            lambda self, listener, payload: (beats.append(payload), original(self, listener, payload)))
+        listening = live_sessions.memory()
+        wait_until(lambda: listening.connected, what="the listener to connect")
+        time.sleep(2 * live_sessions.HEARTBEAT_TIMEOUT_SECONDS)
+        assert len(beats) >= 2 * live_sessions.HEARTBEAT_TIMEOUT_SECONDS / HEARTBEAT_SECONDS / 4
+
     def test_a_listener_whose_own_notifications_do_not_come_back_counts_as_lost(self, memory, monkeypatch):
         # As behind a pooler that cannot carry LISTEN: the connection answers, notifications never arrive.
         live_sessions.stop()
