@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation
+.PHONY: run test prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,10 +64,15 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.bench
 	$(BIN)/python -m bench.orm
 
-## load: gunicorn on a loopback port under load (throughput, p50/p99; authenticated GET vs the ceiling); wrk drives the GETs when installed
+## load: gunicorn on a loopback port under load (throughput, p50/p99; authenticated GET vs the ceiling; logins/s per core, worker memory, GET p99 during a login flood); wrk drives the GETs when installed
 LOAD_ARGS ?=
 load: $(VENV)/.installed
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+## soak: gunicorn under steady traffic with fresh tokens for SOAK_MINUTES (default 10, at most 60): RSS per worker, open descriptors and sockets over time, then the ceiling of each bounded cache
+SOAK_MINUTES ?= 10
+soak: $(VENV)/.installed
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 ## bench-scale: refresh, authenticated GET, admin pages and cleanup with many sessions (ROWS="1000 1000000" for the million)
 ROWS ?= 1000 100000

@@ -191,3 +191,23 @@ def login_code_rate_per_address() -> str:
 def login_code_confirm_rate_per_address() -> str:
     """Codes tried for one address per window, from anywhere."""
     return _value("LOGIN_CODE_CONFIRM_RATE_PER_ADDRESS")
+
+
+def argon2_time_cost() -> int:
+    """Argon2id passes over the memory (``accounts.hashing``)."""
+    return _value("ARGON2_TIME_COST")
+
+
+def argon2_memory_kib() -> int:
+    """Argon2id memory per hash, in KiB."""
+    return _value("ARGON2_MEMORY_KIB")
+
+
+def argon2_parallelism() -> int:
+    """Argon2id lanes."""
+    return _value("ARGON2_PARALLELISM")
+
+
+def password_hash_concurrency() -> int:
+    """Password hashes (or checks) one process runs at once."""
+    return _value("PASSWORD_HASH_CONCURRENCY")

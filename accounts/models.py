@@ -2,9 +2,10 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -92,6 +93,26 @@ class User(AbstractUser):
                 self.email = normalized_email(self.email)
             except ValidationError as error:
                 raise ValidationError({"email": error.messages}) from None
+
+    def check_password(self, raw_password):
+        """Django's check; a hash made with older parameters is made again, and the sessions survive it.
+
+        A session remembers a fingerprint of the password hash
+        (``get_session_auth_hash``), so a new encoding of the same password
+        would end every other session of the account: the sessions that
+        matched the old hash are moved to the new one in the same transaction.
+        """
+        def upgrade(raw):
+            before = self.get_session_auth_hash()
+            self.set_password(raw)
+            self._password = None
+            with transaction.atomic():
+                self.save(update_fields=["password"])
+                RefreshSession.objects.filter(user_id=self.pk, password_fingerprint=before).update(
+                    password_fingerprint=self.get_session_auth_hash()
+                )
+
+        return check_password(raw_password, self.password, upgrade)
 
     def save(self, *args, **kwargs):
         self.username = normalized_username(self.username)

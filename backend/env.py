@@ -158,7 +158,11 @@ def email_from_url(url) -> dict:
     ``smtp://[user:pass@]host[:port]`` (plain), ``smtp+tls://`` (STARTTLS),
     ``smtp+ssl://`` (TLS from the first byte), or ``console:`` (print each
     mail, for development). User and password may be percent-encoded. The
-    timeout keeps a hanging SMTP server from holding the sender forever.
+    timeout keeps a hanging SMTP server from holding the sender forever; it
+    is long (60 s) because a server may take its time to answer the end of
+    the message it already has, and a timeout then means a second copy
+    (RFC 5321 suggests waiting up to 10 minutes for that answer). Every
+    attempt of one outbox row carries the same ``Message-ID``.
     """
     from urllib.parse import unquote, urlsplit
 
@@ -184,7 +188,7 @@ def email_from_url(url) -> dict:
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
         "EMAIL_USE_TLS": starttls,
         "EMAIL_USE_SSL": implicit_tls,
-        "EMAIL_TIMEOUT": 10,
+        "EMAIL_TIMEOUT": 60,
     }
 
 

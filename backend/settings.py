@@ -119,8 +119,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Passwords ------------------------------------------------------------
+# Argon2id at OWASP's parameters (ARGON2_* below, accounts/hashing.py); a hash made with others is
+# still checked and made again at the next login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashing.GatehouseArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -193,6 +195,11 @@ GATEHOUSE = {
     # Live sessions each process remembers, told of changes by PostgreSQL (accounts/sessions/live_sessions.py).
     "LIVE_SESSION_CACHE_SIZE": env_int("LIVE_SESSION_CACHE_SIZE", 10000, minimum=0),
     "LIVE_SESSION_CACHE_MAX_AGE": env_int("LIVE_SESSION_CACHE_MAX_AGE", 300, minimum=1),
+    # Argon2id (accounts/hashing.py): OWASP's 19 MiB, 2 passes, 1 lane; at most one hash at once per process.
+    "ARGON2_TIME_COST": env_int("ARGON2_TIME_COST", 2, minimum=1),
+    "ARGON2_MEMORY_KIB": env_int("ARGON2_MEMORY_KIB", 19 * 1024, minimum=8),
+    "ARGON2_PARALLELISM": env_int("ARGON2_PARALLELISM", 1, minimum=1),
+    "PASSWORD_HASH_CONCURRENCY": env_int("PASSWORD_HASH_CONCURRENCY", 1, minimum=1),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
     # Seconds an admin session may go unused (accounts/admin/session_policy.py).
     "ADMIN_SESSION_IDLE_TTL": env_int("ADMIN_SESSION_IDLE_TTL", 2 * 3600, minimum=1),

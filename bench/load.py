@@ -23,7 +23,13 @@ and gives truer ratios):
 - ``health``: ``GET /api/health/`` (one ``SELECT 1``), for reference;
 - ``refresh``: ``POST /api/auth/refresh/`` across the seeded sessions, each
   session used by one client thread only and always with its latest token;
-- ``login``: ``POST /api/auth/login/`` (the production hasher, Argon2id).
+- ``login``: ``POST /api/auth/login/`` (the production hasher, Argon2id);
+  the workers' CPU time over this phase gives the CPU cost of a login and
+  so **logins/s per core**, and their peak resident memory is printed;
+- ``me (threads)`` then ``me during login flood``: the authenticated GET
+  with this script's threads alone, then while as many threads again post
+  logins as fast as they are answered: the GET's p99 with and without the
+  flood, and their ratio (target: within 2x).
 
 The clients act as many distinct addresses behind one trusted proxy
 (``TRUSTED_PROXY_COUNT=1``, ``X-Forwarded-For``, ``X-Forwarded-Proto: https``),
@@ -50,6 +56,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import procstats
 from bench.server import Gunicorn
 
 PASSWORD = "load password, not a secret"
@@ -263,7 +270,11 @@ def login_job(address, users):
 
 
 def database_queries_per_request(database_url, run):
-    """Transactions PostgreSQL counted while ``run()`` ran, per request it made (autocommit: one per query)."""
+    """Transactions PostgreSQL counted while ``run()`` ran, per request it made (autocommit: one per query).
+
+    Less what the idle server commits meanwhile: each process's live-session listener beats ten times a
+    second (one transaction each), whatever the traffic; that rate is read over an idle window first.
+    """
     import psycopg
 
     def transactions():
@@ -271,12 +282,15 @@ def database_queries_per_request(database_url, run):
         with psycopg.connect(database_url, autocommit=True) as connection:
             return connection.execute(
                 "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
-            ).fetchone()[0]
+            ).fetchone()[0], time.monotonic()
 
-    before = transactions()
+    idle_from, idle_started = transactions()
+    before, started = transactions()
+    idle_rate = max(0, before - idle_from - 1) / (started - idle_started)
     phase = run()
-    after = transactions()
-    return max(0, after - before - 1) / max(1, phase.count)  # less the first reading's own transaction
+    after, ended = transactions()
+    background = idle_rate * (ended - started)
+    return max(0.0, after - before - 1 - background) / max(1, phase.count)  # less the reading's own transaction
 
 
 def server_environment(args, database_url):
@@ -422,10 +436,32 @@ def main(argv=None):
             "refresh", [refresh_job(address, share) for share in shares if share],
             seconds=args.seconds, max_requests=args.max_requests,
         )
+        worker_pids = procstats.workers(server.process.pid)
+        cpu_before = sum(procstats.cpu_seconds(pid) for pid in worker_pids)
         results["login"] = run_phase(
             "login", [login_job(address, logins[n::concurrency]) for n in range(concurrency)],
             seconds=max(args.seconds, 10.0), max_requests=args.logins,
         )
+        login_cpu = sum(procstats.cpu_seconds(pid) for pid in worker_pids) - cpu_before
+        memory = {pid: procstats.memory_kib(pid) for pid in worker_pids}
+        # A login flood beside authenticated GETs, against the same GETs alone (both with this script's threads).
+        flood_seconds = max(args.seconds, 10.0)
+        results["me (threads)"] = run_phase(
+            "me (threads)", [get_job(address, "/api/auth/me/", gatehouse) for _ in range(concurrency)],
+            seconds=flood_seconds, max_requests=args.max_requests,
+        )
+        flood_result = {}
+        flood = threading.Thread(target=lambda: flood_result.update(phase=run_phase(
+            "login (flood)", [login_job(address, logins[n::concurrency]) for n in range(concurrency)],
+            seconds=flood_seconds, max_requests=args.max_requests,
+        )), daemon=True)
+        flood.start()
+        results["me during login flood"] = run_phase(
+            "me during login flood", [get_job(address, "/api/auth/me/", gatehouse) for _ in range(concurrency)],
+            seconds=flood_seconds, max_requests=args.max_requests,
+        )
+        flood.join(flood_seconds + 120)
+        results["login (flood)"] = flood_result.get("phase") or Phase("login (flood)", errors=["did not end"])
     finally:
         if server is not None:
             server.stop()
@@ -449,8 +485,23 @@ def main(argv=None):
     errors = sum(len(phase.errors) for phase in results.values())
     print(f"\nauthenticated GET / ceiling: gatehouse {ratio:.2f}x, stock simplejwt {stock_ratio:.2f}x "
           f"(target: gatehouse >= {TARGET_RATIO})")
+    logins_done = results["login"].count
+    if logins_done and login_cpu > 0:
+        print(f"login: {login_cpu / logins_done * 1000:.0f} ms of worker CPU each, so "
+              f"{logins_done / login_cpu:.1f} logins/s per core (target: >= 15); "
+              f"{results['login'].throughput:.1f} logins/s on {args.workers} workers")
+    for pid, kib in memory.items():
+        print(f"worker {pid}: resident {kib.get('VmRSS', 0) / 1024:.0f} MiB, peak {kib.get('VmHWM', 0) / 1024:.0f} MiB"
+              " (after the login phase)")
+    alone, flooded = results["me (threads)"], results["me during login flood"]
+    if alone.count and flooded.count:
+        print(f"authenticated GET p99: {alone.percentile(0.99) * 1000:.1f} ms alone, "
+              f"{flooded.percentile(0.99) * 1000:.1f} ms during a login flood "
+              f"({results['login (flood)'].count} logins): "
+              f"{flooded.percentile(0.99) / alone.percentile(0.99):.2f}x (target: within 2x)")
     if vendor == "postgresql":
-        print(f"database queries per authenticated GET (pg_stat_database, a 2 s run after the phases): "
+        print(f"database queries per authenticated GET (pg_stat_database, a 2 s run after the phases, less the "
+              f"idle rate of the listeners' heartbeats): "
               f"{queries_per_get:.3f}")
     print(f"errors: {errors}")
     for phase in results.values():

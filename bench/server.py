@@ -74,6 +74,9 @@ class Gunicorn:
             "--timeout", "30",
             "--graceful-timeout", "5",
             "--error-logfile", "-",
+            # Not the per-user default control socket, which concurrent instances would share
+            # (deploy/gunicorn.conf.py decides when it is given).
+            *([] if "--config" in self.options else ["--no-control-socket"]),
             *self.options,
         ]
         self.process = subprocess.Popen(

@@ -6,7 +6,20 @@ another page's query string: a secret sent in a URL (a link's token, an
 ``?access_token=``) must not land in a log that outlives it. The method,
 path, protocol, status, size, duration and user agent are enough to read
 traffic. The bind address and the workers stay on ``make serve``'s command line.
+
+The control socket (gunicorn ≥ 25.1, for ``gunicornc``) is off: its default
+path is per user (``$XDG_RUNTIME_DIR/gunicorn.ctl`` or
+``~/.gunicorn/gunicorn.ctl``), so two instances of one user took the same
+socket and commands reached whichever started last. ``GUNICORN_CONTROL_SOCKET``
+names a path of this instance's own to turn it on.
 """
+import os
 
 accesslog = "-"
 access_log_format = '%(h)s [%(t)s] "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()
+if _control_socket:
+    control_socket = _control_socket
+else:
+    control_socket_disable = True

@@ -61,6 +61,27 @@ def test_login_answers_503_when_the_database_is_down(client, user, database_down
     assert "refresh_token" not in response.cookies
 
 
+def test_a_login_that_fails_after_its_session_was_written_leaves_no_session(client, user, monkeypatch):
+    """Repro: the database dropped between ``start_session`` (committed) and ``note_login``: the login answered
+    503 but left a live session and a ``login_succeeded`` event."""
+    from accounts.devices import detection
+    from accounts.models import SecurityEvent, SecurityEventKind
+
+    def dropped(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(detection, "note_login", dropped)
+
+    response = login(client)
+
+    assert response.status_code == 503
+    assert "refresh_token" not in response.cookies
+    assert not RefreshSession.objects.exists()
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_SUCCEEDED).exists()
+    user.refresh_from_db()
+    assert user.last_login is None
+
+
 def test_refresh_interrupted_by_a_database_error_leaves_the_session_as_it_was(logged_in, monkeypatch):
     before = RefreshSession.objects.values().get()
     original_save = hotpath.save_rotation

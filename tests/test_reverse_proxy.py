@@ -436,3 +436,54 @@ def _listening(port):
         return True
     except OSError:
         return False
+
+
+def test_a_flood_of_logins_from_one_address_is_refused_by_nginx_with_json_429_and_other_routes_are_not(proxy):
+    # Repro: deploy/nginx.conf had no limit_req/limit_conn: every login of a flood reached gunicorn.
+    ip = loopback_ip()
+    statuses, refused = [], None
+    for _ in range(60):
+        status, body, _, headers = proxy.call("POST", "/api/auth/login/", ip=ip, body={})
+        statuses.append(status)
+        if status == 429 and refused is None:
+            refused = (body, headers.get("Retry-After"))
+    assert statuses[:20] == [400] * 20, statuses  # the burst reaches the app (an empty body: 400, no hashing)
+    assert statuses.count(429) >= 20, statuses
+    assert refused == ({"detail": "Too many requests from this address. Try again shortly.", "code": "throttled"},
+                       "1")
+    # The same address meanwhile: authenticated GETs, refreshes and pages are not limited by nginx.
+    assert [proxy.call("GET", "/api/health/", ip=ip)[0] for _ in range(40)] == [200] * 40
+    assert [proxy.call("GET", "/api/auth/password-rules/", ip=ip)[0] for _ in range(30)] == [200] * 30
+    # Another address is not affected.
+    assert proxy.call("POST", "/api/auth/login/", ip=loopback_ip(), body={})[0] == 400
+
+
+def _serve_env(home, **extra):
+    env = app_server_env(HOME=str(home), **extra)
+    env.pop("XDG_RUNTIME_DIR", None)
+    return env
+
+
+def test_two_make_serve_instances_of_one_user_do_not_share_a_control_socket(
+    django_db_setup, redis_client, tmp_path
+):
+    # Repro: `make serve` left gunicorn's control socket at the per-user default (~/.gunicorn/gunicorn.ctl):
+    # a second instance took it over from the first.
+    options = make_serve_gunicorn_options()
+    shared = tmp_path / ".gunicorn" / "gunicorn.ctl"
+    first = Gunicorn(_serve_env(tmp_path), workers=1, name="serve-first", options=options)
+    second = Gunicorn(_serve_env(tmp_path), workers=1, name="serve-second", options=options)
+    with first, second:
+        time.sleep(1)  # gunicorn opens the socket after its first workers are up
+        assert not shared.exists()
+        assert "control" not in (first.log() + second.log()).lower()
+
+    # Asked for, each instance has a socket of its own.
+    own = [tmp_path / "first.ctl", tmp_path / "second.ctl"]
+    first = Gunicorn(_serve_env(tmp_path, GUNICORN_CONTROL_SOCKET=str(own[0])), workers=1, name="serve-first",
+                     options=options)
+    second = Gunicorn(_serve_env(tmp_path, GUNICORN_CONTROL_SOCKET=str(own[1])), workers=1, name="serve-second",
+                      options=options)
+    with first, second:
+        wait_for(lambda: all(path.is_socket() for path in own), timeout=20, message="each instance's socket")
+        assert not shared.exists()

@@ -66,7 +66,7 @@ def test_admin_session_idle_ttl_sets_the_admin_session_lifetime_and_a_bad_value_
 def test_argon2_is_the_first_password_hasher():
     import backend.settings
 
-    assert backend.settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert backend.settings.PASSWORD_HASHERS[0] == "accounts.hashing.GatehouseArgon2PasswordHasher"
 
 
 def test_sqlite_is_the_default_with_immediate_transactions_and_wal(tmp_path):

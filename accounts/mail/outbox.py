@@ -3,9 +3,12 @@
 Delivery is at least once: a row is claimed (``sending``, with a lease)
 before the SMTP conversation and marked ``sent`` after it. Two senders never
 claim one row at once (PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite: a
-conditional UPDATE of the status). Only a sender that dies between the SMTP
-server's answer and its own UPDATE can cause a second copy, when another
-sender takes the row over after the lease.
+conditional UPDATE of the status). A second copy can still arrive: when the
+SMTP server has the message but its answer does not reach us within the
+timeout (or the sender dies before its own UPDATE), the row is tried again.
+Every attempt of one row carries the same ``Message-ID`` (``message_id``),
+so a receiving system that deduplicates sees one mail, and a reader sees the
+copies as one message.
 
 After a commit that queued mail, ``mail_queued`` is sent: the background
 sender (``accounts.mail.sender``, above this module) listens to it and wakes.
@@ -13,6 +16,7 @@ sender (``accounts.mail.sender``, above this module) listens to it and wakes.
 import logging
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -139,6 +143,17 @@ def _claim(*, now, limit) -> list[OutboxMessage]:
     return claimed
 
 
+def message_id(message: OutboxMessage) -> str:
+    """The row's one ``Message-ID``, the same for every attempt (derived, so nothing more is stored).
+
+    The row's number and creation time (to the microsecond) keep two rows, or
+    two databases that reuse a number, apart; the domain is the sender's.
+    """
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    created = message.created_at.strftime("%Y%m%d%H%M%S.%f")
+    return f"<gatehouse.outbox.{message.pk}.{created}@{domain}>"
+
+
 def _deliver(message: OutboxMessage, mail_connection) -> int:
     mail = EmailMultiAlternatives(
         subject=message.subject,
@@ -146,6 +161,7 @@ def _deliver(message: OutboxMessage, mail_connection) -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         connection=mail_connection,
+        headers={"Message-ID": message_id(message)},
     )
     if message.body_html:
         mail.attach_alternative(message.body_html, "text/html")

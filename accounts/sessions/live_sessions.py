@@ -13,11 +13,19 @@ Fail closed, in this order of precedence:
 - the memory answers only while its listener is connected and has nothing
   unread: a notification that has reached the socket but is not yet applied
   sends the request to the database;
-- the listener proves that notifications reach it: every
-  ``HEARTBEAT_SECONDS`` of silence it notifies itself and counts as lost
-  unless that comes back within ``HEARTBEAT_TIMEOUT_SECONDS`` (a pooler that
-  cannot carry ``LISTEN``, a dead network, a missing trigger's table rebuilt
-  all end in the database being asked);
+- the memory answers only while its last proof of delivery is younger than
+  ``PROOF_MAX_AGE_SECONDS`` (250 ms, the propagation bound). A proof is one
+  of its own notifications come back: everything committed before it was
+  sent has been applied (PostgreSQL delivers notifications in commit order).
+  A connection that stalls instead of closing (a backend stopped, a network
+  partition) leaves nothing unread on the socket, so silence alone must not
+  be trusted: the listener notifies itself every ``HEARTBEAT_SECONDS``
+  (100 ms), and from ``PROOF_MAX_AGE_SECONDS`` after the last echo's sending
+  every request asks the database. A revocation committed at *t* is refused
+  everywhere from *t* + 250 ms at the latest, whatever the listener's state;
+- the listener counts as lost unless its own notification comes back within
+  ``HEARTBEAT_TIMEOUT_SECONDS`` (a pooler that cannot carry ``LISTEN``, a
+  dead network, a missing trigger's table rebuilt all end in a reconnection);
 - the triggers are checked at connection and again with every heartbeat:
   each must exist on its table and fire always (``ENABLE ALWAYS``,
   ``pg_trigger.tgenabled = 'A'``). A trigger disabled (``ALTER TABLE …
@@ -75,7 +83,8 @@ _ENABLED_TRIGGERS = (
     " ON t.tgrelid = to_regclass(quote_ident(wanted.relation)) AND t.tgname = wanted.name"
     " WHERE t.tgenabled = 'A'"
 )
-HEARTBEAT_SECONDS = 2.0
+PROOF_MAX_AGE_SECONDS = 0.25  # the propagation bound: how stale the memory may be, at most
+HEARTBEAT_SECONDS = 0.1  # well inside the bound: a round trip of up to 150 ms keeps the memory in use
 HEARTBEAT_TIMEOUT_SECONDS = 2.0
 HEALTHY_AFTER_SECONDS = 30.0  # a connection that lived this long resets the reconnection backoff
 RECONNECT_DELAYS_SECONDS = (0.05, 0.25, 1.0, 5.0, 15.0)
@@ -104,7 +113,12 @@ class LiveSessions:
         self._socket = None  # the listener's socket (a file descriptor) while it is connected and listening
         self._draining = False  # the listener is reading or applying notifications
         self._heartbeat_tag = f"hb:{os.getpid()}:{secrets.token_hex(6)}:"
+        # Heartbeats go on a channel of this listener's own: every process beats ten times a second, and another's
+        # beat on the shared channel would only keep this memory off while it is read. PostgreSQL delivers all
+        # of a session's channels from one queue in commit order, so an echo on it proves as much as one there.
+        self._heartbeat_channel = f"gatehouse_hb_{secrets.token_hex(8)}"
         self._heartbeat_sent = None  # (payload, time.monotonic()) awaiting its echo
+        self._proven_at = None  # time.monotonic(): everything committed before it has been applied
         self._stopping = threading.Event()
         self._wake_read, self._wake_write = os.pipe()  # stop() interrupts the listener's wait
         self._thread = None
@@ -152,7 +166,8 @@ class LiveSessions:
 
     def _trustworthy(self) -> bool:
         sock = self._socket
-        if sock is None:
+        proven_at = self._proven_at
+        if sock is None or proven_at is None or time.monotonic() - proven_at >= PROOF_MAX_AGE_SECONDS:
             return False
         poller = select.poll()
         poller.register(sock, select.POLLIN)
@@ -197,6 +212,7 @@ class LiveSessions:
         if kind == "hb":  # a listener's proof of delivery: ours ends the wait, others' mean nothing here
             sent = self._heartbeat_sent
             if sent is not None and payload == sent[0]:
+                self._proven_at = sent[1]
                 self._heartbeat_sent = None
             return
         try:
@@ -270,13 +286,16 @@ class LiveSessions:
         try:
             listener.add_notify_handler(lambda notify: self.apply(notify.payload))
             self._check_triggers(listener)
-            listener.execute(f"LISTEN {CHANNEL}")
+            # What is committed from here on reaches this connection; what came before is forgotten below.
+            listening_since = time.monotonic()
+            listener.execute(f"LISTEN {CHANNEL}; LISTEN {self._heartbeat_channel}")
         except BaseException:
             listener.close()
             raise
         # Listening from here on; what changed before is unknown: start empty.
         self.forget_everything()
         self._heartbeat_sent = None
+        self._proven_at = listening_since
         self._socket = listener.pgconn.socket
         logger.info("Live-session memory: listening for session changes.")
         return listener
@@ -298,6 +317,7 @@ class LiveSessions:
                 self._heartbeat_sent = sent = (f"{self._heartbeat_tag}{sequence}", now)
                 next_beat = now + HEARTBEAT_SECONDS
                 self._read(lambda: self._beat(listener, sent[0]))
+                sent = self._heartbeat_sent  # the echo usually comes back within the beat's own round trip
             deadline = sent[1] + HEARTBEAT_TIMEOUT_SECONDS if sent is not None else next_beat
             wait_ms = max(0.0, deadline - time.monotonic()) * 1000 + 1
             if any(fd == self._socket for fd, _ in poller.poll(wait_ms)):
@@ -306,14 +326,17 @@ class LiveSessions:
                     raise ConnectionError("the listener's connection has closed")
 
     def _beat(self, listener, payload):
-        """A heartbeat: the triggers still fire (else this listener counts as lost), then our own notification."""
-        self._check_triggers(listener)
-        listener.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+        """A heartbeat, one round trip: our own notification, and the triggers still fire (else: lost)."""
+        self._check_triggers(listener, notify=payload)
 
-    def _check_triggers(self, listener):
+    def _check_triggers(self, listener, *, notify=None):
         names = list(self._trigger_tables)
         relations = [self._trigger_tables[name] for name in names]
-        enabled = {row[0] for row in listener.execute(_ENABLED_TRIGGERS, [relations, names])}
+        if notify is None:
+            enabled = {row[0] for row in listener.execute(_ENABLED_TRIGGERS, [relations, names])}
+        else:
+            query = f"SELECT pg_notify(%s, %s), array({_ENABLED_TRIGGERS})"
+            enabled = set(listener.execute(query, [self._heartbeat_channel, notify, relations, names]).fetchone()[1])
         if enabled != set(names):
             missing = sorted(set(names) - enabled)
             raise RuntimeError(
@@ -337,6 +360,7 @@ class LiveSessions:
     def _lost(self):
         with self._lock:
             self._socket = None
+            self._proven_at = None
         self.forget_everything()
 
 

@@ -18,7 +18,9 @@ backoff under the account's name and is recorded. A right one goes to
 4. the session starts (``last_login`` is recorded with it), unless the
    account was deleted or deactivated since its credential was checked;
 5. a device the account has not used before is remembered and the owner
-   mailed (``accounts.devices.detection``);
+   mailed (``accounts.devices.detection``), in the session's transaction:
+   a login that fails here leaves no session (and the mail is queued in the
+   outbox with it, so it goes exactly when the login committed);
 6. asked to (``trust_device``, "trust this device" at a second step), the
    browser is trusted (``accounts.devices.trusted``): its cookie comes back
    on ``IssuedTokens.trusted_device``.
@@ -35,6 +37,7 @@ calling ``admit``: it then cannot skip any of these.
 """
 import dataclasses
 
+from django.db import transaction
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 
 from accounts import conf
@@ -94,12 +97,15 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
             return challenges.begin(user=user, client=client, remember=remember, first_methods=methods)
     if attempt is not None:
         backoff.record_success(attempt)
+    # One transaction: a login that fails after its session was written (the database gone between the two)
+    # must leave neither a live session nor a "login succeeded" behind its error answer.
     try:
-        issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
+        with transaction.atomic():
+            issued = lifecycle.start_session(user=user, client=client, remember=remember, methods=methods)
+            detection.note_login(user=user, client=client)
     except lifecycle.UserGone:
         # Deleted or deactivated since its credential was checked: the answer of an unknown account.
         raise AuthenticationFailed("Invalid username or password.", code="invalid_credentials") from None
-    detection.note_login(user=user, client=client)
     if trust_device and SECOND_FACTOR_AMR.intersection(methods):
         issued = dataclasses.replace(issued, trusted_device=trusted.trust(user=user, client=client))
     return issued

@@ -171,3 +171,43 @@ def test_wake_restarts_the_thread_in_a_forked_child(settings, monkeypatch):
     sender.wake()
     sender._state["thread"].join(timeout=20)
     assert len(started) == 1
+
+
+def test_a_slow_smtp_server_gets_every_attempt_of_a_row_with_one_message_id(settings):
+    """Repro: a server that has the message but answers after the timeout: the row was marked failed and sent
+    again with a new Message-ID (3 of 3 resets arrived twice, as two different mails)."""
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp import SMTPServer, free_port, point_mail_at
+
+    class SlowFirstAnswer:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope.content)
+            if len(self.messages) == 1:
+                await asyncio.sleep(3)  # has it, answers after the client's timeout
+            return "250 Message accepted"
+
+    handler = SlowFirstAnswer()
+    server = SMTPServer(free_port())
+    point_mail_at(settings, server.url)
+    settings.EMAIL_TIMEOUT = 1
+    controller = Controller(handler, hostname="127.0.0.1", port=server.port)
+    controller.start()
+    try:
+        message = queue()
+        assert outbox.deliver_due() == 0  # timed out: counted as failed
+        message.refresh_from_db()
+        assert message.status == OutboxStatus.QUEUED
+        assert outbox.deliver_due(now=message.next_attempt_at) == 1
+    finally:
+        controller.stop()
+
+    import email
+
+    first, second = (email.message_from_bytes(raw) for raw in handler.messages)
+    assert first["Message-ID"] == second["Message-ID"] == outbox.message_id(message)

@@ -14,6 +14,10 @@ from accounts.models import RefreshSession
 from accounts.sessions import hotpath, live_sessions
 from tests.conftest import LoggedIn, login, wait_until
 
+# As shipped, before any fixture spaces the heartbeats out.
+HEARTBEAT_SECONDS = live_sessions.HEARTBEAT_SECONDS
+PROOF_MAX_AGE_SECONDS = live_sessions.PROOF_MAX_AGE_SECONDS
+
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="notifications are PostgreSQL's; SQLite asks on every request"
 )
@@ -34,6 +38,7 @@ def memory(settings, monkeypatch):
     """
     settings.GATEHOUSE = {**settings.GATEHOUSE, "LIVE_SESSION_CACHE_SIZE": 100}
     monkeypatch.setattr(live_sessions, "HEARTBEAT_SECONDS", 3600.0)
+    monkeypatch.setattr(live_sessions, "PROOF_MAX_AGE_SECONDS", 3600.0)  # without heartbeats, no fresh proof
     live_sessions.stop()
     current = live_sessions.memory()
     wait_until(lambda: current.connected, what="the listener to connect")
@@ -131,6 +136,65 @@ class TestOnPostgreSQL:
         remembered(again)
         sql("UPDATE accounts_refreshsession SET revoked_at = now() WHERE revoked_at IS NULL")
         refused_soon(again, memory)
+
+    def test_a_listener_whose_backend_is_stopped_is_not_trusted_past_the_propagation_bound(
+        self, memory, monkeypatch, logged_in
+    ):
+        """Repro: kill -STOP the listener's backend (a connection that stalls, as in a network partition), then
+        revoke: with nothing unread on its socket the memory stayed trusted, and requests were accepted from it
+        up to a heartbeat (2 s) after the revocation had committed. Now: none from 250 ms after the commit."""
+        import signal
+        import socket
+        import time
+
+        live_sessions.stop()
+        monkeypatch.setattr(live_sessions, "HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+        monkeypatch.setattr(live_sessions, "PROOF_MAX_AGE_SECONDS", PROOF_MAX_AGE_SECONDS)
+        listening = live_sessions.memory()
+        wait_until(lambda: listening.connected, what="the listener to connect")
+        wait_until(lambda: logged_in.get("/api/auth/me/").status_code == 200 and len(listening) == 1,
+                   what="the session to be remembered")
+        # This test's own listener's backend, and no other: found by the port of its connection.
+        with socket.socket(fileno=os.dup(listening._socket)) as listener_socket:
+            port = listener_socket.getsockname()[1]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND client_port = %s "
+                "AND datname = current_database()", [live_sessions.APPLICATION_NAME, port])
+            (backend,) = cursor.fetchone()
+        # The memory in use: a request answered from it makes no query.
+        wait_until(lambda: queries(lambda: logged_in.get("/api/auth/me/"))[1] == 0, what="an answer from memory")
+
+        os.kill(backend, signal.SIGSTOP)
+        try:
+            sql("UPDATE accounts_refreshsession SET revoked_at = now(), revoked_reason = 'admin_revoked'")
+            committed = time.monotonic()
+            probes = []
+            while time.monotonic() - committed < 1.5 + PROOF_MAX_AGE_SECONDS:
+                started = time.monotonic() - committed
+                probes.append((started, logged_in.get("/api/auth/me/").status_code))
+        finally:
+            os.kill(backend, signal.SIGCONT)
+
+        late = [(round(at, 3), status) for at, status in probes if at >= PROOF_MAX_AGE_SECONDS and status != 401]
+        assert len(probes) > 20 and late == []
+
+    def test_heartbeats_keep_their_pace_when_the_echo_comes_back_within_the_beat(self, memory, monkeypatch):
+        # Repro: an echo read during the beat's own round trip left the listener waiting for it until the
+        # timeout (2 s): one proof every 2 s, so the memory was off most of the time under a 250 ms bound.
+        import time
+
+        live_sessions.stop()
+        monkeypatch.setattr(live_sessions, "HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+        monkeypatch.setattr(live_sessions, "PROOF_MAX_AGE_SECONDS", PROOF_MAX_AGE_SECONDS)
+        beats = []
+        original = live_sessions.LiveSessions._beat
+        monkeypatch.setattr(live_sessions.LiveSessions, "_beat",
+                            lambda self, listener, payload: (beats.append(payload), original(self, listener, payload)))
+        listening = live_sessions.memory()
+        wait_until(lambda: listening.connected, what="the listener to connect")
+        time.sleep(2 * live_sessions.HEARTBEAT_TIMEOUT_SECONDS)
+        assert len(beats) >= 2 * live_sessions.HEARTBEAT_TIMEOUT_SECONDS / HEARTBEAT_SECONDS / 4
 
     def test_a_listener_whose_own_notifications_do_not_come_back_counts_as_lost(self, memory, monkeypatch):
         # As behind a pooler that cannot carry LISTEN: the connection answers, notifications never arrive.
@@ -296,6 +360,7 @@ class ConnectedForTests(live_sessions.LiveSessions):
         super().__init__()
         self.listener_end, self.server_end = socket.socketpair()
         self._socket = self.listener_end.fileno()
+        self._proven_at = float("inf")  # always a fresh proof of delivery (tested apart)
         self._thread = threading.Thread(target=self._stopping.wait, daemon=True)
         self._thread.start()
 
@@ -362,6 +427,26 @@ class TestTheMemory:
         remember(offline_memory, session_id, fake_user())
         offline_memory._draining = True
         assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is None
+
+    def test_a_silent_listener_is_trusted_no_longer_than_the_propagation_bound(self, offline_memory, monkeypatch):
+        # Repro: a stalled connection leaves nothing unread; the memory must still lapse without a fresh proof.
+        import time
+
+        session_id = uuid.uuid4()
+        remember(offline_memory, session_id, fake_user())
+        clock = [time.monotonic()]
+        monkeypatch.setattr(live_sessions.time, "monotonic", lambda: clock[0])
+        offline_memory._proven_at = clock[0]
+        clock[0] += live_sessions.PROOF_MAX_AGE_SECONDS - 0.01
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is not None
+        clock[0] += 0.01
+        assert offline_memory.user(session_id=session_id, user_pk=1, now=timezone.now()) is None
+
+    def test_an_echoed_heartbeat_proves_delivery_as_of_its_sending(self, offline_memory):
+        offline_memory._proven_at = None
+        offline_memory._heartbeat_sent = (f"{offline_memory._heartbeat_tag}1", 12.5)
+        offline_memory.apply(f"{offline_memory._heartbeat_tag}1")
+        assert offline_memory._proven_at == 12.5
 
     def test_without_a_listener_nothing_is_stored_or_answered(self, offline_memory):
         session_id = uuid.uuid4()
