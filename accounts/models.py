@@ -285,3 +285,4 @@ from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice  # noqa: 
 from accounts.personal_tokens.models import PersonalAccessToken  # noqa: E402,F401  (personal access tokens)
 from accounts.devices.models import KnownDevice, TrustedDevice  # noqa: E402,F401  (signed in from; trusted)
 from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge  # noqa: E402,F401  (passkeys)
+from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (webhooks)

@@ -20,6 +20,7 @@ from accounts.mail import notices
 from accounts.models import RefreshSession, RevocationReason, SecurityEvent, SecurityEventKind
 from accounts.sessions import hotpath, live_sessions, tokens
 from accounts.sessions.jwt_keys import GatehouseAccessToken
+from accounts.webhooks import events as webhooks
 
 
 class RefreshRejected(Exception):
@@ -86,6 +87,7 @@ def start_session(*, user, client, remember=True, methods=("pwd",)) -> IssuedTok
         session.save(force_insert=True)
         event.save(force_insert=True)
         get_user_model().objects.filter(pk=user.pk).update(last_login=now)
+        webhooks.emit("session.created", {"user_id": user.pk, "session_id": session.id, "methods": list(methods)})
     user.last_login = now
     return _issue(session)
 
@@ -119,6 +121,7 @@ def rotate(*, refresh_token, client) -> IssuedTokens:
                 SecurityEventKind.REUSE_DETECTED, user=session.user, session_id=session.id,
                 reason=RevocationReason.REUSE_DETECTED, client=client,
             )
+            webhooks.emit("session.revoked", {"user_id": session.user_id, "session_id": session.id, "reason": "reuse_detected"})
             # Mailed from inside this transaction: the notice exists exactly when the revocation does.
             notices.refresh_reuse(session=session, client=client, when=now)
     if outcome in (_Outcome.REJECT, _Outcome.REUSE):
@@ -141,6 +144,7 @@ def end_session_by_refresh_token(*, refresh_token, client) -> None:
                 SecurityEventKind.LOGOUT, user=session.user, session_id=session.id,
                 reason=RevocationReason.LOGOUT, client=client,
             )
+            webhooks.emit("session.revoked", {"user_id": session.user_id, "session_id": session.id, "reason": "logout"})
 
 
 def revoke_session(*, session, reason, actor=None, client=None) -> bool:
@@ -157,6 +161,7 @@ def revoke_session(*, session, reason, actor=None, client=None) -> bool:
                 SecurityEventKind.SESSION_REVOKED, user=session.user, session_id=session.id,
                 actor=actor, reason=reason, client=client,
             )
+            webhooks.emit("session.revoked", {"user_id": session.user_id, "session_id": session.id, "reason": reason})
     return bool(revoked)
 
 
@@ -186,6 +191,7 @@ def revoke_sessions(*, sessions, reason, actor=None, client=None, batch_size=100
                 event.user_id = user_id
                 events.append(event)
             SecurityEvent.objects.bulk_create(events)
+            webhooks.emit_each("session.revoked", ({"user_id": u, "session_id": pk, "reason": reason} for pk, u, _ in batch))
             transaction.on_commit(lambda ids=ids: [live_sessions.forget_session(pk) for pk in ids])
 
 
@@ -202,6 +208,7 @@ def revoke_user_sessions(*, user, reason, actor=None, client=None, keep_session_
             record_event(
                 SecurityEventKind.SESSION_REVOKED, user=user, actor=actor, reason=reason, client=client,
             )
+            webhooks.emit("session.revoked", {"user_id": user.pk, "session_id": None, "kept_session_id": keep_session_id, "reason": reason})
     return revoked
 
 
