@@ -23,8 +23,7 @@ class WebhookEndpointForm(forms.ModelForm):
     )
     secret = forms.CharField(
         required=False, strip=True, widget=forms.TextInput(attrs={"size": 60, "autocomplete": "off"}),
-        help_text="Copy it into your receiver now: it is stored encrypted and never shown again. "
-                  "On an existing endpoint, leave empty to keep the current secret.",
+        help_text="Copy it into your receiver now: it is stored encrypted and never shown again.",
     )
 
     class Meta:
@@ -36,6 +35,9 @@ class WebhookEndpointForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["event_types"] = self.instance.event_types
             self.fields["secret"].label = "New secret"
+            self.fields["secret"].help_text = (
+                "Leave empty to keep the current secret (it is never shown). Paste a new whsec_ secret to replace it."
+            )
         else:
             self.initial.setdefault("secret", crypto.new_secret())
 
