@@ -16,6 +16,14 @@ def _subscriptions_forgotten():
 
 
 @pytest.fixture
+def sender_thread(transactional_db, settings):
+    """The running server's background sender, on; stopped before the test database is emptied."""
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "WEBHOOK_SENDER_THREAD": True}
+    yield
+    sender.stop()
+
+
+@pytest.fixture
 def receiver():
     running = Receiver(SECRET).up()
     yield running

@@ -21,10 +21,8 @@ def drain(now=None):
         pass
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_login_reaches_the_receiver_signed_with_the_standard_webhooks_headers(receiver, subscribe, user, settings):
+def test_a_login_reaches_the_receiver_signed_with_the_standard_webhooks_headers(sender_thread, receiver, subscribe, user):
     # Repro: with the server's background sender on, a login POSTs session.created, verified by the package.
-    settings.GATEHOUSE = {**settings.GATEHOUSE, "WEBHOOK_SENDER_THREAD": True}
     subscribe(receiver.url, "session.created")
     response = login(APIClient())
     assert response.status_code == 200
@@ -141,3 +139,24 @@ def test_a_delivery_for_an_endpoint_that_stopped_subscribing_is_dropped_not_sent
     drain()
     assert receiver.attempts == []
     assert WebhookDelivery.objects.get().status == DeliveryStatus.DROPPED
+
+
+def test_the_running_servers_sender_retries_by_itself_until_the_receiver_is_back(
+    sender_thread, receiver, subscribe, settings
+):
+    # Repro: receiver down when the event commits; the background thread retries (short backoff here) and,
+    # once the receiver listens again, delivers it with the webhook-id of the failed attempts.
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import wait_until
+
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "WEBHOOK_RETRY_SECONDS": 0.2, "WEBHOOK_RETRY_MAX_SECONDS": 0.5}
+    subscribe(receiver.url, "user.created")
+    receiver.down()
+    get_user_model().objects.create_user(username="carol", email="carol@example.com", password="x" * 20)
+    wait_until(lambda: WebhookDelivery.objects.filter(attempts__gte=2).exists(), what="two failed attempts")
+    receiver.up()
+    [(headers, payload)] = receiver.wait_for(1)
+    delivery = WebhookDelivery.objects.get()
+    assert headers["webhook-id"] == delivery.message_id and payload["data"]["user"]["username"] == "carol"
+    wait_until(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED, what="the row marked")
