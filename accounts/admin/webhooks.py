@@ -109,7 +109,9 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_resend_permission(self, request):
         return request.user.has_perm("accounts.change_webhookdelivery")
 
-    @admin.action(description="Resend the selected dead or failing deliveries (same webhook-id)", permissions=["resend"])
+    @admin.action(
+        description="Resend the selected dead or failing deliveries (same webhook-id)", permissions=["resend"]
+    )
     def resend(self, request, queryset):
         count = outbox.resend(deliveries=list(queryset.filter(status__in=[DeliveryStatus.DEAD, DeliveryStatus.QUEUED])))
         self.message_user(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued again.", messages.SUCCESS)

@@ -87,7 +87,7 @@ def start_session(*, user, client, remember=True, methods=("pwd",)) -> IssuedTok
         session.save(force_insert=True)
         event.save(force_insert=True)
         get_user_model().objects.filter(pk=user.pk).update(last_login=now)
-        webhooks.emit("session.created", {"user_id": user.pk, "session_id": session.id, "methods": list(methods)})
+        webhooks.emit("session.created", webhooks.session_data(user.pk, session.id, methods=list(methods)))
     user.last_login = now
     return _issue(session)
 
@@ -121,7 +121,6 @@ def rotate(*, refresh_token, client) -> IssuedTokens:
                 SecurityEventKind.REUSE_DETECTED, user=session.user, session_id=session.id,
                 reason=RevocationReason.REUSE_DETECTED, client=client,
             )
-            webhooks.emit("session.revoked", {"user_id": session.user_id, "session_id": session.id, "reason": "reuse_detected"})
             # Mailed from inside this transaction: the notice exists exactly when the revocation does.
             notices.refresh_reuse(session=session, client=client, when=now)
     if outcome in (_Outcome.REJECT, _Outcome.REUSE):
@@ -144,7 +143,6 @@ def end_session_by_refresh_token(*, refresh_token, client) -> None:
                 SecurityEventKind.LOGOUT, user=session.user, session_id=session.id,
                 reason=RevocationReason.LOGOUT, client=client,
             )
-            webhooks.emit("session.revoked", {"user_id": session.user_id, "session_id": session.id, "reason": "logout"})
 
 
 def revoke_session(*, session, reason, actor=None, client=None) -> bool:
@@ -161,7 +159,7 @@ def revoke_session(*, session, reason, actor=None, client=None) -> bool:
                 SecurityEventKind.SESSION_REVOKED, user=session.user, session_id=session.id,
                 actor=actor, reason=reason, client=client,
             )
-            webhooks.emit("session.revoked", {"user_id": session.user_id, "session_id": session.id, "reason": reason})
+            webhooks.session_revoked(session.user_id, session.id, reason=reason)
     return bool(revoked)
 
 
@@ -191,7 +189,7 @@ def revoke_sessions(*, sessions, reason, actor=None, client=None, batch_size=100
                 event.user_id = user_id
                 events.append(event)
             SecurityEvent.objects.bulk_create(events)
-            webhooks.emit_each("session.revoked", ({"user_id": u, "session_id": pk, "reason": reason} for pk, u, _ in batch))
+            webhooks.emit_each("session.revoked", (webhooks.session_data(u, pk, reason=reason) for pk, u, _ in batch))
             transaction.on_commit(lambda ids=ids: [live_sessions.forget_session(pk) for pk in ids])
 
 
@@ -208,7 +206,7 @@ def revoke_user_sessions(*, user, reason, actor=None, client=None, keep_session_
             record_event(
                 SecurityEventKind.SESSION_REVOKED, user=user, actor=actor, reason=reason, client=client,
             )
-            webhooks.emit("session.revoked", {"user_id": user.pk, "session_id": None, "kept_session_id": keep_session_id, "reason": reason})
+            webhooks.session_revoked(user.pk, reason=reason, kept_session_id=keep_session_id)
     return revoked
 
 
@@ -319,6 +317,7 @@ def _mark_revoked(session, *, reason, now) -> None:
     session.revoked_at = now
     session.revoked_reason = reason
     session.save(update_fields=["revoked_at", "revoked_reason"])
+    webhooks.session_revoked(session.user_id, session.id, reason=reason)
 
 
 def reauthenticate(*, session_id, methods) -> IssuedTokens | None:

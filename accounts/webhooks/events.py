@@ -57,6 +57,17 @@ def _body(event_type, data) -> str:
     )
 
 
+def session_data(user_id, session_id, **details) -> dict:
+    """The ``data`` of a ``session.*`` event."""
+    return {"user_id": user_id, "session_id": session_id, **details}
+
+
+def session_revoked(user_id, session_id=None, *, reason, kept_session_id=None) -> None:
+    """``session.revoked``; ``session_id`` None: every session of the user but ``kept_session_id`` ended at once."""
+    details = {"reason": reason} if session_id else {"kept_session_id": kept_session_id, "reason": reason}
+    emit("session.revoked", session_data(user_id, session_id, **details))
+
+
 def new_message_id() -> str:
     return "msg_" + secrets.token_urlsafe(24)
 

@@ -13,7 +13,7 @@ is not read.
 import logging
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from math import floor
 
 from django.db import connection, transaction
@@ -115,7 +115,7 @@ def _deliver(delivery: WebhookDelivery) -> None:
         endpoints.check_url(endpoint.url)
         headers = signed_headers(
             secret=endpoints.signing_secret(endpoint), message_id=delivery.message_id, body=body,
-            when=datetime.now(dt_timezone.utc),
+            when=datetime.now(UTC),
         )
         request = urllib.request.Request(
             endpoint.url, data=body, method="POST",

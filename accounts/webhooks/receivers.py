@@ -1,4 +1,4 @@
-"""``user.created``, ``user.updated`` and ``user.deleted``: emitted where every change of a user passes, its model signals.
+"""``user.created``, ``user.updated``, ``user.deleted``: emitted where every change of a user passes, its signals.
 
 Sign-up, the admin, ``createsuperuser`` and any later way of making an
 account all save the model, so this is the one place. A save that touches

@@ -21,7 +21,9 @@ def drain(now=None):
         pass
 
 
-def test_a_login_reaches_the_receiver_signed_with_the_standard_webhooks_headers(sender_thread, receiver, subscribe, user):
+def test_a_login_reaches_the_receiver_signed_with_the_standard_webhooks_headers(
+    sender_thread, receiver, subscribe, user
+):
     # Repro: with the server's background sender on, a login POSTs session.created, verified by the package.
     subscribe(receiver.url, "session.created")
     response = login(APIClient())

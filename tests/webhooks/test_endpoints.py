@@ -1,6 +1,6 @@
 """Registering endpoints: the URL rule, the secret (sealed, never shown), the command and the admin page."""
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
@@ -15,7 +15,7 @@ from tests.webhooks.conftest import SECRET
 def test_signatures_match_the_standard_webhooks_published_test_vector():
     headers = signed_headers(
         secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", message_id="msg_p5jXN8AQM9LWM0D4loKWxJek",
-        body=b'{"test": 2432232314}', when=datetime.fromtimestamp(1614265330, timezone.utc),
+        body=b'{"test": 2432232314}', when=datetime.fromtimestamp(1614265330, UTC),
     )
     assert headers == {
         "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",

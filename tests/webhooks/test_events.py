@@ -84,3 +84,32 @@ def test_enrolling_an_authenticator_app_is_mfa_changed_without_its_secret(everyt
 
 def test_no_endpoint_means_no_row(make_user, logged_in):
     assert WebhookDelivery.objects.count() == 0
+
+
+def test_logout_names_the_session_it_ends(everything, client, logged_in, user):
+    [created] = queued("session.created")
+    first = created["data"]["session_id"]
+    assert client.post("/api/auth/logout/").status_code == 204
+    assert [event["data"] for event in queued("session.revoked")] == [
+        {"user_id": user.pk, "session_id": first, "reason": "logout"}
+    ]
+
+
+def test_an_administrators_batch_revocation_queues_one_event_per_session(everything, make_user, client):
+    from accounts.models import RefreshSession, RevocationReason
+    from accounts.sessions import lifecycle
+    from tests.conftest import login
+
+    make_user("alice")
+    for _ in range(3):
+        assert login(client).status_code == 200
+    revoked_count = lifecycle.revoke_sessions(
+        sessions=RefreshSession.objects.all(), reason=RevocationReason.ADMIN_REVOKED
+    )
+    assert revoked_count == 3
+    revoked = queued("session.revoked")
+    started = {event["data"]["session_id"] for event in queued("session.created")}
+    assert {event["data"]["session_id"] for event in revoked} == started and len(revoked) == 3
+    assert {event["data"]["reason"] for event in revoked} == {"admin_revoked"}
+    ids = WebhookDelivery.objects.values_list("message_id", flat=True)
+    assert len(set(ids)) == len(ids) == 7  # a webhook-id per event: alice's user.created, 3 logins, 3 revocations
