@@ -1,4 +1,4 @@
-"""Delete ended sessions and personal access tokens, old security events and webhook deliveries in batches (cron-safe)."""
+"""Delete ended sessions and tokens, old security events and webhook deliveries in small batches (cron-safe)."""
 import time
 from datetime import timedelta
 
