@@ -13,7 +13,7 @@ is not read.
 import logging
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from math import floor
 
 from django.db import connection, transaction
@@ -27,7 +27,7 @@ from accounts.webhooks.models import DeliveryStatus, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
-LEASE = timezone.timedelta(minutes=5)
+LEASE = timedelta(minutes=5)
 _BATCH = 20
 _ERROR_MAX = 1000
 _PENDING = [DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
