@@ -20,4 +20,4 @@ from accounts.admin import events, outbox, personal_tokens, reauth, sessions, us
 
 admin.site.site_header = "Gatehouse administration"
 admin.site.site_title = "Gatehouse admin"
-admin.site.index_title = "Users, sessions, personal access tokens, security events and mail"
+admin.site.index_title = "Users, sessions, personal access tokens, security events, mail and webhooks"
