@@ -315,3 +315,4 @@ from accounts.personal_tokens.models import PersonalAccessToken  # noqa: E402,F4
 from accounts.devices.models import KnownDevice, TrustedDevice  # noqa: E402,F401  (signed in from; trusted)
 from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge  # noqa: E402,F401  (passkeys)
 from accounts.email_codes.models import LoginCode  # noqa: E402,F401  (sign-in by email code)
+from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (webhooks)

@@ -25,6 +25,7 @@ from accounts.sessions import lifecycle
 from accounts.sessions.authentication import SessionEnded
 from accounts.signin import gate
 from accounts.signin.gate import EmailUnverified  # noqa: F401  (what a login may raise)
+from accounts.webhooks import events as webhooks
 
 User = get_user_model()
 
@@ -186,6 +187,7 @@ def change_password(*, user, current_password, new_password, current_session_id,
         user.save(update_fields=["password"])
         RefreshSession.objects.filter(pk=current_session_id).update(password_fingerprint=user.get_session_auth_hash())
         record_event(SecurityEventKind.PASSWORD_CHANGED, user=user, session_id=current_session_id, client=client)
+        webhooks.emit("password.changed", {"user_id": user.pk, "method": "change"})
         lifecycle.revoke_user_sessions(
             user=user, reason=RevocationReason.PASSWORD_CHANGED, keep_session_id=current_session_id, client=client
         )

@@ -262,6 +262,9 @@ GATEHOUSE.update({
     "MAIL_MAX_ATTEMPTS": env_int("MAIL_MAX_ATTEMPTS", 8, minimum=1),
     "MAIL_RETRY_SECONDS": 30,  # doubled after each failure ...
     "MAIL_RETRY_MAX_SECONDS": 3600,  # ... up to this
+    # Webhooks (accounts/webhooks/): delivered by each web process's thread, dead after this many attempts.
+    "WEBHOOK_SENDER_THREAD": env_bool("WEBHOOK_SENDER_THREAD", True),
+    "WEBHOOK_MAX_ATTEMPTS": env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1),
     "PASSWORD_RESET_RATE_PER_ADDRESS": env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/hour"),
     # Verified addresses and change of address (accounts/recovery/addresses.py).
     "SIGNUP_EMAIL_VERIFICATION": env_choice("SIGNUP_EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "optional"),

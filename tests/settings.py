@@ -5,6 +5,7 @@ import secrets
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-" + secrets.token_urlsafe(50))
 # Tests deliver the outbox by calling accounts.mail.outbox.deliver_due() (or start the thread themselves).
 os.environ.setdefault("MAIL_SENDER_THREAD", "0")
+os.environ.setdefault("WEBHOOK_SENDER_THREAD", "0")
 # Production mode has no default SITE_URL, the tokens' default issuer: give the tokens one.
 os.environ.setdefault("JWT_ISSUER", "http://testserver")
 

@@ -25,6 +25,7 @@ from accounts.mfa.models import MfaChallenge, RecoveryCode, TotpDevice
 from accounts.models import SecurityEventKind
 from accounts.passkeys.models import Passkey
 from accounts.sessions import live_sessions
+from accounts.webhooks import events as webhooks
 
 
 def has_factor(user) -> bool:
@@ -48,6 +49,7 @@ def sync_flag(user) -> bool:
     """
     trusted.end_all(user)
     enabled = has_factor(user)
+    webhooks.emit("mfa.changed", {"user_id": user.pk, "mfa_enabled": enabled})
     if not enabled:
         RecoveryCode.objects.filter(user=user).delete()
     if user.mfa_enabled != enabled:

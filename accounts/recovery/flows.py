@@ -28,6 +28,7 @@ from accounts.models import RevocationReason, SecurityEventKind
 from accounts.personal_tokens import flows as personal_tokens
 from accounts.recovery import addresses, tokens
 from accounts.sessions import lifecycle
+from accounts.webhooks import events as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ def confirm_password_reset(*, token, new_password, client) -> None:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         record_event(SecurityEventKind.PASSWORD_RESET, user=user, client=client)
+        webhooks.emit("password.changed", {"user_id": user.pk, "method": "reset"})
         # Refresh tokens end here; access tokens end with the password (their session's fingerprint no longer matches).
         lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
         # A reset is what someone locked out of a taken-over account does: the tokens made meanwhile end too.

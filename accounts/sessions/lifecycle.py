@@ -20,6 +20,7 @@ from accounts.mail import notices
 from accounts.models import RefreshSession, RevocationReason, SecurityEvent, SecurityEventKind
 from accounts.sessions import hotpath, live_sessions, tokens
 from accounts.sessions.jwt_keys import GatehouseAccessToken
+from accounts.webhooks import events as webhooks
 
 
 class RefreshRejected(Exception):
@@ -95,6 +96,7 @@ def start_session(*, user, client, remember=True, methods=("pwd",)) -> IssuedTok
             raise UserGone
         session.save(force_insert=True)
         event.save(force_insert=True)
+        webhooks.emit("session.created", webhooks.session_data(user.pk, session.id, methods=list(methods)))
     user.last_login = now
     return _issue(session)
 
@@ -166,6 +168,7 @@ def revoke_session(*, session, reason, actor=None, client=None) -> bool:
                 SecurityEventKind.SESSION_REVOKED, user=session.user, session_id=session.id,
                 actor=actor, reason=reason, client=client,
             )
+            webhooks.session_revoked(session.user_id, session.id, reason=reason)
     return bool(revoked)
 
 
@@ -195,6 +198,7 @@ def revoke_sessions(*, sessions, reason, actor=None, client=None, batch_size=100
                 event.user_id = user_id
                 events.append(event)
             SecurityEvent.objects.bulk_create(events)
+            webhooks.emit_each("session.revoked", (webhooks.session_data(u, pk, reason=reason) for pk, u, _ in batch))
             transaction.on_commit(lambda ids=ids: [live_sessions.forget_session(pk) for pk in ids])
 
 
@@ -211,6 +215,7 @@ def revoke_user_sessions(*, user, reason, actor=None, client=None, keep_session_
             record_event(
                 SecurityEventKind.SESSION_REVOKED, user=user, actor=actor, reason=reason, client=client,
             )
+            webhooks.session_revoked(user.pk, reason=reason, kept_session_id=keep_session_id)
     return revoked
 
 
@@ -321,6 +326,7 @@ def _mark_revoked(session, *, reason, now) -> None:
     session.revoked_at = now
     session.revoked_reason = reason
     session.save(update_fields=["revoked_at", "revoked_reason"])
+    webhooks.session_revoked(session.user_id, session.id, reason=reason)
 
 
 def reauthenticate(*, session_id, methods) -> IssuedTokens | None:

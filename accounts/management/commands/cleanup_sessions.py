@@ -1,4 +1,4 @@
-"""Delete ended sessions, ended personal access tokens and old security events in small batches (cron-safe)."""
+"""Delete ended sessions and tokens, old security events and webhook deliveries in small batches (cron-safe)."""
 import time
 from datetime import timedelta
 
@@ -9,13 +9,14 @@ from django.utils import timezone
 from accounts import conf
 from accounts.models import PasskeyChallenge, RefreshSession, SecurityEvent
 from accounts.personal_tokens.models import PersonalAccessToken
+from accounts.webhooks.models import DeliveryStatus, WebhookDelivery
 
 
 class Command(BaseCommand):
     help = (
         "Delete sessions and personal access tokens that ended (expired or revoked) longer ago than the "
-        "retention period, security events older than it, and expired passkey challenges. Each batch is its "
-        "own short transaction."
+        "retention period, security events and finished webhook deliveries older than it, and expired passkey "
+        "challenges. Each batch is its own short transaction."
     )
 
     def add_arguments(self, parser):
@@ -51,6 +52,11 @@ class Command(BaseCommand):
             PasskeyChallenge.objects.filter(expires_at__lte=timezone.now()), batch_size, pause
         )
         self.stdout.write(f"Deleted {challenges} expired passkey challenges.")
+        # Webhook deliveries that are over (delivered, dropped, dead) once queued longer ago than the retention.
+        finished = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(
+            status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+        )
+        self.stdout.write(f"Deleted {self._delete_in_batches(finished, batch_size, pause)} finished webhook deliveries.")
 
     def _delete_in_batches(self, queryset, batch_size, pause):
         total = 0
