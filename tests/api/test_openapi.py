@@ -15,7 +15,7 @@ ERRORS = {
     ("post", "/api/auth/refresh/"): {401, 403, 429, 503},
     ("post", "/api/auth/logout/"): {403, 503},
     ("post", "/api/auth/logout-all/"): {401, 503},
-    ("get", "/api/auth/me/"): {401, 503},
+    ("get", "/api/auth/me/"): {401, 403, 503},
     ("get", "/api/auth/sessions/"): {401, 403, 503},
     ("delete", "/api/auth/sessions/{session_id}/"): {401, 403, 404, 503},
     ("get", "/api/auth/trusted-devices/"): {401, 403, 503},
@@ -29,6 +29,7 @@ ERRORS = {
     ("post", "/api/auth/mfa/totp/confirm/"): {400, 401, 413, 415, 429, 503},
     ("post", "/api/auth/mfa/recovery-codes/"): {401, 403, 409, 503},
     ("get", "/api/auth/tokens/"): {401, 403, 503},
+    ("get", "/api/auth/tokens/scopes/"): {401, 403, 503},
     ("get", "/api/auth/activity/"): {401, 403, 404, 503},
     ("get", "/api/auth/passkeys/"): {401, 503},
     ("post", "/api/auth/passkeys/"): {400, 401, 403, 413, 415, 503},
@@ -73,8 +74,8 @@ SECURITY = {
     ("post", "/api/auth/logout/"): [{"refreshCookie": []}],
     ("post", "/api/auth/introspect/"): [{"introspectionSecret": []}],
     # The data routes scripts may read with a personal access token.
-    ("get", "/api/auth/me/"): [{"personalToken": []}, {"bearerAuth": []}],
-    ("get", "/api/auth/users/"): [{"personalToken": []}, {"bearerAuth": []}],
+    ("get", "/api/auth/me/"): [{"personalToken": ["profile:read"]}, {"bearerAuth": []}],
+    ("get", "/api/auth/users/"): [{"personalToken": ["users:read"]}, {"bearerAuth": []}],
 }
 SETS_COOKIES = {
     ("post", "/api/auth/login/"): {"200"},
