@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from accounts.admin.common import (
@@ -62,7 +63,8 @@ class TokenColumnsMixin:
 
     @admin.display(description="scopes")
     def scope_list(self, token):
-        return format_html_join(" ", "<code>{}</code>", ((name,) for name in token.scopes or [])) or "none"
+        # One a line: the column stays narrow in the list.
+        return format_html_join(mark_safe("<br>"), "<code>{}</code>", ((name,) for name in token.scopes or [])) or "none"
 
     @admin.display(description="status")
     def status(self, token):
