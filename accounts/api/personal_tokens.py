@@ -156,5 +156,6 @@ class PersonalTokenScheme(OpenApiAuthenticationExtension):
         }
 
     def get_security_requirement(self, auto_schema):
-        scope = required_scope(auto_schema.view, auto_schema.method)
-        return {self.name: [scope.name]} if scope is not None else None
+        # OpenAPI 3.0 lists scopes only for OAuth2 schemes: a bearer requirement's list stays empty, and
+        # GET /api/auth/tokens/scopes/ names each scope with its route.
+        return {self.name: []} if required_scope(auto_schema.view, auto_schema.method) is not None else None

@@ -74,8 +74,8 @@ SECURITY = {
     ("post", "/api/auth/logout/"): [{"refreshCookie": []}],
     ("post", "/api/auth/introspect/"): [{"introspectionSecret": []}],
     # The data routes scripts may read with a personal access token.
-    ("get", "/api/auth/me/"): [{"personalToken": ["profile:read"]}, {"bearerAuth": []}],
-    ("get", "/api/auth/users/"): [{"personalToken": ["users:read"]}, {"bearerAuth": []}],
+    ("get", "/api/auth/me/"): [{"personalToken": []}, {"bearerAuth": []}],
+    ("get", "/api/auth/users/"): [{"personalToken": []}, {"bearerAuth": []}],
 }
 SETS_COOKIES = {
     ("post", "/api/auth/login/"): {"200"},
