@@ -18,11 +18,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NETWORK_STATUS_LOG
-
-pytestmark = pytest.mark.browser
+from tests.browser.conftest import NETWORK_STATUS_LOG
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "building-on-gatehouse.md"
@@ -104,21 +102,19 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture
-def browser_page(site):
+def browser_page(site, browser):
+    """A page of a fresh context on the team's server (Chromium is the browser tests' shared one)."""
     problems = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=site["url"])
+    context = browser.new_context(base_url=site["url"])
 
-        def watch(page):
-            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-            page.on("console", lambda m: m.type == "error" and not NETWORK_STATUS_LOG.match(m.text)
-                    and problems.append(m.text))
+    def watch(page):
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("console", lambda m: m.type == "error" and not NETWORK_STATUS_LOG.match(m.text)
+                and problems.append(m.text))
 
-        context.on("page", watch)
-        yield context.new_page()
-        context.close()
-        browser.close()
+    context.on("page", watch)
+    yield context.new_page()
+    context.close()
     assert problems == []
 
 
