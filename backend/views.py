@@ -1,7 +1,10 @@
 """Project-level views: the single-page app's shell, the JWKS and the favicon."""
+import json
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -22,14 +25,23 @@ SPA_PATHS = frozenset(
 )
 
 
+def app_pages():
+    """Your own pages of the browser app: ``GATEHOUSE_APP_PAGES`` maps a path to its module under static files.
+
+    See docs/building-on-gatehouse.md and frontend/static/app/extensions.js.
+    """
+    pages = getattr(settings, "GATEHOUSE_APP_PAGES", None) or {}
+    return [{"path": _normalized(path), "module": static(module)} for path, module in pages.items()]
+
+
 @require_safe
 @never_cache
 def spa(request, path=""):
     """Serve index.html for / and every deep link of the app's router; 404 (the same page) for any other path."""
-    known = _normalized(request.path) in SPA_PATHS
-    return render(
-        request, "index.html", {"signup_enabled": conf.signup_enabled()}, status=200 if known else 404
-    )
+    pages = app_pages()
+    known = _normalized(request.path) in SPA_PATHS | {page["path"] for page in pages}
+    context = {"signup_enabled": conf.signup_enabled(), "app_pages": json.dumps(pages)}  # escaped in the attribute
+    return render(request, "index.html", context, status=200 if known else 404)
 
 
 def _normalized(path):

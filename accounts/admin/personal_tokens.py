@@ -2,7 +2,8 @@
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from accounts.admin.common import (
@@ -60,6 +61,11 @@ class TokenColumnsMixin:
     def prefix(self, token):
         return format_html("<code>{}…</code>", token.prefix)
 
+    @admin.display(description="scopes")
+    def scope_list(self, token):
+        # One a line: the column stays narrow in the list.
+        return format_html_join(mark_safe("<br>"), "<code>{}</code>", ((name,) for name in token.scopes or [])) or "none"
+
     @admin.display(description="status")
     def status(self, token):
         return token_status(token)
@@ -84,7 +90,7 @@ class PersonalAccessTokenAdmin(
     TokenColumnsMixin, AllowedLookupsMixin, RevokeNotDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
     revoke_permission = REVOKE_TOKEN_PERMISSION
-    list_display = ("name", "user_link", "prefix", "status", "created", "expires", "last_used")
+    list_display = ("name", "user_link", "prefix", "scope_list", "status", "created", "expires", "last_used")
     list_display_links = ("name",)
     list_filter = (TokenStatusFilter,)
     allowed_lookups = frozenset({
@@ -102,7 +108,7 @@ class PersonalAccessTokenAdmin(
     actions = ["revoke_selected_tokens"]
     exclude = ("digest",)
     fields = (
-        "name", "user_link", "prefix", "status", "created_at", "expires_at", "last_used_at", "last_used_ip",
+        "name", "user_link", "prefix", "scope_list", "status", "created_at", "expires_at", "last_used_at", "last_used_ip",
         "revoked_at", "revoked_reason_label", "security_events",
     )
     readonly_fields = fields
@@ -158,7 +164,7 @@ class PersonalTokenInline(TokenColumnsMixin, admin.TabularInline):
     fk_name = "user"
     verbose_name = "personal access token"
     verbose_name_plural = "personal access tokens (active, the 50 newest)"
-    fields = ("name", "prefix", "created", "expires", "last_used")
+    fields = ("name", "prefix", "scope_list", "created", "expires", "last_used")
     readonly_fields = fields
     exclude = ("digest",)
     extra = 0

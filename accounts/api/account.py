@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.account import deletion, export, profile
@@ -18,11 +18,16 @@ from accounts.api.cookies import clear_token_cookies
 from accounts.api.exceptions import error_body
 from accounts.api.reauth import RecentAuthentication
 from accounts.api.serializers import UserSerializer
-from accounts.api.step_up import AT_FACTOR_LEVEL, RecentAuthenticationAtFactorLevel, StepUpAnswers
+from accounts.api.step_up import (
+    AT_FACTOR_LEVEL,
+    RecentAuthenticationAtFactorLevel,
+    StepUpAnswers,
+)
 from accounts.api.views import BearerView
 from accounts.api.views import MeView as ReadMeView
 from accounts.limits.net import client_info
 from accounts.models import RevocationReason
+from accounts.personal_tokens import scopes as token_scopes
 from accounts.sessions import lifecycle
 
 
@@ -71,10 +76,8 @@ _LAST_SUPERUSER = {
 class MeView(StepUpAnswers, ReadMeView):
     """Who am I (GET, also with a personal token), change my profile (PATCH), delete my account (DELETE)."""
 
-    @property
-    def allows_personal_tokens(self):
-        request = getattr(self, "request", None)
-        return request is not None and request.method in SAFE_METHODS
+    # A personal token may read ``me`` (its scope, as the read-only view declares), never change or delete it.
+    token_scope = {"GET": token_scopes.PROFILE_READ, "HEAD": token_scopes.PROFILE_READ}
 
     def get_permissions(self):
         if self.request.method == "DELETE":

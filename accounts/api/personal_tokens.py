@@ -1,8 +1,8 @@
 """HTTP for personal access tokens: list, create (shown once), revoke. Only from a browser session.
 
-None of these views sets ``allows_personal_tokens``, so a personal token
-cannot list, mint or revoke tokens: a leaked one cannot make itself a
-successor.
+None of these views declares a ``token_scope``, so a personal token cannot
+list, mint or revoke tokens, nor read the scopes: a leaked one cannot make
+itself a successor.
 """
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers, status
@@ -16,7 +16,8 @@ from accounts.api.views import BearerView
 from accounts.limits.net import client_info
 from accounts.models import RevocationReason
 from accounts.personal_tokens import flows
-from accounts.personal_tokens.authentication import view_allows_personal_tokens
+from accounts.personal_tokens.scopes import MAX_NAME_LENGTH as SCOPE_NAME_MAX_LENGTH
+from accounts.personal_tokens.scopes import declared_scopes, required_scope
 from accounts.personal_tokens.models import NAME_MAX_LENGTH
 
 _NOT_WITH_A_PERSONAL_TOKEN = {
@@ -35,6 +36,9 @@ class PersonalTokenSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(read_only=True)
     last_used_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="To the minute.")
     last_used_ip = serializers.IPAddressField(read_only=True, allow_null=True)
+    scopes = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="What the token may do (see GET /api/auth/tokens/scopes/)."
+    )
     expired = serializers.SerializerMethodField()
 
     def get_expired(self, token) -> bool:
@@ -48,6 +52,29 @@ class CreatedPersonalTokenSerializer(PersonalTokenSerializer):
 class PersonalTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=NAME_MAX_LENGTH)
     expires_in_days = serializers.IntegerField(min_value=1, max_value=flows.MAX_EXPIRY_DAYS)
+    scopes = serializers.ListField(
+        child=serializers.CharField(max_length=SCOPE_NAME_MAX_LENGTH), max_length=50,
+        help_text="Names from GET /api/auth/tokens/scopes/; at least one.",
+    )
+
+
+class ScopeSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+
+
+class PersonalTokenScopesView(BearerView):
+    """The scopes a personal token may be given: the ones the installed routes declare."""
+
+    @schema.operation(
+        summary="List the scopes of personal access tokens",
+        description="Every scope a route declares, by name, with the description the owner chooses it by. "
+        "A browser session's access token only: a personal token gets 403 `personal_token_not_allowed`.",
+        responses={200: ScopeSerializer(many=True)},
+        errors={**schema.BEARER_REFUSED, **_NOT_WITH_A_PERSONAL_TOKEN, **schema.DATABASE},
+    )
+    def get(self, request):
+        return Response(ScopeSerializer(declared_scopes(), many=True).data)
 
 
 class PersonalTokenListView(BearerView):
@@ -74,7 +101,7 @@ class PersonalTokenListView(BearerView):
         summary="Create a personal access token",
         description="Mints a `gat_…` token for scripts; the answer is the only time the token is shown. Needs a "
         "recent authentication (403 `reauthentication_required`); `name` unique among your tokens, "
-        "`expires_in_days` 1 to 365.",
+        "`expires_in_days` 1 to 365, `scopes` at least one of GET /api/auth/tokens/scopes/ (400 otherwise).",
         request=PersonalTokenCreateSerializer,
         responses={201: CreatedPersonalTokenSerializer},
         errors={
@@ -124,8 +151,11 @@ class PersonalTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A personal access token (gat_…), for scripts: accepted on the routes that read data.",
+            "description": "A personal access token (gat_…), for scripts: accepted on the routes that declare "
+            "a scope, when the token carries it (403 `insufficient_scope` otherwise).",
         }
 
     def get_security_requirement(self, auto_schema):
-        return {self.name: []} if view_allows_personal_tokens(auto_schema.view) else None
+        # OpenAPI 3.0 lists scopes only for OAuth2 schemes: a bearer requirement's list stays empty, and
+        # GET /api/auth/tokens/scopes/ names each scope with its route.
+        return {self.name: []} if required_scope(auto_schema.view, auto_schema.method) is not None else None

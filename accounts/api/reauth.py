@@ -22,7 +22,9 @@ class ReauthenticationRequired(PermissionDenied):
 
 def authenticated_recently(grant, *, now=None) -> bool:
     """Whether the access token of ``grant`` (``request.auth``) was issued after a recent authentication."""
-    auth_time = grant.token.get("auth_time") if grant is not None else None
+    # A personal token's grant has no access token: it is never a recent authentication.
+    token = getattr(grant, "token", None)
+    auth_time = token.get("auth_time") if token is not None else None
     if not isinstance(auth_time, int) or isinstance(auth_time, bool):
         return False
     now = time.time() if now is None else now

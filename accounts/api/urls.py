@@ -49,6 +49,7 @@ urlpatterns = [
     path("auth/mfa/totp/confirm/", mfa.TotpConfirmView.as_view(), name="mfa-totp-confirm"),
     path("auth/mfa/recovery-codes/", mfa.RecoveryCodesView.as_view(), name="mfa-recovery-codes"),
     path("auth/tokens/", personal_tokens.PersonalTokenListView.as_view(), name="personal-tokens"),
+    path("auth/tokens/scopes/", personal_tokens.PersonalTokenScopesView.as_view(), name="personal-token-scopes"),
     path(
         "auth/tokens/<uuid:token_id>/", personal_tokens.PersonalTokenDetailView.as_view(), name="personal-token-detail"
     ),

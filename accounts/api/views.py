@@ -54,6 +54,7 @@ from accounts.limits.throttling import (
 )
 from accounts.models import RefreshSession, RevocationReason
 from accounts.recovery import addresses
+from accounts.personal_tokens import scopes as token_scopes
 from accounts.sessions import introspection, lifecycle
 
 _BEARER_CHALLENGE = BEARER_CHALLENGE
@@ -166,13 +167,17 @@ class LogoutAllView(BearerView):
 class MeView(BearerView):
     open_before_enrolment = True  # MFA_REQUIRED: the app reads who is signed in, and whether they must enrol
 
-    allows_personal_tokens = True  # a data route: scripts read it with a personal access token
+    token_scope = token_scopes.PROFILE_READ  # a data route: scripts read it with a personal access token
 
     @schema.operation(
         summary="Who am I",
         description="The user the access token belongs to.",
         responses={200: UserSerializer},
-        errors={**schema.BEARER_REFUSED, **schema.DATABASE},
+        errors={
+            **schema.BEARER_REFUSED,
+            403: "A personal token without the `profile:read` scope (`insufficient_scope`).",
+            **schema.DATABASE,
+        },
     )
     def get(self, request):
         return Response(UserSerializer(request.user).data)
@@ -366,7 +371,7 @@ class UserPagination(PageNumberPagination):
     },
 )
 class StaffUserListView(NoStoreMixin, ListAPIView):
-    allows_personal_tokens = True  # a data route (and CanViewUsers still applies)
+    token_scope = token_scopes.USERS_READ  # a data route (and CanViewUsers still applies)
     permission_classes = [CanViewUsers]
     serializer_class = StaffUserSerializer
     pagination_class = UserPagination

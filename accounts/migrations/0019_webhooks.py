@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0016_user_language'),
+        ('accounts', '0018_personal_token_scopes'),
     ]
 
     operations = [

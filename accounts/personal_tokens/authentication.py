@@ -2,12 +2,14 @@
 
 It runs before the JWT authentication and answers only for credentials that
 start with ``gat_``; for anything else it returns None and the JWT class
-decides. A personal token is accepted only by views that say
-``allows_personal_tokens = True`` (the routes that read data). The check
-lives here, not in a permission class, because a view that sets its own
-``permission_classes`` would silently drop a default permission: with the
-check in authentication, a route added tomorrow refuses personal tokens
-unless it opts in.
+decides. A personal token is accepted only by views that declare the scope it
+needs (``token_scope``, see ``accounts.personal_tokens.scopes``), and only when
+the token carries that scope: otherwise 403 ``personal_token_not_allowed``
+(the view takes no token) or 403 ``insufficient_scope`` with the RFC 6750
+challenge. The check lives here, not in a permission class, because a view
+that sets its own ``permission_classes`` would silently drop a default
+permission: with the check in authentication, a route added tomorrow refuses
+personal tokens unless it declares a scope.
 """
 import uuid
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from accounts.limits.net import client_ip
 from accounts.mfa import policy
 from accounts.personal_tokens import flows, tokens
+from accounts.personal_tokens.scopes import required_scope
 
 # A genuine token is TOKEN_LENGTH characters; anything much longer is not worth parsing.
 _MAX_CREDENTIAL_BYTES = 256
@@ -32,6 +35,17 @@ class PersonalTokenNotAllowed(PermissionDenied):
     default_code = "personal_token_not_allowed"
 
 
+class InsufficientScope(PermissionDenied):
+    """RFC 6750 §3.1: the token is good but lacks the scope; the challenge names the one needed."""
+
+    default_code = "insufficient_scope"
+
+    def __init__(self, scope):
+        super().__init__(f"This personal access token does not have the scope this route needs: {scope.name}.")
+        # DRF's exception handler sends ``auth_header`` as WWW-Authenticate, whatever the status.
+        self.auth_header = f'Bearer error="insufficient_scope", scope="{scope.name}"'
+
+
 @dataclass(frozen=True)
 class PersonalTokenGrant:
     """What ``request.auth`` holds for a personal token. It has no session: views that need one never see it."""
@@ -40,10 +54,7 @@ class PersonalTokenGrant:
     name: str
     expires_at: datetime
     user_pk: object
-
-
-def view_allows_personal_tokens(view) -> bool:
-    return bool(getattr(view, "allows_personal_tokens", False))
+    scopes: tuple = ()
 
 
 class PersonalTokenAuthentication(BaseAuthentication):
@@ -63,11 +74,16 @@ class PersonalTokenAuthentication(BaseAuthentication):
         except flows.TokenRejected as rejected:
             raise AuthenticationFailed(rejected.detail, code=rejected.code) from None
         view = (request.parser_context or {}).get("view")
-        if not view_allows_personal_tokens(view):
+        needed = required_scope(view, request.method)
+        if needed is None:
             raise PersonalTokenNotAllowed()
+        if not row.has_scope(needed.name):
+            raise InsufficientScope(needed)
         policy.check_personal_token(user=row.user)
         flows.record_use(token=row, ip_address=client_ip(request))
-        grant = PersonalTokenGrant(token_id=row.pk, name=row.name, expires_at=row.expires_at, user_pk=row.user_id)
+        grant = PersonalTokenGrant(
+            token_id=row.pk, name=row.name, expires_at=row.expires_at, user_pk=row.user_id, scopes=tuple(row.scopes),
+        )
         return row.user, grant
 
     def authenticate_header(self, request):

@@ -16,6 +16,7 @@ from accounts import conf
 from accounts.audit import record_event
 from accounts.mail import outbox
 from accounts.models import SecurityEventKind
+from accounts.personal_tokens import scopes as token_scopes
 from accounts.personal_tokens import tokens
 from accounts.personal_tokens.models import NAME_MAX_LENGTH, PersonalAccessToken
 from accounts.text import strip_control_characters
@@ -65,9 +66,20 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-def create_token(*, user, name, expires_in_days, client, session_id=None) -> CreatedToken:
+def clean_scopes(names) -> list:
+    """The scopes as stored: at least one, each one declared by a route; refused otherwise."""
+    if not names:
+        raise ValidationError({"scopes": ["Choose at least one scope: what the token may do."]})
+    try:
+        return token_scopes.clean_scopes(names)
+    except ValueError as unknown:
+        raise ValidationError({"scopes": [f"Unknown scope: {str(unknown)[:64]!r}."]}) from None
+
+
+def create_token(*, user, name, expires_in_days, scopes, client, session_id=None) -> CreatedToken:
     """Mint a token for ``user``, record it and mail the owner about it; the token is returned once, never stored."""
     name = clean_name(name)
+    scopes = clean_scopes(scopes)
     if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         raise ValidationError({"expires_in_days": [f"Choose between 1 and {MAX_EXPIRY_DAYS} days."]})
     live = PersonalAccessToken.objects.not_revoked().filter(user=user)
@@ -82,7 +94,7 @@ def create_token(*, user, name, expires_in_days, client, session_id=None) -> Cre
     token = tokens.new_token(lookup)
     row = PersonalAccessToken(
         user=user, name=name, lookup=lookup, digest=tokens.digest(token), created_at=now,
-        expires_at=now + timedelta(days=expires_in_days),
+        expires_at=now + timedelta(days=expires_in_days), scopes=scopes,
     )
     try:
         with transaction.atomic():

@@ -43,6 +43,8 @@ class PersonalAccessToken(models.Model):
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=32, blank=True)
+    # Names of ``accounts.personal_tokens.scopes.Scope``s, sorted; a route asks for one (``token_scope``).
+    scopes = models.JSONField(default=list, blank=True, help_text="What the token may do: the scopes it was given.")
 
     objects = PersonalAccessTokenQuerySet.as_manager()
 
@@ -74,6 +76,14 @@ class PersonalAccessToken(models.Model):
         from accounts.personal_tokens.tokens import public_prefix
 
         return public_prefix(self.lookup)
+
+    def has_scope(self, name: str) -> bool:
+        return name in (self.scopes or [])
+
+    @property
+    def scope_string(self) -> str:
+        """The scopes as RFC 6749 writes them: names separated by spaces."""
+        return " ".join(self.scopes or [])
 
     def is_active(self, now=None) -> bool:
         now = now or timezone.now()

@@ -24,6 +24,8 @@ from rest_framework.exceptions import APIException
 
 from accounts import conf
 from accounts.mfa import policy
+from accounts.personal_tokens import flows as personal_token_flows
+from accounts.personal_tokens import tokens as personal_tokens
 from accounts.sessions import lifecycle
 from accounts.sessions.authentication import MAX_TOKEN_BYTES, SessionBoundJWTAuthentication
 
@@ -51,10 +53,16 @@ def client_authorized(*, authorization) -> bool:
 
 
 def introspect(*, token: str) -> dict:
-    """RFC 7662's answer for ``token``: its claims and user when it is a valid access token of a live session."""
+    """RFC 7662's answer for ``token``: its claims and user when it is a valid access token of a live session.
+
+    A personal access token (``gat_…``) is answered too, with its ``scope``:
+    the service that asks decides what the token may do there.
+    """
     raw = token.encode("utf-8", "surrogatepass")
     if not raw or len(raw) > MAX_TOKEN_BYTES:
         return INACTIVE
+    if personal_tokens.looks_like_personal_token(raw):
+        return _introspect_personal_token(token)
     try:
         grant = SessionBoundJWTAuthentication().verified_grant(raw)
     except APIException:  # InvalidToken, AuthenticationFailed: not a token of ours that could be live
@@ -68,6 +76,24 @@ def introspect(*, token: str) -> dict:
     answer["token_type"] = claims.get("token_type", "access")
     answer["username"] = user.get_username()
     return answer
+
+
+def _introspect_personal_token(token: str) -> dict:
+    try:
+        row = personal_token_flows.authenticate(raw_token=token)
+    except personal_token_flows.TokenRejected:
+        return INACTIVE
+    if policy.enrolment_required(row.user):  # refused everywhere, as by the authentication
+        return INACTIVE
+    return {
+        "active": True,
+        "token_type": "personal_token",
+        "scope": row.scope_string,
+        "sub": str(row.user.pk),
+        "username": row.user.get_username(),
+        "iat": int(row.created_at.timestamp()),
+        "exp": int(row.expires_at.timestamp()),
+    }
 
 
 def _digest(value: str) -> bytes:

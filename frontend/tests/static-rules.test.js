@@ -17,7 +17,7 @@ function walk(dir) {
   });
 }
 
-test('index.html: one external module script, no inline script/handler/style, one template variable', () => {
+test('index.html: one external module script, no inline script/handler/style, two template variables', () => {
   const html = readFileSync(join(root, 'index.html'), 'utf8');
   const scripts = [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)];
   assert.equal(scripts.length, 1);
@@ -28,7 +28,9 @@ test('index.html: one external module script, no inline script/handler/style, on
   assert.doesNotMatch(html, /<style\b/i, 'inline <style>');
   assert.doesNotMatch(html, /\{%/, 'template tags');
   const vars = [...html.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => m[0]);
-  assert.deepEqual(vars, ['{{ signup_enabled|yesno:"true,false" }}']);
+  // The second: your own pages (GATEHOUSE_APP_PAGES) as JSON, autoescaped in an attribute (extensions.js).
+  assert.deepEqual(vars, ['{{ signup_enabled|yesno:"true,false" }}', '{{ app_pages }}']);
+  assert.match(html, /<meta name="app-pages" content="\{\{ app_pages \}\}">/);
   assert.match(html, /<meta name="signup-enabled" content="\{\{ signup_enabled\|yesno:"true,false" \}\}">/);
   for (const m of html.matchAll(/(?:src|href)="([^"]+)"/g)) {
     assert.ok(m[1].startsWith('/static/app/') || m[1] === '#main', m[1]);

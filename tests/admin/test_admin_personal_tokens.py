@@ -51,6 +51,18 @@ def test_the_list_shows_name_user_prefix_and_status_and_no_page_holds_the_digest
     assert "203.0.113.5" in root.get(TOKENS).content.decode()
 
 
+def test_the_list_the_token_page_and_the_user_page_show_the_tokens_scopes(root, make_user, log_in):
+    # repro: the admin showed no scopes; now each page names them
+    make_user("alice")
+    create(log_in("alice"), name="reader", scopes=["profile:read"])
+    row = PersonalAccessToken.objects.get()
+
+    for url in (TOKENS, f"{TOKENS}{row.pk}/change/", f"{USERS}{row.user_id}/change/"):
+        html = root.get(url).content.decode()
+        assert "<code>profile:read</code>" in html, url
+        assert "users:read" not in html, url
+
+
 def test_search_by_username_email_or_the_token_start(root, alices_token, make_user, log_in):
     make_user("bob")
     create(log_in("bob"), name="bob's job")

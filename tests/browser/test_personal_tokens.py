@@ -15,10 +15,12 @@ from tests.personal_tokens.conftest import Script
 TOKEN_FORM = re.compile(r"gat_[0-9a-f]{16}_[0-9A-Za-z]{43}")
 
 
-def create_through_ui(page, name, days="90"):
+def create_through_ui(page, name, days="90", scopes=("profile:read",)):
     form = page.get_by_test_id("token-form")
     form.locator('input[name="token_name"]').fill(name)
     form.locator('select[name="expires_in_days"]').select_option(days)
+    for scope in scopes:
+        form.locator(f'input[name="scopes"][value="{scope}"]').check()
     form.locator('button[type="submit"]').click()
 
 
@@ -75,6 +77,35 @@ def test_create_copy_use_and_revoke_a_token_from_the_account_page(page, context,
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(artifacts / f"account-tokens-revoked-{width}.png"))
     assert script.get("/api/auth/me/").status_code == 401
+
+
+def test_the_form_offers_the_declared_scopes_and_the_list_shows_each_tokens_scopes(page, user, artifacts):
+    # repro: the account page's token form had no scopes; now a checkbox per declared scope, with its description
+    log_in_through_ui(page)
+    page.get_by_test_id("nav-account").click()
+    boxes = page.get_by_test_id("token-scope")
+    expect(boxes).to_have_count(2)
+    assert [boxes.nth(i).get_attribute("value") for i in range(2)] == ["profile:read", "users:read"]
+    expect(page.get_by_test_id("token-scopes")).to_contain_text("Read your username")
+    page.get_by_test_id("token-form").locator('input[name="token_name"]').fill("no scope")
+    page.get_by_test_id("token-form").locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("token-scopes")).to_contain_text("Choose at least one scope")
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(artifacts / f"account-tokens-scopes-{width}.png"), full_page=True)
+    assert not PersonalAccessToken.objects.exists()
+
+    create_through_ui(page, "reader", scopes=("profile:read", "users:read"))
+
+    expect(page.get_by_test_id("new-token")).to_be_visible()
+    expect(page.get_by_test_id("token-row-scopes")).to_have_text("Scopes profile:readusers:read")
+    assert PersonalAccessToken.objects.get().scopes == ["profile:read", "users:read"]
+    page.get_by_test_id("token-done").click()
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(artifacts / f"account-tokens-list-scopes-{width}.png"), full_page=True)
 
 
 def test_a_server_refusal_shows_at_the_name_field(page, user):

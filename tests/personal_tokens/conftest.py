@@ -2,11 +2,12 @@ import pytest
 from rest_framework.test import APIClient
 
 TOKENS = "/api/auth/tokens/"
+EVERY_SCOPE = ("profile:read", "users:read")
 
 
-def create(device, name="ci", expires_in_days=30):
+def create(device, name="ci", expires_in_days=30, scopes=EVERY_SCOPE):
     """POST /api/auth/tokens/ from a logged-in device (a browser session)."""
-    return device.post(TOKENS, {"name": name, "expires_in_days": expires_in_days})
+    return device.post(TOKENS, {"name": name, "expires_in_days": expires_in_days, "scopes": list(scopes)})
 
 
 class Script:

@@ -4,7 +4,7 @@
 // connectivity problems reported by the API client.
 
 import { add, h, link, setChildren, setText, loading, errorState, pageTitle } from './dom.js';
-import { resolve, matchRoute, loginUrl, safeNext } from './router.js';
+import { resolve, matchRoute, loginUrl, safeNext, ROUTES } from './router.js';
 import { AuthError, errorMessage } from './api.js';
 import { initial } from './format.js';
 import { createToaster } from './toast.js';
@@ -48,11 +48,16 @@ function brand() {
  * @param {Record<string, {mount: Function}>} deps.pages page modules by route name
  * @param {boolean}     deps.signupEnabled
  * @param {object}      [deps.capabilities] what this server offers (capabilities.js): pages offer nothing else
+ * @param {object[]}    [deps.routes]   the router's routes: Gatehouse's, and your pages' (extensions.js)
+ * @param {object[]}    [deps.nav]      more links for the header (extensions.js)
  */
 // A protected page older than this since the last word from the server asks again before it shows.
 const SESSION_RECHECK_MS = 5000;
 
-export function createApp({ root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, capabilities = null, webauthn = null }) {
+export function createApp({
+  root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, capabilities = null, webauthn = null,
+  routes = ROUTES, nav = [],
+}) {
   const caps = capabilities || { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional', trustDeviceDays: 30 };
   let router = null;
   const state = { user: null, checkedAt: null, flash: null, seq: 0, dispose: null, rendered: false, bannerTimer: null };
@@ -101,7 +106,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
 
   function header(activeName) {
     const user = state.user;
-    const items = NAV.filter((n) => !n.staff || (user && user.is_staff));
+    const items = [...NAV, ...nav].filter((n) => !n.staff || (user && user.is_staff));
     const logoutBtn = h(
       'button',
       { type: 'button', class: 'btn btn-ghost btn-sm', testid: 'logout', on: { click: onLogoutClick } },
@@ -278,7 +283,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
   function renderPage(seq, loc) {
     if (seq !== state.seq) return;
     const authenticated = !!(store.get() && state.user);
-    const decision = resolve(loc, { authenticated, user: state.user, signupEnabled });
+    const decision = resolve(loc, { authenticated, user: state.user, signupEnabled }, routes);
     if (decision.kind === 'redirect') {
       router.navigate(decision.to, { replace: true });
       return;
@@ -377,7 +382,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
       onLogin(user) {
         setUser(user);
         const next = new URLSearchParams(loc.search).get('next');
-        router.navigate(safeNext(next), { replace: true });
+        router.navigate(safeNext(next, routes), { replace: true });
       },
     };
   }
@@ -397,7 +402,7 @@ export function createApp({ root, banner, live, doc, api, store, clock, timers, 
     hideBanner();
     if (!router) return;
     const loc = router.current();
-    const route = matchRoute(loc.pathname);
+    const route = matchRoute(loc.pathname, routes);
     const target =
       reason === 'session_expired' && route && route.access !== 'guest' && route.access !== 'public' ? loginUrl(loc.pathname, loc.search) : '/login';
     router.navigate(target, { replace: true });

@@ -6,7 +6,8 @@ import { createTokenStore } from './token-store.js';
 import { createApiClient } from './api.js';
 import { askToReauthenticate } from './reauth.js';
 import { createWebAuthn } from './webauthn.js';
-import { createRouter } from './router.js';
+import { createRouter, ROUTES } from './router.js';
+import { loadExtensions } from './extensions.js';
 import { createApp } from './app.js';
 import { readCapabilities } from './capabilities.js';
 import { reauthOptions } from './two-step-state.js';
@@ -94,6 +95,13 @@ const api = createApiClient({
 });
 
 capabilities = await readCapabilities({ api, clock, signupEnabled });
+// Your own pages (GATEHOUSE_APP_PAGES; see extensions.js and docs/building-on-gatehouse.md).
+const extensions = await loadExtensions({
+  doc: document,
+  importModule: (url) => import(url),
+  builtinRoutes: ROUTES,
+  log: (...args) => console.error(...args),
+});
 
 app = createApp({
   root: document.getElementById('app'),
@@ -104,7 +112,9 @@ app = createApp({
   store,
   clock,
   timers,
-  pages: { login, loginCode: login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff },
+  pages: { login, loginCode: login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff, ...extensions.pages },
+  routes: [...ROUTES, ...extensions.routes],
+  nav: extensions.nav,
   signupEnabled: capabilities.signup,
   capabilities,
   webauthn,

@@ -1,12 +1,15 @@
 // Account page, "Personal access tokens": list, create (the token shown once,
 // with a copy button), revoke (asks first, then a toast). Mounted by
 // account.js; its own module so the account page's other sections stay apart.
+// The scopes offered are the ones the server's routes declare
+// (GET /api/auth/tokens/scopes/), each a checkbox with its description.
 import { add, h, field, formError, setBusy, setChildren, setText, loading, errorState, serverErrorSummary } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate, relativeTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
 
 const TOKENS = '/api/auth/tokens/';
+const SCOPES = '/api/auth/tokens/scopes/';
 const EXPIRY_CHOICES = [
   [7, '7 days'],
   [30, '30 days'],
@@ -32,13 +35,16 @@ export function mountTokens(container, ctx) {
     inputProps: { maxlength: '100' },
   });
   const expiry = selectField({ label: 'Expires after', name: 'expires_in_days', choices: EXPIRY_CHOICES, value: DEFAULT_EXPIRY });
+  const scopes = scopeFieldset();
   const error = formError();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create token');
   const form = h(
     'form',
     { class: 'form token-form', testid: 'token-form', novalidate: true, 'aria-label': 'Create a personal access token', on: { submit: onCreate } },
     error.el,
-    h('div', { class: 'token-form-fields' }, name.wrap, expiry.wrap, h('div', { class: 'token-form-submit' }, submit)),
+    h('div', { class: 'token-form-fields' }, name.wrap, expiry.wrap),
+    scopes.wrap,
+    h('div', { class: 'token-form-submit' }, submit),
   );
   const reveal = h('div', { class: 'token-reveal', testid: 'new-token-panel', hidden: true });
   const listError = formError();
@@ -55,7 +61,8 @@ export function mountTokens(container, ctx) {
         { class: 'muted small' },
         'For scripts and CI jobs: send a token as ',
         h('code', {}, 'Authorization: Bearer <token>'),
-        ' to read your account’s data through the API. A token cannot manage sessions, tokens or your password. ',
+        ' to read your account’s data through the API; it can do only what its scopes allow. ',
+        'A token cannot manage sessions, tokens, sign-in methods, your email or your password. ',
         'Signing out everywhere and changing your password leave tokens working; a password reset ends them all.',
       ),
       reveal,
@@ -74,10 +81,17 @@ export function mountTokens(container, ctx) {
     error.clear();
     name.setError(null);
     expiry.setError(null);
+    scopes.setError(null);
     const label = name.input.value.trim();
     if (!label) {
       name.setError('Give the token a name.');
       name.input.focus();
+      return;
+    }
+    const chosen = scopes.chosen();
+    if (!chosen.length) {
+      scopes.setError('Choose at least one scope: what the token may do.');
+      scopes.focus();
       return;
     }
     creating = true;
@@ -85,7 +99,7 @@ export function mountTokens(container, ctx) {
     try {
       const created = await api.request(TOKENS, {
         method: 'POST',
-        body: { name: label, expires_in_days: Number(expiry.select.value) },
+        body: { name: label, expires_in_days: Number(expiry.select.value), scopes: chosen },
       });
       if (!alive) return;
       form.reset();
@@ -98,7 +112,8 @@ export function mountTokens(container, ctx) {
         const fields = err.fields || {};
         name.setError(fields.name);
         expiry.setError(fields.expires_in_days);
-        error.show(serverErrorSummary(err, ['name', 'expires_in_days']));
+        scopes.setError(fields.scopes);
+        error.show(serverErrorSummary(err, ['name', 'expires_in_days', 'scopes']));
         if (fields.name) name.input.focus();
       } else {
         error.show(errorMessage(err));
@@ -193,6 +208,12 @@ export function mountTokens(container, ctx) {
         h(
           'ul',
           { class: 'session-meta token-meta' },
+          h(
+            'li',
+            { class: 'token-scopes', testid: 'token-row-scopes' },
+            h('span', { class: 'meta-label' }, 'Scopes '),
+            (t.scopes || []).length ? (t.scopes || []).map((name) => h('code', { class: 'token-scope' }, name)) : 'none',
+          ),
           h('li', {}, h('span', { class: 'meta-label' }, 'Created '), formatDate(t.created_at)),
           h('li', {}, h('span', { class: 'meta-label' }, t.expired ? 'Expired ' : 'Expires '), formatDate(t.expires_at)),
           h(
@@ -254,8 +275,9 @@ export function mountTokens(container, ctx) {
   }
 
   async function load() {
-    const data = await api.request(TOKENS);
+    const [data, offered] = await Promise.all([api.request(TOKENS), api.request(SCOPES)]);
     if (!alive) return;
+    scopes.offer(Array.isArray(offered) ? offered : []);
     const tokens = Array.isArray(data) ? data : [];
     if (!tokens.length) showEmptyIfNone();
     else setChildren(listWrap, h('ul', { class: 'token-list', 'aria-label': 'Your personal access tokens' }, tokens.map(row)));
@@ -274,6 +296,57 @@ export function mountTokens(container, ctx) {
     alive = false;
     loader.stop();
   };
+}
+
+/**
+ * The scopes as checkboxes, each with its description: {wrap, offer(list), chosen(), setError, focus}.
+ * Filled once the server has listed them; none is ticked beforehand (a token gets only what is chosen).
+ */
+function scopeFieldset() {
+  const errorEl = h('p', { id: 'token-scopes-error', class: 'field-error', hidden: true });
+  const boxes = h('div', { class: 'token-scope-choices' }, h('p', { class: 'muted small' }, 'Loading scopes…'));
+  const wrap = h(
+    'fieldset',
+    { class: 'token-scope-fieldset', testid: 'token-scopes' },
+    h('legend', { class: 'label' }, 'What it may do'),
+    boxes,
+    errorEl,
+  );
+  function offer(list) {
+    const ticked = new Set(chosen());
+    setChildren(
+      boxes,
+      list.map((scope, i) => {
+        const id = `token-scope-${i}`;
+        const box = h('input', {
+          type: 'checkbox', id, name: 'scopes', value: scope.name, testid: 'token-scope', checked: ticked.has(scope.name),
+        });
+        box.setAttribute('aria-describedby', `${id}-hint`);
+        return h(
+          'div',
+          { class: 'check token-scope-choice' },
+          box,
+          h('label', { for: id }, h('code', {}, scope.name)),
+          h('p', { class: 'field-hint', id: `${id}-hint` }, scope.description),
+        );
+      }),
+    );
+  }
+  function chosen() {
+    return [...boxes.querySelectorAll('input[name="scopes"]')].filter((box) => box.checked).map((box) => box.value);
+  }
+  function setError(messages) {
+    const list = (Array.isArray(messages) ? messages : messages ? [messages] : []).filter(Boolean);
+    setText(errorEl, list.join(' '));
+    errorEl.hidden = !list.length;
+    if (list.length) wrap.setAttribute('aria-describedby', errorEl.id);
+    else wrap.removeAttribute('aria-describedby');
+  }
+  function focus() {
+    const first = boxes.querySelector('input[name="scopes"]');
+    if (first) first.focus();
+  }
+  return { wrap, offer, chosen, setError, focus };
 }
 
 /** A labelled <select> in the style of dom.js's fields: {wrap, select, setError}. */
