@@ -37,7 +37,7 @@ def rows_of(user_pk):
 
 def furnish(device, user):
     """Tokens, a passkey and a device beside the sessions and events a login leaves."""
-    assert device.post("/api/auth/tokens/", {"name": "ci", "expires_in_days": 3}).status_code == 201
+    assert device.post("/api/auth/tokens/", {"name": "ci", "expires_in_days": 3, "scopes": ["profile:read"]}).status_code == 201
     Passkey.objects.create(user=user, credential_id=f"cred-{user.pk}", public_key=b"k", user_handle="h", name="key")
     KnownDevice.objects.get_or_create(user=user, digest=f"{user.pk:064d}")
 

@@ -60,7 +60,7 @@ def rich_account(clock, logged_in, log_in, user):
     device, admin log."""
     enrolled = enrol(logged_in)
     confirm_with_code(enrolled)
-    created = logged_in.post("/api/auth/tokens/", {"name": "backup script", "expires_in_days": 5})
+    created = logged_in.post("/api/auth/tokens/", {"name": "backup script", "expires_in_days": 5, "scopes": ["profile:read"]})
     assert created.status_code == 201, created.content
     Passkey.objects.create(
         user=user, credential_id="Y3JlZGVudGlhbC1pZC1vZi1hbGljZQ", public_key=b"\x01public-key-bytes",
@@ -149,7 +149,7 @@ def test_export_of_another_user_cannot_be_asked_for(logged_in, make_user, log_in
 
 
 def test_a_personal_token_cannot_export(logged_in):
-    token = logged_in.post("/api/auth/tokens/", {"name": "script", "expires_in_days": 1}).json()["token"]
+    token = logged_in.post("/api/auth/tokens/", {"name": "script", "expires_in_days": 1, "scopes": ["profile:read"]}).json()["token"]
 
     response = logged_in.client.get("/api/auth/export/", HTTP_AUTHORIZATION=f"Bearer {token}")
 

@@ -102,7 +102,7 @@ def test_an_old_session_cannot_probe_whether_a_name_is_taken(logged_in, make_use
 
 def test_a_personal_token_may_read_me_but_not_change_it(logged_in, user):
     logged_in.client.credentials()
-    created = logged_in.post("/api/auth/tokens/", {"name": "script", "expires_in_days": 1}).json()["token"]
+    created = logged_in.post("/api/auth/tokens/", {"name": "script", "expires_in_days": 1, "scopes": ["profile:read"]}).json()["token"]
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {created}"}
 
     assert logged_in.client.get("/api/auth/me/", **bearer).status_code == 200
