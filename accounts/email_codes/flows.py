@@ -30,8 +30,12 @@ from accounts.email_codes import codes
 from accounts.email_codes.models import LoginCode
 from accounts.identity import canonical_email
 from accounts.limits.throttling import throttle_address
-from accounts.mail import outbox
-from accounts.models import SecurityEventKind
+from accounts.devices import trusted
+from accounts.mail import notices, outbox
+from accounts.mfa import factors
+from accounts.models import RevocationReason, SecurityEventKind
+from accounts.personal_tokens import flows as personal_tokens
+from accounts.sessions import lifecycle
 
 TTL = timedelta(minutes=10)
 MAX_TRIES = 5
@@ -134,13 +138,32 @@ def verify(*, email, code) -> Verdict:
 
 
 def prove_mailbox(*, user, client) -> None:
-    """A right code came from the mailbox: its address is verified (and the verification links still out end)."""
+    """A right code came from the mailbox: its address is verified (and the verification links still out end).
+
+    The first proof of an address also takes the account from its unverified
+    past: someone who signed up with an address that is not theirs (before
+    its owner did) still knows the password, and may hold sessions, personal
+    tokens, trusted browsers or factors. The mailbox's owner signing in with
+    a code must not share the account with them, so, as a reset link does,
+    all of that ends: the password becomes unusable (the owner sets one with
+    "Forgot password"), every session, personal token and trusted browser
+    ends, and the factors added while the address was unverified go; it is
+    recorded and mailed. An account whose address was verified keeps all of it.
+    """
     if user.email_verified_at is not None:
         return
-    user.email_verified_at = timezone.now()
-    user.email_link_generation += 1
-    user.save(update_fields=["email_verified_at", "email_link_generation"])
-    record_event(SecurityEventKind.EMAIL_VERIFIED, user=user, reason="login_code", client=client)
+    with transaction.atomic():
+        user.email_verified_at = timezone.now()
+        user.email_link_generation += 1
+        user.set_unusable_password()
+        user.save(update_fields=["email_verified_at", "email_link_generation", "password"])
+        record_event(SecurityEventKind.EMAIL_VERIFIED, user=user, reason="login_code", client=client)
+        record_event(SecurityEventKind.PASSWORD_RESET, user=user, reason="login_code", client=client)
+        lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
+        personal_tokens.revoke_user_tokens(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
+        trusted.end_all(user)
+        factors.end_unverified_past(user=user, client=client, proof="login_code")
+        notices.password_reset(user=user, client=client, proof="login_code")
 
 
 def _sweep(now) -> None:

@@ -54,8 +54,9 @@ def password_changed(*, user, client):
     return send(PASSWORD_CHANGED, user=user, client=client)
 
 
-def password_reset(*, user, client):
-    return send(PASSWORD_RESET, user=user, client=client)
+def password_reset(*, user, client, proof="reset_link"):
+    """The password was reset (``proof`` "reset_link"), or removed by a first sign-in with a mailed code ("login_code")."""
+    return send(PASSWORD_RESET, user=user, client=client, proof=proof)
 
 
 def email_changed(*, user, old_email, client):

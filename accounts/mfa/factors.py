@@ -98,7 +98,7 @@ def reset(*, user, actor, client=None) -> bool:
     return True
 
 
-def end_unverified_past(*, user, client=None) -> bool:
+def end_unverified_past(*, user, client=None, proof="password_reset") -> bool:
     """At a password reset: remove the factors added while the address was not verified; recorded and mailed.
 
     Why: someone who signs up with an address that is not theirs (before its
@@ -115,7 +115,9 @@ def end_unverified_past(*, user, client=None) -> bool:
     verification (of the current address), so comparing dates would call a
     factor added under an earlier verified address unverified, and cannot
     tell what happened between. Answers whether anything was removed. Call
-    it inside the reset's transaction, after the password changed.
+    it inside the reset's transaction, after the password changed. ``proof``
+    names what proved the mailbox: ``password_reset``, or ``login_code`` (a
+    first sign-in with a mailed code, ``accounts.email_codes``).
     """
     passkeys = Passkey.objects.filter(user=user, added_while_unverified=True)
     passkey_names = list(passkeys.values_list("name", flat=True))
@@ -128,9 +130,9 @@ def end_unverified_past(*, user, client=None) -> bool:
         return False
     still_enabled = sync_flag(user)
     if passkey_names:
-        record_event(SecurityEventKind.PASSKEY_REMOVED, user=user, reason="password_reset", client=client)
+        record_event(SecurityEventKind.PASSKEY_REMOVED, user=user, reason=proof, client=client)
     if app_removed:
-        record_event(SecurityEventKind.MFA_TOTP_REMOVED, user=user, reason="password_reset", client=client)
+        record_event(SecurityEventKind.MFA_TOTP_REMOVED, user=user, reason=proof, client=client)
     removed = [f"the passkey “{name}”" for name in passkey_names]
     removed += ["the authenticator app"] if app_removed else []
     removed += ["the recovery codes"] if codes_removed else []
@@ -140,7 +142,7 @@ def end_unverified_past(*, user, client=None) -> bool:
             template="factors_removed_on_reset",
             context={
                 "user": user, "removed": removed, "still_enabled": still_enabled, "when": timezone.now(),
-                "site_url": conf.site_url() or "",
+                "site_url": conf.site_url() or "", "proof": proof,
             },
         )
     return True
