@@ -10,30 +10,19 @@ so they are kept as HMAC-SHA256 digests under their own derived keys.
 ``SECRET_KEY_FALLBACKS`` are tried when decrypting, so a key rotation that
 keeps the old key there keeps the authenticators working.
 """
-import base64
 import hmac
-import os
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-_VERSION = "v1"
-_NONCE_BYTES = 12
+from accounts import sealing
+
+_SALT = b"gatehouse.mfa"
 _ENCRYPTION_INFO = b"gatehouse.mfa.totp-secret.v1"
 
 
 class DecryptionFailed(Exception):
     """The value was not encrypted with this server's key for this user (or was altered)."""
-
-
-def _encryption_key(secret_key: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"gatehouse.mfa", info=_ENCRYPTION_INFO).derive(
-        secret_key.encode()
-    )
 
 
 def _associated_data(user_id) -> bytes:
@@ -42,27 +31,15 @@ def _associated_data(user_id) -> bytes:
 
 def encrypt_secret(secret: str, *, user_id) -> str:
     """``secret`` encrypted for the user ``user_id``, as text for a CharField."""
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(_encryption_key(settings.SECRET_KEY)).encrypt(nonce, secret.encode(), _associated_data(user_id))
-    return f"{_VERSION}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+    return sealing.seal(secret, salt=_SALT, info=_ENCRYPTION_INFO, associated_data=_associated_data(user_id))
 
 
 def decrypt_secret(value: str, *, user_id) -> str:
     """The secret ``encrypt_secret`` sealed for ``user_id``; raises ``DecryptionFailed`` otherwise."""
-    version, _, payload = (value or "").partition(".")
-    if version != _VERSION:
-        raise DecryptionFailed
     try:
-        raw = base64.urlsafe_b64decode(payload.encode())
-    except ValueError:
+        return sealing.unseal(value, salt=_SALT, info=_ENCRYPTION_INFO, associated_data=_associated_data(user_id))
+    except sealing.CannotUnseal:
         raise DecryptionFailed from None
-    nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
-    for secret_key in (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())):
-        try:
-            return AESGCM(_encryption_key(secret_key)).decrypt(nonce, sealed, _associated_data(user_id)).decode()
-        except (InvalidTag, ValueError):
-            continue
-    raise DecryptionFailed
 
 
 def keyed_digest(purpose: str, value: str) -> str:

@@ -9,18 +9,12 @@ A secret reads ``whsec_<base64>`` as Standard Webhooks has it: the signing
 key is the bytes the base64 decodes to.
 """
 import base64
-import os
 import secrets
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
+from accounts import sealing
 
 PREFIX = "whsec_"
-_VERSION = "v1"
-_NONCE_BYTES = 12
+_SALT = b"gatehouse.webhooks"
 _INFO = b"gatehouse.webhooks.endpoint-secret.v1"
 _ASSOCIATED_DATA = b"webhook-endpoint-secret"
 
@@ -46,30 +40,12 @@ def check_secret(secret: str) -> str:
     return secret
 
 
-def _key(secret_key: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"gatehouse.webhooks", info=_INFO).derive(
-        secret_key.encode()
-    )
-
-
 def seal(secret: str) -> str:
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(_key(settings.SECRET_KEY)).encrypt(nonce, secret.encode(), _ASSOCIATED_DATA)
-    return f"{_VERSION}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+    return sealing.seal(secret, salt=_SALT, info=_INFO, associated_data=_ASSOCIATED_DATA)
 
 
 def unseal(value: str) -> str:
-    version, _, payload = (value or "").partition(".")
-    if version != _VERSION:
-        raise DecryptionFailed
     try:
-        raw = base64.urlsafe_b64decode(payload.encode())
-    except ValueError:
+        return sealing.unseal(value, salt=_SALT, info=_INFO, associated_data=_ASSOCIATED_DATA)
+    except sealing.CannotUnseal:
         raise DecryptionFailed from None
-    nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
-    for secret_key in (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())):
-        try:
-            return AESGCM(_key(secret_key)).decrypt(nonce, sealed, _ASSOCIATED_DATA).decode()
-        except (InvalidTag, ValueError):
-            continue
-    raise DecryptionFailed
