@@ -36,14 +36,20 @@ LEASE = timedelta(minutes=5)
 _BATCH = 20
 _ERROR_MAX = 1000
 _TOKEN_IN_LINK = re.compile(r"(token=)[^\s&\"'<>]+")
+# A sign-in code (accounts/email_codes): after "Your code is:" in the text, in the element marked data-secret in HTML.
+_SIGN_IN_CODE = re.compile(r"(Your code is:\s+|<[a-z]+ data-secret=\"code\"[^>]*>)\d+")
 
 # Sent after the commit of a transaction that queued (or re-queued) mail.
 mail_queued = Signal()
 
 
 def mask_tokens(text: str) -> str:
-    """``text`` with every ``token=…`` in a link replaced by ``token=[hidden]``."""
-    return _TOKEN_IN_LINK.sub(r"\1[hidden]", text or "")
+    """``text`` with every ``token=…`` in a link, and a sign-in code, replaced by ``[hidden]``.
+
+    What an administrator reads in the outbox, and what a delivered row keeps:
+    a link's token or a code would let whoever reads it in as the recipient.
+    """
+    return _SIGN_IN_CODE.sub(r"\1[hidden]", _TOKEN_IN_LINK.sub(r"\1[hidden]", text or ""))
 
 
 def render(template: str, context: dict) -> tuple[str, str, str]:

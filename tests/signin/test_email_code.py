@@ -96,7 +96,7 @@ def test_the_mail_links_to_the_code_page_with_the_address_in_the_fragment_and_no
     assert f'href="{SITE}/login/code#email=alice@example.com"' in html
     for url in re.findall(r"https?://\S+", text + html):
         assert code not in url
-    assert code in message["Subject"]
+    assert code not in message["Subject"]  # a subject is listed everywhere (inboxes, the outbox): never the code
 
 
 def test_the_code_is_kept_only_as_a_keyed_digest(make_user, smtp_server):
@@ -308,3 +308,28 @@ def test_a_mandatory_verification_lets_the_code_in(settings, make_user, smtp_ser
     ask("alice@example.com")
 
     assert confirm("alice@example.com", mailed_code(smtp_server, "alice@example.com")).status_code == 200
+
+
+def test_the_code_is_in_no_subject_and_hidden_from_the_outbox_before_and_after_delivery(make_user, smtp_server):
+    # Repro (review): the subject read "Your Gatehouse sign-in code: 019409" and the bodies kept the code, so a
+    # staff member allowed only to view the outbox read a superuser's code there and signed in with it.
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    make_user("alice")
+    staff = make_user("helper", is_staff=True)
+
+    staff.user_permissions.add(Permission.objects.get(codename="view_outboxmessage"))
+    admin = Client()
+    admin.force_login(staff)
+    ask("alice@example.com")
+    queued = OutboxMessage.objects.get(to="alice@example.com")
+    page = admin.get(f"/admin/accounts/outboxmessage/{queued.pk}/change/").content.decode()
+    listing = admin.get("/admin/accounts/outboxmessage/").content.decode()
+
+    code = mailed_code(smtp_server, "alice@example.com")
+
+    assert code not in queued.subject and code not in listing and code not in page
+    assert "[hidden]" in page
+    delivered_row = OutboxMessage.objects.get(pk=queued.pk)
+    assert code not in delivered_row.subject + delivered_row.body_text + delivered_row.body_html
