@@ -76,6 +76,8 @@ _LAST_SUPERUSER = {
 class MeView(StepUpAnswers, ReadMeView):
     """Who am I (GET, also with a personal token), change my profile (PATCH), delete my account (DELETE)."""
 
+    # MFA_REQUIRED: a session held to enrolment reads who it is, and changes nothing else here.
+    open_before_enrolment = frozenset({"GET", "HEAD"})
     # A personal token may read ``me`` (its scope, as the read-only view declares), never change or delete it.
     token_scope = {"GET": token_scopes.PROFILE_READ, "HEAD": token_scopes.PROFILE_READ}
 

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 
 from accounts.api.parsers import MAX_BODY_BYTES
+from accounts.mfa import policy
 
 
 class SessionBoundJWTScheme(SimpleJWTScheme):
@@ -191,7 +192,7 @@ def document_enrolment_refusals(result, generator, request, public):
         view = getattr(callback, "cls", None)
         if view is None or not getattr(view, "authentication_classes", None):
             continue
-        if getattr(view, "open_before_enrolment", False):
+        if policy.view_open_before_enrolment(view, method):
             continue
         operation = paths.get(path, {}).get(method.lower())
         if not isinstance(operation, dict):

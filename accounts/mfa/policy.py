@@ -39,8 +39,16 @@ def enrolment_required(user) -> bool:
     return not user.mfa_enabled and in_scope(user)
 
 
-def view_open_before_enrolment(view) -> bool:
-    return bool(getattr(view, "open_before_enrolment", False))
+def view_open_before_enrolment(view, method=None) -> bool:
+    """Whether ``view`` serves a session held to enrolment: ``open_before_enrolment`` True, or a set of methods.
+
+    ``method`` defaults to the request's (a view being dispatched has one).
+    """
+    declared = getattr(view, "open_before_enrolment", False)
+    if isinstance(declared, (set, frozenset, tuple)):
+        method = method or getattr(getattr(view, "request", None), "method", None)
+        return method is not None and method.upper() in declared
+    return declared is True
 
 
 def check_session(*, user, view) -> None:

@@ -22,7 +22,21 @@ CLOSED = [
     ("get", "/api/auth/users/", None),
     ("post", "/api/auth/email/change/", {"email": "new@example.com", "password": "x"}),
     ("delete", "/api/auth/passkeys/00000000-0000-0000-0000-000000000000/", None),
+    ("delete", "/api/auth/me/", None),
+    ("post", "/api/auth/logout-others/", None),
+    ("get", "/api/auth/export/", None),
+    ("get", "/api/auth/trusted-devices/", None),
 ]
+
+
+def test_a_held_session_reads_me_but_cannot_change_it(held):
+    # Repro (review): PATCH /api/auth/me/ inherited the read-only view's exemption: a session held to
+    # enrolment renamed its account (200); DELETE went the same way.
+    changed = held.client.patch(
+        "/api/auth/me/", {"username": "renamed", "first_name": "X"}, format="json", **held.bearer
+    )
+    assert changed.status_code == 403 and changed.json()["code"] == HELD
+    assert held.get("/api/auth/me/").json()["username"] == "boss"
 
 
 @pytest.fixture
