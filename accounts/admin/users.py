@@ -10,6 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
@@ -385,6 +386,22 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         self.message_user(request, ngettext("Deleted %d account.", "Deleted %d accounts.", deleted) % deleted)
         return None
 
+    def get_actions(self, request):
+        # Django's "Delete selected users" asks for no recent sign-in: "Delete accounts…" does.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """The change page's Delete, with a recent sign-in of the acting admin (as the action asks for one)."""
+        if not reauth.is_recent(request):
+            self.message_user(
+                request, "Deleting an account needs a recent sign-in: select it in the list and use "
+                "“Delete accounts and their personal data”, which asks for it.", messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_model(self, request, obj):
         """Django's own delete (the change page's button) goes the same way as the action."""
         try:
@@ -395,10 +412,14 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
     def delete_queryset(self, request, queryset):
         """Django's "Delete selected users" too: no user row goes without its personal data."""
         for user in queryset:
+            if user.pk == request.user.pk:
+                continue
             try:
                 deletion.delete_account(user=user, actor=request.user)
             except deletion.LastSuperuser:
                 self.message_user(request, f"{user} is the last active superuser; skipped.", messages.WARNING)
+            except deletion.AccountGone:
+                continue
 
     def user_change_password(self, request, id, form_url=""):
         """Setting a password here ends every session, as it does through the API.

@@ -97,3 +97,20 @@ def test_staff_without_the_delete_permission_are_not_offered_the_action(make_use
     assert "delete_accounts" not in offered_actions(browser.get(USERS))
     run_action(browser, USERS, "delete_accounts", [user.pk], confirm=True)
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_deleting_in_the_admin_needs_a_recent_sign_in_on_every_path(root, user):
+    # Repro (review): with the admin's sign-in an hour old, Django's "Delete selected users" and the change
+    # page's Delete removed the account without asking, while "Delete accounts…" asked for the password.
+    from tests.admin.test_admin_second_step import stale
+
+    browser = browser_of(root)
+    stale(browser)
+
+    assert "delete_selected" not in offered_actions(browser.get(USERS))
+    old_action = browser.post(USERS, {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"})
+    page = browser.post(f"{USERS}{user.pk}/delete/", {"post": "yes"}, follow=True)
+
+    assert old_action.status_code in (200, 302)
+    assert "needs a recent sign-in" in page.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
