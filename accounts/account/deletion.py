@@ -64,6 +64,10 @@ def delete_account(*, user, actor=None) -> str:
     User = get_user_model()
     name = pseudonym()
     with transaction.atomic():
+        if user.is_superuser:
+            # Every active superuser's row first, in one order: of two superusers deleting each other (or
+            # themselves) at once, the second counts after the first committed, and the last one stays.
+            list(User._default_manager.select_for_update().filter(is_superuser=True, is_active=True).order_by("pk"))
         locked = User._default_manager.select_for_update().filter(pk=user.pk).first()
         if locked is None:
             raise AccountGone

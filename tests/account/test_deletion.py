@@ -201,3 +201,47 @@ def test_a_login_in_another_thread_waits_for_the_deletion_and_opens_no_session(u
     assert response.status_code == 401
     assert not User.objects.filter(pk=user.pk).exists()
     assert not RefreshSession.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_superusers_deleting_themselves_at_once_leave_one(make_user, monkeypatch):
+    """Repro (review): each deletion locked only its own row, so both saw "another superuser exists" and went."""
+    import threading
+
+    from django.db import connection
+
+    first, second = make_user("root1", is_staff=True, is_superuser=True), make_user("root2", is_staff=True,
+                                                                                    is_superuser=True)
+    counted, outcomes = threading.Event(), {}
+    real_check = deletion.is_last_superuser
+
+    def check_then_linger(user):
+        answer = real_check(user)
+        if user.pk == first.pk:
+            counted.set()
+            time.sleep(0.5)  # the other deletion starts meanwhile: a lower bound, not a race to win
+        return answer
+
+    monkeypatch.setattr(deletion, "is_last_superuser", check_then_linger)
+
+    def delete(user, wait_for=None):
+        try:
+            if wait_for is not None:
+                assert wait_for.wait(20)
+            deletion.delete_account(user=user)
+            outcomes[user.username] = "deleted"
+        except deletion.LastSuperuser:
+            outcomes[user.username] = "last"
+        except Exception as error:  # SQLite: the second writer may be refused while the first holds the lock
+            outcomes[user.username] = type(error).__name__
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=delete, args=(first,)), threading.Thread(target=delete, args=(second, counted))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert set(outcomes) == {"root1", "root2"}
+    assert User.objects.filter(is_superuser=True, is_active=True).count() == 1, outcomes
