@@ -13,8 +13,8 @@ more than five guesses against one code; a right code is spent by deleting
 its row, so of two uses at once one wins.
 """
 from dataclasses import dataclass
-from urllib.parse import quote
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -26,16 +26,17 @@ from rest_framework.exceptions import APIException, NotFound
 
 from accounts import conf
 from accounts.audit import record_event
+from accounts.devices import trusted
 from accounts.email_codes import codes
 from accounts.email_codes.models import LoginCode
 from accounts.identity import canonical_email
 from accounts.limits.throttling import throttle_address
-from accounts.devices import trusted
 from accounts.mail import notices, outbox
 from accounts.mfa import factors
 from accounts.models import RevocationReason, SecurityEventKind
 from accounts.personal_tokens import flows as personal_tokens
 from accounts.sessions import lifecycle
+from accounts.webhooks import events as webhooks
 
 TTL = timedelta(minutes=10)
 MAX_TRIES = 5
@@ -159,6 +160,7 @@ def prove_mailbox(*, user, client) -> None:
         user.save(update_fields=["email_verified_at", "email_link_generation", "password"])
         record_event(SecurityEventKind.EMAIL_VERIFIED, user=user, reason="login_code", client=client)
         record_event(SecurityEventKind.PASSWORD_RESET, user=user, reason="login_code", client=client)
+        webhooks.emit("password.changed", {"user_id": user.pk, "method": "login_code"})
         lifecycle.revoke_user_sessions(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
         personal_tokens.revoke_user_tokens(user=user, reason=RevocationReason.PASSWORD_RESET, client=client)
         trusted.end_all(user)

@@ -113,3 +113,17 @@ def test_an_administrators_batch_revocation_queues_one_event_per_session(everyth
     assert {event["data"]["reason"] for event in revoked} == {"admin_revoked"}
     ids = WebhookDelivery.objects.values_list("message_id", flat=True)
     assert len(set(ids)) == len(ids) == 7  # a webhook-id per event: alice's user.created, 3 logins, 3 revocations
+
+
+def test_a_first_sign_in_by_code_that_removes_the_password_is_password_changed(everything, make_user, settings,
+                                                                                smtp_server):
+    # Repro (review): the first proof of an address by a mailed code made the password unusable, as a reset
+    # does, but receivers heard nothing of it.
+    from tests.signin.test_email_code import ask, confirm, mailed_code
+
+    settings.SITE_URL = "https://gatehouse.test"
+    user = make_user("alice")
+    assert ask("alice@example.com").status_code == 202
+    assert confirm("alice@example.com", mailed_code(smtp_server, "alice@example.com")).status_code == 200
+
+    assert [event["data"] for event in queued("password.changed")] == [{"user_id": user.pk, "method": "login_code"}]
