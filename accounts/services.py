@@ -39,9 +39,7 @@ class InvalidCredentials(AuthenticationFailed):
 def log_in(*, request, username, password, client, remember=True, trusted_device=None):
     """Check the password, then take the one path every sign-in takes (``accounts.signin.gate.admit``).
 
-    ``username`` may also be the account's email address (``login_name``):
-    the backoff and the password check then use the account's own name, so
-    its guesses count together however they were typed.
+    ``username`` may also be the account's email address (``login_names``).
 
     Unknown users, wrong passwords and inactive users all cost one password
     hash (Django's ModelBackend hashes a dummy password for unknown users)
@@ -54,35 +52,40 @@ def log_in(*, request, username, password, client, remember=True, trusted_device
     unless ``trusted_device`` (the browser's cookie) proves a browser trusted
     at an earlier second step of this very account.
     """
-    username = login_name(username)
-    attempt = gate.attempt(username=username, client=client)
-    user = authenticate(request, username=username, password=password)
+    name, counted_as = login_names(username)
+    attempt = gate.attempt(username=counted_as, client=client)
+    user = authenticate(request, username=name, password=password)
     if user is None:
-        gate.refuse(username=username, client=client)
+        gate.refuse(username=counted_as, client=client)
         raise InvalidCredentials()
     return gate.admit(
         user=user, client=client, remember=remember, methods=("pwd",), attempt=attempt, trusted_device=trusted_device
     )
 
 
-def login_name(typed: str) -> str:
-    """The username an account is known by, for what was typed in the login's username field.
+def login_names(typed: str) -> tuple[str, str]:
+    """(the name to check the password of, the name the backoff counts under) for what was typed.
 
     Text with an ``@`` may be a username (usernames may hold one) or an email
-    address: one query looks for both, and a username matching wins. Anything
-    else, or an address nobody has, is returned as typed (the backoff counts
-    it under that, and the password check hashes a dummy password for it).
+    address: one query looks for both, and a username matching wins; an
+    address nobody has is checked as typed (a dummy password is hashed for
+    it). Such text is counted under the canonical address whether or not an
+    account has it: every spelling of one mailbox shares one count, and
+    whether a count is shared with the account's name would tell whether the
+    address is that account's. So guesses by name and by address count
+    apart, each door with its own backoff.
     """
     if "@" not in typed:
-        return typed
+        return typed, typed
     canonical = canonical_username(typed)
+    address = canonical_email(typed)
     names = (
         User._default_manager.alias(email_ci=Lower("email"))
-        .filter(Q(username_canonical=canonical) | Q(email_ci=canonical_email(typed)))
+        .filter(Q(username_canonical=canonical) | Q(email_ci=address))
         .values_list("username", "username_canonical")[:2]
     )
     found = sorted(names, key=lambda row: row[1] != canonical)  # a username match first
-    return found[0][0] if found else typed
+    return (found[0][0] if found else typed), address
 
 
 _WRONG_PASSWORD = {

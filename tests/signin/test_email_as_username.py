@@ -77,13 +77,26 @@ def test_failures_by_address_cost_the_same_known_or_not(client, make_user, hashe
     assert costs["alice@example.com"] == costs["nobody@example.com"]
 
 
-def test_guesses_by_name_and_by_address_count_together_in_the_backoff(client, make_user):
-    """Five wrong passwords typed as the address, then the name: the name is already backed off."""
+def test_every_spelling_of_an_address_shares_one_backoff_whether_or_not_an_account_has_it(client, make_user):
+    """Repro (review): five wrong passwords as victim@example.com, then victim@example。com answered 429 when an
+    account had the address and 401 when none had: the shared count told that the address was taken."""
     make_user("alice")
-    for _ in range(5):
-        assert login(client, "alice@example.com", "wrong").status_code == 401
-    assert backoff.seconds_to_wait(username="alice", ip_address="127.0.0.1") == 0
-    assert login(client, "alice", "wrong").status_code == 401
+    answers = {}
+    for address in ("alice@example.com", "nobody@example.com"):
+        for _ in range(5):
+            assert login(client, address, "wrong").status_code == 401
+        login(client, address, "wrong")
+        answers[address] = login(client, address.replace(".com", "。com").upper(), "wrong").status_code
 
-    assert login(client, "alice", PASSWORD).status_code == 429
-    assert login(client, "ALICE@example.com", PASSWORD).status_code == 429
+    assert answers == {"alice@example.com": 429, "nobody@example.com": 429}
+
+
+def test_guesses_by_address_do_not_tell_whose_address_it_is(client, make_user):
+    """Wrong passwords typed as an address back off that address, not the account's name: a 429 on the name would
+    say the address is this account's."""
+    make_user("alice")
+    for _ in range(6):
+        login(client, "alice@example.com", "wrong")
+
+    assert login(client, "alice", "wrong").status_code == 401
+    assert login(client, "alice@example.com", PASSWORD).status_code == 429
