@@ -86,9 +86,11 @@ def test_picking_a_passkey_in_the_autofill_signs_in(page, user, passkey_site):
     page.get_by_test_id("logout").click()
 
     expect(page.get_by_test_id("current-user")).to_have_text("alice")
-    first, second = gets(page)
-    assert first["aborted"] is True
-    assert second["mediation"] == "conditional" and second["settled"] == "resolved"
+    # The first login page may have been left before its background request started (a busy machine): what
+    # holds is that any earlier request was aborted, and the last one is the conditional one that signed in.
+    *earlier, last = gets(page)
+    assert all(entry["aborted"] for entry in earlier), earlier
+    assert last["mediation"] == "conditional" and last["settled"] == "resolved"
     live = RefreshSession.objects.filter(revoked_at__isnull=True)
     wait_until(lambda: live.count() == 1, what="the passkey's session")
     assert live.get().amr.split() == ["hwk", "mfa"]
