@@ -165,7 +165,7 @@ def test_wake_restarts_the_thread_in_a_forked_child(settings, monkeypatch):
     # repro: after fork the parent's thread is gone; the child's first wake starts its own
     settings.GATEHOUSE = {**settings.GATEHOUSE, "MAIL_SENDER_THREAD": True}
     started = []
-    monkeypatch.setattr(sender, "run_forever", lambda **kwargs: started.append(kwargs))
+    monkeypatch.setattr(sender._sender, "run_forever", lambda **kwargs: started.append(kwargs))
     monkeypatch.setitem(sender._state, "pid", -1)  # as in a child: the recorded pid is the parent's
     monkeypatch.setitem(sender._state, "thread", None)
     sender.wake()
