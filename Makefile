@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
+.PHONY: run test peers prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,16 @@ run: $(VENV)/.installed
 ## test: the whole suite (Python on $$DATABASE_URL or SQLite, and the frontend's unit tests)
 test: prerequisites test-js test-python
 
+## peers: the real OpenID peers the tests start on loopback (tests/peers: oidc-provider, openid-client), from the lockfile
+peers: tests/peers/node_modules/.package-lock.json
+
+tests/peers/node_modules/.package-lock.json: tests/peers/package-lock.json
+	npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error
+
 prerequisites:
 	@$(PYTHON) scripts/check_prerequisites.py
 
-test-python: $(VENV)/.installed
+test-python: $(VENV)/.installed peers
 	$(BIN)/pytest
 
 test-js:
