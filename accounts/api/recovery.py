@@ -57,8 +57,9 @@ class PasswordResetRequestView(CookieRouteView):
         responses={202: DetailSerializer},
         errors={
             **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED,
-            503: "The database is unavailable (`service_unavailable`), or the server has no `SITE_URL` or no "
-            "mail configured (`recovery_unavailable`): try again after `Retry-After` seconds.",
+            503: "The database is unavailable (`service_unavailable`: try again after `Retry-After` seconds), "
+            "or the server has no `SITE_URL` or no mail configured (`recovery_unavailable`: no retry helps "
+            "until an operator sets them, so it carries no `Retry-After`).",
         },
         auth=schema.PUBLIC,
     )
