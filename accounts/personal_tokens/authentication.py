@@ -18,6 +18,7 @@ from datetime import datetime
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
+from accounts import language
 from accounts.limits.net import client_ip
 from accounts.mfa import policy
 from accounts.personal_tokens import flows, tokens
@@ -80,6 +81,7 @@ class PersonalTokenAuthentication(BaseAuthentication):
         if not row.has_scope(needed.name):
             raise InsufficientScope(needed)
         policy.check_personal_token(user=row.user)
+        language.activate_saved(row.user)
         flows.record_use(token=row, ip_address=client_ip(request))
         grant = PersonalTokenGrant(
             token_id=row.pk, name=row.name, expires_at=row.expires_at, user_pk=row.user_id, scopes=tuple(row.scopes),

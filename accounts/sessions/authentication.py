@@ -13,7 +13,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from accounts import conf
+from accounts import conf, language
 from accounts.mfa import policy
 from accounts.sessions import lifecycle, tokens
 from accounts.sessions.verified_tokens import verified_tokens
@@ -76,6 +76,7 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
         if user is None:
             raise SessionEnded()
         policy.check_session(user=user, view=(request.parser_context or {}).get("view"))
+        language.activate_saved(user)
         return user, grant
 
     def verified_grant(self, raw_token) -> AccessGrant:
