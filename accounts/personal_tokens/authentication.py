@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
@@ -29,7 +30,7 @@ _MAX_CREDENTIAL_BYTES = 256
 
 
 class PersonalTokenNotAllowed(PermissionDenied):
-    default_detail = (
+    default_detail = _(
         "A personal access token cannot be used here: sessions, tokens, second factors, email and password "
         "are managed only from a signed-in browser session."
     )
@@ -42,7 +43,9 @@ class InsufficientScope(PermissionDenied):
     default_code = "insufficient_scope"
 
     def __init__(self, scope):
-        super().__init__(f"This personal access token does not have the scope this route needs: {scope.name}.")
+        super().__init__(
+            _("This personal access token does not have the scope this route needs: %(scope)s.") % {"scope": scope.name}
+        )
         # DRF's exception handler sends ``auth_header`` as WWW-Authenticate, whatever the status.
         self.auth_header = f'Bearer error="insufficient_scope", scope="{scope.name}"'
 

@@ -38,6 +38,7 @@ calling ``admit``: it then cannot skip any of these.
 import dataclasses
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 
 from accounts import conf
@@ -53,7 +54,7 @@ SECOND_FACTOR_AMR = frozenset({"otp", "hwk"})
 
 
 class EmailUnverified(PermissionDenied):
-    default_detail = "Confirm your email address first: open the link we mailed you, or ask for a new one."
+    default_detail = _("Confirm your email address first: open the link we mailed you, or ask for a new one.")
     default_code = "email_unverified"
 
     def __init__(self, user):
@@ -105,7 +106,7 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
             detection.note_login(user=user, client=client)
     except lifecycle.UserGone:
         # Deleted or deactivated since its credential was checked: the answer of an unknown account.
-        raise AuthenticationFailed("Invalid username or password.", code="invalid_credentials") from None
+        raise AuthenticationFailed(_("Invalid username or password."), code="invalid_credentials") from None
     if trust_device and SECOND_FACTOR_AMR.intersection(methods):
         issued = dataclasses.replace(issued, trusted_device=trusted.trust(user=user, client=client))
     return issued
