@@ -25,6 +25,7 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from accounts import conf, language
 from accounts.mail.models import OutboxMessage, OutboxStatus
@@ -38,7 +39,7 @@ _ERROR_MAX = 1000
 _TOKEN_IN_LINK = re.compile(r"(token=)[^\s&\"'<>]+")
 # A sign-in code (accounts/email_codes): after "Your code is:" (in any offered language) in the text, in the
 # element marked data-secret in HTML.
-_CODE_LEAD = "Your code is:"
+_CODE_LEAD = gettext_noop("Your code is:")  # the words of accounts/mail/login_code.txt
 _CODE_IN_HTML = r"<[a-z]+ data-secret=\"code\"[^>]*>"
 _sign_in_code_patterns = {}
 

@@ -77,6 +77,8 @@ class PersonalTokenAuthentication(BaseAuthentication):
             row = flows.authenticate(raw_token=presented)
         except flows.TokenRejected as rejected:
             raise AuthenticationFailed(rejected.detail, code=rejected.code) from None
+        # The token is the owner's: what follows, refusals included, is said in their language.
+        language.activate_saved(row.user)
         view = (request.parser_context or {}).get("view")
         needed = required_scope(view, request.method)
         if needed is None:
@@ -84,7 +86,6 @@ class PersonalTokenAuthentication(BaseAuthentication):
         if not row.has_scope(needed.name):
             raise InsufficientScope(needed)
         policy.check_personal_token(user=row.user)
-        language.activate_saved(row.user)
         flows.record_use(token=row, ip_address=client_ip(request))
         grant = PersonalTokenGrant(
             token_id=row.pk, name=row.name, expires_at=row.expires_at, user_pk=row.user_id, scopes=tuple(row.scopes),

@@ -76,8 +76,9 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
         user = lifecycle.user_for_session(session_id=grant.session_id, user_pk=grant.user_pk)
         if user is None:
             raise SessionEnded()
-        policy.check_session(user=user, view=(request.parser_context or {}).get("view"))
+        # The session is the owner's: what follows, refusals included, is said in their language.
         language.activate_saved(user)
+        policy.check_session(user=user, view=(request.parser_context or {}).get("view"))
         return user, grant
 
     def verified_grant(self, raw_token) -> AccessGrant:
