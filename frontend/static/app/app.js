@@ -3,6 +3,7 @@
 // current user, logout) and mounts the page module. Reacts to logouts and
 // connectivity problems reported by the API client.
 
+import { interpolate } from './i18n.js';
 import { add, h, link, setChildren, setText, loading, errorState, pageTitle } from './dom.js';
 import { resolve, matchRoute, loginUrl, safeNext, ROUTES } from './router.js';
 import { AuthError, errorMessage } from './api.js';
@@ -56,7 +57,7 @@ const SESSION_RECHECK_MS = 5000;
 
 export function createApp({
   root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, capabilities = null, webauthn = null,
-  routes = ROUTES, nav = [],
+  routes = ROUTES, nav = [], language = null, onUser = null,
 }) {
   const caps = capabilities || { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional', trustDeviceDays: 30 };
   let router = null;
@@ -263,6 +264,7 @@ export function createApp({
   function setUser(user) {
     state.user = user;
     state.checkedAt = user ? clock.now() : null;
+    if (onUser) onUser(user); // main.js: the account's saved language (i18n.js)
     // The header names the user: a changed username shows at once, without drawing the page again.
     const name = user && root.querySelector('[data-testid="current-user"]');
     if (name) {
@@ -345,6 +347,9 @@ export function createApp({
       /** What this server offers: {signup, passwordReset, passkeys, emailVerification}. */
       capabilities: caps,
       webauthn,
+      /** The app's language (main.js, i18n.js): {languages, current, choose(code)}; t(text, params) translates. */
+      language,
+      t: language ? language.t : interpolate,
       flash: takeFlash(),
       /** A message for the next page shown (e.g. the login page after a password reset). */
       setFlash(kind, text) {

@@ -11,6 +11,7 @@ import { loadExtensions } from './extensions.js';
 import { createApp } from './app.js';
 import { readCapabilities } from './capabilities.js';
 import { reauthOptions } from './two-step-state.js';
+import { applyToDocument, chooseLanguage, createI18n, DEFAULT_LANGUAGE, STORAGE_KEY } from './i18n.js';
 import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
 import * as forgotPassword from './pages/forgot-password.js';
@@ -95,6 +96,48 @@ const api = createApiClient({
 });
 
 capabilities = await readCapabilities({ api, clock, signupEnabled });
+
+// The app's language (i18n.js): the account's saved one once known (onUser below), else the choice stored in
+// this browser, else navigator.languages; catalogs are JSON files loaded on demand.
+const storage = browserStorage();
+const i18n = createI18n({
+  fetchJson: (url) => window.fetch(url, { credentials: 'same-origin' }).then((r) => {
+    if (!r.ok) throw new Error(`${url}: ${r.status}`);
+    return r.json();
+  }),
+});
+async function offeredLanguages() {
+  try {
+    const r = await window.fetch('/api/auth/languages/', { credentials: 'same-origin' });
+    const list = r.ok ? await r.json() : [];
+    return Array.isArray(list) && list.length ? list : [{ code: DEFAULT_LANGUAGE, name: 'English', direction: 'ltr' }];
+  } catch {
+    return [{ code: DEFAULT_LANGUAGE, name: 'English', direction: 'ltr' }];
+  }
+}
+const languages = await offeredLanguages();
+async function speak(code) {
+  await i18n.use(code);
+  applyToDocument(document.documentElement, code);
+}
+await speak(chooseLanguage({
+  stored: storage.getItem(STORAGE_KEY) || '',
+  preferred: navigator.languages || [navigator.language],
+  offered: languages.map((l) => l.code),
+}));
+const language = {
+  languages,
+  t: (text, params) => i18n.t(text, params),
+  get current() {
+    return i18n.language;
+  },
+  /** Signed in: saved on the account (its mail and server messages follow); signed out: in this browser. */
+  async choose(code) {
+    if (store.get()) await api.updateProfile({ language: code });
+    else storage.setItem(STORAGE_KEY, code);
+    await speak(code);
+  },
+};
 // Your own pages (GATEHOUSE_APP_PAGES; see extensions.js and docs/building-on-gatehouse.md).
 const extensions = await loadExtensions({
   doc: document,
@@ -118,6 +161,13 @@ app = createApp({
   signupEnabled: capabilities.signup,
   capabilities,
   webauthn,
+  language,
+  // The account's saved language wins once the account is known; the page is drawn again in it.
+  onUser: (user) => {
+    const saved = user && user.language;
+    if (!saved || saved === i18n.language || !languages.some((l) => l.code === saved)) return;
+    speak(saved).then(() => app.render());
+  },
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));
 

@@ -6,10 +6,16 @@ import { AuthError, ApiError, errorMessage } from '../api.js';
 import { formatDate } from '../format.js';
 import { confirmAction } from '../confirm.js';
 
-// The languages the server accepts (its LANGUAGES setting); "" keeps the browser's.
+// The languages the server accepts (its LANGUAGES setting, GET /api/auth/languages/), each named in its own
+// language; "" keeps the browser's.
 const LANGUAGES = [
   ['', 'Same as my browser'],
   ['en', 'English'],
+  ['de', 'Deutsch'],
+  ['fr', 'français'],
+  ['es', 'español'],
+  ['pt-br', 'Português Brasileiro'],
+  ['ar', 'العربيّة'],
 ];
 
 const WHAT_GOES = [

@@ -7,6 +7,7 @@ import { mountTokens } from './account-tokens.js';
 import { mount as mountPasskeys } from './account-passkeys.js';
 import { enrolmentNotice } from '../enrolment.js';
 import { profileCard, dataCard } from './account-data.js';
+import { languageSelect } from '../language-select.js';
 
 export function mount(container, outerCtx) {
   // MFA_REQUIRED: a notice while a factor must be enrolled, told when one is (onFactorsChanged).
@@ -36,6 +37,7 @@ export function mount(container, outerCtx) {
   const twoStep = twoStepSection(ctx);
   add(container, 
     pageTitle('Account', 'Your profile and sign-in security.'),
+    languageSelect(ctx, { id: 'account-language-select' }),
     enrolment.el,
     h(
       'div',

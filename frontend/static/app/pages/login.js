@@ -10,9 +10,12 @@ import { passkeyLogin } from './login-passkey.js';
 import { emailCodeStep } from './login-code.js';
 import { startPasskeyAutofill } from '../passkey-autofill.js';
 import { ceremonyErrorMessage } from '../webauthn.js';
+import { languageSelect } from '../language-select.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
+  // The app's language (i18n.js); this page's password step and its second step's "trust" row are translated.
+  const t = ctx.t || ((text) => text);
   let alive = true;
   // The pending passkey autofill request of the password step, if any.
   let autofill = null;
@@ -38,12 +41,12 @@ export function mount(container, ctx) {
     const caps = ctx.capabilities || { passkeys: true, passwordReset: true, loginByCode: true };
     // "webauthn": where the browser has passkey autofill, this field lists the site's passkeys.
     const username = field({
-      label: 'Username or email',
+      label: t('Username or email'),
       name: 'username',
       autocomplete: 'username webauthn',
       inputProps: { autocapitalize: 'none', spellcheck: 'false' },
     });
-    const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
+    const password = passwordField({ label: t('Password'), name: 'password', autocomplete: 'current-password' });
     const errorBox = formError();
     let notice = null;
     // Showing an error hides the notice: one message, not "You're signed out" beside "Incorrect password".
@@ -62,11 +65,11 @@ export function mount(container, ctx) {
       'div',
       { class: 'check' },
       remember,
-      h('label', { for: 'remember-me' }, 'Keep me signed in'),
-      h('p', { class: 'field-hint', id: 'remember-hint' }, 'Uncheck on a shared computer: you are signed out when the browser closes.'),
+      h('label', { for: 'remember-me' }, t('Keep me signed in')),
+      h('p', { class: 'field-hint', id: 'remember-hint' }, t('Uncheck on a shared computer: you are signed out when the browser closes.')),
     );
     remember.setAttribute('aria-describedby', 'remember-hint');
-    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Sign in');
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('Sign in'));
 
     const form = h(
       'form',
@@ -84,10 +87,10 @@ export function mount(container, ctx) {
     const signupHref = withNext('/signup');
     const emailCode = caps.loginByCode
       ? h('p', { class: 'auth-switch auth-alternative' },
-        'No password at hand? ', link(withNext('/login/code'), { testid: 'login-code-link' }, 'Email me a code'))
+        t('No password at hand?'), ' ', link(withNext('/login/code'), { testid: 'login-code-link' }, t('Email me a code')))
       : null;
 
-    const title = pageTitle('Sign in', 'Welcome back. Enter your details to continue.');
+    const title = pageTitle(t('Sign in'), t('Welcome back. Enter your details to continue.'));
     title.querySelector('h1').id = 'login-title';
     notice = shownNotice ? h('div', { class: `alert alert-${shownNotice.kind}`, role: 'status', testid: 'login-notice' }, shownNotice.text) : null;
     setChildren(container);
@@ -103,11 +106,12 @@ export function mount(container, ctx) {
         })
         : null,
       caps.passwordReset
-        ? h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?'))
+        ? h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, t('Forgot password?')))
         : null,
       signupEnabled
-        ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
+        ? h('p', { class: 'auth-switch' }, t('New to Gatehouse?'), ' ', link(signupHref, {}, t('Create an account')))
         : null,
+      languageSelect(ctx),
     );
     if (startError) error.show(startError);
     username.input.focus();
@@ -143,20 +147,20 @@ export function mount(container, ctx) {
       const p = password.input.value;
       let invalid = false;
       if (!u) {
-        username.setError('Enter your username or email address.');
+        username.setError(t('Enter your username or email address.'));
         invalid = true;
       }
       if (!p) {
-        password.setError('Enter your password.');
+        password.setError(t('Enter your password.'));
         invalid = true;
       }
       if (invalid) {
-        error.show('Please fill in both fields.');
+        error.show(t('Please fill in both fields.'));
         (u ? password.input : username.input).focus();
         return;
       }
       busy = true;
-      setBusy(submit, true, 'Signing in…');
+      setBusy(submit, true, t('Signing in…'));
       try {
         const result = await api.login(u, p, { remember: remember.checked });
         if (!alive) return;
@@ -179,7 +183,7 @@ export function mount(container, ctx) {
           }));
           password.input.value = '';
         } else if (err instanceof ApiError && err.status === 401) {
-          error.show('Incorrect username or password.');
+          error.show(t('Incorrect username or password.'));
           password.input.value = '';
           password.input.focus();
         } else if (err instanceof ApiError && err.status === 400 && Object.keys(err.fields).length) {
@@ -206,9 +210,9 @@ export function mount(container, ctx) {
       'div',
       { class: 'check' },
       box,
-      h('label', { for: 'trust-device' }, `Trust this device for ${days} ${days === 1 ? 'day' : 'days'}`),
+      h('label', { for: 'trust-device' }, t('Trust this device for {count} days', { count: days })),
       h('p', { class: 'field-hint', id: 'trust-device-hint' },
-        'This browser then signs in with your password alone. Not on a shared computer.'),
+        t('This browser then signs in with your password alone. Not on a shared computer.')),
     );
     return { row, checked: () => box.checked };
   }
