@@ -75,6 +75,7 @@ class Phase:
     client_cpu: float = 0.0
     # Filled in by wrk, which reports counts and percentiles rather than latencies.
     requests: int = 0
+    refused: int = 0  # logins answered 503 hashing_busy, among ``count``
     wrk_percentiles: list = field(default_factory=list)  # [(p50, p99), ...] per slice, seconds
 
     def merge(self, other):
@@ -101,6 +102,13 @@ class Phase:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+@dataclass
+class Pause:
+    """What a job answers to be timed as done, then wait ``seconds`` before its next request (Retry-After)."""
+
+    seconds: float
 
 
 def request(address, method, path, *, headers=None, body=None, timeout=10.0):
@@ -138,7 +146,10 @@ def run_phase(name, jobs, *, seconds, max_requests):
             except Exception as exc:  # a refused or reset connection is an error, not a crash
                 error = f"{type(exc).__name__}: {exc}"
             latencies.append(time.perf_counter() - started)
-            if error:
+            if isinstance(error, Pause):
+                if error.seconds:
+                    time.sleep(max(0.0, min(error.seconds, deadline - time.monotonic())))
+            elif error:
                 errors.append(error)
         with lock:
             phase.latencies.extend(latencies)
@@ -251,7 +262,14 @@ def refresh_job(address, sessions):
     return job
 
 
-def login_job(address, users):
+def login_job(address, users, *, refused=None, retry_after=True):
+    """POST a login with each user in turn; expect 200.
+
+    A 503 ``hashing_busy`` (every hashing slot of the server taken) is counted
+    in ``refused`` (a list, one entry per refusal) rather than as an error,
+    and, with ``retry_after``, this client waits ``Retry-After`` seconds
+    before its next login, as the browser app and a polite client do.
+    """
     it = cycling(users)
     lock = threading.Lock()
 
@@ -260,10 +278,25 @@ def login_job(address, users):
             username, ip = next(it)
         body = json.dumps({"username": username, "password": PASSWORD})
         headers = {**proxy_headers(ip), "Content-Type": "application/json"}
-        status, _, payload = request(address, "POST", "/api/auth/login/", headers=headers, body=body)
+        status, response_headers, payload = request(address, "POST", "/api/auth/login/", headers=headers, body=body)
+        if status == 503 and refused is not None and b'"hashing_busy"' in payload:
+            refused.append(1)
+            return Pause(float(response_headers.get("Retry-After") or 1) if retry_after else 0.0)
         return None if status == 200 else f"login: {status} {payload[:120]!r}"
 
     return job
+
+
+def login_phase(name, address, logins, concurrency, *, seconds, max_requests, retry_after=True):
+    """Logins from ``concurrency`` threads; the phase's ``refused`` counts the 503 ``hashing_busy`` answers."""
+    refused = []
+    phase = run_phase(
+        name, [login_job(address, logins[n::concurrency], refused=refused, retry_after=retry_after)
+               for n in range(concurrency)],
+        seconds=seconds, max_requests=max_requests,
+    )
+    phase.refused = len(refused)
+    return phase
 
 
 # --- setting up -------------------------------------------------------------------
@@ -373,7 +406,10 @@ def main(argv=None):
     parser.add_argument("--client", choices=["auto", "python", "wrk"], default="auto",
                         help="client for the GET phases: this script's threads, or wrk (apt-get install wrk), "
                              "which leaves more of the CPUs to the server; auto: wrk when it is installed")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when more than 1)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="threads per worker (gthread, as make serve's default; 1: sync workers)")
+    parser.add_argument("--flood-ignores-retry-after", action="store_true",
+                        help="the flooding clients post again at once when refused (503) instead of waiting")
     parser.add_argument("--flood-only", action="store_true",
                         help="only the authenticated GET alone and during a login flood (quicker to repeat)")
     parser.add_argument("--check", action="store_true", help=f"exit 1 also when me/ceiling < {TARGET_RATIO}")
@@ -398,7 +434,8 @@ def main(argv=None):
         from django.db import connection
 
         vendor = connection.vendor
-        options = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []
+        options = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 \
+            else ["--worker-class", "sync"]
         server = Gunicorn(env, workers=args.workers, name="load", options=options).start()
         address = server.address
 
@@ -444,10 +481,8 @@ def main(argv=None):
             )
             worker_pids = procstats.workers(server.process.pid)
             cpu_before = sum(procstats.cpu_seconds(pid) for pid in worker_pids)
-            results["login"] = run_phase(
-                "login", [login_job(address, logins[n::concurrency]) for n in range(concurrency)],
-                seconds=max(args.seconds, 10.0), max_requests=args.logins,
-            )
+            results["login"] = login_phase("login", address, logins, concurrency,
+                                           seconds=max(args.seconds, 10.0), max_requests=args.logins)
             login_cpu = sum(procstats.cpu_seconds(pid) for pid in worker_pids) - cpu_before
             memory = {pid: procstats.memory_kib(pid) for pid in worker_pids}
         # A login flood beside authenticated GETs, against the same GETs alone (both with this script's threads).
@@ -456,10 +491,11 @@ def main(argv=None):
             "me (threads)", [get_job(address, "/api/auth/me/", gatehouse) for _ in range(concurrency)],
             seconds=flood_seconds, max_requests=args.max_requests,
         )
+        load_alone = os.getloadavg()[0]  # the 1-minute load average, this run's own included
         flood_result = {}
-        flood = threading.Thread(target=lambda: flood_result.update(phase=run_phase(
-            "login (flood)", [login_job(address, logins[n::concurrency]) for n in range(concurrency)],
-            seconds=flood_seconds, max_requests=args.max_requests,
+        flood = threading.Thread(target=lambda: flood_result.update(phase=login_phase(
+            "login (flood)", address, logins, concurrency, seconds=flood_seconds, max_requests=args.max_requests,
+            retry_after=not args.flood_ignores_retry_after,
         )), daemon=True)
         flood.start()
         results["me during login flood"] = run_phase(
@@ -468,6 +504,7 @@ def main(argv=None):
         )
         flood.join(flood_seconds + 120)
         results["login (flood)"] = flood_result.get("phase") or Phase("login (flood)", errors=["did not end"])
+        load_flood = os.getloadavg()[0]
     finally:
         if server is not None:
             server.stop()
@@ -477,13 +514,15 @@ def main(argv=None):
     cache = "Redis" if os.environ.get("REDIS_URL") else "per-process memory"
     client = "wrk for the GET phases (ceiling, me, stock me), Python threads for the rest" if args.client == "wrk" \
         else "Python threads"
-    print(f"\ngunicorn backend.wsgi, {args.workers} sync workers, {vendor}, throttle counters in {cache}; "
+    kind = f"gthread workers of {args.threads} threads" if args.threads > 1 else "sync workers"
+    print(f"\ngunicorn backend.wsgi, {args.workers} {kind}, {vendor}, throttle counters in {cache}; "
           f"client: {client}, {concurrency} connections, on the same machine ({os.cpu_count()} CPUs), "
           f"one connection per request\n")
     print("| phase | requests | errors | req/s | p50 (ms) | p99 (ms) | client CPU (s) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for phase in results.values():
-        print(f"| {phase.name} | {phase.count} | {len(phase.errors)} | {phase.throughput:.0f} | "
+        refused = f" ({phase.refused} refused 503)" if phase.refused else ""
+        print(f"| {phase.name} | {phase.count}{refused} | {len(phase.errors)} | {phase.throughput:.0f} | "
               f"{phase.percentile(0.5) * 1000:.2f} | {phase.percentile(0.99) * 1000:.2f} | {phase.client_cpu:.1f} |")
     errors = sum(len(phase.errors) for phase in results.values())
     ratio = 1.0
@@ -493,7 +532,7 @@ def main(argv=None):
         stock_ratio = results["stock me"].throughput / ceiling if ceiling else 0.0
         print(f"\nauthenticated GET / ceiling: gatehouse {ratio:.2f}x, stock simplejwt {stock_ratio:.2f}x "
               f"(target: gatehouse >= {TARGET_RATIO})")
-    logins_done = results["login"].count if "login" in results else 0
+    logins_done = results["login"].count - results["login"].refused if "login" in results else 0
     if logins_done and login_cpu > 0:
         print(f"login: {login_cpu / logins_done * 1000:.0f} ms of worker CPU each, so "
               f"{logins_done / login_cpu:.1f} logins/s per core (target: >= 15); "
@@ -502,10 +541,12 @@ def main(argv=None):
         print(f"worker {pid}: resident {kib.get('VmRSS', 0) / 1024:.0f} MiB, peak {kib.get('VmHWM', 0) / 1024:.0f} MiB"
               " (after the login phase)")
     alone, flooded = results["me (threads)"], results["me during login flood"]
+    flood = results["login (flood)"]
     if alone.count and flooded.count:
-        print(f"authenticated GET p99: {alone.percentile(0.99) * 1000:.1f} ms alone, "
-              f"{flooded.percentile(0.99) * 1000:.1f} ms during a login flood "
-              f"({results['login (flood)'].count} logins): "
+        polite = "ignoring Retry-After" if args.flood_ignores_retry_after else "waiting Retry-After when refused"
+        print(f"authenticated GET p99: {alone.percentile(0.99) * 1000:.1f} ms alone (load average {load_alone:.2f}), "
+              f"{flooded.percentile(0.99) * 1000:.1f} ms during a login flood (load average {load_flood:.2f}; "
+              f"{flood.count - flood.refused} logins, {flood.refused} refused 503, clients {polite}): "
               f"{flooded.percentile(0.99) / alone.percentile(0.99):.2f}x (target: within 2x)")
     if vendor == "postgresql" and not args.flood_only:
         print(f"database queries per authenticated GET (pg_stat_database, a 2 s run after the phases, less the "
