@@ -87,7 +87,7 @@ def login_in_background(server, username):
 def assert_refused(answer):
     status, body, cookies, headers = answer
     assert status == 503, body
-    assert body == {"detail": "Many sign-ins are being checked right now. Trying again in a moment will work.",
+    assert body == {"detail": "Many sign-ins are being checked right now. Please try again in a moment.",
                     "code": "hashing_busy"}
     assert headers["Retry-After"] == "1"
     assert headers["Content-Type"].startswith("application/json")

@@ -44,7 +44,7 @@ class HashingBusy(APIException):
     """503: every password-hashing slot of the deployment is taken; try again after ``wait`` seconds."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Many sign-ins are being checked right now. Trying again in a moment will work."
+    default_detail = "Many sign-ins are being checked right now. Please try again in a moment."
     default_code = "hashing_busy"
 
     def __init__(self, wait=None):

@@ -41,7 +41,7 @@ def take_every_slot():
 def assert_refused(response):
     assert response.status_code == 503
     assert response.json() == {
-        "detail": "Many sign-ins are being checked right now. Trying again in a moment will work.",
+        "detail": "Many sign-ins are being checked right now. Please try again in a moment.",
         "code": "hashing_busy",
     }
     assert response["Retry-After"] == "2"
@@ -124,4 +124,4 @@ def test_the_admins_login_form_answers_503_not_500(alice):
     response = Client().post("/admin/login/", {"username": "alice", "password": PASSWORD, "next": "/admin/"})
     assert response.status_code == 503
     assert response["Retry-After"] == "2"
-    assert "Trying again in a moment" in response.content.decode()
+    assert "Please try again in a moment" in response.content.decode()
