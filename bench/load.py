@@ -1,9 +1,11 @@
 """Load against a real gunicorn server on loopback: throughput and p50/p99 latency.
 
-    python -m bench.load [--workers 2] [--seconds 9] [--concurrency N] [--sessions 1000] [--logins 60]
-                         [--client auto|python|wrk] [--check]
+    python -m bench.load [--workers 2] [--threads 4] [--seconds 9] [--concurrency N] [--sessions 1000]
+                         [--logins 60] [--client auto|python|wrk] [--flood-only] [--flood-ignores-retry-after]
+                         [--check]
 
-Starts ``gunicorn backend.wsgi`` itself (production settings, ``DJANGO_DEBUG``
+Starts ``gunicorn backend.wsgi`` itself (``--threads`` threads per worker as
+``make serve`` runs it, sync workers with ``--threads 1``; production settings, ``DJANGO_DEBUG``
 off, plus the bench-only routes of ``bench.urls``) on a free 127.0.0.1 port,
 on a scratch SQLite file, or on ``DATABASE_URL`` when set (tables are created
 there and ``load-*`` users replaced: use a scratch database). ``REDIS_URL`` is
@@ -29,7 +31,12 @@ and gives truer ratios):
 - ``me (threads)`` then ``me during login flood``: the authenticated GET
   with this script's threads alone, then while as many threads again post
   logins as fast as they are answered: the GET's p99 with and without the
-  flood, and their ratio (target: within 2x).
+  flood side by side, the machine's load average after each, and their
+  ratio (target: within 2x). A login refused 503 ``hashing_busy`` (every
+  hashing slot taken) is counted apart, and its client waits ``Retry-After``
+  before its next login, as the browser app does
+  (``--flood-ignores-retry-after``: it posts again at once);
+  ``--flood-only`` runs these two phases alone.
 
 The clients act as many distinct addresses behind one trusted proxy
 (``TRUSTED_PROXY_COUNT=1``, ``X-Forwarded-For``, ``X-Forwarded-Proto: https``),
