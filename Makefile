@@ -52,8 +52,9 @@ test-js:
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache
 
-## serve: production server: collectstatic, migrate (MIGRATE=0 to skip), gunicorn with $$WEB_CONCURRENCY workers (default 2); its access log (deploy/gunicorn.conf.py) leaves out query strings
+## serve: production server: collectstatic, migrate (MIGRATE=0 to skip), gunicorn with $$WEB_CONCURRENCY workers (default 2) of $$GUNICORN_THREADS threads (default 4); its access log (deploy/gunicorn.conf.py) leaves out query strings
 WEB_CONCURRENCY ?= 2
+GUNICORN_THREADS ?= 4
 MIGRATE ?= 1
 serve: install
 	@if [ -z "$$DJANGO_SECRET_KEY" ]; then \
@@ -64,7 +65,7 @@ serve: install
 	fi
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@if [ "$(MIGRATE)" = "1" ]; then DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --no-input; fi
-	DJANGO_DEBUG=0 WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(BIN)/gunicorn backend.wsgi \
+	DJANGO_DEBUG=0 WEB_CONCURRENCY=$(WEB_CONCURRENCY) GUNICORN_THREADS=$(GUNICORN_THREADS) $(BIN)/gunicorn backend.wsgi \
 	  --config deploy/gunicorn.conf.py \
 	  --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --timeout 30 --graceful-timeout 20
 

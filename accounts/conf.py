@@ -211,3 +211,18 @@ def argon2_parallelism() -> int:
 def password_hash_concurrency() -> int:
     """Password hashes (or checks) one process runs at once."""
     return _value("PASSWORD_HASH_CONCURRENCY")
+
+
+def password_hash_slots() -> int:
+    """Password hashes every process sharing the cache runs at once (``accounts.limits.admission``)."""
+    return _value("PASSWORD_HASH_SLOTS")
+
+
+def password_hash_slot_lease() -> int:
+    """Seconds a hashing slot stays taken at most: what a killed worker's slot leaks."""
+    return _value("PASSWORD_HASH_SLOT_LEASE")
+
+
+def password_hash_retry_after() -> int:
+    """Seconds a login refused for want of a hashing slot is told to wait (``Retry-After``)."""
+    return _value("PASSWORD_HASH_RETRY_AFTER")

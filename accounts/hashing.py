@@ -10,16 +10,20 @@ setting) is still checked, and ``must_update`` has it hashed again at the
 account's next successful login (``accounts.models.User.check_password``
 keeps the account's sessions through that).
 
-At most ``PASSWORD_HASH_CONCURRENCY`` hashes run at once in a process (a
-semaphore around both hashing and checking): in a threaded server a burst of
-logins waits its turn instead of taking every core from the requests that
-need none.
+Two bounds keep a burst of logins from taking every core from the requests
+that need no hash. Across the deployment, at most ``PASSWORD_HASH_SLOTS``
+hashes run at once (``accounts.limits.admission``, slots in the shared
+cache): a hash beyond them is refused at once (503, ``Retry-After``) rather
+than queued in a worker. Within a process, at most
+``PASSWORD_HASH_CONCURRENCY`` run at once (a semaphore around both hashing
+and checking): the bound that holds alone when the shared cache is down.
 """
 import threading
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from accounts import conf
+from accounts.limits.admission import hashing_slot
 
 _slots_lock = threading.Lock()
 _slots = {"size": None, "semaphore": None}
@@ -49,9 +53,9 @@ class GatehouseArgon2PasswordHasher(Argon2PasswordHasher):
         return conf.argon2_parallelism()
 
     def encode(self, password, salt):
-        with _semaphore():
+        with hashing_slot(), _semaphore():
             return super().encode(password, salt)
 
     def verify(self, password, encoded):
-        with _semaphore():
+        with hashing_slot(), _semaphore():
             return super().verify(password, encoded)

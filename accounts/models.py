@@ -18,6 +18,7 @@ from accounts.identity import (
     normalized_username,
     validate_username,
 )
+from accounts.limits.admission import HashingBusy
 
 
 class GatehouseUserManager(UserManager):
@@ -102,10 +103,16 @@ class User(AbstractUser):
         (``get_session_auth_hash``), so a new encoding of the same password
         would end every other session of the account: the sessions that
         matched the old hash are moved to the new one in the same transaction.
+        The new hash needs a hashing slot of its own (``accounts.limits.admission``):
+        with none free, the right password still signs in and the upgrade waits
+        for a later login.
         """
         def upgrade(raw):
             before = self.get_session_auth_hash()
-            self.set_password(raw)
+            try:
+                self.set_password(raw)
+            except HashingBusy:  # nothing was changed: the old hash stays
+                return
             self._password = None
             with transaction.atomic():
                 self.save(update_fields=["password"])

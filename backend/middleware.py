@@ -1,5 +1,8 @@
-"""Answer health probes before anything reads the Host header."""
+"""Answer health probes before anything reads the Host header; a busy password check outside the API."""
+from django.http import HttpResponse
+
 from accounts.api.views import HealthView
+from accounts.limits.admission import HashingBusy
 
 HEALTH_PATH = "/api/health/"
 
@@ -22,3 +25,27 @@ class HealthProbeMiddleware:
         if request.path_info == HEALTH_PATH and request.method in ("GET", "HEAD"):
             return self.health(request).render()
         return self.get_response(request)
+
+
+class HashingBusyMiddleware:
+    """A page outside the API (the admin's login) refused for want of a password-hashing slot: 503, not 500.
+
+    Under ``/api/`` the JSON error handler answers ``HashingBusy`` itself
+    (``accounts.api.exceptions``); a Django form checking a password (the
+    admin's) would let it through to the server-error page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, HashingBusy):
+            return None
+        response = HttpResponse(
+            f"{exception.detail}\n", status=exception.status_code, content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(exception.wait)
+        return response

@@ -3,6 +3,7 @@
 Every environment variable the app honours is read here and nowhere else
 (see the configuration table in README.md).
 """
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "accounts.language.LanguageMiddleware",
     # Before the first middleware that reads the Host: load balancers probe by IP address.
     "backend.middleware.HealthProbeMiddleware",
+    # A password check refused for want of a hashing slot, outside the API: 503 with Retry-After, not 500.
+    "backend.middleware.HashingBusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,6 +118,8 @@ if REDIS_URL:
             # Counters only: a Redis that hangs must cost milliseconds, not
             # seconds (accounts.limits.counters then falls back to process memory).
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            # Deployments (or test servers) sharing one Redis database keep their keys apart.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", ""),
         }
     }
 else:
@@ -211,6 +216,11 @@ GATEHOUSE = {
     "ARGON2_MEMORY_KIB": env_int("ARGON2_MEMORY_KIB", 19 * 1024, minimum=8),
     "ARGON2_PARALLELISM": env_int("ARGON2_PARALLELISM", 1, minimum=1),
     "PASSWORD_HASH_CONCURRENCY": env_int("PASSWORD_HASH_CONCURRENCY", 1, minimum=1),
+    # Hashes at once across every process sharing REDIS_URL (accounts/limits/admission.py); beyond them a
+    # login is answered 503 with Retry-After at once. Default: half this machine's CPUs, at least one.
+    "PASSWORD_HASH_SLOTS": env_int("PASSWORD_HASH_SLOTS", max(1, (os.cpu_count() or 2) // 2), minimum=1),
+    "PASSWORD_HASH_SLOT_LEASE": env_int("PASSWORD_HASH_SLOT_LEASE", 5, minimum=1),
+    "PASSWORD_HASH_RETRY_AFTER": env_int("PASSWORD_HASH_RETRY_AFTER", 1, minimum=1),
     "RETENTION_DAYS": env_int("GATEHOUSE_RETENTION_DAYS", 30, minimum=1),
     # Seconds an admin session may go unused (accounts/admin/session_policy.py).
     "ADMIN_SESSION_IDLE_TTL": env_int("ADMIN_SESSION_IDLE_TTL", 2 * 3600, minimum=1),

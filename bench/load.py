@@ -1,9 +1,11 @@
 """Load against a real gunicorn server on loopback: throughput and p50/p99 latency.
 
-    python -m bench.load [--workers 2] [--seconds 9] [--concurrency N] [--sessions 1000] [--logins 60]
-                         [--client auto|python|wrk] [--check]
+    python -m bench.load [--workers 2] [--threads 4] [--seconds 9] [--concurrency N] [--sessions 1000]
+                         [--logins 60] [--client auto|python|wrk] [--flood-only] [--flood-ignores-retry-after]
+                         [--check]
 
-Starts ``gunicorn backend.wsgi`` itself (production settings, ``DJANGO_DEBUG``
+Starts ``gunicorn backend.wsgi`` itself (``--threads`` threads per worker as
+``make serve`` runs it, sync workers with ``--threads 1``; production settings, ``DJANGO_DEBUG``
 off, plus the bench-only routes of ``bench.urls``) on a free 127.0.0.1 port,
 on a scratch SQLite file, or on ``DATABASE_URL`` when set (tables are created
 there and ``load-*`` users replaced: use a scratch database). ``REDIS_URL`` is
@@ -29,7 +31,12 @@ and gives truer ratios):
 - ``me (threads)`` then ``me during login flood``: the authenticated GET
   with this script's threads alone, then while as many threads again post
   logins as fast as they are answered: the GET's p99 with and without the
-  flood, and their ratio (target: within 2x).
+  flood side by side, the machine's load average after each, and their
+  ratio (target: within 2x). A login refused 503 ``hashing_busy`` (every
+  hashing slot taken) is counted apart, and its client waits ``Retry-After``
+  before its next login, as the browser app does
+  (``--flood-ignores-retry-after``: it posts again at once);
+  ``--flood-only`` runs these two phases alone.
 
 The clients act as many distinct addresses behind one trusted proxy
 (``TRUSTED_PROXY_COUNT=1``, ``X-Forwarded-For``, ``X-Forwarded-Proto: https``),
@@ -75,6 +82,7 @@ class Phase:
     client_cpu: float = 0.0
     # Filled in by wrk, which reports counts and percentiles rather than latencies.
     requests: int = 0
+    refused: int = 0  # logins answered 503 hashing_busy, among ``count``
     wrk_percentiles: list = field(default_factory=list)  # [(p50, p99), ...] per slice, seconds
 
     def merge(self, other):
@@ -101,6 +109,13 @@ class Phase:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+@dataclass
+class Pause:
+    """What a job answers to be timed as done, then wait ``seconds`` before its next request (Retry-After)."""
+
+    seconds: float
 
 
 def request(address, method, path, *, headers=None, body=None, timeout=10.0):
@@ -138,7 +153,10 @@ def run_phase(name, jobs, *, seconds, max_requests):
             except Exception as exc:  # a refused or reset connection is an error, not a crash
                 error = f"{type(exc).__name__}: {exc}"
             latencies.append(time.perf_counter() - started)
-            if error:
+            if isinstance(error, Pause):
+                if error.seconds:
+                    time.sleep(max(0.0, min(error.seconds, deadline - time.monotonic())))
+            elif error:
                 errors.append(error)
         with lock:
             phase.latencies.extend(latencies)
@@ -251,7 +269,14 @@ def refresh_job(address, sessions):
     return job
 
 
-def login_job(address, users):
+def login_job(address, users, *, refused=None, retry_after=True):
+    """POST a login with each user in turn; expect 200.
+
+    A 503 ``hashing_busy`` (every hashing slot of the server taken) is counted
+    in ``refused`` (a list, one entry per refusal) rather than as an error,
+    and, with ``retry_after``, this client waits ``Retry-After`` seconds
+    before its next login, as the browser app and a polite client do.
+    """
     it = cycling(users)
     lock = threading.Lock()
 
@@ -260,10 +285,25 @@ def login_job(address, users):
             username, ip = next(it)
         body = json.dumps({"username": username, "password": PASSWORD})
         headers = {**proxy_headers(ip), "Content-Type": "application/json"}
-        status, _, payload = request(address, "POST", "/api/auth/login/", headers=headers, body=body)
+        status, response_headers, payload = request(address, "POST", "/api/auth/login/", headers=headers, body=body)
+        if status == 503 and refused is not None and b'"hashing_busy"' in payload:
+            refused.append(1)
+            return Pause(float(response_headers.get("Retry-After") or 1) if retry_after else 0.0)
         return None if status == 200 else f"login: {status} {payload[:120]!r}"
 
     return job
+
+
+def login_phase(name, address, logins, concurrency, *, seconds, max_requests, retry_after=True):
+    """Logins from ``concurrency`` threads; the phase's ``refused`` counts the 503 ``hashing_busy`` answers."""
+    refused = []
+    phase = run_phase(
+        name, [login_job(address, logins[n::concurrency], refused=refused, retry_after=retry_after)
+               for n in range(concurrency)],
+        seconds=seconds, max_requests=max_requests,
+    )
+    phase.refused = len(refused)
+    return phase
 
 
 # --- setting up -------------------------------------------------------------------
@@ -373,6 +413,12 @@ def main(argv=None):
     parser.add_argument("--client", choices=["auto", "python", "wrk"], default="auto",
                         help="client for the GET phases: this script's threads, or wrk (apt-get install wrk), "
                              "which leaves more of the CPUs to the server; auto: wrk when it is installed")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="threads per worker (gthread, as make serve's default; 1: sync workers)")
+    parser.add_argument("--flood-ignores-retry-after", action="store_true",
+                        help="the flooding clients post again at once when refused (503) instead of waiting")
+    parser.add_argument("--flood-only", action="store_true",
+                        help="only the authenticated GET alone and during a login flood (quicker to repeat)")
     parser.add_argument("--check", action="store_true", help=f"exit 1 also when me/ceiling < {TARGET_RATIO}")
     args = parser.parse_args(argv)
     concurrency = args.concurrency or 2 * args.workers
@@ -395,7 +441,9 @@ def main(argv=None):
         from django.db import connection
 
         vendor = connection.vendor
-        server = Gunicorn(env, workers=args.workers, name="load").start()
+        options = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 \
+            else ["--worker-class", "sync"]
+        server = Gunicorn(env, workers=args.workers, name="load", options=options).start()
         address = server.address
 
         reads = {
@@ -403,15 +451,15 @@ def main(argv=None):
             "me": ("/api/auth/me/", gatehouse),
             "stock me": ("/api/bench/stock/me/", stock),
         }
-        results = {name: Phase(name) for name in [*reads, "health", "refresh", "login"]}
+        results = {} if args.flood_only else {name: Phase(name) for name in [*reads, "health", "refresh", "login"]}
         # Warm up every worker on every route, with every credential the phases send (wrk sends the first
         # 1,000), twice per worker: as in a steady state, where a browser sends its token for its lifetime,
         # each worker has checked each token's signature and, on PostgreSQL, remembers its live session.
-        for path, credentials in reads.values():
+        for path, credentials in ([reads["me"]] if args.flood_only else reads.values()):
             sent = credentials[:1000] if args.client == "wrk" else credentials
             run_phase("warm-up", [get_job(address, path, sent) for _ in range(concurrency)],
                       seconds=30, max_requests=max(200, 2 * args.workers * len(sent)))
-        for _ in range(args.repeat):
+        for _ in range(0 if args.flood_only else args.repeat):
             for name, (path, credentials) in reads.items():
                 if args.client == "wrk":
                     phase = run_wrk(name, address, path, credentials[:1000], seconds=args.seconds / args.repeat,
@@ -420,40 +468,41 @@ def main(argv=None):
                     jobs = [get_job(address, path, credentials) for _ in range(concurrency)]
                     phase = run_phase(name, jobs, seconds=args.seconds / args.repeat, max_requests=args.max_requests)
                 results[name].merge(phase)
-        if vendor == "postgresql":
+        if vendor == "postgresql" and not args.flood_only:
             queries_per_get = database_queries_per_request(database_url, lambda: run_wrk(
                 "me", address, "/api/auth/me/", gatehouse[:1000], seconds=2, concurrency=concurrency,
             ) if args.client == "wrk" else run_phase(
                 "me", [get_job(address, "/api/auth/me/", gatehouse) for _ in range(concurrency)],
                 seconds=2, max_requests=args.max_requests,
             ))
-        results["health"] = run_phase(
-            "health", [get_job(address, "/api/health/", [(None, "10.255.0.1")]) for _ in range(concurrency)],
-            seconds=args.seconds / args.repeat, max_requests=args.max_requests,
-        )
-        shares = [sessions[n::concurrency] for n in range(concurrency)]
-        results["refresh"] = run_phase(
-            "refresh", [refresh_job(address, share) for share in shares if share],
-            seconds=args.seconds, max_requests=args.max_requests,
-        )
-        worker_pids = procstats.workers(server.process.pid)
-        cpu_before = sum(procstats.cpu_seconds(pid) for pid in worker_pids)
-        results["login"] = run_phase(
-            "login", [login_job(address, logins[n::concurrency]) for n in range(concurrency)],
-            seconds=max(args.seconds, 10.0), max_requests=args.logins,
-        )
-        login_cpu = sum(procstats.cpu_seconds(pid) for pid in worker_pids) - cpu_before
-        memory = {pid: procstats.memory_kib(pid) for pid in worker_pids}
+        memory, login_cpu = {}, 0.0
+        if not args.flood_only:
+            results["health"] = run_phase(
+                "health", [get_job(address, "/api/health/", [(None, "10.255.0.1")]) for _ in range(concurrency)],
+                seconds=args.seconds / args.repeat, max_requests=args.max_requests,
+            )
+            shares = [sessions[n::concurrency] for n in range(concurrency)]
+            results["refresh"] = run_phase(
+                "refresh", [refresh_job(address, share) for share in shares if share],
+                seconds=args.seconds, max_requests=args.max_requests,
+            )
+            worker_pids = procstats.workers(server.process.pid)
+            cpu_before = sum(procstats.cpu_seconds(pid) for pid in worker_pids)
+            results["login"] = login_phase("login", address, logins, concurrency,
+                                           seconds=max(args.seconds, 10.0), max_requests=args.logins)
+            login_cpu = sum(procstats.cpu_seconds(pid) for pid in worker_pids) - cpu_before
+            memory = {pid: procstats.memory_kib(pid) for pid in worker_pids}
         # A login flood beside authenticated GETs, against the same GETs alone (both with this script's threads).
         flood_seconds = max(args.seconds, 10.0)
         results["me (threads)"] = run_phase(
             "me (threads)", [get_job(address, "/api/auth/me/", gatehouse) for _ in range(concurrency)],
             seconds=flood_seconds, max_requests=args.max_requests,
         )
+        load_alone = os.getloadavg()[0]  # the 1-minute load average, this run's own included
         flood_result = {}
-        flood = threading.Thread(target=lambda: flood_result.update(phase=run_phase(
-            "login (flood)", [login_job(address, logins[n::concurrency]) for n in range(concurrency)],
-            seconds=flood_seconds, max_requests=args.max_requests,
+        flood = threading.Thread(target=lambda: flood_result.update(phase=login_phase(
+            "login (flood)", address, logins, concurrency, seconds=flood_seconds, max_requests=args.max_requests,
+            retry_after=not args.flood_ignores_retry_after,
         )), daemon=True)
         flood.start()
         results["me during login flood"] = run_phase(
@@ -462,6 +511,7 @@ def main(argv=None):
         )
         flood.join(flood_seconds + 120)
         results["login (flood)"] = flood_result.get("phase") or Phase("login (flood)", errors=["did not end"])
+        load_flood = os.getloadavg()[0]
     finally:
         if server is not None:
             server.stop()
@@ -471,21 +521,25 @@ def main(argv=None):
     cache = "Redis" if os.environ.get("REDIS_URL") else "per-process memory"
     client = "wrk for the GET phases (ceiling, me, stock me), Python threads for the rest" if args.client == "wrk" \
         else "Python threads"
-    print(f"\ngunicorn backend.wsgi, {args.workers} sync workers, {vendor}, throttle counters in {cache}; "
+    kind = f"gthread workers of {args.threads} threads" if args.threads > 1 else "sync workers"
+    print(f"\ngunicorn backend.wsgi, {args.workers} {kind}, {vendor}, throttle counters in {cache}; "
           f"client: {client}, {concurrency} connections, on the same machine ({os.cpu_count()} CPUs), "
           f"one connection per request\n")
     print("| phase | requests | errors | req/s | p50 (ms) | p99 (ms) | client CPU (s) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for phase in results.values():
-        print(f"| {phase.name} | {phase.count} | {len(phase.errors)} | {phase.throughput:.0f} | "
+        refused = f" ({phase.refused} refused 503)" if phase.refused else ""
+        print(f"| {phase.name} | {phase.count}{refused} | {len(phase.errors)} | {phase.throughput:.0f} | "
               f"{phase.percentile(0.5) * 1000:.2f} | {phase.percentile(0.99) * 1000:.2f} | {phase.client_cpu:.1f} |")
-    ceiling = results["ceiling"].throughput
-    ratio = results["me"].throughput / ceiling if ceiling else 0.0
-    stock_ratio = results["stock me"].throughput / ceiling if ceiling else 0.0
     errors = sum(len(phase.errors) for phase in results.values())
-    print(f"\nauthenticated GET / ceiling: gatehouse {ratio:.2f}x, stock simplejwt {stock_ratio:.2f}x "
-          f"(target: gatehouse >= {TARGET_RATIO})")
-    logins_done = results["login"].count
+    ratio = 1.0
+    if "ceiling" in results:
+        ceiling = results["ceiling"].throughput
+        ratio = results["me"].throughput / ceiling if ceiling else 0.0
+        stock_ratio = results["stock me"].throughput / ceiling if ceiling else 0.0
+        print(f"\nauthenticated GET / ceiling: gatehouse {ratio:.2f}x, stock simplejwt {stock_ratio:.2f}x "
+              f"(target: gatehouse >= {TARGET_RATIO})")
+    logins_done = results["login"].count - results["login"].refused if "login" in results else 0
     if logins_done and login_cpu > 0:
         print(f"login: {login_cpu / logins_done * 1000:.0f} ms of worker CPU each, so "
               f"{logins_done / login_cpu:.1f} logins/s per core (target: >= 15); "
@@ -494,12 +548,14 @@ def main(argv=None):
         print(f"worker {pid}: resident {kib.get('VmRSS', 0) / 1024:.0f} MiB, peak {kib.get('VmHWM', 0) / 1024:.0f} MiB"
               " (after the login phase)")
     alone, flooded = results["me (threads)"], results["me during login flood"]
+    flood = results["login (flood)"]
     if alone.count and flooded.count:
-        print(f"authenticated GET p99: {alone.percentile(0.99) * 1000:.1f} ms alone, "
-              f"{flooded.percentile(0.99) * 1000:.1f} ms during a login flood "
-              f"({results['login (flood)'].count} logins): "
+        polite = "ignoring Retry-After" if args.flood_ignores_retry_after else "waiting Retry-After when refused"
+        print(f"authenticated GET p99: {alone.percentile(0.99) * 1000:.1f} ms alone (load average {load_alone:.2f}), "
+              f"{flooded.percentile(0.99) * 1000:.1f} ms during a login flood (load average {load_flood:.2f}; "
+              f"{flood.count - flood.refused} logins, {flood.refused} refused 503, clients {polite}): "
               f"{flooded.percentile(0.99) / alone.percentile(0.99):.2f}x (target: within 2x)")
-    if vendor == "postgresql":
+    if vendor == "postgresql" and not args.flood_only:
         print(f"database queries per authenticated GET (pg_stat_database, a 2 s run after the phases, less the "
               f"idle rate of the listeners' heartbeats): "
               f"{queries_per_get:.3f}")

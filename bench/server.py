@@ -70,7 +70,8 @@ class Gunicorn:
             sys.executable, "-m", "gunicorn", "backend.wsgi",
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(self.workers),
-            "--worker-class", "sync",
+            # Sync workers unless a --config (deploy/gunicorn.conf.py: threads) or the options say otherwise.
+            *([] if "--config" in self.options or "--worker-class" in self.options else ["--worker-class", "sync"]),
             "--timeout", "30",
             "--graceful-timeout", "5",
             "--error-logfile", "-",

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 
 from bench.server import Gunicorn
+from tests.run_cache import KEY_PREFIX
 
 PASSWORD = "multi-server password 1"
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -70,6 +71,9 @@ def app_server_env(**extra):
         REDIS_URL=REDIS_URL,
         TRUSTED_PROXY_COUNT="1",
         GATEHOUSE_LOG_LEVEL="WARNING",
+        # This run's keys (tests/run_cache.py): another run's servers on the same Redis database count apart,
+        # and take none of this run's password-hashing slots.
+        CACHE_KEY_PREFIX=KEY_PREFIX,
     )
     env.update(extra)
     return env

@@ -81,7 +81,8 @@ def test_an_older_hash_is_upgraded_at_the_next_login_and_the_accounts_other_sess
 
 def test_at_most_the_configured_number_of_hashes_run_at_once_in_a_process(settings, monkeypatch):
     # Repro: a burst of logins hashed on every thread at once, taking every core from the requests needing none.
-    settings.GATEHOUSE = {**settings.GATEHOUSE, "PASSWORD_HASH_CONCURRENCY": 1}
+    # Slots enough for every thread: the deployment-wide bound (tests/limits/test_admission.py) is not this one.
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "PASSWORD_HASH_CONCURRENCY": 1, "PASSWORD_HASH_SLOTS": 6}
     running, most = [0], [0]
     lock = threading.Lock()
 
@@ -111,3 +112,35 @@ def test_at_most_the_configured_number_of_hashes_run_at_once_in_a_process(settin
     for thread in threads:
         thread.join(10)
     assert 1 < most[0] <= 3
+
+
+def test_a_right_password_is_not_refused_when_no_slot_is_free_for_its_upgrade(settings, django_user_model, monkeypatch):
+    # Repro: the upgrade of an older hash took a second hashing slot after the password was checked; with every
+    # slot taken by then, a right password got 503 hashing_busy and no session. The upgrade waits for a later login.
+    from accounts import hashing
+    from accounts.limits import admission
+
+    settings.PASSWORD_HASHERS = GATEHOUSE_HASHER
+    old = OldArgon2()
+    user = django_user_model.objects.create(username="alice", email="alice@example.com",
+                                            password=old.encode(PASSWORD, old.salt()))
+    real_slot = admission.hashing_slot
+    slots_taken = []
+
+    def slot_then_busy():
+        slots_taken.append(1)
+        if len(slots_taken) > 1:  # the check had the only slot; the upgrade finds none
+            raise admission.HashingBusy()
+        return real_slot()
+
+    monkeypatch.setattr(hashing, "hashing_slot", slot_then_busy)
+    response = login(APIClient())
+
+    assert response.status_code == 200, response.content
+    assert len(slots_taken) == 2
+    user.refresh_from_db()
+    assert argon2_parameters(user.password) == ("argon2", 8 * 1024, 1, 2)  # kept, upgraded at a later login
+    monkeypatch.setattr(hashing, "hashing_slot", real_slot)
+    assert login(APIClient()).status_code == 200
+    user.refresh_from_db()
+    assert argon2_parameters(user.password) == ("argon2", 19 * 1024, 2, 1)

@@ -80,8 +80,9 @@ class EmailVerifyResendView(CookieRouteView):
         responses={202: DetailSerializer},
         errors={
             **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED,
-            503: "The database is unavailable (`service_unavailable`), or the server has no `SITE_URL` or no "
-            "mail configured (`email_unavailable`): try again after `Retry-After` seconds.",
+            503: "The database is unavailable (`service_unavailable`), the server has no `SITE_URL` or no "
+            "mail configured (`email_unavailable`), or every password-hashing slot is taken (`hashing_busy`): "
+            "try again after `Retry-After` seconds.",
         },
         auth=schema.PUBLIC,
     )
@@ -105,8 +106,9 @@ class EmailChangeView(BearerView):
         responses={202: DetailSerializer},
         errors={
             **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, **schema.THROTTLED,
-            503: "The database is unavailable (`service_unavailable`), or the server has no `SITE_URL` or no "
-            "mail configured (`email_unavailable`): try again after `Retry-After` seconds.",
+            503: "The database is unavailable (`service_unavailable`), the server has no `SITE_URL` or no "
+            "mail configured (`email_unavailable`), or every password-hashing slot is taken (`hashing_busy`): "
+            "try again after `Retry-After` seconds.",
         },
     )
     def post(self, request):

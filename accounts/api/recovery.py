@@ -83,7 +83,7 @@ class PasswordResetConfirmView(CookieRouteView):
         "issued before the password last changed.",
         request=PasswordResetConfirmSerializer,
         responses={204: None},
-        errors={**schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE},
+        errors={**schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.PASSWORD_CHECK},
         auth=schema.PUBLIC,
     )
     def post(self, request):

@@ -69,6 +69,13 @@ REAUTHENTICATION = {
 }
 THROTTLED = {429: None}
 DATABASE = {503: None}
+# Routes that hash or check a password (accounts.limits.admission): refused at once when the deployment's
+# hashing slots are all taken.
+PASSWORD_CHECK = {
+    503: "The database is unavailable (`service_unavailable`), or every password-hashing slot of the "
+    "server is taken (`hashing_busy`: nothing was checked, send the same request again): try again after "
+    "`Retry-After` seconds.",
+}
 
 # Auth of the routes that declare theirs (the bearer routes' is found from their authentication class).
 PUBLIC = []

@@ -81,7 +81,7 @@ class LoginView(CookieRouteView):
             403: "A cross-site request (`origin_not_allowed`), or, with `SIGNUP_EMAIL_VERIFICATION=mandatory`, an "
             "account whose address is not verified yet (`email_unverified`, with `email`; only after the password "
             "was right).",
-            **schema.THROTTLED, **schema.DATABASE,
+            **schema.THROTTLED, **schema.PASSWORD_CHECK,
         },
         auth=schema.PUBLIC,
         sets_cookie=[200],
@@ -234,7 +234,7 @@ class ReauthenticateView(BearerView):
         "logins (429).",
         request=ReauthenticateSerializer,
         responses={200: TokenResponseSerializer},
-        errors={**schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.DATABASE},
+        errors={**schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.PASSWORD_CHECK},
     )
     def post(self, request):
         if passkeys.is_passkey_reauthentication(request):
@@ -262,7 +262,7 @@ class PasswordChangeView(BearerView):
         responses={204: None},
         errors={
             **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, **schema.THROTTLED,
-            **schema.DATABASE,
+            **schema.PASSWORD_CHECK,
         },
     )
     def post(self, request):
@@ -295,7 +295,7 @@ class RegisterView(CookieRouteView):
         errors={
             **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED,
             404: "Sign-up is disabled on this server (`SIGNUP_ENABLED` off; `not_found`).",
-            **schema.THROTTLED, **schema.DATABASE,
+            **schema.THROTTLED, **schema.PASSWORD_CHECK,
         },
         auth=schema.PUBLIC,
     )

@@ -25,6 +25,16 @@ class ResilientCache:
         self._last_warning = 0.0
         self._shared_down_until = 0.0
 
+    def get(self, key):
+        return self._call("get", key)
+
+    def add(self, key, value, timeout) -> bool:
+        """Set ``key`` only if it is absent (atomic: ``SET NX`` on Redis); True when this call set it."""
+        return bool(self._call("add", key, value, timeout))
+
+    def delete(self, key):
+        return self._call("delete", key)
+
     def get_many(self, keys):
         return self._call("get_many", keys)
 

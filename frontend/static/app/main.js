@@ -12,6 +12,7 @@ import { createApp } from './app.js';
 import { readCapabilities } from './capabilities.js';
 import { reauthOptions } from './two-step-state.js';
 import { applyToDocument, chooseLanguage, createI18n, DEFAULT_LANGUAGE, STORAGE_KEY } from './i18n.js';
+import { installTranslator } from './translate.js';
 import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
 import * as forgotPassword from './pages/forgot-password.js';
@@ -106,6 +107,7 @@ const i18n = createI18n({
     return r.json();
   }),
 });
+installTranslator(i18n);
 async function offeredLanguages() {
   try {
     const r = await window.fetch('/api/auth/languages/', { credentials: 'same-origin' });

@@ -11,6 +11,7 @@ import { emailCodeStep } from './login-code.js';
 import { startPasskeyAutofill } from '../passkey-autofill.js';
 import { ceremonyErrorMessage } from '../webauthn.js';
 import { languageSelect } from '../language-select.js';
+import { retryWhenBusy } from '../busy-retry.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
@@ -58,6 +59,19 @@ export function mount(container, ctx) {
       },
       clear: () => errorBox.clear(),
     };
+    // While a busy server is waited out before the same sign-in is sent again.
+    const waitingBox = h('div', { class: 'alert alert-info', role: 'status', testid: 'login-wait', hidden: true });
+    const waiting = {
+      show(message) {
+        if (notice) notice.hidden = true;
+        setText(waitingBox, message);
+        waitingBox.hidden = false;
+      },
+      clear() {
+        waitingBox.hidden = true;
+        setText(waitingBox, '');
+      },
+    };
     // 403 email_unverified: the password was right, the address still has to be confirmed.
     const unverified = h('div', {});
     const remember = h('input', { type: 'checkbox', name: 'remember', testid: 'remember-me', checked: true, id: 'remember-me' });
@@ -75,6 +89,7 @@ export function mount(container, ctx) {
       'form',
       { class: 'form', testid: 'login-form', novalidate: true, 'aria-labelledby': 'login-title', on: { submit: onSubmit } },
       error.el,
+      waitingBox,
       unverified,
       username.wrap,
       password.wrap,
@@ -162,7 +177,13 @@ export function mount(container, ctx) {
       busy = true;
       setBusy(submit, true, t('Signing in…'));
       try {
-        const result = await api.login(u, p, { remember: remember.checked });
+        // Every password check of the server taken (503 hashing_busy): say so, wait, send the same again.
+        const result = await retryWhenBusy(() => api.login(u, p, { remember: remember.checked }), {
+          sleep: (ms) => new Promise((resolve) => ctx.clock.setTimeout(resolve, ms)),
+          isAlive: () => alive,
+          onWait: ({ message }) => waiting.show(message),
+        });
+        waiting.clear();
         if (!alive) return;
         if (result instanceof SecondStepRequired) {
           codeStep(result);
@@ -171,6 +192,7 @@ export function mount(container, ctx) {
         ctx.onLogin(result);
       } catch (err) {
         if (!alive) return;
+        waiting.clear();
         busy = false;
         setBusy(submit, false);
         startAutofill(); // the password did not sign in: the passkeys are offered again

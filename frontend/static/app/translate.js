@@ -1,0 +1,21 @@
+// The app's current language for the modules that are handed no page context (dom.js, the dialogs, the toasts,
+// the header, format.js): main.js installs the i18n.js instance once its catalog is loaded; until then, and in
+// unit tests that install none, t() answers the English id with its placeholders put in.
+import { DEFAULT_LANGUAGE, interpolate } from './i18n.js';
+
+let active = null;
+
+/** Speak through `i18n` (createI18n's instance) from now on; null goes back to English ids. */
+export function installTranslator(i18n) {
+  active = i18n || null;
+}
+
+/** The text of message `id` in the current language, with `params` put in (text only; see i18n.js). */
+export function t(id, params = {}) {
+  return active ? active.t(id, params) : interpolate(id, params);
+}
+
+/** The current language's BCP 47 tag ("pt-BR"), for Intl. */
+export function currentLocale() {
+  return active ? active.locale : DEFAULT_LANGUAGE;
+}
