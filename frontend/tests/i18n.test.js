@@ -165,7 +165,7 @@ function idsUsedByTheApp() {
   const files = readdirSync(appDir, { recursive: true }).filter((name) => String(name).endsWith('.js'));
   for (const file of files) {
     const src = readFileSync(join(appDir, String(file)), 'utf8');
-    for (const m of src.matchAll(/\bt\(\s*'((?:[^'\\]|\\.)*)'/g)) ids.add(m[1].replace(/\\'/g, "'"));
+    for (const m of src.matchAll(/\bt(?:Nodes)?\(\s*'((?:[^'\\]|\\.)*)'/g)) ids.add(m[1].replace(/\\'/g, "'"));
   }
   return ids;
 }

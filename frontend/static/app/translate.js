@@ -19,3 +19,23 @@ export function t(id, params = {}) {
 export function currentLocale() {
   return active ? active.locale : DEFAULT_LANGUAGE;
 }
+
+/**
+ * Message `id` as a list of text and nodes, for a sentence with an element inside it ("We sent a link to
+ * <strong>{email}</strong>…"): each {name} of `nodes` becomes that node, wherever the language puts it; the rest
+ * is text (strings, for dom.js's h() to make text nodes of).
+ */
+export function tNodes(id, nodes = {}, params = {}) {
+  const keep = Object.fromEntries(Object.keys(nodes).map((name) => [name, `{${name}}`]));
+  const text = t(id, { ...params, ...keep });
+  const parts = [];
+  const names = new RegExp(`\\{(${Object.keys(nodes).map((n) => n.replace(/\W/g, '')).join('|') || '(?!)'})\\}`, 'g');
+  let last = 0;
+  for (const m of text.matchAll(names)) {
+    if (m.index > last) parts.push(text.slice(last, m.index));
+    parts.push(nodes[m[1]]);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}

@@ -1,4 +1,5 @@
 // WebAuthn between the server's JSON and the browser's ArrayBuffers.
+import { t } from './translate.js';
 //
 // The server sends options as WebAuthn's JSON (binary fields in unpadded
 // base64url); navigator.credentials wants ArrayBuffers, and answers with
@@ -77,10 +78,10 @@ export function credentialToJSON(credential) {
 /** Why a ceremony did not happen, in words a person can act on (null: not a WebAuthn refusal). */
 export function ceremonyErrorMessage(err) {
   const name = err && err.name;
-  if (name === 'NotAllowedError' || name === 'AbortError') return 'No passkey was used: it was cancelled or took too long.';
-  if (name === 'InvalidStateError') return 'This device already has a passkey for your account.';
-  if (name === 'SecurityError') return 'Passkeys do not work on this address. Open the site by its domain name.';
-  if (name === 'NotSupportedError') return 'This device cannot make a passkey Gatehouse accepts.';
+  if (name === 'NotAllowedError' || name === 'AbortError') return t('No passkey was used: it was cancelled or took too long.');
+  if (name === 'InvalidStateError') return t('This device already has a passkey for your account.');
+  if (name === 'SecurityError') return t('Passkeys do not work on this address. Open the site by its domain name.');
+  if (name === 'NotSupportedError') return t('This device cannot make a passkey Gatehouse accepts.');
   return null;
 }
 

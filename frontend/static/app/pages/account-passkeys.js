@@ -44,14 +44,12 @@ export function mount(container, ctx) {
       h(
         'p',
         { class: 'muted small' },
-        'Sign in with your fingerprint, face, screen lock or a security key instead of your password. ' +
-          'A passkey stays on your device; Gatehouse keeps only its public half.',
+        'Sign in with your fingerprint, face, screen lock or a security key instead of your password. A passkey stays on your device; Gatehouse keeps only its public half.',
       ),
       h(
         'p',
         { class: 'small', testid: 'passkey-second-step' },
-        'A passkey is also a second step: once you have one, signing in with your password asks for it too. ' +
-          'Keep recovery codes, in case you lose the device.',
+        'A passkey is also a second step: once you have one, signing in with your password asks for it too. Keep recovery codes, in case you lose the device.',
       ),
       error.el,
       listWrap,

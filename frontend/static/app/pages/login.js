@@ -12,11 +12,12 @@ import { startPasskeyAutofill } from '../passkey-autofill.js';
 import { ceremonyErrorMessage } from '../webauthn.js';
 import { languageSelect } from '../language-select.js';
 import { retryWhenBusy } from '../busy-retry.js';
+import { t } from '../translate.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
   // The app's language (i18n.js); this page's password step and its second step's "trust" row are translated.
-  const t = ctx.t || ((text) => text);
+
   let alive = true;
   // The pending passkey autofill request of the password step, if any.
   let autofill = null;
@@ -142,7 +143,7 @@ export function mount(container, ctx) {
         onLogin: (user) => alive && ctx.onLogin(user),
         onError: (err) => {
           if (!alive) return;
-          if (err instanceof ApiError && err.status === 401) error.show('This passkey could not sign you in. Is it still on your account?');
+          if (err instanceof ApiError && err.status === 401) error.show(t('This passkey could not sign you in. Is it still on your account?'));
           else error.show(ceremonyErrorMessage(err) || errorMessage(err));
         },
       });
@@ -200,7 +201,7 @@ export function mount(container, ctx) {
           unverified.replaceChildren(unverifiedNotice({
             api,
             email: err.body && typeof err.body.email === 'string' ? err.body.email : '',
-            lead: 'Confirm your email address before you sign in.',
+            lead: t('Confirm your email address before you sign in.'),
             announce: ctx.announce,
           }));
           password.input.value = '';
@@ -211,7 +212,7 @@ export function mount(container, ctx) {
         } else if (err instanceof ApiError && err.status === 400 && Object.keys(err.fields).length) {
           username.setError(err.fields.username);
           password.setError(err.fields.password);
-          error.show(err.detail || 'Please check the highlighted fields.');
+          error.show(err.detail || t('Please check the highlighted fields.'));
         } else {
           error.show(errorMessage(err));
         }
@@ -249,19 +250,19 @@ export function mount(container, ctx) {
     stopAutofill();
     let recovery = false;
     const code = field({
-      label: 'Authentication code',
+      label: t('Authentication code'),
       name: 'code',
       autocomplete: 'one-time-code',
-      hint: 'The 6-digit code your authenticator app shows now.',
+      hint: t('The 6-digit code your authenticator app shows now.'),
       inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false' },
     });
     const hint = code.wrap.querySelector('.field-hint');
     const label = code.wrap.querySelector('label');
     const error = formError();
     const trust = trustDeviceRow();
-    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Verify');
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('Verify'));
     const toggle = h('button', { type: 'button', class: 'btn-link', testid: 'use-recovery-code', on: { click: switchKind } },
-      'Use a recovery code instead');
+      t('Use a recovery code instead'));
     const form = h(
       'form',
       { class: 'form', testid: 'mfa-form', novalidate: true, 'aria-labelledby': 'mfa-title', on: { submit: onSubmit } },
@@ -274,17 +275,17 @@ export function mount(container, ctx) {
     const canUseCode = methods.includes('totp') || methods.includes('recovery_code');
     const passkey = methods.includes('passkey') && ctx.webauthn && ctx.webauthn.supported
       ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'mfa-passkey', on: { click: usePasskey } },
-        'Use a passkey')
+        t('Use a passkey'))
       : null;
-    const title = pageTitle('Two-step sign-in', 'Your password was right. One more step to prove it’s you.');
+    const title = pageTitle(t('Two-step sign-in'), t('Your password was right. One more step to prove it’s you.'));
     title.querySelector('h1').id = 'mfa-title';
     setChildren(container);
     add(container,
       title,
       canUseCode ? form : error.el,
       passkey ? h('div', { class: 'passkey-login-wrap' }, canUseCode ? h('p', { class: 'auth-divider' }, 'or') : trust.row, passkey) : null,
-      canUseCode ? h('p', { class: 'auth-switch' }, 'No access to your app? ', toggle) : null,
-      h('p', { class: 'auth-switch' }, h('button', { type: 'button', class: 'btn-link', on: { click: () => passwordStep() } }, 'Back to sign in')),
+      canUseCode ? h('p', { class: 'auth-switch' }, t('No access to your app? '), toggle) : null,
+      h('p', { class: 'auth-switch' }, h('button', { type: 'button', class: 'btn-link', on: { click: () => passwordStep() } }, t('Back to sign in'))),
     );
     if (canUseCode) code.input.focus();
     else if (passkey) passkey.focus();
@@ -293,7 +294,7 @@ export function mount(container, ctx) {
       if (busy) return;
       busy = true;
       error.clear();
-      setBusy(passkey, true, 'Waiting for your passkey…');
+      setBusy(passkey, true, t('Waiting for your passkey…'));
       try {
         const options = await api.loginSecondStepPasskeyOptions(pending.mfaToken);
         const credential = await ctx.webauthn.get(options);
@@ -305,9 +306,9 @@ export function mount(container, ctx) {
         busy = false;
         setBusy(passkey, false);
         if (err instanceof ApiError && err.code === 'mfa_token_invalid') {
-          passwordStep({ error: 'That sign-in took too long or was already completed. Enter your password again.' });
+          passwordStep({ error: t('That sign-in took too long or was already completed. Enter your password again.') });
         } else if (err instanceof ApiError && err.code === 'code_invalid') {
-          error.show('That passkey could not confirm it’s you. Try again, or use another way.');
+          error.show(t('That passkey could not confirm it’s you. Try again, or use another way.'));
         } else {
           error.show(ceremonyErrorMessage(err) || errorMessage(err));
         }
@@ -316,13 +317,13 @@ export function mount(container, ctx) {
 
     function switchKind() {
       recovery = !recovery;
-      setText(label, recovery ? 'Recovery code' : 'Authentication code');
+      setText(label, recovery ? t('Recovery code') : t('Authentication code'));
       setText(hint, recovery
-        ? 'One of the recovery codes you saved when you set up two-step sign-in, like 7k2m9-q4xwz. Each works once.'
-        : 'The 6-digit code your authenticator app shows now.');
+        ? t('One of the recovery codes you saved when you set up two-step sign-in, like 7k2m9-q4xwz. Each works once.')
+        : t('The 6-digit code your authenticator app shows now.'));
       code.input.setAttribute('inputmode', recovery ? 'text' : 'numeric');
       code.input.setAttribute('autocomplete', recovery ? 'off' : 'one-time-code');
-      setText(toggle, recovery ? 'Use your authenticator app instead' : 'Use a recovery code instead');
+      setText(toggle, recovery ? t('Use your authenticator app instead') : t('Use a recovery code instead'));
       code.input.value = '';
       code.setError(null);
       error.clear();
@@ -337,12 +338,12 @@ export function mount(container, ctx) {
       code.setError(null);
       const value = code.input.value.trim();
       if (!value) {
-        code.setError(recovery ? 'Enter a recovery code.' : 'Enter the code from your authenticator app.');
+        code.setError(recovery ? t('Enter a recovery code.') : t('Enter the code from your authenticator app.'));
         code.input.focus();
         return;
       }
       busy = true;
-      setBusy(submit, true, 'Verifying…');
+      setBusy(submit, true, t('Verifying…'));
       try {
         const user = await api.loginSecondStep(pending.mfaToken, value, { trustDevice: trust.checked() });
         if (!alive) return;
@@ -352,11 +353,11 @@ export function mount(container, ctx) {
         busy = false;
         setBusy(submit, false);
         if (err instanceof ApiError && err.code === 'mfa_token_invalid') {
-          passwordStep({ error: 'That sign-in took too long or was already completed. Enter your password again.' });
+          passwordStep({ error: t('That sign-in took too long or was already completed. Enter your password again.') });
         } else if (err instanceof ApiError && err.code === 'code_invalid') {
           code.setError(recovery
-            ? 'That recovery code is not right, or it was used before.'
-            : 'That code is not right. Wait for the next one and try again, or use a recovery code.');
+            ? t('That recovery code is not right, or it was used before.')
+            : t('That code is not right. Wait for the next one and try again, or use a recovery code.'));
           code.input.value = '';
           code.input.focus();
         } else {
