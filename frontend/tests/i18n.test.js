@@ -209,3 +209,50 @@ test('styles.css is ready for right to left: logical properties, no physical lef
   ];
   for (const re of physical) assert.doesNotMatch(css, re);
 });
+
+// ---- no user-visible English left outside t() -------------------------------------------------------------------
+
+// The modules that draw what a user reads: the pages and the shared modules that put text on them.
+const UI_MODULES = [
+  ...readdirSync(join(appDir, 'pages')).filter((name) => name.endsWith('.js')).map((name) => `pages/${name}`),
+  'app.js', 'dom.js', 'confirm.js', 'dialog.js', 'toast.js', 'reauth.js', 'unverified.js', 'enrolment.js',
+  'webauthn.js', 'busy-retry.js', 'format.js', 'two-step-state.js', 'link-token.js', 'language-select.js', 'retry-load.js',
+];
+// Literals that are not words for a user: attribute values, names of things, and each language's own name.
+const NOT_UI = /^(?:Gatehouse|English|Deutsch|français|español|Português Brasileiro|Authorization: Bearer <token>|[A-Za-z]+Error|alert alert-\w+|banner banner-\w+|not base64url)$/;
+// Property names whose string values are not shown as text.
+const ATTRIBUTE = /(?:class|testid|type|name|autocomplete|role|id|for|href|rel|method|kind|inputmode|autocapitalize|spellcheck|dir|lang|enterkeyhint|pattern|value|tone|icon|'aria-(?:hidden|live|current|controls|describedby|labelledby)')\s*:\s*$/;
+
+/** Single-quoted literals in `src` that read as English words and are not the first argument of t()/tNodes(). */
+function bareEnglish(src) {
+  const found = [];
+  const code = src.replace(/^\s*(?:\/\/|\*|\/\*).*$/gm, '').replace(/\s\/\/\s.*$/gm, '');
+  for (const m of code.matchAll(/(\bt(?:Nodes)?\(\s*)?'((?:[^'\\\n]|\\.)*)'/g)) {
+    if (m[1]) continue;
+    const text = m[2];
+    const before = code.slice(code.lastIndexOf('\n', m.index) + 1, m.index);
+    if (/^\s*(?:import|export \{)/.test(before) || ATTRIBUTE.test(before) || NOT_UI.test(text)) continue;
+    if (/\b(?:querySelector|getItem|setItem|removeItem|addEventListener|setAttribute|getAttribute|request|has|get|code ===|name ===|err\.code|\.code ===|createElement|startsWith|endsWith|includes|split|join|replace)\s*\(?\s*$/.test(before)) continue;
+    // English words: two letters or more and either a space or a capital first letter; paths, codes and CSS do not.
+    if (!/[A-Za-z]{2}/.test(text) || /^[/#.[]/.test(text) || !/(?:^[A-Z][a-z]|[a-z] [a-z])/.test(text)) continue;
+    found.push(text);
+  }
+  // Template literals: their fixed parts, with each ${…} left out, must not read as an English phrase either.
+  for (const m of code.matchAll(/`((?:[^`\\]|\\.)*)`/g)) {
+    const fixed = m[1].replace(/\$\{[^}]*\}/g, ' ');
+    if (ATTRIBUTE.test(code.slice(code.lastIndexOf('\n', m.index) + 1, m.index))) continue;
+    if (/[A-Za-z]{2,} [a-z]{2,}/.test(fixed) && !/^(?:curl |h\(\): )/.test(fixed)) found.push(m[1]);
+  }
+  return found;
+}
+
+test('the pages and the modules that draw them leave no English sentence outside t()', () => {
+  const left = UI_MODULES.flatMap((file) => bareEnglish(readFileSync(join(appDir, file), 'utf8')).map((text) => `${file}: ${text}`));
+  assert.deepEqual(left, [], 'shown without t()');
+});
+
+test('the scan for bare English finds what it should', () => {
+  assert.deepEqual(bareEnglish("h('p', {}, 'Sign in to continue.'); h('span', { class: 'badge' }, t('On'));"), ['Sign in to continue.']);
+  assert.deepEqual(bareEnglish("h('a', { href: '/login', class: 'btn btn-primary' }, t('Sign in'));"), []);
+  assert.deepEqual(bareEnglish('toast(`Session on ${label} revoked.`); h(`x-${id}`);'), ['Session on ${label} revoked.']);
+});

@@ -12,7 +12,7 @@ import { createApp } from './app.js';
 import { readCapabilities } from './capabilities.js';
 import { reauthOptions } from './two-step-state.js';
 import { applyToDocument, chooseLanguage, createI18n, DEFAULT_LANGUAGE, STORAGE_KEY } from './i18n.js';
-import { installTranslator } from './translate.js';
+import { activeLanguage, installTranslator } from './translate.js';
 import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
 import * as forgotPassword from './pages/forgot-password.js';
@@ -78,8 +78,20 @@ async function reauthenticationOptions() {
   return reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) });
 }
 
+/**
+ * The app's language as the request's Accept-Language, so the server's messages (`detail`) come in the
+ * language chosen here even while signed out; a signed-in account's saved language still wins on the server.
+ */
+function inAppLanguage(input, init = {}) {
+  const code = activeLanguage();
+  if (!code) return [input, init];
+  const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
+  if (!headers.has('Accept-Language')) headers.set('Accept-Language', code);
+  return [input, { ...init, headers }];
+}
+
 const api = createApiClient({
-  fetch: (...args) => window.fetch(...args),
+  fetch: (input, init) => window.fetch(...inAppLanguage(input, init)),
   store,
   clock,
   locks: navigator.locks || null,
@@ -121,6 +133,9 @@ const languages = await offeredLanguages();
 async function speak(code) {
   await i18n.use(code);
   applyToDocument(document.documentElement, code);
+  // The page's own texts outside the app's root (index.html).
+  const skip = document.querySelector('.skip-link');
+  if (skip) skip.textContent = i18n.t('Skip to content');
 }
 await speak(chooseLanguage({
   stored: storage.getItem(STORAGE_KEY) || '',

@@ -15,6 +15,11 @@ export function t(id, params = {}) {
   return active ? active.t(id, params) : interpolate(id, params);
 }
 
+/** The code of the language the app speaks ("pt-br"), or null before main.js has chosen one. */
+export function activeLanguage() {
+  return active ? active.language : null;
+}
+
 /** The current language's BCP 47 tag ("pt-BR"), for Intl. */
 export function currentLocale() {
   return active ? active.locale : DEFAULT_LANGUAGE;

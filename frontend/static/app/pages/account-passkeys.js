@@ -32,7 +32,7 @@ export function mount(container, ctx) {
   const addButton = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'add-passkey' }, t('Add a passkey'));
   const form = h(
     'form',
-    { class: 'form passkey-add', novalidate: true, 'aria-label': 'Add a passkey', on: { submit: onAdd } },
+    { class: 'form passkey-add', novalidate: true, 'aria-label': t('Add a passkey'), on: { submit: onAdd } },
     name.wrap,
     h('div', { class: 'form-actions' }, addButton),
   );

@@ -41,7 +41,7 @@ export function mountTokens(container, ctx) {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('Create token'));
   const form = h(
     'form',
-    { class: 'form token-form', testid: 'token-form', novalidate: true, 'aria-label': 'Create a personal access token', on: { submit: onCreate } },
+    { class: 'form token-form', testid: 'token-form', novalidate: true, 'aria-label': t('Create a personal access token'), on: { submit: onCreate } },
     error.el,
     h('div', { class: 'token-form-fields' }, name.wrap, expiry.wrap),
     scopes.wrap,
@@ -269,7 +269,7 @@ export function mountTokens(container, ctx) {
   function prepend(tok) {
     let ul = list();
     if (!ul) {
-      ul = h('ul', { class: 'token-list', 'aria-label': 'Your personal access tokens' });
+      ul = h('ul', { class: 'token-list', 'aria-label': t('Your personal access tokens') });
       setChildren(listWrap, ul);
     }
     ul.prepend(row(tok));
@@ -281,7 +281,7 @@ export function mountTokens(container, ctx) {
     scopes.offer(Array.isArray(offered) ? offered : []);
     const tokens = Array.isArray(data) ? data : [];
     if (!tokens.length) showEmptyIfNone();
-    else setChildren(listWrap, h('ul', { class: 'token-list', 'aria-label': 'Your personal access tokens' }, tokens.map(row)));
+    else setChildren(listWrap, h('ul', { class: 'token-list', 'aria-label': t('Your personal access tokens') }, tokens.map(row)));
   }
 
   setChildren(listWrap, loading(t('Loading tokens…')));

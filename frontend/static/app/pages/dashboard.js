@@ -29,7 +29,7 @@ export function mount(container, ctx) {
 
   // --- technical details: the access token, folded away
   const countdown = h('span', { class: 'countdown-value', testid: 'token-countdown', 'aria-live': 'off' }, '—');
-  const meter = h('progress', { class: 'countdown-bar', max: '100', value: '0', 'aria-label': 'Access token lifetime left' });
+  const meter = h('progress', { class: 'countdown-bar', max: '100', value: '0', 'aria-label': t('Access token lifetime left') });
   const status = h('p', { class: 'countdown-status' });
   const tokenDetails = h('div', {});
   const technical = h(
@@ -186,7 +186,7 @@ export function mount(container, ctx) {
 
   // --- recent activity
   const activityBody = h('div', {}, loading(t('Loading recent activity…')));
-  const activityList = h('ol', { class: 'activity-list', 'aria-label': 'Recent activity, newest first' });
+  const activityList = h('ol', { class: 'activity-list', 'aria-label': t('Recent activity, newest first') });
   const moreBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', on: { click: loadMore } }, t('Show older activity'));
   const more = h('div', { class: 'activity-more', hidden: true }, moreBtn);
   let nextQuery = null;

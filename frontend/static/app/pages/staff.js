@@ -25,7 +25,7 @@ export function mount(container, ctx) {
   const prev = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', disabled: true }, t('← Previous'));
   const next = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', disabled: true }, t('Next →'));
   const pageInfo = h('span', { class: 'muted small', 'aria-live': 'polite' });
-  const pager = h('nav', { class: 'pager', 'aria-label': 'Pagination', hidden: true }, prev, pageInfo, next);
+  const pager = h('nav', { class: 'pager', 'aria-label': t('Pagination'), hidden: true }, prev, pageInfo, next);
   let prevQuery = null;
   let nextQuery = null;
   prev.addEventListener('click', () => prevQuery !== null && load(prevQuery));
