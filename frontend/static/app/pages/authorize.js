@@ -108,7 +108,7 @@ export function mount(container, ctx) {
       h('p', {}, 'It will be able to:'),
       h('ul', { class: 'consent-scopes' }, consent.scopes.map((s) => h('li', { dataset: { scope: s.scope } }, s.text))),
       h('p', { class: 'muted' }, 'You can remove its access at any time on your account page.'),
-      h('div', { class: 'actions' }, allow, deny),
+      h('div', { class: 'form-actions' }, allow, deny),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();

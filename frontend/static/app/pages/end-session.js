@@ -47,7 +47,7 @@ export function mount(container, ctx) {
       });
       no.addEventListener('click', () => ctx.navigate('/'));
       const who = answer.client_name ? `${answer.client_name} asks` : 'An application asks';
-      setChildren(body, h('div', { class: 'card stack' }, h('p', {}, `${who} to sign you out of Gatehouse on this browser.`), h('div', { class: 'actions' }, yes, no)));
+      setChildren(body, h('div', { class: 'card stack' }, h('p', {}, `${who} to sign you out of Gatehouse on this browser.`), h('div', { class: 'form-actions' }, yes, no)));
       return;
     }
     if (answer.signed_out) {

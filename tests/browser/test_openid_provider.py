@@ -1,0 +1,132 @@
+"""Gatehouse as an OpenID Provider, end to end: authlib's client in Python as the application, Chromium as the user.
+
+The application's redirect URI is on loopback; Chromium's request to it is
+answered by Playwright (the application's page), and the test plays the
+application's back end with authlib's OAuth2Session: the code exchange with
+PKCE, the ID token checked against the JWKS with authlib's JOSE, userinfo,
+refresh rotation.
+"""
+import base64
+import hashlib
+import re
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.jose import JsonWebKey, jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from playwright.sync_api import expect
+
+from accounts.oidc_provider import clients
+from tests.browser.conftest import log_in_through_ui, screenshots
+
+REDIRECT = "http://127.0.0.1:8765/callback"
+SECRET = "browser-test-secret-" + "q" * 30
+
+
+@pytest.fixture
+def provider(settings, live_server, db):
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "JWT": {**settings.GATEHOUSE["JWT"], "ALGORITHM": "ES256",
+                                                        "PRIVATE_KEY": pem, "ISSUER": live_server.url}}
+    clients.set_client("notes", clients.ClientSettings(redirect_uris=[REDIRECT], name="Team Notes", secret=SECRET))
+    return live_server.url
+
+
+def application_page(page):
+    """The application's callback: a page that says it got there (its URL carries the answer)."""
+    page.route(re.compile(r"^http://127\.0\.0\.1:8765/.*"),
+               lambda route: route.fulfill(status=200, content_type="text/html", body="<h1>Team Notes</h1>"))
+
+
+def start(session, base, **extra):
+    verifier = secrets.token_urlsafe(48)
+    url, state = session.create_authorization_url(
+        f"{base}/oauth/authorize/", code_verifier=verifier, nonce="nonce-123", **extra
+    )
+    return url, state, verifier
+
+
+def client_session(scope="openid profile email offline_access"):
+    return OAuth2Session("notes", SECRET, scope=scope, redirect_uri=REDIRECT, code_challenge_method="S256",
+                         token_endpoint_auth_method="client_secret_basic")
+
+
+def test_sign_in_consent_tokens_userinfo_and_refresh_with_authlib(page, user, provider, artifacts):
+    application_page(page)
+    session = client_session()
+    url, state, verifier = start(session, provider)
+    page.goto(url)
+    # Not signed in: the login page first, then back to the request.
+    form = page.get_by_test_id("login-form")
+    form.locator('input[name="username"]').fill("alice")
+    form.locator('input[name="password"]').fill("correct horse battery staple")
+    form.locator('button[type="submit"]').click()
+    consent = page.get_by_test_id("consent-form")
+    expect(consent).to_be_visible()
+    expect(consent).to_contain_text("Team Notes")
+    expect(consent).to_contain_text("127.0.0.1:8765")
+    expect(consent).to_contain_text("See your email address")
+    screenshots(page, artifacts, "oidc-consent")
+    page.get_by_test_id("consent-allow").click()
+    page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:8765/callback\?"))
+    params = {key: values[0] for key, values in parse_qs(urlsplit(page.url).query).items()}
+    assert params["state"] == state and params["iss"] == provider
+
+    token = session.fetch_token(f"{provider}/oauth/token/", authorization_response=page.url,
+                                code_verifier=verifier)
+    jwks = JsonWebKey.import_key_set(requests.get(f"{provider}/.well-known/jwks.json", timeout=10).json())
+    claims = jwt.decode(token["id_token"], jwks, claims_options={
+        "iss": {"essential": True, "value": provider}, "aud": {"essential": True, "value": "notes"},
+        "nonce": {"essential": True, "value": "nonce-123"}})
+    claims.validate()
+    assert claims["sub"] == str(user.pk) and claims["sid"]
+    info = session.get(f"{provider}/oauth/userinfo/").json()
+    assert info["preferred_username"] == "alice" and info["email"] == "alice@example.com"
+
+    first_refresh = token["refresh_token"]
+    rotated = session.refresh_token(f"{provider}/oauth/token/", refresh_token=first_refresh)
+    assert rotated["refresh_token"] != first_refresh
+    # The grant is one of alice's sessions: the sessions page lists it, named after the application.
+    page.goto(f"{provider}/sessions")
+    expect(page.get_by_text("Team Notes", exact=False).first).to_be_visible()
+
+
+def test_consent_refused_sends_access_denied(page, user, provider):
+    application_page(page)
+    log_in_through_ui(page)
+    url, state, _ = start(client_session("openid"), provider)
+    page.goto(url)
+    page.get_by_test_id("consent-deny").click()
+    page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:8765/callback\?"))
+    params = parse_qs(urlsplit(page.url).query)
+    assert params["error"] == ["access_denied"] and params["state"] == [state]
+
+
+def test_an_unregistered_redirect_uri_stays_on_our_page(page, provider, artifacts):
+    session = OAuth2Session("notes", SECRET, scope="openid", redirect_uri="https://evil.example/cb",
+                            code_challenge_method="S256")
+    url, _, _ = start(session, provider)
+    page.goto(url)
+    expect(page.get_by_test_id("oauth-error")).to_be_visible()
+    assert page.url.startswith(provider)
+    screenshots(page, artifacts, "oidc-error")
+
+
+def test_the_consent_page_refuses_to_be_framed(page, user, provider):
+    log_in_through_ui(page)
+    url, _, _ = start(client_session("openid"), provider)
+    response = requests.get(url, timeout=10, allow_redirects=True)
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    # A page on another origin framing the consent page gets nothing drawn.
+    page.route("http://127.0.0.1:8766/frame", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=f'<iframe src="{url}" width="600" height="400"></iframe>'))
+    page.goto("http://127.0.0.1:8766/frame")
+    frame = page.frames[-1]
+    assert frame.url in ("about:blank", "") or not frame.query_selector('[data-testid="consent-allow"]')
