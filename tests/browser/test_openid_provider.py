@@ -130,3 +130,119 @@ def test_the_consent_page_refuses_to_be_framed(page, user, provider):
     page.goto("http://127.0.0.1:8766/frame")
     frame = page.frames[-1]
     assert frame.url in ("about:blank", "") or not frame.query_selector('[data-testid="consent-allow"]')
+
+
+def sign_in_to_app(page, session, base, **extra):
+    """From a signed-in browser, the first time: the application's request, consent, back at the callback."""
+    url, state, verifier = start(session, base, **extra)
+    page.goto(url)
+    page.get_by_test_id("consent-allow").click()
+    page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:8765/callback\?"))
+    return page.url, state, verifier
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_prompt_none_answers_the_application_only(page, user, provider, signed_in):
+    application_page(page)
+    if signed_in:
+        log_in_through_ui(page)
+        sign_in_to_app(page, client_session("openid"), provider)  # consent given once
+    url, state, _ = start(client_session("openid"), provider, prompt="none")
+    page.goto(url)
+    page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:8765/callback\?"))
+    params = parse_qs(urlsplit(page.url).query)
+    assert params["state"] == [state] and params["iss"] == [provider]
+    if signed_in:
+        assert "code" in params
+    else:
+        assert params["error"] == ["login_required"]
+
+
+def test_max_age_asks_to_confirm_it_is_you(page, user, provider, artifacts):
+    from accounts.models import RefreshSession
+
+    application_page(page)
+    log_in_through_ui(page)
+    sign_in_to_app(page, client_session("openid"), provider)
+    RefreshSession.objects.filter(user=user).update(authenticated_at=RefreshSession.objects.first().created_at
+                                                    .replace(year=2020))
+    url, _, verifier = start(client_session("openid"), provider, max_age=60)
+    page.goto(url)
+    dialog = page.get_by_test_id("reauth-form")
+    expect(dialog).to_be_visible()
+    screenshots(page, artifacts, "oidc-max-age")
+    dialog.locator('input[name="password"]').fill("correct horse battery staple")
+    dialog.locator('button[type="submit"]').click()
+    page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:8765/callback\?"))
+    session = client_session("openid")
+    token = session.fetch_token(f"{provider}/oauth/token/", authorization_response=page.url, code_verifier=verifier)
+    claims = jwt.decode(token["id_token"], JsonWebKey.import_key_set(
+        requests.get(f"{provider}/.well-known/jwks.json", timeout=10).json()))
+    assert claims["auth_time"] > 1600000000 + 5 * 365 * 86400  # re-authenticated now, not in 2020
+
+
+def test_a_user_with_a_second_step_signs_in_to_an_application(page, user, provider):
+    import time as _time
+
+    import pyotp
+
+    from accounts.limits.net import ClientInfo
+    from accounts.mfa import totp
+
+    secret = totp.begin_enrolment(user=user).secret
+    totp.confirm_enrolment(user=user, code=pyotp.TOTP(secret).at(_time.time() - 30),
+                           client=ClientInfo("127.0.0.1", "setup"))
+    application_page(page)
+    session = client_session("openid")
+    url, _, verifier = start(session, provider, acr_values="urn:gatehouse:acr:2fa")
+    page.goto(url)
+    form = page.get_by_test_id("login-form")
+    form.locator('input[name="username"]').fill("alice")
+    form.locator('input[name="password"]').fill("correct horse battery staple")
+    form.locator('button[type="submit"]').click()
+    mfa = page.get_by_test_id("mfa-form")
+    mfa.locator('input[name="code"]').fill(pyotp.TOTP(secret).now())
+    mfa.locator('button[type="submit"]').click()
+    page.get_by_test_id("consent-allow").click()
+    page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:8765/callback\?"))
+    token = session.fetch_token(f"{provider}/oauth/token/", authorization_response=page.url, code_verifier=verifier)
+    claims = jwt.decode(token["id_token"], JsonWebKey.import_key_set(
+        requests.get(f"{provider}/.well-known/jwks.json", timeout=10).json()))
+    assert claims["amr"] == ["pwd", "otp"] and claims["acr"] == "urn:gatehouse:acr:2fa"
+
+
+def test_rp_initiated_logout_signs_out_and_returns_to_the_application(page, user, provider):
+    from accounts.oidc_provider.models import OAuthClient
+
+    OAuthClient.objects.filter(client_id="notes").update(post_logout_redirect_uris="http://127.0.0.1:8765/bye")
+    application_page(page)
+    log_in_through_ui(page)
+    session = client_session("openid")
+    callback, _, verifier = sign_in_to_app(page, session, provider)
+    token = session.fetch_token(f"{provider}/oauth/token/", authorization_response=callback, code_verifier=verifier)
+    page.goto(f"{provider}/oauth/logout/?id_token_hint={token['id_token']}"
+              "&post_logout_redirect_uri=http://127.0.0.1:8765/bye&state=xyz")
+    page.wait_for_url("http://127.0.0.1:8765/bye?state=xyz")
+    page.goto(f"{provider}/")
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+    assert session.get(f"{provider}/oauth/userinfo/").status_code == 401
+
+
+def test_the_account_page_lists_the_app_and_removes_its_access(page, user, provider, artifacts):
+    application_page(page)
+    log_in_through_ui(page)
+    session = client_session()
+    callback, _, verifier = sign_in_to_app(page, session, provider)
+    token = session.fetch_token(f"{provider}/oauth/token/", authorization_response=callback, code_verifier=verifier)
+    page.goto(f"{provider}/account")
+    row = page.get_by_test_id("app-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Team Notes")
+    row.scroll_into_view_if_needed()
+    screenshots(page, artifacts, "oidc-account-apps")
+    row.get_by_test_id("app-revoke").click()
+    page.get_by_test_id("confirm-action").click()
+    expect(page.get_by_test_id("apps-empty")).to_be_visible()
+    refused = requests.post(f"{provider}/oauth/token/", data={
+        "grant_type": "refresh_token", "refresh_token": token["refresh_token"]}, auth=("notes", SECRET), timeout=10)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
