@@ -246,3 +246,67 @@ def test_the_account_page_lists_the_app_and_removes_its_access(page, user, provi
     refused = requests.post(f"{provider}/oauth/token/", data={
         "grant_type": "refresh_token", "refresh_token": token["refresh_token"]}, auth=("notes", SECRET), timeout=10)
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+
+
+@pytest.fixture
+def logout_receiver():
+    """An application's back-channel logout endpoint on loopback: it keeps every logout_token posted to it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs as parse
+
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            received.append((self.headers.get("Content-Type"), parse(body).get("logout_token", [""])[0]))
+            self.send_response(200)
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/backchannel", received
+    server.shutdown()
+    server.server_close()
+
+
+def test_logout_everywhere_reaches_the_application_by_back_channel(page, user, provider, logout_receiver):
+    from accounts.oidc_provider import logout
+    from accounts.oidc_provider.models import OAuthClient
+    from tests.browser.conftest import wait_until
+
+    uri, received = logout_receiver
+    OAuthClient.objects.filter(client_id="notes").update(backchannel_logout_uri=uri)
+    application_page(page)
+    log_in_through_ui(page)
+    session = client_session()
+    callback, _, verifier = sign_in_to_app(page, session, provider)
+    token = session.fetch_token(f"{provider}/oauth/token/", authorization_response=callback, code_verifier=verifier)
+    keys = JsonWebKey.import_key_set(requests.get(f"{provider}/.well-known/jwks.json", timeout=10).json())
+    sid = jwt.decode(token["id_token"], keys)["sid"]
+
+    page.goto(f"{provider}/sessions")
+    page.get_by_test_id("logout-all").click()
+    page.get_by_test_id("confirm-action").click()
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+
+    # Delivered through the outbox (the web process's sender thread is off in tests: this is its round).
+    wait_until(lambda: logout.deliver_due() is not None and received, what="the logout token")
+    content_type, logout_token = received[0]
+    assert content_type == "application/x-www-form-urlencoded"
+    header = __import__("json").loads(base64.urlsafe_b64decode(logout_token.split(".")[0] + "=="))
+    assert header["typ"] == "logout+jwt"
+    claims = jwt.decode(logout_token, keys, claims_options={
+        "iss": {"essential": True, "value": provider}, "aud": {"essential": True, "value": "notes"}})
+    claims.validate()
+    assert claims["sid"] == sid and claims["sub"] == str(user.pk) and "nonce" not in claims
+    assert "http://schemas.openid.net/event/backchannel-logout" in claims["events"]
+    refused = requests.post(f"{provider}/oauth/token/", data={
+        "grant_type": "refresh_token", "refresh_token": token["refresh_token"]}, auth=("notes", SECRET), timeout=10)
+    assert refused.json()["error"] == "invalid_grant"
