@@ -211,3 +211,8 @@ def argon2_parallelism() -> int:
 def password_hash_concurrency() -> int:
     """Password hashes (or checks) one process runs at once."""
     return _value("PASSWORD_HASH_CONCURRENCY")
+
+
+def oauth_token_rate() -> int:
+    """Requests one OpenID client may make to ``/oauth/token/`` per minute (``OAUTH_TOKEN_RATE_PER_MINUTE``)."""
+    return settings.GATEHOUSE.get("OAUTH_TOKEN_RATE_PER_MINUTE", 120)

@@ -93,9 +93,15 @@ def active_client(client_id) -> OAuthClient | None:
     return OAuthClient.objects.filter(client_id=client_id, active=True).first()
 
 
-def authenticate(*, post, authorization: str) -> OAuthClient:
-    """The client a token or revocation request comes from (``client_secret_basic``, ``client_secret_post``,
-    or ``none`` for a public client); ``ClientAuthFailed`` otherwise."""
+@dataclass(frozen=True)
+class Credentials:
+    client_id: str
+    secret: str | None
+    basic: bool
+
+
+def credentials(*, post, authorization: str) -> Credentials:
+    """What a token or revocation request presents (``client_secret_basic``, ``client_secret_post``, or ``none``)."""
     basic = authorization[:6].lower() == "basic "
     if basic:
         try:
@@ -110,13 +116,25 @@ def authenticate(*, post, authorization: str) -> OAuthClient:
             raise ClientAuthFailed(basic=True)
     else:
         client_id, secret = post.get("client_id"), post.get("client_secret")
-    client = active_client(client_id)
-    if client is None:
+    if not isinstance(client_id, str) or not client_id:
         raise ClientAuthFailed(basic=basic)
+    return Credentials(client_id=client_id, secret=secret or None, basic=basic)
+
+
+def verify(presented: Credentials, client: OAuthClient | None) -> OAuthClient:
+    """``client`` if it is active, is the one ``presented`` names, and the secret is right; ``ClientAuthFailed``."""
+    if client is None or not client.active or not hmac.compare_digest(client.client_id.encode(),
+                                                                       presented.client_id.encode()):
+        raise ClientAuthFailed(basic=presented.basic)
     if client.is_public:
-        if secret:  # a public client has no secret: whoever sends one is not who they claim
-            raise ClientAuthFailed("This client is public: it has no secret.", basic=basic)
+        if presented.secret:  # a public client has no secret: whoever sends one is not who they claim
+            raise ClientAuthFailed("This client is public: it has no secret.", basic=presented.basic)
         return client
-    if not secret or not hmac.compare_digest(secret_digest(secret), client.secret_digest):
-        raise ClientAuthFailed(basic=basic)
+    if not presented.secret or not hmac.compare_digest(secret_digest(presented.secret), client.secret_digest):
+        raise ClientAuthFailed(basic=presented.basic)
     return client
+
+
+def authenticate(presented: Credentials) -> OAuthClient:
+    """The client ``presented`` proves to be; ``ClientAuthFailed`` otherwise."""
+    return verify(presented, active_client(presented.client_id))

@@ -19,7 +19,8 @@ from django.utils.crypto import constant_time_compare
 
 from accounts import conf
 from accounts.models import RefreshSession, RevocationReason
-from accounts.oidc_provider import scopes, tokens
+from accounts.oidc_provider import clients, scopes, tokens
+from accounts.oidc_provider import hotpath as grant_hotpath
 from accounts.oidc_provider.errors import OAuthError, invalid_grant
 from accounts.oidc_provider.models import AuthorizationCode, ClientGrant, OAuthClient, OAuthConsent
 from accounts.oidc_provider.requests import AuthorizationRequest, response_location
@@ -199,15 +200,30 @@ class _Outcome(enum.Enum):
     REJECT = "reject"
 
 
-def refresh(*, client: OAuthClient, refresh_token, scope="") -> TokenResponse:
-    """``grant_type=refresh_token``, with the browser's rotation rule; the grace window for the same client only."""
+def refresh(*, presented: clients.Credentials, refresh_token, scope="", admit=None) -> TokenResponse:
+    """``grant_type=refresh_token``, with the browser's rotation rule; the grace window for the same client only.
+
+    The browser's statements (the session and its user, row-locked; the
+    rotation's UPDATE) and one more for the grant and its client, whose
+    credentials are checked from that row, all precompiled.
+    ``admit(client)`` runs once the client is authenticated (the per-client
+    throttle), before anything is written.
+    """
     parsed = tokens.parse(refresh_token)
-    if parsed is None or parsed.kind != "refresh":
-        raise invalid_grant()
     now = timezone.now()
     with transaction.atomic():
-        session = hotpath.locked_session(parsed.session_id)
-        grant = ClientGrant.objects.filter(pk=parsed.session_id).first() if session is not None else None
+        grant = session = None
+        if parsed is not None and parsed.kind == "refresh":
+            session = hotpath.locked_session(parsed.session_id)
+            grant = grant_hotpath.grant_with_client(parsed.session_id) if session is not None else None
+        if grant is not None and grant.client.client_id == presented.client_id:
+            client = clients.verify(presented, grant.client)
+        else:
+            client = clients.authenticate(presented)
+        if admit is not None:
+            admit(client)
+        if parsed is None or parsed.kind != "refresh":
+            raise invalid_grant()
         outcome = _classify(session, grant, parsed, client, now)
         if outcome is _Outcome.ROTATE:
             session.generation += 1

@@ -113,14 +113,15 @@ def client_digest(client_id: str) -> str:
 
 def _signing():
     ring = jwt_keys.keyring()
-    if not ring.public_keys:
+    if not available():
         raise ProviderUnavailable
     backend = ring.backend
     return backend.prepared_signing_key, backend.algorithm, backend.signing_kid
 
 
 def available() -> bool:
-    return bool(jwt_keys.keyring().public_keys)
+    """Signing needs a public key to publish and an issuer to name (``JWT_ISSUER`` or ``SITE_URL``)."""
+    return bool(jwt_keys.keyring().public_keys) and bool(issuer())
 
 
 def issuer() -> str:

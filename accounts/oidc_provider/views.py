@@ -16,12 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts import conf
 from accounts.limits.counters import counters
 from accounts.limits.net import client_info
 from accounts.oidc_provider import clients, flows, requests, rp_logout, scopes, tokens
 from accounts.oidc_provider.errors import OAuthError
 
-TOKEN_RATE = (60, 60)  # per client: requests, seconds
 
 
 def _json(body, status=200, **headers):
@@ -105,7 +105,7 @@ def authorize(request):
 
 def _throttled(client) -> int:
     """Seconds to wait when ``client`` has used up its token requests for this window; 0 otherwise."""
-    limit, window = TOKEN_RATE
+    limit, window = conf.oauth_token_rate(), 60
     now = time.time()
     slot = int(now // window)
     if counters.count(f"oauth_token:{client.pk}:{slot}", window) > limit:
@@ -113,8 +113,23 @@ def _throttled(client) -> int:
     return 0
 
 
+def _presented(request):
+    return clients.credentials(post=request.POST, authorization=request.META.get("HTTP_AUTHORIZATION", ""))
+
+
 def _authenticated_client(request):
-    return clients.authenticate(post=request.POST, authorization=request.META.get("HTTP_AUTHORIZATION", ""))
+    return clients.authenticate(_presented(request))
+
+
+class _Throttled(Exception):
+    def __init__(self, wait):
+        self.wait = wait
+
+
+def _admit(client):
+    wait = _throttled(client)
+    if wait:
+        raise _Throttled(wait)
 
 
 def _invalid_client(error: clients.ClientAuthFailed):
@@ -128,24 +143,27 @@ def _invalid_client(error: clients.ClientAuthFailed):
 @require_http_methods(["POST"])
 def token(request):
     """The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``; throttled per client."""
+    grant_type = request.POST.get("grant_type")
     try:
+        if grant_type == "refresh_token":  # the client is authenticated from the grant's own row
+            answer = flows.refresh(presented=_presented(request), refresh_token=request.POST.get("refresh_token"),
+                                   scope=request.POST.get("scope", ""), admit=_admit)
+            return _json(answer.body())
         client = _authenticated_client(request)
+        _admit(client)
     except clients.ClientAuthFailed as error:
         return _invalid_client(error)
-    wait = _throttled(client)
-    if wait:
+    except _Throttled as throttled:
         return _json({"error": "slow_down", "error_description": "Too many token requests; try again later."},
-                     status=429, Retry_After=str(wait))
-    grant_type = request.POST.get("grant_type")
+                     status=429, Retry_After=str(throttled.wait))
+    except OAuthError as error:
+        return _error(error)
     try:
         if grant_type == "authorization_code":
             answer = flows.exchange_code(
                 client=client, code=request.POST.get("code"), redirect_uri=request.POST.get("redirect_uri"),
                 code_verifier=request.POST.get("code_verifier"), client_info=client_info(request),
             )
-        elif grant_type == "refresh_token":
-            answer = flows.refresh(client=client, refresh_token=request.POST.get("refresh_token"),
-                                   scope=request.POST.get("scope", ""))
         elif not grant_type:
             raise OAuthError("invalid_request", "grant_type is missing.")
         else:

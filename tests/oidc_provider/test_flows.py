@@ -336,9 +336,8 @@ def test_revocation_ends_the_grant_and_refuses_other_clients(logged_in, confiden
     assert refresh(logged_in.client, body["refresh_token"]).status_code == 400
 
 
-def test_the_token_endpoint_is_throttled_per_client(client, confidential, public, monkeypatch):
-    from accounts.oidc_provider import views
-    monkeypatch.setattr(views, "TOKEN_RATE", (3, 60))
+def test_the_token_endpoint_is_throttled_per_client(client, confidential, public, settings):
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "OAUTH_TOKEN_RATE_PER_MINUTE": 3}
     answers = [client.post("/oauth/token/", {"grant_type": "refresh_token", "refresh_token": "x"}, **BASIC)
                for _ in range(4)]
     assert [a.status_code for a in answers] == [400, 400, 400, 429]
