@@ -21,22 +21,22 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-from rest_framework.test import APIClient  # noqa: E402
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import override_settings
+from rest_framework.test import APIClient
 
-from accounts.models import RefreshSession  # noqa: E402
-from accounts.oidc_provider import clients, flows, requests  # noqa: E402
-from bench.bench import PASSWORD, Addresses, statements, timed_rounds  # noqa: E402
+from accounts.models import RefreshSession
+from accounts.oidc_provider import clients, flows, requests
+from bench.bench import PASSWORD, Addresses, statements, timed_rounds
 
 SECRET = "bench-client-secret-" + "b" * 30
 REDIRECT = "https://app.example/callback"

@@ -43,7 +43,7 @@ class AuthorizeSerializer(serializers.Serializer):
                                        help_text="The consent page's answer; absent on the first call.")
 
 
-class ScopeSerializer(serializers.Serializer):
+class AppScopeSerializer(serializers.Serializer):
     scope = serializers.CharField()
     text = serializers.CharField()
 
@@ -52,7 +52,7 @@ class ConsentSerializer(serializers.Serializer):
     client_id = serializers.CharField()
     client_name = serializers.CharField()
     redirect_host = serializers.CharField()
-    scopes = ScopeSerializer(many=True)
+    scopes = AppScopeSerializer(many=True)
 
 
 class AuthorizeAnswerSerializer(serializers.Serializer):
@@ -81,8 +81,8 @@ class AuthorizeView(BearerView):
         serializer.is_valid(raise_exception=True)
         checked = requests.unseal(serializer.validated_data["request"])
         if checked is None:
-            raise ValidationError({"request": ["This sign-in request is invalid or has expired: start again "
-                                               "from the application."]}, code="invalid")
+            message = "This sign-in request is invalid or has expired: start again from the application."
+            raise ValidationError({"request": [message]}, code="invalid")
         client = active_client(checked.client_id)
         if client is None or checked.redirect_uri not in client.redirect_uri_list:
             raise ValidationError({"request": ["This application is no longer registered."]}, code="invalid")
@@ -165,7 +165,7 @@ class EndSessionView(BearerView):
 class AppSerializer(serializers.Serializer):
     client_id = serializers.CharField()
     name = serializers.CharField()
-    scopes = ScopeSerializer(many=True)
+    scopes = AppScopeSerializer(many=True)
     since = serializers.DateTimeField()
     last_used = serializers.DateTimeField(allow_null=True)
     active_sessions = serializers.IntegerField()

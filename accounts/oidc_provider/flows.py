@@ -22,7 +22,12 @@ from accounts.models import RefreshSession, RevocationReason
 from accounts.oidc_provider import clients, scopes, tokens
 from accounts.oidc_provider import hotpath as grant_hotpath
 from accounts.oidc_provider.errors import OAuthError, invalid_grant
-from accounts.oidc_provider.models import AuthorizationCode, ClientGrant, OAuthClient, OAuthConsent
+from accounts.oidc_provider.models import (
+    AuthorizationCode,
+    ClientGrant,
+    OAuthClient,
+    OAuthConsent,
+)
 from accounts.oidc_provider.requests import AuthorizationRequest, response_location
 from accounts.sessions import hotpath, lifecycle
 from accounts.sessions import tokens as session_tokens

@@ -24,9 +24,9 @@ import urllib.parse
 import urllib.request
 from datetime import timedelta
 
+from django.core.signals import request_started
 from django.db import connection, transaction
 from django.db.models import F
-from django.core.signals import request_started
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 

@@ -11,7 +11,7 @@ URL), and the signature keeps anyone from changing a value on the way.
 """
 import time
 from dataclasses import asdict, dataclass
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core import signing
 

@@ -23,7 +23,6 @@ from accounts.oidc_provider import clients, flows, requests, rp_logout, scopes, 
 from accounts.oidc_provider.errors import OAuthError
 
 
-
 def _json(body, status=200, **headers):
     response = JsonResponse(body, status=status)
     response["Cache-Control"] = "no-store"
@@ -190,7 +189,7 @@ def userinfo(request):
         challenge = 'Bearer error="invalid_token"' if raw else 'Bearer realm="gatehouse"'
         return _cors(_json({"error": "invalid_token", "error_description": "The access token is invalid or expired."}
                            if raw else {"error": "invalid_request"}, status=401, WWW_Authenticate=challenge))
-    grant, session, user = found
+    grant, _, user = found
     return _cors(_json(flows.userinfo(grant=grant, user=user)))
 
 

@@ -17,7 +17,12 @@ from playwright.sync_api import expect
 
 from accounts.oidc_provider import clients
 from tests.browser.conftest import log_in_through_ui
-from tests.browser.test_openid_provider import REDIRECT, SECRET, application_page, provider  # noqa: F401
+from tests.browser.test_openid_provider import (  # noqa: F401
+    REDIRECT,
+    SECRET,
+    application_page,
+    provider,
+)
 
 PEERS = Path(__file__).resolve().parent.parent / "peers"
 CALLBACK = re.compile(r"^http://127\.0\.0\.1:8765/callback\?")

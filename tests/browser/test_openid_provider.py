@@ -7,7 +7,6 @@ PKCE, the ID token checked against the JWKS with authlib's JOSE, userinfo,
 refresh rotation.
 """
 import base64
-import hashlib
 import re
 import secrets
 from urllib.parse import parse_qs, urlsplit

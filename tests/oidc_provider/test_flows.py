@@ -7,7 +7,12 @@ import pytest
 
 from accounts.models import RefreshSession, RevocationReason
 from accounts.oidc_provider import tokens
-from accounts.oidc_provider.models import AuthorizationCode, BackchannelLogout, ClientGrant, OAuthConsent
+from accounts.oidc_provider.models import (
+    AuthorizationCode,
+    BackchannelLogout,
+    ClientGrant,
+    OAuthConsent,
+)
 from tests.oidc_provider.conftest import REDIRECT, SECRET, pkce, query
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +138,7 @@ def test_the_grace_window_answers_the_same_client_only(logged_in, confidential, 
     again = refresh(logged_in.client, first["refresh_token"])
     assert again.status_code == 200 and again.json()["refresh_token"] == second["refresh_token"]
     # Client B presenting A's token: refused, and A's grant ends (the token was stolen).
-    stolen = refresh(logged_in.client, second["refresh_token"], auth={"data": None} and {})
+    stolen = refresh(logged_in.client, second["refresh_token"], auth={})
     assert stolen.status_code == 401  # no client authentication at all
     other = logged_in.client.post("/oauth/token/", {"grant_type": "refresh_token", "client_id": "spa",
                                                     "refresh_token": second["refresh_token"]})
@@ -387,6 +392,7 @@ def test_rp_initiated_logout(logged_in, confidential):
 
 def test_the_command_registers_clients_with_a_digest(monkeypatch, db):
     from django.core.management import call_command
+
     from accounts.oidc_provider.models import OAuthClient
     monkeypatch.setenv("APP_SECRET", "z" * 40)
     call_command("oauth_client", "set", "grafana", "--redirect-uri", "https://grafana.example/login/generic_oauth",

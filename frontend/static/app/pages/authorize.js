@@ -99,7 +99,7 @@ export function mount(container, ctx) {
 
   function showConsent(consent) {
     const allow = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'consent-allow' }, 'Allow');
-    const deny = h('button', { type: 'button', class: 'btn', testid: 'consent-deny' }, 'Cancel');
+    const deny = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'consent-deny' }, 'Cancel');
     const form = h(
       'form',
       { class: 'card stack', testid: 'consent-form', novalidate: true },
@@ -108,7 +108,7 @@ export function mount(container, ctx) {
       h('p', {}, 'It will be able to:'),
       h('ul', { class: 'consent-scopes' }, consent.scopes.map((s) => h('li', { dataset: { scope: s.scope } }, s.text))),
       h('p', { class: 'muted' }, 'You can remove its access at any time on your account page.'),
-      h('div', { class: 'form-actions' }, allow, deny),
+      h('div', { class: 'page-actions' }, allow, deny),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();

@@ -40,14 +40,14 @@ export function mount(container, ctx) {
     if (!alive) return;
     if (answer.ask) {
       const yes = h('button', { type: 'button', class: 'btn btn-primary', testid: 'end-session-confirm' }, 'Sign out');
-      const no = h('button', { type: 'button', class: 'btn', testid: 'end-session-cancel' }, 'Stay signed in');
+      const no = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'end-session-cancel' }, 'Stay signed in');
       yes.addEventListener('click', () => {
         setBusy(yes, true, 'Signing out…');
         step(true);
       });
       no.addEventListener('click', () => ctx.navigate('/'));
       const who = answer.client_name ? `${answer.client_name} asks` : 'An application asks';
-      setChildren(body, h('div', { class: 'card stack' }, h('p', {}, `${who} to sign you out of Gatehouse on this browser.`), h('div', { class: 'form-actions' }, yes, no)));
+      setChildren(body, h('div', { class: 'card stack' }, h('p', {}, `${who} to sign you out of Gatehouse on this browser.`), h('div', { class: 'page-actions' }, yes, no)));
       return;
     }
     if (answer.signed_out) {
