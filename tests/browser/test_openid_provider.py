@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import expect
 
 from accounts.oidc_provider import clients
+from tests.browser import accessibility
 from tests.browser.conftest import log_in_through_ui, screenshots
 
 REDIRECT = "http://127.0.0.1:8765/callback"
@@ -72,6 +73,8 @@ def test_sign_in_consent_tokens_userinfo_and_refresh_with_authlib(page, user, pr
     expect(consent).to_contain_text("127.0.0.1:8765")
     expect(consent).to_contain_text("See your email address")
     screenshots(page, artifacts, "oidc-consent")
+    found = accessibility.violations(page, label="consent page")
+    assert accessibility.failing(found) == [], accessibility.report(accessibility.failing(found))
     page.get_by_test_id("consent-allow").click()
     page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:8765/callback\?"))
     params = {key: values[0] for key, values in parse_qs(urlsplit(page.url).query).items()}
@@ -239,6 +242,8 @@ def test_the_account_page_lists_the_app_and_removes_its_access(page, user, provi
     expect(row).to_contain_text("Team Notes")
     row.scroll_into_view_if_needed()
     screenshots(page, artifacts, "oidc-account-apps")
+    found = accessibility.violations(page, label="account page, connected apps")
+    assert accessibility.failing(found) == [], accessibility.report(accessibility.failing(found))
     row.get_by_test_id("app-revoke").click()
     page.get_by_test_id("confirm-action").click()
     expect(page.get_by_test_id("apps-empty")).to_be_visible()
