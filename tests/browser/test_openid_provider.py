@@ -126,12 +126,16 @@ def test_the_consent_page_refuses_to_be_framed(page, user, provider):
     response = requests.get(url, timeout=10, allow_redirects=True)
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-    # A page on another origin framing the consent page gets nothing drawn.
+    # A page on another origin framing the consent page: Chromium refuses to draw it (an error page instead).
+    from tests.conftest import wait_until  # returns what it waited for
+
     page.route("http://127.0.0.1:8766/frame", lambda route: route.fulfill(
         status=200, content_type="text/html", body=f'<iframe src="{url}" width="600" height="400"></iframe>'))
     page.goto("http://127.0.0.1:8766/frame")
-    frame = page.frames[-1]
-    assert frame.url in ("about:blank", "") or not frame.query_selector('[data-testid="consent-allow"]')
+    framed = wait_until(lambda: next((f for f in page.frames if f != page.main_frame and f.url != "about:blank"), None),
+                        what="the frame to be navigated")
+    wait_until(lambda: framed.url.startswith("chrome-error://"), what="Chromium's refusal of the frame")
+    assert all(frame.query_selector('[data-testid="consent-allow"]') is None for frame in page.frames)
 
 
 def sign_in_to_app(page, session, base, **extra):
