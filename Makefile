@@ -70,6 +70,7 @@ nginx-local:
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.bench
 	$(BIN)/python -m bench.orm
+	$(BIN)/python -m bench.oidc
 
 ## load: gunicorn on a loopback port under load (throughput, p50/p99; authenticated GET vs the ceiling; logins/s per core, worker memory, GET p99 during a login flood); wrk drives the GETs when installed
 LOAD_ARGS ?=

@@ -226,3 +226,8 @@ def password_hash_slot_lease() -> int:
 def password_hash_retry_after() -> int:
     """Seconds a login refused for want of a hashing slot is told to wait (``Retry-After``)."""
     return _value("PASSWORD_HASH_RETRY_AFTER")
+
+
+def oauth_token_rate() -> int:
+    """Requests one OpenID client may make to ``/oauth/token/`` per minute (``OAUTH_TOKEN_RATE_PER_MINUTE``)."""
+    return settings.GATEHOUSE.get("OAUTH_TOKEN_RATE_PER_MINUTE", 120)

@@ -275,6 +275,8 @@ GATEHOUSE.update({
     # Webhooks (accounts/webhooks/): delivered by each web process's thread, dead after this many attempts.
     "WEBHOOK_SENDER_THREAD": env_bool("WEBHOOK_SENDER_THREAD", True),
     "WEBHOOK_MAX_ATTEMPTS": env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1),
+    # Gatehouse as an OpenID Provider: token requests per client and minute (429 slow_down beyond).
+    "OAUTH_TOKEN_RATE_PER_MINUTE": env_int("OAUTH_TOKEN_RATE_PER_MINUTE", 120, minimum=1),
     "PASSWORD_RESET_RATE_PER_ADDRESS": env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/hour"),
     # Verified addresses and change of address (accounts/recovery/addresses.py).
     "SIGNUP_EMAIL_VERIFICATION": env_choice("SIGNUP_EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "optional"),

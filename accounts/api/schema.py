@@ -105,6 +105,9 @@ TAGS = (
         "/api/auth/me/", "/api/auth/activity/", "/api/auth/password/", "/api/auth/password-rules/",
         "/api/auth/email/", "/api/auth/export/",
     )),
+    ("apps", "Gatehouse as an OpenID Provider: the consent page, sign-out for applications, connected apps.", (
+        "/api/auth/oauth/", "/api/auth/apps/",
+    )),
     ("recovery", "A forgotten password: reset by mail.", ("/api/auth/password-reset/",)),
     ("tokens", "Personal access tokens for scripts.", ("/api/auth/tokens/",)),
     ("staff", "Routes for staff with the accounts.view_user permission.", ("/api/auth/users/",)),

@@ -20,6 +20,8 @@ import * as dashboard from './pages/dashboard.js';
 import * as sessions from './pages/sessions.js';
 import * as account from './pages/account.js';
 import * as staff from './pages/staff.js';
+import * as authorize from './pages/authorize.js';
+import * as endSession from './pages/end-session.js';
 
 const clock = {
   now: () => Date.now(),
@@ -112,7 +114,7 @@ app = createApp({
   store,
   clock,
   timers,
-  pages: { login, loginCode: login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff, ...extensions.pages },
+  pages: { login, loginCode: login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff, authorize, authorizeSilent: authorize, endSession, ...extensions.pages },
   routes: [...ROUTES, ...extensions.routes],
   nav: extensions.nav,
   signupEnabled: capabilities.signup,

@@ -4,6 +4,7 @@ import { add, h, field, passwordField, newPasswordField, fieldCheck, serverError
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { twoStepSection } from './two-step.js';
 import { mountTokens } from './account-tokens.js';
+import { mountApps } from './account-apps.js';
 import { mount as mountPasskeys } from './account-passkeys.js';
 import { enrolmentNotice } from '../enrolment.js';
 import { profileCard, dataCard } from './account-data.js';
@@ -56,6 +57,7 @@ export function mount(container, outerCtx) {
 
   // Personal tokens wait for the second factor too (403 mfa_enrollment_required): not offered meanwhile.
   const unmountTokens = held ? () => {} : mountTokens(container, ctx);
+  const unmountApps = held ? () => {} : mountApps(container, ctx);
 
   // ---- change of address: a link to the new address; it changes when the link is used ----
   function emailCard() {
@@ -202,6 +204,7 @@ export function mount(container, outerCtx) {
     alive = false;
     twoStep.dispose();
     unmountTokens();
+    unmountApps();
     disposePasskeys();
   };
 }
