@@ -79,6 +79,34 @@ def env_subset(name, choices):
     return frozenset(items)
 
 
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def env_origins(name):
+    """Comma-separated origins (``scheme://host[:port]``), each exactly as a browser sends ``Origin``.
+
+    The cookie routes and CORS compare origins as strings, so anything else
+    (a wildcard, ``null``, a path, a trailing slash, capitals) would either never
+    match or match too much: it stops the start with the variable's name.
+    """
+    origins = env_list(name)
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ImproperlyConfigured(
+                f"{name} lists origins like https://app.example.com (lowercase scheme and host, "
+                f"an optional port, no path, no wildcard); got {origin!r}."
+            )
+    return origins
+
+
+def env_samesite(name, default):
+    """``Strict`` or ``Lax`` (any case): a refresh cookie is never sent to other sites (no ``None``)."""
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw not in ("strict", "lax"):
+        raise ImproperlyConfigured(f"{name} must be Strict or Lax; got {os.environ.get(name)!r}.")
+    return raw.capitalize()
+
+
 def env_list(name, default=()):
     raw = os.environ.get(name)
     if raw is None:

@@ -19,7 +19,9 @@ from backend.env import (
     env_choice,
     env_int,
     env_list,
+    env_origins,
     env_rate,
+    env_samesite,
     env_str,
     env_subset,
     require_strong_secret,
@@ -187,6 +189,10 @@ GATEHOUSE = {
     "REFRESH_COOKIE_NAME": "refresh_token",
     "REFRESH_COOKIE_PATH": "/api/auth/",
     "REFRESH_COOKIE_SECURE": env_bool("REFRESH_COOKIE_SECURE", True),
+    # Strict, or Lax for a browser app on another origin of the same site (docs/building-on-gatehouse.md).
+    "REFRESH_COOKIE_SAMESITE": env_samesite("REFRESH_COOKIE_SAMESITE", "Strict"),
+    # Unset: host-only (the cookie goes to this host alone); a parent domain shares it with its subdomains.
+    "REFRESH_COOKIE_DOMAIN": env_str("REFRESH_COOKIE_DOMAIN") or None,
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
     "ACCESS_TOKEN_BINDING": env_choice("ACCESS_TOKEN_BINDING", ["off", "cookie"], "off"),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
@@ -347,8 +353,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- CORS and cross-site requests -------------------------------------------
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# Exact origins only: credentials are allowed, so a wildcard never is (env_origins refuses one).
+CORS_ALLOWED_ORIGINS = env_origins("CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_ALL_ORIGINS = False
 CORS_ALLOW_CREDENTIALS = True
+# A page on another origin reads these only when listed: the server's clock (the
+# client judges expiry by it), the wait after a 429, and a scope refusal.
+CORS_EXPOSE_HEADERS = ["Date", "Retry-After", "WWW-Authenticate"]
 CORS_URLS_REGEX = r"^/api/.*$"
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
 # JSON 403 under /api/, Django's page elsewhere.
