@@ -148,7 +148,13 @@ FORMAT_MODULE_PATH = ["accounts.formats"]
 # --- Static files (the SPA) -----------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
+STATICFILES_DIRS = [
+    ("app", BASE_DIR / "frontend" / "static" / "app"),
+    # The client package's modules (frontend/client/src), which the app imports
+    # from /static/client/. On disk frontend/static/client links to the same
+    # folder, so that the app's imports resolve alike in node's tests.
+    ("client", BASE_DIR / "frontend" / "client" / "src"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
