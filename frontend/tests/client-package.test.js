@@ -307,3 +307,10 @@ test('the declarations type-check against the usage files (tsc --noEmit, typescr
     stdio: 'pipe',
   });
 });
+
+test('docs/building-on-gatehouse.md lists exactly the names the package exports', async () => {
+  const doc = readFileSync(join(here, '..', '..', 'docs', 'building-on-gatehouse.md'), 'utf8');
+  const table = doc.split('Browser client, from `@gatehouse/client`')[1].split('\n\n')[1];
+  const listed = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(listed, Object.keys(pkg).sort());
+});
