@@ -177,7 +177,7 @@ test('the token never leaves for an origin that is not Gatehouse, the page or on
     'javascript:alert(1)',
     'api/relative-without-slash',
   ]) {
-    assert.throws(() => client.fetch(url), TypeError, url);
+    await assert.rejects(client.fetch(url), TypeError, url);
   }
   assert.equal(server.calls.length, before, 'nothing was sent');
   await client.fetch('https://api.example.com/v1/things');
@@ -185,6 +185,11 @@ test('the token never leaves for an origin that is not Gatehouse, the page or on
   assert.equal(call.url, 'https://api.example.com/v1/things');
   assert.equal(call.auth, `Bearer ${client.store.get()}`);
   assert.equal(call.credentials, 'same-origin', 'Gatehouse\'s cookies are not offered to another API');
+  await client.request('https://api.example.com/v1/things');
+  assert.equal(server.calls.at(-1).credentials, 'same-origin');
+  await assert.rejects(client.request('https://evil.example/steal'), TypeError);
+  await client.request('/api/things/1/');
+  assert.equal(server.calls.at(-1).credentials, 'include');
 });
 
 test('a bad baseUrl or apiOrigin is refused when the client is made', () => {

@@ -90,6 +90,8 @@ export interface RequestOptions {
   /** sent as JSON */
   body?: unknown;
   headers?: Record<string, string>;
+  /** the cookie mode of this call (default: the client's) */
+  credentials?: RequestCredentials;
 }
 
 /** A re-authentication proof: the password, a second-factor code, or a passkey's answer. */

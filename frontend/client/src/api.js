@@ -411,9 +411,9 @@ export function createApiClient({
 
   // ---- requests ------------------------------------------------------------
 
-  function buildInit({ method = 'GET', body, headers = {} } = {}, token) {
+  function buildInit({ method = 'GET', body, headers = {}, credentials: mode = credentials } = {}, token) {
     const h = { Accept: 'application/json', ...headers };
-    const init = { method, headers: h, credentials };
+    const init = { method, headers: h, credentials: mode };
     if (body !== undefined) {
       h['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);

@@ -140,7 +140,7 @@ export function createGatehouseClient({
     publicKeyCredential: typeof g.PublicKeyCredential === 'function' ? g.PublicKeyCredential : null,
   });
 
-  /** The URL a `fetch(path)` goes to, or a TypeError when the token must not go there. */
+  /** The URL a `fetch(path)` goes to; a TypeError when the token must not go there. */
   function target(path) {
     if (typeof path !== 'string' || !path) throw new TypeError('fetch: path must be a non-empty string');
     if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
@@ -179,12 +179,15 @@ export function createGatehouseClient({
     /** Log this browser out; the local logout happens at once, in every tab. */
     logout: () => api.logout(),
     /** The refresh-aware fetch: resolves with the Response (see createApiClient's authorizedFetch). */
-    fetch: (path, init = {}) => {
-      const url = target(path);
+    fetch: async (path, init = {}) => {
+      const url = target(path); // a refused URL rejects, as the browser's fetch does
       return api.authorizedFetch(url, init, { credentials: credentialsFor(url) });
     },
     /** `fetch`, then the JSON body; rejects with ApiError, AuthError or TransientError. */
-    request: (path, options) => api.request(target(path), options),
+    request: async (path, options = {}) => {
+      const url = target(path);
+      return api.request(url, { ...options, credentials: credentialsFor(url) });
+    },
     /** Confirm it's you: the password (a string), `{code}`, or `{passkey: true}` for the browser's passkey dialog. */
     reauthenticate: async (proof) =>
       proof && proof.passkey
