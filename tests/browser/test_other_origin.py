@@ -50,8 +50,9 @@ def installed(tmp_path_factory):
     tarball = scratch / json.loads(packed.stdout)[0]["filename"]
     (scratch / "package.json").write_text(json.dumps({"name": "team-app", "private": True}))
     subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", str(tarball)], cwd=scratch, check=True,
-        capture_output=True, text=True, timeout=180,
+        # --offline: the tarball is all there is to install (the package has no dependencies).
+        ["npm", "install", "--offline", "--no-audit", "--no-fund", "--loglevel=error", str(tarball)],
+        cwd=scratch, check=True, capture_output=True, text=True, timeout=180,
     )
     installed_dir = scratch / "node_modules" / "@gatehouse" / "client"
     assert not installed_dir.is_symlink(), "installed from the tarball, not linked to the checkout"
@@ -192,8 +193,14 @@ def test_a_page_on_another_origin_logs_in_refreshes_survives_a_reload_and_logs_o
     shot = "other-origin-" + scenario.replace(" ", "-")
     screenshots(page, ARTIFACTS, shot + "-signed-in")
 
+    # A second tab of the app shares the session (the token in storage) and follows the logout (storage event).
+    other_tab = page.context.new_page()
+    other_tab.goto(page.url)
+    expect(other_tab.get_by_test_id("app-user")).to_have_text("alice")
+
     page.get_by_test_id("app-logout").click()
     expect(page.get_by_test_id("app-notice")).to_have_text("You are signed out.")
+    expect(other_tab.get_by_test_id("app-notice")).to_have_text("Your session has ended (elsewhere).")
     expect(page.get_by_test_id("app-login-form")).to_be_visible()
     expect(page.get_by_test_id("app-logout")).to_be_hidden()
     session.refresh_from_db()
