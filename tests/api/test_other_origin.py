@@ -35,7 +35,9 @@ def test_the_refresh_cookie_is_strict_and_host_only_by_default(client, user):
 
 
 def test_lax_and_a_domain_apply_to_setting_and_clearing_the_cookie(client, user, settings):
-    settings.GATEHOUSE = {**settings.GATEHOUSE, "REFRESH_COOKIE_SAMESITE": "Lax", "REFRESH_COOKIE_DOMAIN": "example.com"}
+    settings.GATEHOUSE = {
+        **settings.GATEHOUSE, "REFRESH_COOKIE_SAMESITE": "Lax", "REFRESH_COOKIE_DOMAIN": "example.com",
+    }
     set_cookie = login(client).cookies["refresh_token"]
     assert (set_cookie["samesite"], set_cookie["domain"]) == ("Lax", "example.com")
     refreshed = client.post("/api/auth/refresh/").cookies["refresh_token"]

@@ -32,6 +32,14 @@ function defaultStorage() {
   }
 }
 
+function isLocalStorage(storage) {
+  try {
+    return storage === g.localStorage;
+  } catch {
+    return false; // storage disabled: reading localStorage throws
+  }
+}
+
 const defaultClock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => g.setTimeout(fn, ms),
@@ -98,7 +106,7 @@ export function createGatehouseClient({
   const theStorage = storage || defaultStorage();
   const listenTo =
     listen ||
-    (g.addEventListener && (!storage || storage === g.localStorage)
+    (g.addEventListener && (!storage || isLocalStorage(storage))
       ? (handler) => {
           g.addEventListener('storage', handler);
           return () => g.removeEventListener('storage', handler);
