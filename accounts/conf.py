@@ -73,7 +73,7 @@ def cookie_secure() -> bool:
 
 
 def cookie_samesite() -> str:
-    """``Strict`` (default) or ``Lax``, for every token cookie: Lax when the browser app is on another origin."""
+    """``Strict`` (default) or ``Lax``, for every token cookie; either reaches another origin of the same site."""
     return _value("REFRESH_COOKIE_SAMESITE")
 
 

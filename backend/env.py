@@ -283,3 +283,30 @@ def webauthn_rp_id_from(value, site_url):
             f"WEBAUTHN_RP_ID {rp_id!r} must be SITE_URL's host ({host!r}) or a domain it is under."
         )
     return rp_id
+
+
+def cookie_domain_from(value, site_url):
+    """``REFRESH_COOKIE_DOMAIN`` checked: None (host-only cookies) or a lower-case domain ``SITE_URL``'s host is or is under.
+
+    A browser silently drops a cookie whose ``Domain`` does not cover the
+    host that sets it, so a mismatch would only ever make every login end at
+    the first refresh: it stops the start instead. A leading dot is dropped
+    (browsers ignore it).
+    """
+    from urllib.parse import urlsplit
+
+    if value is None or not value.strip():
+        return None
+    domain = value.strip().removeprefix(".")
+    labels = domain.split(".")
+    if len(domain) > 253 or not all(_HOST_LABEL.match(label) for label in labels) or domain.replace(".", "").isdigit():
+        raise ImproperlyConfigured(
+            f"REFRESH_COOKIE_DOMAIN must be a lower-case domain name such as example.com "
+            f"(no scheme, port or IP address); got {value!r}."
+        )
+    host = urlsplit(site_url).hostname if site_url else None
+    if host is not None and host != domain and not host.endswith("." + domain):
+        raise ImproperlyConfigured(
+            f"REFRESH_COOKIE_DOMAIN {domain!r} must be SITE_URL's host ({host!r}) or a domain it is under."
+        )
+    return domain

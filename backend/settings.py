@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
 from backend.env import (
+    cookie_domain_from,
     database_from_url,
     development_secret_key,
     development_site_url,
@@ -195,10 +196,11 @@ GATEHOUSE = {
     "REFRESH_COOKIE_NAME": "refresh_token",
     "REFRESH_COOKIE_PATH": "/api/auth/",
     "REFRESH_COOKIE_SECURE": env_bool("REFRESH_COOKIE_SECURE", True),
-    # Strict, or Lax for a browser app on another origin of the same site (docs/building-on-gatehouse.md).
+    # Strict (which another origin of the same site already receives) or Lax; never None
+    # (docs/building-on-gatehouse.md, "Another origin of the same site").
     "REFRESH_COOKIE_SAMESITE": env_samesite("REFRESH_COOKIE_SAMESITE", "Strict"),
-    # Unset: host-only (the cookie goes to this host alone); a parent domain shares it with its subdomains.
-    "REFRESH_COOKIE_DOMAIN": env_str("REFRESH_COOKIE_DOMAIN") or None,
+    # Unset: host-only (the cookie goes to this host alone); checked against SITE_URL below.
+    "REFRESH_COOKIE_DOMAIN": None,
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
     "ACCESS_TOKEN_BINDING": env_choice("ACCESS_TOKEN_BINDING", ["off", "cookie"], "off"),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
@@ -299,6 +301,8 @@ GATEHOUSE.update({
 # --- Passkeys (accounts/passkeys/) ------------------------------------------------
 # The WebAuthn relying party ID; unset, it is SITE_URL's host (accounts/passkeys/relying_party.py).
 WEBAUTHN_RP_ID = webauthn_rp_id_from(env_str("WEBAUTHN_RP_ID"), SITE_URL)
+# A parent domain of SITE_URL's host shares the token cookies with its other hosts (accounts/api/cookies.py).
+GATEHOUSE["REFRESH_COOKIE_DOMAIN"] = cookie_domain_from(env_str("REFRESH_COOKIE_DOMAIN"), SITE_URL)
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {

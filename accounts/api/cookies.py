@@ -1,8 +1,8 @@
 """The token cookies: HttpOnly, Secure unless configured off, SameSite and Domain as configured.
 
-``REFRESH_COOKIE_SAMESITE`` is ``Strict`` unless a browser app on another
-origin of the same site needs ``Lax``; ``REFRESH_COOKIE_DOMAIN`` is unset
-(host-only) unless the cookies must reach a sibling host. Setting and
+``REFRESH_COOKIE_SAMESITE`` is ``Strict`` (which a browser app on another
+origin of the same site already receives) or ``Lax``; ``REFRESH_COOKIE_DOMAIN``
+is unset (host-only) unless the cookies must reach a sibling host. Setting and
 clearing use the same attributes, or the browser keeps the old cookie.
 
 ``refresh_token`` (scoped to /api/auth/) carries the refresh token. With

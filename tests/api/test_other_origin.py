@@ -4,7 +4,7 @@ import pytest
 from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.env import env_origins, env_samesite
+from backend.env import cookie_domain_from, env_origins, env_samesite
 from tests.conftest import PASSWORD
 
 APP = "http://app.localhost:8001"
@@ -63,6 +63,31 @@ def test_samesite_none_or_anything_else_stops_the_start(monkeypatch, raw):
     monkeypatch.setenv("REFRESH_COOKIE_SAMESITE", raw)
     with pytest.raises(ImproperlyConfigured, match="REFRESH_COOKIE_SAMESITE"):
         env_samesite("REFRESH_COOKIE_SAMESITE", "Strict")
+
+
+@pytest.mark.parametrize("value, site_url, domain", [
+    (None, "https://auth.example.com", None),
+    ("", "https://auth.example.com", None),
+    ("example.com", "https://auth.example.com", "example.com"),
+    (".example.com", "https://auth.example.com", "example.com"),
+    ("auth.example.com", "https://auth.example.com", "auth.example.com"),
+    ("example.com", None, "example.com"),
+])
+def test_the_cookie_domain_is_sites_host_or_a_parent(value, site_url, domain):
+    assert cookie_domain_from(value, site_url) == domain
+
+
+@pytest.mark.parametrize("value, site_url", [
+    ("example.org", "https://auth.example.com"),  # the browser would drop every cookie
+    ("ample.com", "https://auth.example.com"),
+    ("https://example.com", "https://auth.example.com"),
+    ("example.com:443", "https://auth.example.com"),
+    ("Example.com", "https://auth.example.com"),
+    ("127.0.0.1", "http://127.0.0.1:8000"),
+])
+def test_a_cookie_domain_that_could_not_work_stops_the_start(value, site_url):
+    with pytest.raises(ImproperlyConfigured, match="REFRESH_COOKIE_DOMAIN"):
+        cookie_domain_from(value, site_url)
 
 
 # --- which origins are listed ---------------------------------------------
