@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accounts.models import RefreshSession
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, NETWORK_STATUS_LOG, screenshots
@@ -96,15 +96,17 @@ def page_server(installed):
 
 
 @pytest.fixture(scope="module")
-def mapped_browser():
-    """Chromium that resolves app.example.com and auth.example.com to loopback (*.localhost it resolves itself)."""
+def mapped_browser(browser):
+    """Chromium that resolves app.example.com and auth.example.com to loopback (*.localhost it resolves itself).
+
+    Launched by the suite's own Playwright (one per thread), beside the shared browser.
+    """
     rules = "MAP app.example.com 127.0.0.1, MAP auth.example.com 127.0.0.1"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
-        )
-        yield browser
-        browser.close()
+    mapped = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"],
+    )
+    yield mapped
+    mapped.close()
 
 
 @pytest.fixture
