@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test peers prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
+.PHONY: run test peers client-tools prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +31,19 @@ peers: tests/peers/node_modules/.package-lock.json
 tests/peers/node_modules/.package-lock.json: tests/peers/package-lock.json
 	npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error
 
+## client-tools: the client package's development tools (TypeScript, for its declarations' check), from frontend/client's lockfile
+client-tools: frontend/client/node_modules/.package-lock.json
+
+frontend/client/node_modules/.package-lock.json: frontend/client/package-lock.json
+	npm ci --prefix frontend/client --no-audit --no-fund --loglevel=error
+
 prerequisites:
 	@$(PYTHON) scripts/check_prerequisites.py
 
 test-python: $(VENV)/.installed peers
 	$(BIN)/pytest
 
-test-js:
+test-js: client-tools
 	node --test frontend/tests/
 
 clean:

@@ -167,7 +167,7 @@ def _response_headers(errors, sets_cookie):
     if sets_cookie:
         headers.append(OpenApiParameter(
             _SET_COOKIE, OpenApiTypes.STR, OpenApiParameter.HEADER, response=list(sets_cookie), required=True,
-            description="The refresh cookie (`HttpOnly`, `SameSite=Strict`, `Secure`, `Path=/api/auth/`): "
+            description="The refresh cookie (`HttpOnly`, `SameSite=Strict` unless `Lax`, `Secure`, `Path=/api/auth/`): "
             "set on success, cleared (`Max-Age=0`) when the session is over.",
         ))
     retry = [status for status in (429, 503) if status in errors]

@@ -1,11 +1,12 @@
 // Browser wiring: the only module that touches window, document, fetch,
 // localStorage, navigator.locks and the real clock. Everything else receives
-// them as arguments (and is unit-tested with fakes in frontend/tests/).
+// them as arguments (and is unit-tested with fakes in frontend/tests/). The
+// session itself is the client package's (frontend/client, served at
+// /static/client/), wired by the same createGatehouseClient a page on another
+// origin calls.
 
-import { createTokenStore } from './token-store.js';
-import { createApiClient } from './api.js';
+import { createGatehouseClient } from '../client/index.js';
 import { askToReauthenticate } from './reauth.js';
-import { createWebAuthn } from './webauthn.js';
 import { createRouter, ROUTES } from './router.js';
 import { loadExtensions } from './extensions.js';
 import { createApp } from './app.js';
@@ -33,40 +34,8 @@ const timers = {
   clearInterval: (id) => window.clearInterval(id),
 };
 
-function browserStorage() {
-  try {
-    const s = window.localStorage;
-    s.getItem('access_token');
-    return s;
-  } catch {
-    // Storage disabled: keep the token in memory for this tab only.
-    const mem = new Map();
-    return {
-      getItem: (k) => (mem.has(k) ? mem.get(k) : null),
-      setItem: (k, v) => mem.set(k, String(v)),
-      removeItem: (k) => mem.delete(k),
-    };
-  }
-}
-
 const signupMeta = document.querySelector('meta[name="signup-enabled"]');
 const signupEnabled = !!signupMeta && signupMeta.getAttribute('content') === 'true';
-
-const store = createTokenStore({
-  storage: browserStorage(),
-  clock,
-  listen: (handler) => {
-    window.addEventListener('storage', handler);
-    return () => window.removeEventListener('storage', handler);
-  },
-});
-
-// Passkeys: navigator.credentials, where the browser has WebAuthn.
-const webauthn = createWebAuthn({
-  credentials: navigator.credentials || null,
-  supported: typeof window.PublicKeyCredential === 'function',
-  publicKeyCredential: typeof window.PublicKeyCredential === 'function' ? window.PublicKeyCredential : null,
-});
 
 let app = null;
 // Filled in before the first page shows (below); read by the re-authentication dialog.
@@ -78,12 +47,8 @@ async function reauthenticationOptions() {
   return reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) });
 }
 
-const api = createApiClient({
-  fetch: (...args) => window.fetch(...args),
-  store,
+const client = createGatehouseClient({
   clock,
-  locks: navigator.locks || null,
-  onLogout: (info) => app && app.handleLogout(info),
   onStatus: (info) => app && app.handleStatus(info),
   onReauthRequired: (err) =>
     askToReauthenticate({
@@ -95,6 +60,8 @@ const api = createApiClient({
         : null,
     }),
 });
+const { api, store, webauthn } = client;
+client.onSessionEnded((info) => app && app.handleLogout(info));
 
 capabilities = await readCapabilities({ api, clock, signupEnabled });
 // Your own pages (GATEHOUSE_APP_PAGES; see extensions.js and docs/building-on-gatehouse.md).
