@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install messages test peers prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
+.PHONY: run install messages test peers client-tools prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,13 +40,19 @@ peers: tests/peers/node_modules/.package-lock.json
 tests/peers/node_modules/.package-lock.json: tests/peers/package-lock.json
 	npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error
 
+## client-tools: the client package's development tools (TypeScript, for its declarations' check), from frontend/client's lockfile
+client-tools: frontend/client/node_modules/.package-lock.json
+
+frontend/client/node_modules/.package-lock.json: frontend/client/package-lock.json
+	npm ci --prefix frontend/client --no-audit --no-fund --loglevel=error
+
 prerequisites:
 	@$(PYTHON) scripts/check_prerequisites.py
 
 test-python: install peers
 	$(BIN)/pytest
 
-test-js:
+test-js: client-tools
 	node --test frontend/tests/
 
 clean:
@@ -79,6 +85,7 @@ nginx-local:
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.bench
 	$(BIN)/python -m bench.orm
+	$(BIN)/python -m bench.oidc
 
 ## load: gunicorn on a loopback port under load (throughput, p50/p99; authenticated GET vs the ceiling; logins/s per core, worker memory, GET p99 during a login flood); wrk drives the GETs when installed
 LOAD_ARGS ?=

@@ -72,6 +72,16 @@ def cookie_secure() -> bool:
     return _value("REFRESH_COOKIE_SECURE")
 
 
+def cookie_samesite() -> str:
+    """``Strict`` (default) or ``Lax``, for every token cookie; either reaches another origin of the same site."""
+    return _value("REFRESH_COOKIE_SAMESITE")
+
+
+def cookie_domain():
+    """The token cookies' ``Domain``, or None for host-only cookies (the default)."""
+    return _value("REFRESH_COOKIE_DOMAIN")
+
+
 def access_token_binding() -> bool:
     """Whether access tokens are bound to an HttpOnly cookie (OWASP token sidejacking)."""
     return _value("ACCESS_TOKEN_BINDING") == "cookie"
@@ -226,3 +236,8 @@ def password_hash_slot_lease() -> int:
 def password_hash_retry_after() -> int:
     """Seconds a login refused for want of a hashing slot is told to wait (``Retry-After``)."""
     return _value("PASSWORD_HASH_RETRY_AFTER")
+
+
+def oauth_token_rate() -> int:
+    """Requests one OpenID client may make to ``/oauth/token/`` per minute (``OAUTH_TOKEN_RATE_PER_MINUTE``)."""
+    return settings.GATEHOUSE.get("OAUTH_TOKEN_RATE_PER_MINUTE", 120)

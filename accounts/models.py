@@ -324,3 +324,6 @@ from accounts.devices.models import KnownDevice, TrustedDevice  # noqa: E402,F40
 from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge  # noqa: E402,F401  (passkeys)
 from accounts.email_codes.models import LoginCode  # noqa: E402,F401  (sign-in by email code)
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (webhooks)
+from accounts.oidc_provider.models import (  # noqa: E402,F401  (Gatehouse as an OpenID Provider)
+    AuthorizationCode, BackchannelLogout, ClientGrant, OAuthClient, OAuthConsent,
+)

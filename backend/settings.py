@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
 from backend.env import (
+    cookie_domain_from,
     database_from_url,
     development_secret_key,
     development_site_url,
@@ -20,7 +21,9 @@ from backend.env import (
     env_choice,
     env_int,
     env_list,
+    env_origins,
     env_rate,
+    env_samesite,
     env_str,
     env_subset,
     require_strong_secret,
@@ -162,7 +165,13 @@ FORMAT_MODULE_PATH = ["accounts.formats"]
 # --- Static files (the SPA) -----------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
+STATICFILES_DIRS = [
+    ("app", BASE_DIR / "frontend" / "static" / "app"),
+    # The client package's modules (frontend/client/src), which the app imports
+    # from /static/client/. On disk frontend/static/client links to the same
+    # folder, so that the app's imports resolve alike in node's tests.
+    ("client", BASE_DIR / "frontend" / "client" / "src"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -203,6 +212,11 @@ GATEHOUSE = {
     "REFRESH_COOKIE_NAME": "refresh_token",
     "REFRESH_COOKIE_PATH": "/api/auth/",
     "REFRESH_COOKIE_SECURE": env_bool("REFRESH_COOKIE_SECURE", True),
+    # Strict (which another origin of the same site already receives) or Lax; never None
+    # (docs/building-on-gatehouse.md, "Another origin of the same site").
+    "REFRESH_COOKIE_SAMESITE": env_samesite("REFRESH_COOKIE_SAMESITE", "Strict"),
+    # Unset: host-only (the cookie goes to this host alone); checked against SITE_URL below.
+    "REFRESH_COOKIE_DOMAIN": None,
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
     "ACCESS_TOKEN_BINDING": env_choice("ACCESS_TOKEN_BINDING", ["off", "cookie"], "off"),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
@@ -286,6 +300,8 @@ GATEHOUSE.update({
     # Webhooks (accounts/webhooks/): delivered by each web process's thread, dead after this many attempts.
     "WEBHOOK_SENDER_THREAD": env_bool("WEBHOOK_SENDER_THREAD", True),
     "WEBHOOK_MAX_ATTEMPTS": env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1),
+    # Gatehouse as an OpenID Provider: token requests per client and minute (429 slow_down beyond).
+    "OAUTH_TOKEN_RATE_PER_MINUTE": env_int("OAUTH_TOKEN_RATE_PER_MINUTE", 120, minimum=1),
     "PASSWORD_RESET_RATE_PER_ADDRESS": env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "3/hour"),
     # Verified addresses and change of address (accounts/recovery/addresses.py).
     "SIGNUP_EMAIL_VERIFICATION": env_choice("SIGNUP_EMAIL_VERIFICATION", ["none", "optional", "mandatory"], "optional"),
@@ -308,6 +324,8 @@ GATEHOUSE.update({
 # --- Passkeys (accounts/passkeys/) ------------------------------------------------
 # The WebAuthn relying party ID; unset, it is SITE_URL's host (accounts/passkeys/relying_party.py).
 WEBAUTHN_RP_ID = webauthn_rp_id_from(env_str("WEBAUTHN_RP_ID"), SITE_URL)
+# A parent domain of SITE_URL's host shares the token cookies with its other hosts (accounts/api/cookies.py).
+GATEHOUSE["REFRESH_COOKIE_DOMAIN"] = cookie_domain_from(env_str("REFRESH_COOKIE_DOMAIN"), SITE_URL)
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
@@ -368,8 +386,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- CORS and cross-site requests -------------------------------------------
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# Exact origins only: credentials are allowed, so a wildcard never is (env_origins refuses one).
+CORS_ALLOWED_ORIGINS = env_origins("CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_ALL_ORIGINS = False
 CORS_ALLOW_CREDENTIALS = True
+# A page on another origin reads these only when listed: the server's clock (the
+# client judges expiry by it), the wait after a 429, and a scope refusal.
+CORS_EXPOSE_HEADERS = ["Date", "Retry-After", "WWW-Authenticate"]
 CORS_URLS_REGEX = r"^/api/.*$"
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
 # JSON 403 under /api/, Django's page elsewhere.

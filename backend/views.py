@@ -20,7 +20,7 @@ _LOGO = settings.BASE_DIR / "frontend" / "static" / "app" / "logo.svg"
 SPA_PATHS = frozenset(
     {
         "/", "/login", "/login/code", "/signup", "/forgot-password", "/reset-password", "/verify-email", "/sessions", "/account",
-        "/staff",
+        "/staff", "/authorize", "/authorize/silent", "/end-session",
     }
 )
 

@@ -19,6 +19,7 @@ from accounts.mail.models import OutboxMessage
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
 from accounts.passkeys.models import Passkey
+from accounts.oidc_provider.models import OAuthConsent
 from accounts.personal_tokens.models import PersonalAccessToken
 
 FORMAT = "gatehouse-account-export/1"
@@ -148,6 +149,16 @@ def administrator_actions(user) -> list:
     ]
 
 
+def connected_apps(user) -> list:
+    """The applications the user allowed to sign them in (OpenID consents), with the scopes."""
+    consents = OAuthConsent.objects.filter(user=user).select_related("client").order_by("created_at")
+    return [
+        {"client_id": c.client.client_id, "name": c.client.name, "scopes": c.scopes.split(),
+         "agreed_at": _when(c.created_at), "updated_at": _when(c.updated_at)}
+        for c in consents
+    ]
+
+
 def mail(user) -> list:
     """Mail to the account's address, by subject and dates: never a body (links with tokens live there)."""
     if not user.email:
@@ -165,6 +176,7 @@ def mail(user) -> list:
 # Each relation to the user model ("app_label.Model.field") and where the export shows it.
 COVERED = {
     "accounts.RefreshSession.user": "sessions",
+    "accounts.OAuthConsent.user": "connected_apps",
     "accounts.SecurityEvent.user": "security_events",
     "accounts.TotpDevice.user": "authenticator_app",
     "accounts.RecoveryCode.user": "recovery_codes",
@@ -181,6 +193,7 @@ LEFT_OUT = {
     "accounts.MfaChallenge.user": "a login's second step in progress: minutes-long, nothing but digests",
     "accounts.PasskeyChallenge.user": "a passkey ceremony in progress: minutes-long, nothing but digests",
     "accounts.LoginCode.user": "a sign-in code on its way by mail: ten minutes long, nothing but digests",
+    "accounts.AuthorizationCode.user": "an OpenID authorization code on its way to an app: a minute long, a digest",
 }
 
 
@@ -198,6 +211,7 @@ def export(*, user, client=None, session_id=None) -> dict:
         "passkeys": passkeys(user),
         "personal_tokens": personal_tokens(user),
         "known_devices": known_devices(user),
+        "connected_apps": connected_apps(user),
         "trusted_devices": trusted_devices(user),
         "administrator_actions": administrator_actions(user),
         "mail": mail(user),

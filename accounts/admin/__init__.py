@@ -16,7 +16,9 @@ investigate a token-theft alarm. Three rules hold throughout:
 """
 from django.contrib import admin
 
-from accounts.admin import events, outbox, personal_tokens, reauth, sessions, users, webhooks  # noqa: F401  (the model admins; reauth)
+from accounts.admin import (  # noqa: F401  (the model admins; reauth)
+    events, oauth_clients, outbox, personal_tokens, reauth, sessions, users, webhooks,
+)
 
 admin.site.site_header = "Gatehouse administration"
 admin.site.site_title = "Gatehouse admin"

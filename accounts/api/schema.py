@@ -105,6 +105,9 @@ TAGS = (
         "/api/auth/me/", "/api/auth/activity/", "/api/auth/password/", "/api/auth/password-rules/",
         "/api/auth/email/", "/api/auth/export/",
     )),
+    ("apps", "Gatehouse as an OpenID Provider: the consent page, sign-out for applications, connected apps.", (
+        "/api/auth/oauth/", "/api/auth/apps/",
+    )),
     ("recovery", "A forgotten password: reset by mail.", ("/api/auth/password-reset/",)),
     ("tokens", "Personal access tokens for scripts.", ("/api/auth/tokens/",)),
     ("staff", "Routes for staff with the accounts.view_user permission.", ("/api/auth/users/",)),
@@ -164,7 +167,7 @@ def _response_headers(errors, sets_cookie):
     if sets_cookie:
         headers.append(OpenApiParameter(
             _SET_COOKIE, OpenApiTypes.STR, OpenApiParameter.HEADER, response=list(sets_cookie), required=True,
-            description="The refresh cookie (`HttpOnly`, `SameSite=Strict`, `Secure`, `Path=/api/auth/`): "
+            description="The refresh cookie (`HttpOnly`, `SameSite=Strict` unless `Lax`, `Secure`, `Path=/api/auth/`): "
             "set on success, cleared (`Max-Age=0`) when the session is over.",
         ))
     retry = [status for status in (429, 503) if status in errors]

@@ -8,6 +8,7 @@ from accounts.api import (
     languages,
     login_code,
     mfa,
+    oauth,
     passkeys,
     password_rules,
     personal_tokens,
@@ -35,6 +36,10 @@ urlpatterns = [
     path("auth/export/", account.ExportView.as_view(), name="export"),
     path("auth/sessions/", views.SessionListView.as_view(), name="sessions"),
     path("auth/sessions/<uuid:session_id>/", views.SessionDetailView.as_view(), name="session-detail"),
+    path("auth/oauth/authorize/", oauth.AuthorizeView.as_view(), name="oauth-authorize"),
+    path("auth/oauth/end-session/", oauth.EndSessionView.as_view(), name="oauth-end-session"),
+    path("auth/apps/", oauth.AppListView.as_view(), name="apps"),
+    path("auth/apps/<str:client_id>/", oauth.AppDetailView.as_view(), name="app-detail"),
     path("auth/trusted-devices/", trusted_devices.TrustedDeviceListView.as_view(), name="trusted-devices"),
     path(
         "auth/trusted-devices/<uuid:device_id>/", trusted_devices.TrustedDeviceDetailView.as_view(),

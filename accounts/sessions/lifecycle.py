@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -21,6 +22,13 @@ from accounts.models import RefreshSession, RevocationReason, SecurityEvent, Sec
 from accounts.sessions import hotpath, live_sessions, tokens
 from accounts.sessions.jwt_keys import GatehouseAccessToken
 from accounts.webhooks import events as webhooks
+
+
+# Sent inside the transaction that ended sessions, by every way of ending them:
+# ``user_id``, ``session_ids`` (None: every session of the user but
+# ``kept_session_id``) and ``reason``. What hangs on a session (an app's grant
+# made from it, a back-channel logout) ends in the same transaction.
+sessions_ended = Signal()
 
 
 class RefreshRejected(Exception):
@@ -169,6 +177,7 @@ def revoke_session(*, session, reason, actor=None, client=None) -> bool:
                 actor=actor, reason=reason, client=client,
             )
             webhooks.session_revoked(session.user_id, session.id, reason=reason)
+            sessions_ended.send(sender=RefreshSession, user_id=session.user_id, session_ids=[session.id], reason=reason)
     return bool(revoked)
 
 
@@ -200,6 +209,11 @@ def revoke_sessions(*, sessions, reason, actor=None, client=None, batch_size=100
             SecurityEvent.objects.bulk_create(events)
             webhooks.emit_each("session.revoked", (webhooks.session_data(u, pk, reason=reason) for pk, u, _ in batch))
             transaction.on_commit(lambda ids=ids: [live_sessions.forget_session(pk) for pk in ids])
+            for user_id in {user_id for _, user_id, _ in batch}:
+                sessions_ended.send(
+                    sender=RefreshSession, user_id=user_id, reason=reason,
+                    session_ids=[pk for pk, owner, _ in batch if owner == user_id],
+                )
 
 
 def revoke_user_sessions(*, user, reason, actor=None, client=None, keep_session_id=None) -> int:
@@ -216,6 +230,10 @@ def revoke_user_sessions(*, user, reason, actor=None, client=None, keep_session_
                 SecurityEventKind.SESSION_REVOKED, user=user, actor=actor, reason=reason, client=client,
             )
             webhooks.session_revoked(user.pk, reason=reason, kept_session_id=keep_session_id)
+            sessions_ended.send(
+                sender=RefreshSession, user_id=user.pk, session_ids=None, reason=reason,
+                kept_session_id=keep_session_id,
+            )
     return revoked
 
 
@@ -327,6 +345,7 @@ def _mark_revoked(session, *, reason, now) -> None:
     session.revoked_reason = reason
     session.save(update_fields=["revoked_at", "revoked_reason"])
     webhooks.session_revoked(session.user_id, session.id, reason=reason)
+    sessions_ended.send(sender=RefreshSession, user_id=session.user_id, session_ids=[session.id], reason=reason)
 
 
 def reauthenticate(*, session_id, methods) -> IssuedTokens | None:

@@ -219,7 +219,7 @@ const UI_MODULES = [
   'webauthn.js', 'busy-retry.js', 'format.js', 'two-step-state.js', 'link-token.js', 'language-select.js', 'retry-load.js',
 ];
 // Literals that are not words for a user: attribute values, names of things, and each language's own name.
-const NOT_UI = /^(?:Gatehouse|English|Deutsch|français|español|Português Brasileiro|Authorization: Bearer <token>|[A-Za-z]+Error|alert alert-\w+|banner banner-\w+|not base64url)$/;
+const NOT_UI = /^(?:Gatehouse|Content-Type|English|Deutsch|français|español|Português Brasileiro|Authorization: Bearer <token>|[A-Za-z]+Error|alert alert-\w+|banner banner-\w+|not base64url)$/;
 // Property names whose string values are not shown as text.
 const ATTRIBUTE = /(?:class|testid|type|name|autocomplete|role|id|for|href|rel|method|kind|inputmode|autocapitalize|spellcheck|dir|lang|enterkeyhint|pattern|value|tone|icon|'aria-(?:hidden|live|current|controls|describedby|labelledby)')\s*:\s*$/;
 

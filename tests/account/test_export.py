@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from accounts.account import export
 from accounts.devices import trusted
 from accounts.devices.models import KnownDevice, TrustedDevice
+from accounts.oidc_provider.models import OAuthClient, OAuthConsent
 from accounts.limits.net import ClientInfo
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.models import RefreshSession
@@ -67,6 +68,8 @@ def rich_account(clock, logged_in, log_in, user):
         user_handle="aGFuZGxlLW9mLWFsaWNl", name="Work laptop",
     )
     KnownDevice.objects.get_or_create(user=user, digest="d" * 64)
+    app = OAuthClient.objects.create(client_id="wiki", name="Team wiki", redirect_uris="https://wiki.example/cb")
+    OAuthConsent.objects.create(user=user, client=app, scopes="openid profile")
     cookie = trusted.trust(user=user, client=ClientInfo("192.0.2.9", "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"))
     assert cookie
     LogEntry.objects.create(

@@ -61,8 +61,15 @@ ERRORS = {
     ("get", "/api/auth/users/"): {401, 403, 404, 503},
     ("post", "/api/auth/introspect/"): {400, 401, 404, 413, 415, 429, 503},
     ("get", "/api/health/"): {503},
+    ("get", "/api/auth/apps/"): {401, 403, 503},
+    ("delete", "/api/auth/apps/{client_id}/"): {401, 403, 404, 503},
+    ("post", "/api/auth/oauth/authorize/"): {400, 401, 403, 413, 415, 503},
+    ("post", "/api/auth/oauth/end-session/"): {400, 401, 403, 413, 415, 503},
 }
 SECURITY = {
+    # An application's sign-in (prompt=none) and sign-out requests are answered without a session too.
+    ("post", "/api/auth/oauth/authorize/"): [{"bearerAuth": []}, {}],
+    ("post", "/api/auth/oauth/end-session/"): [{"bearerAuth": []}, {}],
     ("post", "/api/auth/login/"): None,
     ("post", "/api/auth/login/mfa/"): None,
     ("post", "/api/auth/register/"): None,

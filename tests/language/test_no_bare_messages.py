@@ -24,6 +24,7 @@ SENTENCE = re.compile(r"^[A-Z][^\s]*\s.*[.!?:]$", re.S)
 # Messages for developers and operators, not for users: what each is and why it stays English.
 ALLOWED = {
     "Send Authorization: Bearer <INTROSPECTION_SECRET>.": "introspection: a machine client's configuration error",
+    "CORS allows credentials together with {…}.": "a system check (manage.py check) for the operator, like Django's own",
 }
 # Exceptions whose text no user reads: the database layer's (a 500 or a 503 answers, in its own words), and
 # token decoding's (simplejwt answers 401 with its own translated "Given token not valid…", never this text).

@@ -27,6 +27,9 @@ IGNORED = [
 
 class Command(makemessages.Command):
     help = "Update the translation catalogs in locale/ from the code's messages (makemessages, the project's way)."
+    # A new message starts empty, never as a "fuzzy" guess from a similar old one: a guess would be a wrong
+    # translation that only the fuzzy flag keeps off the screen, and is easy to miss when filling the catalog.
+    msgmerge_options = [*makemessages.Command.msgmerge_options, "--no-fuzzy-matching"]
 
     def handle(self, *args, **options):
         options["ignore_patterns"] = [*(options.get("ignore_patterns") or []), *IGNORED]

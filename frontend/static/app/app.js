@@ -6,11 +6,12 @@
 import { interpolate } from './i18n.js';
 import { add, h, link, setChildren, setText, loading, errorState, pageTitle } from './dom.js';
 import { resolve, matchRoute, loginUrl, safeNext, ROUTES } from './router.js';
-import { AuthError, errorMessage } from './api.js';
+import { AuthError } from './api.js';
 import { initial } from './format.js';
 import { createToaster } from './toast.js';
 import { loadUntilAnswered } from './retry-load.js';
 import { t } from './translate.js';
+import { errorMessage } from './error-text.js';
 
 const NAV = [
   { href: '/', testid: 'nav-dashboard', get label() { return t('Overview'); }, name: 'dashboard' },

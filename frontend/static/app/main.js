@@ -1,11 +1,12 @@
 // Browser wiring: the only module that touches window, document, fetch,
 // localStorage, navigator.locks and the real clock. Everything else receives
-// them as arguments (and is unit-tested with fakes in frontend/tests/).
+// them as arguments (and is unit-tested with fakes in frontend/tests/). The
+// session itself is the client package's (frontend/client, served at
+// /static/client/), wired by the same createGatehouseClient a page on another
+// origin calls.
 
-import { createTokenStore } from './token-store.js';
-import { createApiClient } from './api.js';
+import { createGatehouseClient } from '../client/index.js';
 import { askToReauthenticate } from './reauth.js';
-import { createWebAuthn } from './webauthn.js';
 import { createRouter, ROUTES } from './router.js';
 import { loadExtensions } from './extensions.js';
 import { createApp } from './app.js';
@@ -22,6 +23,8 @@ import * as dashboard from './pages/dashboard.js';
 import * as sessions from './pages/sessions.js';
 import * as account from './pages/account.js';
 import * as staff from './pages/staff.js';
+import * as authorize from './pages/authorize.js';
+import * as endSession from './pages/end-session.js';
 
 const clock = {
   now: () => Date.now(),
@@ -33,40 +36,8 @@ const timers = {
   clearInterval: (id) => window.clearInterval(id),
 };
 
-function browserStorage() {
-  try {
-    const s = window.localStorage;
-    s.getItem('access_token');
-    return s;
-  } catch {
-    // Storage disabled: keep the token in memory for this tab only.
-    const mem = new Map();
-    return {
-      getItem: (k) => (mem.has(k) ? mem.get(k) : null),
-      setItem: (k, v) => mem.set(k, String(v)),
-      removeItem: (k) => mem.delete(k),
-    };
-  }
-}
-
 const signupMeta = document.querySelector('meta[name="signup-enabled"]');
 const signupEnabled = !!signupMeta && signupMeta.getAttribute('content') === 'true';
-
-const store = createTokenStore({
-  storage: browserStorage(),
-  clock,
-  listen: (handler) => {
-    window.addEventListener('storage', handler);
-    return () => window.removeEventListener('storage', handler);
-  },
-});
-
-// Passkeys: navigator.credentials, where the browser has WebAuthn.
-const webauthn = createWebAuthn({
-  credentials: navigator.credentials || null,
-  supported: typeof window.PublicKeyCredential === 'function',
-  publicKeyCredential: typeof window.PublicKeyCredential === 'function' ? window.PublicKeyCredential : null,
-});
 
 let app = null;
 // Filled in before the first page shows (below); read by the re-authentication dialog.
@@ -76,6 +47,18 @@ let capabilities = null;
 async function reauthenticationOptions() {
   const [mfa, passkeys] = await Promise.all([api.mfaStatus(), api.passkeys().catch(() => [])]);
   return reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) });
+}
+
+/** localStorage for the language picked while signed out; a tab without storage keeps it in memory. */
+function languageStorage() {
+  try {
+    const s = window.localStorage;
+    s.getItem(STORAGE_KEY);
+    return s;
+  } catch {
+    const mem = new Map();
+    return { getItem: (k) => (mem.has(k) ? mem.get(k) : null), setItem: (k, v) => mem.set(k, String(v)) };
+  }
 }
 
 /**
@@ -90,12 +73,9 @@ function inAppLanguage(input, init = {}) {
   return [input, { ...init, headers }];
 }
 
-const api = createApiClient({
+const client = createGatehouseClient({
   fetch: (input, init) => window.fetch(...inAppLanguage(input, init)),
-  store,
   clock,
-  locks: navigator.locks || null,
-  onLogout: (info) => app && app.handleLogout(info),
   onStatus: (info) => app && app.handleStatus(info),
   onReauthRequired: (err) =>
     askToReauthenticate({
@@ -107,12 +87,14 @@ const api = createApiClient({
         : null,
     }),
 });
+const { api, store, webauthn } = client;
+client.onSessionEnded((info) => app && app.handleLogout(info));
 
 capabilities = await readCapabilities({ api, clock, signupEnabled });
 
 // The app's language (i18n.js): the account's saved one once known (onUser below), else the choice stored in
 // this browser, else navigator.languages; catalogs are JSON files loaded on demand.
-const storage = browserStorage();
+const storage = languageStorage();
 const i18n = createI18n({
   fetchJson: (url) => window.fetch(url, { credentials: 'same-origin' }).then((r) => {
     if (!r.ok) throw new Error(`${url}: ${r.status}`);
@@ -172,7 +154,7 @@ app = createApp({
   store,
   clock,
   timers,
-  pages: { login, loginCode: login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff, ...extensions.pages },
+  pages: { login, loginCode: login, signup, forgotPassword, resetPassword, verifyEmail, dashboard, sessions, account, staff, authorize, authorizeSilent: authorize, endSession, ...extensions.pages },
   routes: [...ROUTES, ...extensions.routes],
   nav: extensions.nav,
   signupEnabled: capabilities.signup,

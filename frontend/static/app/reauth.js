@@ -7,9 +7,9 @@
 // second factor while one is on), it asks for a code or a passkey only.
 import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
 import { t } from './translate.js';
-import { ApiError, errorMessage } from './api.js';
+import { ApiError } from './api.js';
 import { openModal } from './dialog.js';
-import { ceremonyErrorMessage } from './webauthn.js';
+import { ceremonyErrorMessage, errorMessage } from './error-text.js';
 
 const ASK_PASSWORD = () => t('For your security, enter your password again to continue.');
 const ASK_CODE = {

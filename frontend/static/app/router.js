@@ -15,6 +15,11 @@ export const ROUTES = [
   { path: '/sessions', name: 'sessions', access: 'user', title: 'Sessions' },
   { path: '/account', name: 'account', access: 'user', title: 'Account' },
   { path: '/staff', name: 'staff', access: 'staff', title: 'Staff' },
+  // Gatehouse as an OpenID Provider: an application's sign-in request (consent), its
+  // silent (prompt=none) twin, and an application's sign-out request.
+  { path: '/authorize', name: 'authorize', access: 'user', title: 'Sign in to an application' },
+  { path: '/authorize/silent', name: 'authorizeSilent', access: 'public', title: 'Signing in' },
+  { path: '/end-session', name: 'endSession', access: 'public', title: 'Sign out' },
 ];
 
 /** "/sessions/" -> "/sessions"; "" -> "/". */

@@ -3,8 +3,8 @@
 // button that mails the link again. The server answers a resend the same
 // whatever the address, so the message after it is the same too.
 import { h, setBusy, setChildren } from './dom.js';
-import { errorMessage } from './api.js';
 import { t, tNodes } from './translate.js';
+import { errorMessage } from './error-text.js';
 
 export const RESENT_MESSAGE = () => t('A new link is on its way. Check your inbox (and the spam folder), open the link, then sign in.');
 

@@ -2,10 +2,11 @@
 // "Your data" (download everything kept about the account; delete the account, after a dialog that names
 // what goes). Mounted by account.js; its own module so the page's other sections stay apart.
 import { h, field, formError, setBusy, setText, serverErrorSummary } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDate } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 // The languages the server accepts (its LANGUAGES setting, GET /api/auth/languages/), each named in its own
 // language; "" keeps the browser's.

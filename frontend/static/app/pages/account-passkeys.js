@@ -6,12 +6,12 @@
 // says so, asks before a first factor turns two-step sign-in on, and tells the
 // two-step section (ctx.twoStep) of every change.
 import { add, h, field, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDate, relativeTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { openModal } from '../dialog.js';
-import { ceremonyErrorMessage } from '../webauthn.js';
 import { t } from '../translate.js';
+import { ceremonyErrorMessage, errorMessage } from '../error-text.js';
 
 /** Mounted by the account page; returns its dispose function. */
 export function mount(container, ctx) {

@@ -4,10 +4,11 @@
 // The scopes offered are the ones the server's routes declare
 // (GET /api/auth/tokens/scopes/), each a checkbox with its description.
 import { add, h, field, formError, setBusy, setChildren, setText, loading, errorState, serverErrorSummary } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDate, relativeTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 const TOKENS = '/api/auth/tokens/';
 const SCOPES = '/api/auth/tokens/scopes/';

@@ -1,14 +1,16 @@
 // Account: profile (details, username, names, language), change of address, password change (server
 // validation shown per field), two-step sign-in, passkeys, personal access tokens, and the account's data.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { twoStepSection } from './two-step.js';
 import { mountTokens } from './account-tokens.js';
+import { mountApps } from './account-apps.js';
 import { mount as mountPasskeys } from './account-passkeys.js';
 import { enrolmentNotice } from '../enrolment.js';
 import { profileCard, dataCard } from './account-data.js';
 import { languageSelect } from '../language-select.js';
 import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 export function mount(container, outerCtx) {
   // MFA_REQUIRED: a notice while a factor must be enrolled, told when one is (onFactorsChanged).
@@ -59,6 +61,7 @@ export function mount(container, outerCtx) {
 
   // Personal tokens wait for the second factor too (403 mfa_enrollment_required): not offered meanwhile.
   const unmountTokens = held ? () => {} : mountTokens(container, ctx);
+  const unmountApps = held ? () => {} : mountApps(container, ctx);
 
   // ---- change of address: a link to the new address; it changes when the link is used ----
   function emailCard() {
@@ -205,6 +208,7 @@ export function mount(container, outerCtx) {
     alive = false;
     twoStep.dispose();
     unmountTokens();
+    unmountApps();
     disposePasskeys();
   };
 }

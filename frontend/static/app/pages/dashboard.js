@@ -6,13 +6,14 @@
 // countdown, IDs) are folded away under "Technical details" for the curious.
 // A load that fails during an outage is retried until the server answers.
 import { add, h, link, setChildren, setText, loading, errorState, pageTitle, setBusy } from '../dom.js';
-import { AuthError, errorMessage } from '../api.js';
+import { AuthError } from '../api.js';
 import { formatCountdown, formatDate, formatDateTime } from '../format.js';
 import { deviceOf } from '../ua.js';
 import { activityView } from '../activity.js';
 import { listOf, twoStepState } from '../two-step-state.js';
 import { pageQuery } from './staff.js';
 import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 function dl(rows) {
   return h(

@@ -1,8 +1,9 @@
 // "Forgot password?": ask for a reset link by email. The server answers the
 // same whether or not an account has the address, and so does this page.
 import { add, h, link, field, formError, setBusy, pageTitle, setChildren } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
+import { ApiError } from '../api.js';
 import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 export const SENT_MESSAGE = () => t('If an account has this address, we’ve sent it a link to choose a new password. Check your inbox (and the spam folder); the link works once and for a limited time.');
 

@@ -6,8 +6,9 @@
 // URL. The server answers the same whether or not an account has the address,
 // and so does this page.
 import { add, h, link, field, formError, setBusy, pageTitle, setChildren } from '../dom.js';
-import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
+import { ApiError, SecondStepRequired } from '../api.js';
 import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 export const SENT_MESSAGE = () => t('If an account has this address, we’ve mailed it a sign-in code. It works once, for 10 minutes.');
 

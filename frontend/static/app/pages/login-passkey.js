@@ -1,9 +1,9 @@
 // The login page's "Sign in with a passkey": no username, no password; the
 // browser offers the passkeys it holds for this site (discoverable credentials).
 import { h, setBusy } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
-import { ceremonyErrorMessage } from '../webauthn.js';
+import { ApiError } from '../api.js';
 import { t } from '../translate.js';
+import { ceremonyErrorMessage, errorMessage } from '../error-text.js';
 
 /**
  * @param {object} deps

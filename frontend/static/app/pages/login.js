@@ -4,15 +4,15 @@
 // and the username field's autofill), a code by mail, a reset by mail, sign-up.
 // One message at a time: an error replaces the notice it came with ("You're signed out").
 import { add, h, link, field, passwordField, formError, setBusy, pageTitle, setChildren, setText } from '../dom.js';
-import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
+import { ApiError, SecondStepRequired } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
 import { passkeyLogin } from './login-passkey.js';
 import { emailCodeStep } from './login-code.js';
 import { startPasskeyAutofill } from '../passkey-autofill.js';
-import { ceremonyErrorMessage } from '../webauthn.js';
 import { languageSelect } from '../language-select.js';
 import { retryWhenBusy } from '../busy-retry.js';
 import { t } from '../translate.js';
+import { ceremonyErrorMessage, errorMessage } from '../error-text.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;

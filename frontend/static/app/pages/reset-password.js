@@ -3,9 +3,10 @@
 // server answers that only for a valid token), then the user chooses a new
 // password; every session of the account ends and the user signs in.
 import { add, h, link, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setChildren } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
+import { ApiError } from '../api.js';
 import { takeLinkToken, forgetLinkToken, QUERY_LINK_MESSAGE } from '../link-token.js';
 import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 export const LINK_INVALID_MESSAGE = () => t('This link can’t be used: it has expired or was used already (or the password changed since it was sent). Ask for a new one.');
 export const DONE_MESSAGE = () => t('Your password has been changed and every device was signed out. Sign in with your new password.');

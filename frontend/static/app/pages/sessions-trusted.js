@@ -2,10 +2,11 @@
 // ("Trust this device" at a second step). Each can be removed; all end on a password change or
 // reset and on any change of second factors (the server's rule; here they are only listed).
 import { add, h, setChildren, loading, errorState, formError, setBusy } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 /** Append the "Trusted devices" section to `container`; returns its dispose. */
 export function mountTrustedDevices(container, ctx) {

@@ -4,13 +4,14 @@
 // (rows are updated in place, so focus and an open dialog are not disturbed).
 // A first load that fails (an outage) is retried until the server answers (retry-load.js).
 import { add, h, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDateTime, relativeTime } from '../format.js';
 import { deviceOf } from '../ua.js';
 import { confirmAction } from '../confirm.js';
 import { keepFresh } from '../keep-fresh.js';
 import { mountTrustedDevices } from './sessions-trusted.js';
 import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 const KIND_ICON = { phone: 'phone', tablet: 'tablet', desktop: 'desktop', other: 'other' };
 

@@ -1,8 +1,9 @@
 // Sign-up page (only routed when the server allows sign-ups).
 import { add, h, link, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setChildren } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
+import { ApiError } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
 import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 export function mount(container, ctx) {
   const { api, location } = ctx;

@@ -1,8 +1,9 @@
 // Staff: users with their active-session counts, and a way into the Django admin.
 import { add, h, setChildren, setText, loading, errorState, pageTitle } from '../dom.js';
-import { AuthError, errorMessage } from '../api.js';
+import { AuthError } from '../api.js';
 import { formatDate } from '../format.js';
 import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 /** "?page=2" from a DRF next/previous URL (absolute or relative); null if none. */
 export function pageQuery(url) {

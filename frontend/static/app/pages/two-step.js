@@ -7,11 +7,12 @@
 // Every change needs a recent authentication: the API client opens the
 // "Confirm it's you" dialog on 403 reauthentication_required and retries.
 import { add, h, field, formError, setBusy, setChildren, loading, errorState } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { twoStepState, secondStepWords } from '../two-step-state.js';
 import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 const FEW_CODES_LEFT = 3;
 

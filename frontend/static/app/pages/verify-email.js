@@ -3,9 +3,10 @@
 // Public: it works whether or not this browser is signed in. The link is used
 // as soon as the page opens (once per token, however often the page is drawn).
 import { add, h, link, field, formError, setBusy, pageTitle, setChildren, loading } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
+import { ApiError } from '../api.js';
 import { takeLinkToken, QUERY_LINK_MESSAGE } from '../link-token.js';
 import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 export const DONE_MESSAGE = () => t('Your email address is confirmed.');
 export const LINK_INVALID_MESSAGE = () => t('This link can’t be used: it has expired or was used already (or the address changed since it was sent).');
