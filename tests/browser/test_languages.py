@@ -4,6 +4,8 @@ Screenshots of the login page in de and ar at 1280 and 390 px go to
 test-artifacts/ (German is the longest, Arabic right to left); axe-core
 finds nothing serious in either.
 """
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -94,3 +96,66 @@ def test_a_choice_made_signed_in_is_saved_on_the_account_and_wins_over_the_brows
     other = browser_in("de-DE")
     log_in_through_ui(other)
     expect(other.locator("html")).to_have_attribute("lang", "ar")
+
+
+# The main pages end to end in German (the longest words) and Arabic (right to left): each page's own words,
+# the header and the server's activity labels in the language, nothing of the English interface left on screen,
+# screenshots at 1280 and 390 px, and no serious axe-core finding.
+PAGES = {
+    "de": {
+        "signup": "Konto erstellen",
+        "forgot": "Passwort vergessen?",
+        "overview": "Willkommen, alice",
+        "sessions": "Sitzungen",
+        "account": "Konto",
+        "nav": "Übersicht",
+    },
+    "ar": {
+        "signup": "أنشئ حسابك",
+        "forgot": "هل نسيت كلمة المرور؟",
+        "overview": "مرحبًا، alice",
+        "sessions": "الجلسات",
+        "account": "الحساب",
+        "nav": "نظرة عامة",
+    },
+}
+# Words of the English interface that a translated page must not show (the username, device and browser names,
+# codes and addresses are not words of the interface).
+ENGLISH = re.compile(r"\b(?:Your|the|Sign in|Sign out|Loading|Sessions|Account|Overview|Password|passkey|Revoke|Save)\b")
+
+
+def _no_english(page, where):
+    text = page.locator("body").inner_text()
+    left = sorted(set(ENGLISH.findall(text)))
+    assert not left, f"{where}: English left on the page: {left}\n{text}"
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_the_main_pages_in_german_and_arabic(browser_in, artifacts, user, language):
+    words = PAGES[language]
+    direction = "rtl" if language == "ar" else "ltr"
+    page = browser_in({"de": "de-DE", "ar": "ar-EG"}[language])
+
+    for path, key, name in (("/signup", "signup", "signup"), ("/forgot-password", "forgot", "forgot-password")):
+        page.goto(path)
+        expect(page.get_by_test_id("page-title")).to_have_text(words[key])
+        expect(page.locator("html")).to_have_attribute("dir", direction)
+        _no_english(page, path)
+        screenshots(page, artifacts, f"{name}-{language}")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        found = accessibility.violations(page, label=f"{path} ({language})")
+        assert not accessibility.failing(found), accessibility.report(found)
+
+    log_in_through_ui(page)
+    for path, key, name in (("/", "overview", "overview"), ("/sessions", "sessions", "sessions"),
+                            ("/account", "account", "account")):
+        page.goto(path)
+        expect(page.get_by_test_id("page-title")).to_have_text(words[key])
+        expect(page.get_by_role("navigation").first).to_contain_text(words["nav"])
+        # Wait for what each page loads before it is read and photographed.
+        expect(page.locator(".loading")).to_have_count(0, timeout=20000)
+        _no_english(page, path)
+        screenshots(page, artifacts, f"{name}-{language}")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        found = accessibility.violations(page, label=f"{path} ({language})")
+        assert not accessibility.failing(found), accessibility.report(found)
