@@ -264,6 +264,9 @@ class SecurityEventKind(models.TextChoices):
     USERNAME_CHANGED = "username_changed", "Username changed"
     DATA_EXPORTED = "data_exported", "Account data downloaded"
     ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    # Sign-in with other identity providers (accounts/federation/)
+    IDENTITY_LINKED = "identity_linked", "Sign-in provider linked"
+    IDENTITY_UNLINKED = "identity_unlinked", "Sign-in provider unlinked"
 
 
 class SecurityEvent(models.Model):
@@ -316,3 +319,6 @@ from accounts.devices.models import KnownDevice, TrustedDevice  # noqa: E402,F40
 from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge  # noqa: E402,F401  (passkeys)
 from accounts.email_codes.models import LoginCode  # noqa: E402,F401  (sign-in by email code)
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (webhooks)
+from accounts.federation.models import (  # noqa: E402,F401  (sign-in with other identity providers)
+    FederatedSignIn, FederationState, Identity, Provider,
+)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import record_event
 from accounts.devices.models import KnownDevice, TrustedDevice
+from accounts.federation.models import Identity
 from accounts.mail.models import OutboxMessage
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
@@ -112,6 +113,19 @@ def personal_tokens(user) -> list:
     ]
 
 
+def identities(user) -> list:
+    """The accounts at other identity providers that sign in here: which provider, the subject and address it gave."""
+    rows = Identity.objects.filter(user=user).select_related("provider").order_by("created_at")
+    return [
+        {
+            "provider": row.provider.slug, "provider_name": row.provider.name, "subject": row.subject,
+            "email": row.email, "email_verified": row.email_verified, "created_at": _when(row.created_at),
+            "last_used_at": _when(row.last_used_at),
+        }
+        for row in rows
+    ]
+
+
 def known_devices(user) -> list:
     # Only a keyed digest of each device is kept (accounts/devices/): its dates are all there is to show.
     return [
@@ -170,6 +184,7 @@ COVERED = {
     "accounts.RecoveryCode.user": "recovery_codes",
     "accounts.Passkey.user": "passkeys",
     "accounts.PersonalAccessToken.user": "personal_tokens",
+    "accounts.Identity.user": "identities",
     "accounts.KnownDevice.user": "known_devices",
     "accounts.TrustedDevice.user": "trusted_devices",
     "admin.LogEntry.user": "administrator_actions",
@@ -181,6 +196,8 @@ LEFT_OUT = {
     "accounts.MfaChallenge.user": "a login's second step in progress: minutes-long, nothing but digests",
     "accounts.PasskeyChallenge.user": "a passkey ceremony in progress: minutes-long, nothing but digests",
     "accounts.LoginCode.user": "a sign-in code on its way by mail: ten minutes long, nothing but digests",
+    "accounts.FederationState.user": "a link to another identity provider in progress: ten minutes long, "
+    "state, nonce and a sealed verifier",
 }
 
 
@@ -197,6 +214,7 @@ def export(*, user, client=None, session_id=None) -> dict:
         "recovery_codes": recovery_codes(user),
         "passkeys": passkeys(user),
         "personal_tokens": personal_tokens(user),
+        "identities": identities(user),
         "known_devices": known_devices(user),
         "trusted_devices": trusted_devices(user),
         "administrator_actions": administrator_actions(user),
