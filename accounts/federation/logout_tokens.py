@@ -162,7 +162,7 @@ def _check_claims(claims, *, issuer, audience, now) -> LogoutClaims:
     remember_until = min(expires_at, issued_at + MAX_AGE) + LEEWAY
     return LogoutClaims(
         issuer=issuer, subject=subject, sid=sid, jti=jti,
-        remember_until=datetime.datetime.fromtimestamp(remember_until, tz=datetime.timezone.utc),
+        remember_until=datetime.datetime.fromtimestamp(remember_until, tz=datetime.UTC),
     )
 
 

@@ -7,25 +7,29 @@ backoff under the account's name and is recorded. A right one goes to
 
 0. an inactive user is refused (each way in already refuses one with its own
    answer before this; the gate makes sure none forgets);
-1. the address: with ``SIGNUP_EMAIL_VERIFICATION=mandatory`` an unverified
+1. single sign-on: an account whose address is at a domain an enabled
+   provider owns with ``require_for_domains`` signs in through that
+   provider only: any other credential gets 403 ``sso_required`` naming it
+   (``accounts.federation.domains``), again only after it was right;
+2. the address: with ``SIGNUP_EMAIL_VERIFICATION=mandatory`` an unverified
    one gets 403 ``email_unverified`` and no session; only now, after the
    credential was right, so the answer tells nothing to whoever lacks it;
-2. the second step: a password alone on an account with a second factor
+3. the second step: a password alone on an account with a second factor
    opens no session but answers ``SecondStepRequired`` (202, an
    ``mfa_token``); the backoff is not cleared then, only by a completed
    login, so a known password does not reset the count of guessed codes;
-3. the backoff of this account and client is cleared;
-4. the session starts (``last_login`` is recorded with it), unless the
+4. the backoff of this account and client is cleared;
+5. the session starts (``last_login`` is recorded with it), unless the
    account was deleted or deactivated since its credential was checked;
-5. a device the account has not used before is remembered and the owner
+6. a device the account has not used before is remembered and the owner
    mailed (``accounts.devices.detection``), in the session's transaction:
    a login that fails here leaves no session (and the mail is queued in the
    outbox with it, so it goes exactly when the login committed);
-6. asked to (``trust_device``, "trust this device" at a second step), the
+7. asked to (``trust_device``, "trust this device" at a second step), the
    browser is trusted (``accounts.devices.trusted``): its cookie comes back
    on ``IssuedTokens.trusted_device``.
 
-A browser trusted earlier (``trusted_device``, its cookie) skips step 2, and
+A browser trusted earlier (``trusted_device``, its cookie) skips step 3, and
 only for a password login (``methods`` exactly ``("pwd",)``): any other
 first factor still meets the second step, the session's ``amr`` stays
 ``["pwd"]`` (a trusted browser is no factor, so changing one still asks for
@@ -43,6 +47,7 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Th
 from accounts import conf
 from accounts.audit import record_event
 from accounts.devices import detection, trusted
+from accounts.federation import domains
 from accounts.limits import backoff
 from accounts.mfa import challenges
 from accounts.models import SecurityEventKind
@@ -59,6 +64,15 @@ class EmailUnverified(PermissionDenied):
     def __init__(self, user):
         super().__init__()
         self.email = user.email
+
+
+class SsoRequired(PermissionDenied):
+    default_detail = "Your organisation signs you in: continue with its sign-in provider."
+    default_code = "sso_required"
+
+    def __init__(self, provider):
+        super().__init__()
+        self.provider = provider
 
 
 def attempt(*, username, client) -> backoff.Attempt:
@@ -91,6 +105,7 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
     if not user.is_active:  # each way in refuses these first, with its own answer; never let one through
         refuse(user=user, reason="inactive", client=client, counts=False)
         raise AuthenticationFailed()
+    _require_single_sign_on(user, client, methods)
     _refuse_unverified_address(user, client)
     if user.mfa_enabled and not SECOND_FACTOR_AMR.intersection(methods):
         if not _trusted_password_login(user=user, client=client, methods=methods, token=trusted_device):
@@ -115,6 +130,21 @@ def _trusted_password_login(*, user, client, methods, token) -> bool:
     if methods != ("pwd",) or token is None:
         return False
     return trusted.recognise(user=user, token=token, client=client) is not None
+
+
+def _require_single_sign_on(user, client, methods) -> None:
+    """403 ``sso_required`` for any credential but a provider's, when a provider owns the address's domain.
+
+    A provider sign-in (``fed``) is let through here: the flow admits only
+    the identity it just checked, and ``accounts.federation`` refuses one
+    through another provider than the owner.
+    """
+    if "fed" in methods:
+        return
+    provider = domains.required_provider(user.email)
+    if provider is not None:
+        record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="sso_required", client=client)
+        raise SsoRequired(provider)
 
 
 def _refuse_unverified_address(user, client) -> None:

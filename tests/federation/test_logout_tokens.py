@@ -10,7 +10,12 @@ import pytest
 
 from accounts.federation import logout_tokens
 from accounts.federation.logout_tokens import EVENT, LogoutTokenInvalid, UnknownKey
-from tests.federation.logout_signing import ProviderKeys, ec_key, hmac_key, other_rsa_key
+from tests.federation.logout_signing import (
+    ProviderKeys,
+    ec_key,
+    hmac_key,
+    other_rsa_key,
+)
 
 ISSUER = "https://id.example.test"
 CLIENT = "gatehouse-client"
