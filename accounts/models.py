@@ -139,6 +139,7 @@ class RevocationReason(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset by email"
     LOGOUT_OTHERS = "logout_others", "Logged out everywhere else"
     ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    PROVIDER_LOGOUT = "provider_logout", "Signed out at the sign-in provider"
 
 
 class RefreshSessionQuerySet(models.QuerySet):
@@ -320,5 +321,5 @@ from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge
 from accounts.email_codes.models import LoginCode  # noqa: E402,F401  (sign-in by email code)
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (webhooks)
 from accounts.federation.models import (  # noqa: E402,F401  (sign-in with other identity providers)
-    FederatedSignIn, FederationState, Identity, Provider,
+    FederatedSignIn, FederationState, Identity, Provider, UsedLogoutToken,
 )

@@ -177,3 +177,24 @@ class FederationState(models.Model):
         return sealing.unseal(
             self.code_verifier_sealed, salt=_SECRET_SALT, info=_VERIFIER_INFO, associated_data=self.key_digest.encode()
         )
+
+
+class UsedLogoutToken(models.Model):
+    """A back-channel logout token already acted on: its ``jti`` at its provider, kept while it could be replayed.
+
+    The unique pair is what makes a replayed token fail: the second insert of
+    one (provider, jti) loses, in any process. Rows past ``expires_at`` are of
+    tokens refused by their age anyway (``logout_tokens.MAX_AGE``), so the
+    next back-channel logout of the provider deletes them.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    jti = models.CharField(max_length=255)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        app_label = "accounts"
+        verbose_name = "used logout token"
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "jti"], name="usedlogouttoken_provider_jti_uniq"),
+        ]
