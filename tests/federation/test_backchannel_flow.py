@@ -11,7 +11,12 @@ from rest_framework.test import APIClient
 from accounts.federation import backchannel
 from accounts.federation.logout_tokens import LogoutTokenInvalid
 from accounts.federation.models import FederatedSignIn, Provider, UsedLogoutToken
-from accounts.models import RefreshSession, RevocationReason, SecurityEvent, SecurityEventKind
+from accounts.models import (
+    RefreshSession,
+    RevocationReason,
+    SecurityEvent,
+    SecurityEventKind,
+)
 from tests.conftest import LoggedIn, login
 from tests.federation.logout_signing import ProviderKeys
 
