@@ -75,9 +75,12 @@ def key_id(token: str) -> str:
     return _header(token).get("kid", "") or ""
 
 
-def validate(token, *, jwks: dict, issuer: str, audience: str, algorithms=None, now: float | None = None) -> LogoutClaims:
+def validate(token, *, jwks: dict, issuer, audience: str, algorithms=None, now: float | None = None) -> LogoutClaims:
     """Check ``token`` as a logout token from ``issuer`` for the client ``audience``; answers its claims.
 
+    ``issuer``: the provider's issuer, or a function of the (signed) claims
+    answering the issuers it may have used (Entra ID's names the tenant:
+    ``accounts.federation.kinds``' ``expected_issuers``).
     ``jwks``: the provider's JSON Web Key Set (a dict, as served).
     ``algorithms``: the provider's ``id_token_signing_alg_values_supported``
     when its metadata lists them (only the asymmetric ones count); every
@@ -131,7 +134,8 @@ def _key_for(header, jwks):
 
 
 def _check_claims(claims, *, issuer, audience, now) -> LogoutClaims:
-    if claims.get("iss") != issuer:
+    allowed_issuers = [issuer] if isinstance(issuer, str) else issuer(claims)
+    if not isinstance(claims.get("iss"), str) or claims["iss"] not in allowed_issuers:
         raise LogoutTokenInvalid("wrong_issuer")
     audiences = claims.get("aud")
     audiences = [audiences] if isinstance(audiences, str) else audiences
@@ -161,7 +165,7 @@ def _check_claims(claims, *, issuer, audience, now) -> LogoutClaims:
         raise LogoutTokenInvalid("no_jti")
     remember_until = min(expires_at, issued_at + MAX_AGE) + LEEWAY
     return LogoutClaims(
-        issuer=issuer, subject=subject, sid=sid, jti=jti,
+        issuer=claims["iss"], subject=subject, sid=sid, jti=jti,
         remember_until=datetime.datetime.fromtimestamp(remember_until, tz=datetime.UTC),
     )
 

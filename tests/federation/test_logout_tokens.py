@@ -195,3 +195,17 @@ def test_an_algorithm_other_than_the_keys_is_refused(provider):
 def test_garbage_is_refused(provider, garbage):
     with pytest.raises(LogoutTokenInvalid):
         validate(provider, garbage)
+
+
+def test_the_issuer_may_be_a_function_of_the_claims(provider):
+    """As Entra ID's: the issuer names the tenant of the token (``kinds.microsoft``)."""
+    tenant_issuer = "https://login.example.test/tenant-1/v2.0"
+    token = provider.sign(provider.claims(issuer=tenant_issuer, audience=CLIENT, tid="tenant-1"))
+
+    def issuers(claims):
+        return [f"https://login.example.test/{claims.get('tid')}/v2.0"]
+
+    answer = logout_tokens.validate(token, jwks=provider.jwks(), issuer=issuers, audience=CLIENT)
+    assert answer.issuer == tenant_issuer
+    with pytest.raises(LogoutTokenInvalid):
+        logout_tokens.validate(token, jwks=provider.jwks(), issuer=lambda claims: [ISSUER], audience=CLIENT)
