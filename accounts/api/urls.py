@@ -5,6 +5,7 @@ from accounts.api import (
     activity,
     addresses,
     config,
+    federation_logout,
     login_code,
     mfa,
     passkeys,
@@ -25,6 +26,10 @@ urlpatterns = [
     path(
         "auth/login/mfa/passkey/options/", mfa.LoginSecondStepPasskeyOptionsView.as_view(),
         name="login-mfa-passkey-options",
+    ),
+    path(
+        "auth/federation/<slug:slug>/backchannel-logout/", federation_logout.BackchannelLogoutView.as_view(),
+        name="federation-backchannel-logout",
     ),
     path("auth/refresh/", views.RefreshView.as_view(), name="refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),

@@ -16,7 +16,7 @@ nothing to retry); a token used twice is refused, whatever it names.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.federation import logout_tokens
+from accounts.federation import kinds, logout_tokens, metadata
 from accounts.federation.models import FederatedSignIn, UsedLogoutToken
 from accounts.models import RefreshSession, RevocationReason
 from accounts.sessions import lifecycle
@@ -25,6 +25,28 @@ from accounts.sessions import lifecycle
 class Replayed(logout_tokens.LogoutTokenInvalid):
     def __init__(self):
         super().__init__("replayed")
+
+
+class NotSupported(Exception):
+    """The provider's kind has no OpenID Connect sessions to end (GitHub: OAuth 2.0 only)."""
+
+
+def receive(*, provider, logout_token, client) -> int:
+    """The back-channel logout route's work: check ``logout_token`` with ``provider``'s metadata, end its sessions.
+
+    Raises ``NotSupported``, ``metadata.Unavailable`` (its keys could not be
+    had), ``logout_tokens.LogoutTokenInvalid``.
+    """
+    kind = kinds.of(provider)
+    if not kind.openid:
+        raise NotSupported()
+    doc = metadata.document(provider)
+    return log_out(
+        provider=provider, logout_token=logout_token, client=client,
+        issuer=lambda claims: kind.expected_issuers(metadata=doc, claims=claims),
+        keys=lambda refresh=False: metadata.key_set(doc, refetch=refresh),
+        algorithms=doc.get("id_token_signing_alg_values_supported"),
+    )
 
 
 def log_out(*, provider, logout_token, client, issuer, keys, algorithms=None) -> int:
