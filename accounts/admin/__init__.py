@@ -16,8 +16,8 @@ investigate a token-theft alarm. Three rules hold throughout:
 """
 from django.contrib import admin
 
-from accounts.admin import events, outbox, personal_tokens, reauth, sessions, users, webhooks  # noqa: F401  (the model admins; reauth)
+from accounts.admin import events, federation, outbox, personal_tokens, reauth, sessions, users, webhooks  # noqa: F401  (the model admins; reauth)
 
 admin.site.site_header = "Gatehouse administration"
 admin.site.site_title = "Gatehouse admin"
-admin.site.index_title = "Users, sessions, personal access tokens, security events, mail and webhooks"
+admin.site.index_title = "Users, sessions, personal access tokens, security events, mail, webhooks and sign-in providers"

@@ -98,6 +98,9 @@ TAGS = (
         "/api/auth/me/", "/api/auth/activity/", "/api/auth/password/", "/api/auth/password-rules/",
         "/api/auth/email/", "/api/auth/export/",
     )),
+    ("federation", "Sign-in with other identity providers (OpenID Connect, OAuth 2.0) and linked identities.", (
+        "/api/auth/providers/", "/api/auth/federation/", "/api/auth/identities/",
+    )),
     ("recovery", "A forgotten password: reset by mail.", ("/api/auth/password-reset/",)),
     ("tokens", "Personal access tokens for scripts.", ("/api/auth/tokens/",)),
     ("staff", "Routes for staff with the accounts.view_user permission.", ("/api/auth/users/",)),
@@ -131,12 +134,14 @@ def group_operations_by_tag(result, generator, request, public):
     return result
 
 
-def operation(*, summary, description, responses, errors, request=None, auth=None, sets_cookie=(), tags=None):
+def operation(
+    *, summary, description, responses, errors, request=None, auth=None, sets_cookie=(), tags=None, parameters=(),
+):
     """``extend_schema`` for one operation.
 
     ``responses``: the successes ({status: serializer or None}); ``errors``:
     {status: description or None for the usual one}; ``sets_cookie``: the
-    statuses whose answer sets or clears the refresh cookie.
+    statuses whose answer sets or clears the refresh cookie; ``parameters``: query parameters.
     """
     documented = dict(responses)
     for status, text in errors.items():
@@ -147,7 +152,7 @@ def operation(*, summary, description, responses, errors, request=None, auth=Non
         request=request,
         responses=documented,
         auth=auth,
-        parameters=_response_headers(errors, sets_cookie),
+        parameters=[*parameters, *_response_headers(errors, sets_cookie)],
         tags=tags,
     )
 

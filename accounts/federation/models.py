@@ -137,6 +137,7 @@ class FederatedSignIn(models.Model):
 class FederationIntent(models.TextChoices):
     LOGIN = "login", "Sign in (or sign up)"
     LINK = "link", "Link to the signed-in account"
+    REAUTHENTICATE = "reauth", "Confirm it is them (re-authentication)"
 
 
 class FederationState(models.Model):

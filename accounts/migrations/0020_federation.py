@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key_digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('intent', models.CharField(choices=[('login', 'Sign in (or sign up)'), ('link', 'Link to the signed-in account')], max_length=8)),
+                ('intent', models.CharField(choices=[('login', 'Sign in (or sign up)'), ('link', 'Link to the signed-in account'), ('reauth', 'Confirm it is them (re-authentication)')], max_length=8)),
                 ('session_id', models.UUIDField(blank=True, null=True)),
                 ('state', models.CharField(max_length=64)),
                 ('nonce', models.CharField(max_length=64)),
