@@ -49,7 +49,7 @@ class BackchannelLogoutView(NoStoreMixin, APIView):
             400: "`logout_token` missing or refused (`error`: `invalid_request`; `code`: `logout_token_invalid`), "
             "or the provider's keys could not be had (`code`: `provider_unavailable`).",
             404: "No such provider, or one of a kind without sessions to end (GitHub).",
-            413: None, 415: None,
+            413: None, 415: None, **schema.DATABASE,
         },
         auth=schema.PUBLIC,
     )

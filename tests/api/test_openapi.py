@@ -64,6 +64,7 @@ ERRORS = {
     ("post", "/api/auth/federation/{slug}/start/"): {400, 401, 403, 404, 413, 415, 429, 503},
     ("get", "/api/auth/federation/{slug}/callback/"): {429},
     ("post", "/api/auth/federation/second-step/"): {401, 403, 429, 503},
+    ("post", "/api/auth/federation/{slug}/backchannel-logout/"): {400, 404, 413, 415, 503},
     ("get", "/api/auth/identities/"): {401, 403, 503},
     ("delete", "/api/auth/identities/{identity_id}/"): {401, 403, 404, 409, 503},
 }
@@ -87,6 +88,7 @@ SECURITY = {
     ("get", "/api/auth/providers/"): None,
     ("get", "/api/auth/federation/{slug}/callback/"): None,
     ("post", "/api/auth/federation/second-step/"): None,
+    ("post", "/api/auth/federation/{slug}/backchannel-logout/"): None,
     # A sign-in needs nothing; a link or re-authentication the access token.
     ("post", "/api/auth/federation/{slug}/start/"): [{"bearerAuth": []}, {}],
     ("post", "/api/auth/refresh/"): [{"refreshCookie": []}],

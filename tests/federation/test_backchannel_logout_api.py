@@ -4,6 +4,8 @@ The provider here is a loopback server with a test key (its discovery
 document and JWKS); tests/federation/test_backchannel_provider.py has the
 real provider post its own logout tokens.
 """
+from urllib.parse import urlencode
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -38,8 +40,10 @@ def url(slug="idp"):
     return f"/api/auth/federation/{slug}/backchannel-logout/"
 
 
-def post(token, slug="idp", **extra):
-    return APIClient().post(url(slug), {"logout_token": token}, **extra)  # form-encoded, as providers send it
+def post(token, slug="idp", body=None):
+    """Form-encoded, as providers send it."""
+    form = urlencode({"logout_token": token} if body is None else body)
+    return APIClient().post(url(slug), form, content_type="application/x-www-form-urlencoded")
 
 
 def signed_in(username, provider, *, subject="subject-1", sid="provider-session-1"):
@@ -116,7 +120,7 @@ def test_a_token_for_another_provider_sent_to_this_one(make_user, provider, keys
 
 
 def test_missing_token_garbage_and_json(provider):
-    assert_refused(APIClient().post(url(), {}))
+    assert_refused(post(None, body={}))
     assert_refused(post("not a token"))
     json_body = APIClient().post(url(), {"logout_token": "x"}, format="json")
     assert json_body.status_code == 415 and json_body.json()["code"] == "unsupported_media_type"
