@@ -10,7 +10,9 @@ once the credential was right, so the answer tells nobody without it whether
 the account exists.
 
 Domains match exactly, in their IDNA ASCII form and lower case (what
-``accounts.identity.normalized_email`` stores): ``example.com`` does not
+``accounts.identity.normalized_email`` stores, and what
+``accounts.federation.providers.clean_domain`` makes of a configured
+domain): ``example.com`` does not
 cover ``eng.example.com``; list each domain a company mails from.
 
 The map of owned domains is read on every password, code and passkey
@@ -18,28 +20,11 @@ sign-in, so it is kept in the cache (``OWNERS_TTL`` seconds at most) and
 dropped whenever a provider is saved or deleted: a sign-in costs no query
 for it while the map is warm.
 """
-import idna
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 OWNERS_KEY = "gatehouse:federation:owned-domains:v1"
 OWNERS_TTL = 60
-
-
-def normalise(domain: str) -> str:
-    """``domain`` in the form addresses are stored in (IDNA ASCII, lower case); ``ValidationError`` if it has none."""
-    value = (domain or "").strip().rstrip(".").lower()
-    value = value.removeprefix("@")
-    if not value or "@" in value or " " in value:
-        raise ValidationError(f"{domain!r} is not a domain name.", code="invalid_domain")
-    try:
-        ascii_form = idna.encode(value, uts46=True).decode("ascii").lower()
-    except (idna.IDNAError, UnicodeError):
-        raise ValidationError(f"{domain!r} is not a domain name.", code="invalid_domain") from None
-    if "." not in ascii_form:
-        raise ValidationError(f"{domain!r} is not a domain name (it has no dot).", code="invalid_domain")
-    return ascii_form
 
 
 def domain_of(address: str) -> str:

@@ -6,8 +6,9 @@ ACCOUNT_EXISTS = "account_exists"  # the address belongs to an account this iden
 SIGNUP_CLOSED = "signup_closed"  # no account for this identity, and none may be made through this provider
 IDENTITY_IN_USE = "identity_in_use"  # linking an identity another account has
 EMAIL_UNVERIFIED = "email_unverified"  # the new account's address must be confirmed first
+SSO_REQUIRED = "sso_required"  # the account's address is owned by another provider, which alone signs it in
 
-CODES = (CANCELLED, FAILED, ACCOUNT_EXISTS, SIGNUP_CLOSED, IDENTITY_IN_USE, EMAIL_UNVERIFIED)
+CODES = (CANCELLED, FAILED, ACCOUNT_EXISTS, SIGNUP_CLOSED, IDENTITY_IN_USE, EMAIL_UNVERIFIED, SSO_REQUIRED)
 
 
 class Failed(Exception):

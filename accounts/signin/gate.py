@@ -9,8 +9,9 @@ backoff under the account's name and is recorded. A right one goes to
    answer before this; the gate makes sure none forgets);
 1. single sign-on: an account whose address is at a domain an enabled
    provider owns with ``require_for_domains`` signs in through that
-   provider only: any other credential gets 403 ``sso_required`` naming it
-   (``accounts.federation.domains``), again only after it was right;
+   provider only: any other credential (a password, a code, a passkey,
+   another provider's identity) gets 403 ``sso_required`` naming it
+   (``accounts.federation.domains``), only after it was right;
 2. the address: with ``SIGNUP_EMAIL_VERIFICATION=mandatory`` an unverified
    one gets 403 ``email_unverified`` and no session; only now, after the
    credential was right, so the answer tells nothing to whoever lacks it;
@@ -91,7 +92,7 @@ def refuse(*, client, username="", user=None, reason="", counts=True) -> None:
     record_event(SecurityEventKind.LOGIN_FAILED, user=user, username=name, reason=reason, client=client)
 
 
-def admit(*, user, client, remember, methods, attempt=None, trusted_device=None, trust_device=False):
+def admit(*, user, client, remember, methods, attempt=None, trusted_device=None, trust_device=False, provider=None):
     """Open a session for ``user``, whose credential (``methods``, as ``amr``) was just checked.
 
     Answers ``lifecycle.IssuedTokens``, or ``challenges.SecondStepRequired``
@@ -100,12 +101,15 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
     before the credential was checked, cleared on success. ``trusted_device``:
     the trusted-device cookie the browser sent; ``trust_device``: trust this
     browser once the session is open (a second step's "trust this device").
+    ``provider``: for a provider sign-in (``fed``), the slug of the provider
+    whose identity was checked (a provider that owns the address's domain
+    lets in only its own sign-ins).
     """
     methods = tuple(methods)
     if not user.is_active:  # each way in refuses these first, with its own answer; never let one through
         refuse(user=user, reason="inactive", client=client, counts=False)
         raise AuthenticationFailed()
-    _require_single_sign_on(user, client, methods)
+    _require_single_sign_on(user, client, methods, provider)
     _refuse_unverified_address(user, client)
     if user.mfa_enabled and not SECOND_FACTOR_AMR.intersection(methods):
         if not _trusted_password_login(user=user, client=client, methods=methods, token=trusted_device):
@@ -132,19 +136,15 @@ def _trusted_password_login(*, user, client, methods, token) -> bool:
     return trusted.recognise(user=user, token=token, client=client) is not None
 
 
-def _require_single_sign_on(user, client, methods) -> None:
-    """403 ``sso_required`` for any credential but a provider's, when a provider owns the address's domain.
-
-    A provider sign-in (``fed``) is let through here: the flow admits only
-    the identity it just checked, and ``accounts.federation`` refuses one
-    through another provider than the owner.
-    """
-    if "fed" in methods:
+def _require_single_sign_on(user, client, methods, provider) -> None:
+    """403 ``sso_required`` for any way in but the owning provider's, when a provider owns the address's domain."""
+    owner = domains.required_provider(user.email)
+    if owner is None or ("fed" in methods and provider == owner):
         return
-    provider = domains.required_provider(user.email)
-    if provider is not None:
-        record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="sso_required", client=client)
-        raise SsoRequired(provider)
+    if "fed" in methods and provider is None and SECOND_FACTOR_AMR.intersection(methods):
+        return  # the second step of a provider sign-in, whose first step passed here with its provider
+    record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="sso_required", client=client)
+    raise SsoRequired(owner)
 
 
 def _refuse_unverified_address(user, client) -> None:

@@ -15,7 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.federation import flows, linking
 from accounts.federation.models import FederationIntent
-from accounts.federation.outcomes import EMAIL_UNVERIFIED, FAILED, Failed
+from accounts.federation.outcomes import EMAIL_UNVERIFIED, FAILED, SSO_REQUIRED, Failed
 from accounts.limits import backoff
 from accounts.signin import gate
 
@@ -47,7 +47,7 @@ def complete(*, slug, params, cookie, client) -> Completed:
         with transaction.atomic():  # an account made here stays, even when its address must be verified first
             user = linking.account_for(provider=provider, person=person, client=client)
         with transaction.atomic():
-            result = _admit(user=user, client=client)
+            result = _admit(user=user, client=client, provider=provider)
             session = getattr(result, "session", None)
             if session is not None:
                 linking.record_session(
@@ -59,13 +59,17 @@ def complete(*, slug, params, cookie, client) -> Completed:
         raise
 
 
-def _admit(*, user, client):
+def _admit(*, user, client, provider):
     if not user.is_active:
         gate.refuse(user=user, reason="inactive", client=client, counts=False)
         raise Failed(FAILED, "inactive account")
     attempt = backoff.check(username=user.get_username(), ip_address=client.ip_address)
     try:
-        return gate.admit(user=user, client=client, remember=True, methods=AMR, attempt=attempt)
+        return gate.admit(
+            user=user, client=client, remember=True, methods=AMR, attempt=attempt, provider=provider.slug
+        )
+    except gate.SsoRequired:
+        raise Failed(SSO_REQUIRED, "the address's domain belongs to another provider") from None
     except gate.EmailUnverified:
         raise Failed(EMAIL_UNVERIFIED, "address not verified") from None
     except AuthenticationFailed:
