@@ -110,7 +110,7 @@ def test_refused_tokens_end_nothing(make_user, provider, keys, idp, change):
 def test_a_token_for_another_provider_sent_to_this_one(make_user, provider, keys, idp):
     """Both providers share keys here (the worst case): the token names the other's client, so it is refused."""
     make_user("alice")
-    other = Provider.objects.create(slug="other", name="Other", kind="oidc", client_id="other-client",
+    Provider.objects.create(slug="other", name="Other", kind="oidc", client_id="other-client",
                                     issuer=idp.issuer)
     device = signed_in("alice", provider)
     assert_refused(post(keys.sign(keys.claims(issuer=idp.issuer, audience="other-client")), slug="idp"))

@@ -59,6 +59,10 @@ const provider = new Provider(issuer, {
     rpInitiatedLogout: { enabled: true },
   },
   pkce: { required: () => true },
+  // Its outgoing requests (back-channel logout tokens) go to the Gatehouse under test, on loopback: the
+  // provider's guard against requests to special-use addresses (SSRF) would refuse exactly that, so it is
+  // lifted for this test peer only.
+  fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined }),
   findAccount: async (ctx, id) => ({
     accountId: id,
     claims: async () => claimsOf(id),
@@ -76,6 +80,7 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 // Its own faults, on stderr (the tests show them when a sign-in fails at the provider).
+provider.on('backchannel.error', (ctx, error) => process.stderr.write(`backchannel.error: ${error && error.message} ${error && error.cause ? error.cause.message : ''}\n`));
 provider.on('server_error', (ctx, error) => process.stderr.write(`server_error: ${error && error.stack}\n`));
 
 const server = provider.listen(port, '127.0.0.1', () => {
