@@ -1,4 +1,6 @@
 """Which account a provider's identity enters, against the real provider: the no-takeover rule and its friends."""
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -158,3 +160,27 @@ def test_a_removed_provider_takes_its_identities_but_not_the_accounts(acme, flow
     flow.through(login="carol")
     Provider.objects.all().delete()
     assert not Identity.objects.exists() and User.objects.filter(username="carol").exists()
+
+
+def test_an_account_made_through_a_provider_sets_a_password_through_the_reset_mail(
+    acme, client, settings, smtp_server
+):
+    settings.SITE_URL = SITE
+    response = Flow(client).through(login="carol")
+    assert response["Location"] == "/"
+    carol = User.objects.get(username="carol")
+    assert not carol.has_usable_password()
+
+    assert client.post("/api/auth/password-reset/", {"email": carol.email}, format="json").status_code == 202
+    mail = OutboxMessage.objects.filter(to=carol.email).order_by("-created_at").first()
+    token = re.search(r"/reset-password#token=([A-Za-z0-9_\-.:]+)", mail.body_text).group(1)
+    confirmed = client.post("/api/auth/password-reset/confirm/", {"token": token, "new_password": "a fresh passphrase 9"},
+                            format="json")
+    assert confirmed.status_code == 204, confirmed.content
+    carol.refresh_from_db()
+    assert carol.has_usable_password()
+    logged = client.post("/api/auth/login/", {"username": "carol", "password": "a fresh passphrase 9"}, format="json")
+    assert logged.status_code == 200
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {logged.json()['access']}"}
+    # With a password, the identity is no longer the last way in.
+    assert client.delete(f"/api/auth/identities/{Identity.objects.get().pk}/", **bearer).status_code == 204
