@@ -139,3 +139,37 @@ def test_the_presets_show_their_own_icons(page, db, artifacts):
         expect(icon).to_have_attribute("alt", "")
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=icon.element_handle())
     screenshots(page, artifacts, "federation-presets")
+
+
+def test_confirm_its_you_with_a_linked_provider(page, acme, user, settings, artifacts):
+    import base64
+    import json
+
+    from tests.browser.conftest import wait_until
+
+    Identity.objects.create(user=user, provider=acme, subject="alice-at-acme", email="alice.acme@example.com")
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "REAUTH_MAX_AGE": 3}
+    log_in_through_ui(page, path="/account")
+    signed_in_at = time.time()
+    wait_until(lambda: time.time() - signed_in_at > 4, timeout=10, what="the sign-in to be older than REAUTH_MAX_AGE")
+
+    page.get_by_test_id("unlink-identity").click()
+    page.get_by_test_id("confirm-action").click()
+    dialog_button = page.locator('[data-testid="reauth-provider"][data-provider="acme"]')
+    expect(dialog_button).to_have_text("Continue with Acme ID")
+    screenshots(page, artifacts, "federation-reauth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    asked_at = int(time.time())
+    dialog_button.click()
+    sign_in_at_provider(page, "alice-at-acme")  # prompt=login: the provider asks again
+
+    expect(page.get_by_test_id("identity-row")).to_be_visible()
+    assert page.url.endswith("/account")
+
+    def fresh_auth_time():
+        token = page.evaluate("localStorage.getItem('access_token')") or ""
+        payload = token.split(".")[1] if token.count(".") == 2 else ""
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))) if payload else {}
+        return claims.get("auth_time", 0) >= asked_at and "fed" in claims.get("amr", [])
+
+    wait_until(fresh_auth_time, what="an access token with the new authentication")
