@@ -80,6 +80,9 @@ def test_link_to_an_existing_account_then_unlink(page, acme, user, artifacts):
     assert Identity.objects.get().user == user
     row.scroll_into_view_if_needed()
     screenshots(page, artifacts, "federation-account")
+    for width in (1280, 390):  # the section itself, readable
+        page.set_viewport_size({"width": width, "height": 900})
+        section.screenshot(path=str(artifacts / f"federation-identities-{width}.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
 
     row.get_by_test_id("unlink-identity").click()
