@@ -99,9 +99,9 @@ def _first_sign_in(*, provider, person, client, now) -> Identity:
         raise Failed(SIGNUP_CLOSED, f"{provider.slug}: sign-up closed")
     address = _address(person)
     verification = conf.signup_email_verification()
-    if verification == "mandatory" and not person.email_verified:
-        if not address or not addresses.available():
-            raise Failed(EMAIL_UNVERIFIED, "no address that could be verified")
+    # Mandatory verification of an address the provider did not verify: only if a link can be mailed to it.
+    if verification == "mandatory" and not person.email_verified and not (address and addresses.available()):
+        raise Failed(EMAIL_UNVERIFIED, "no address that could be verified")
     user = _new_account(person=person, address=address, now=now)
     record_event(SecurityEventKind.REGISTERED, user=user, reason=provider.slug, client=client)
     detection.remember(user=user, client=client)

@@ -12,18 +12,26 @@ from tests.federation.peers import (
 )
 
 CALLBACK = "http://testserver/api/auth/federation/{slug}/callback/"
+SITE = "https://gatehouse.test"  # SITE_URL where a test needs mail links
+SITE_CALLBACK = SITE + "/api/auth/federation/{slug}/callback/"
 
 
 @pytest.fixture(scope="module")
 def real_provider():
     """panva's oidc-provider on loopback with one confidential client for ``acme`` and one for ``other``."""
     clients = [
-        new_client(redirect_uris=[CALLBACK.format(slug="acme")]),
+        new_client(redirect_uris=[CALLBACK.format(slug="acme"), SITE_CALLBACK.format(slug="acme")]),
         new_client(redirect_uris=[CALLBACK.format(slug="other")]),
     ]
     running = start_provider(
         clients=clients,
-        accounts={"mallory": {"email": "alice@example.com", "email_verified": False}},
+        accounts={
+            # Claims alice's address without the provider having verified it.
+            "mallory": {"email": "alice@example.com", "email_verified": False},
+            # The real alice at the provider: the same address, verified.
+            "alice-at-acme": {"email": "alice@example.com", "email_verified": True},
+            "dave": {"email": "dave@example.com", "email_verified": False},
+        },
     )
     yield running
     running.stop()
@@ -72,6 +80,12 @@ class Flow:
 @pytest.fixture
 def flow(client):
     return Flow(client)
+
+
+@pytest.fixture
+def other(db, real_provider):
+    """A second provider (its own client at the same issuer): an answer for one must not finish the other's."""
+    return register(running=real_provider, client=real_provider.clients[1], slug="other", name="Other ID")
 
 
 def error_of(response):

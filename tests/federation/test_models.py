@@ -2,7 +2,7 @@
 import pytest
 from django.db import IntegrityError
 
-from accounts.federation.models import Identity, Provider
+from accounts.federation.models import FederationState, Identity, Provider
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +33,22 @@ def test_one_subject_of_a_provider_is_one_identity(make_user):
     Identity.objects.create(user=make_user("alice"), provider=provider, subject="248289761001")
     with pytest.raises(IntegrityError):
         Identity.objects.create(user=make_user("bob"), provider=provider, subject="248289761001")
+
+
+def test_cleanup_deletes_sign_ins_in_flight_that_expired():
+    import datetime
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.federation import state
+
+    provider = make_provider()
+    _, expired = state.begin(provider=provider, intent="login", redirect_uri="http://testserver/cb", next_path="/")
+    _, live = state.begin(provider=provider, intent="login", redirect_uri="http://testserver/cb", next_path="/")
+    FederationState.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    out = io.StringIO()
+    call_command("cleanup_sessions", stdout=out)
+    assert "Deleted 1 expired sign-ins through other identity providers" in out.getvalue()
+    assert list(FederationState.objects.values_list("pk", flat=True)) == [live.pk]

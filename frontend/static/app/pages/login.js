@@ -10,6 +10,8 @@ import { passkeyLogin } from './login-passkey.js';
 import { emailCodeStep } from './login-code.js';
 import { startPasskeyAutofill } from '../passkey-autofill.js';
 import { ceremonyErrorMessage } from '../webauthn.js';
+import { federationErrorMessage } from '../federation.js';
+import { providerButtons } from '../provider-buttons.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
@@ -20,12 +22,47 @@ export function mount(container, ctx) {
     if (autofill) autofill.abort();
     autofill = null;
   };
+  const query = new URLSearchParams((ctx.location && ctx.location.search) || '');
   if (ctx.route && ctx.route.name === 'loginCode') codeSignIn();
-  else passwordStep({ notice: flash });
+  else if (query.get('second_step') && ctx.federation) providerSecondStep();
+  else passwordStep({ notice: flash, error: federationErrorMessage(query.get('error')) });
   return () => {
     alive = false;
     stopAutofill();
   };
+
+  /** Back from a provider sign-in of an account with a second factor: the same second step as after a password. */
+  async function providerSecondStep() {
+    setChildren(container, pageTitle('Two-step sign-in', 'Checking your sign-in…'));
+    try {
+      const pending = await ctx.federation.pendingSecondStep();
+      if (alive) codeStep(pending, { lead: 'You signed in with your provider. One more step to prove it’s you.' });
+    } catch (err) {
+      if (!alive) return;
+      passwordStep({
+        error: err instanceof ApiError && err.status === 401
+          ? 'That sign-in took too long or was already completed. Please sign in again.'
+          : errorMessage(err),
+      });
+    }
+  }
+
+  /** "Continue with …" for each sign-in provider, filled in once the server has said which there are. */
+  function providerSection(error) {
+    const wrap = h('div', { class: 'provider-section', testid: 'provider-section' });
+    if (!ctx.federation) return wrap;
+    const next = new URLSearchParams(ctx.location.search).get('next') || '/';
+    ctx.federation.providers().then((providers) => {
+      if (!alive) return;
+      const buttons = providerButtons({
+        providers,
+        error,
+        choose: (provider) => ctx.federation.start(provider.slug, { intent: 'login', next }),
+      });
+      if (buttons) wrap.replaceChildren(h('p', { class: 'auth-divider' }, 'or'), buttons);
+    });
+    return wrap;
+  }
 
   /** Sign in with a code mailed to the address (the code page, /login/code). */
   function codeSignIn() {
@@ -102,6 +139,7 @@ export function mount(container, ctx) {
           beforeStart: stopAutofill, // one WebAuthn request at a time: the button's replaces the autofill's
         })
         : null,
+      providerSection(error),
       caps.passwordReset
         ? h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?'))
         : null,
@@ -218,7 +256,7 @@ export function mount(container, ctx) {
   }
 
   /** The second step: a code from the authenticator app, or a recovery code. */
-  function codeStep(pending) {
+  function codeStep(pending, { lead = 'Your password was right. One more step to prove it’s you.' } = {}) {
     const { api } = ctx;
     stopAutofill();
     let recovery = false;
@@ -250,7 +288,7 @@ export function mount(container, ctx) {
       ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'mfa-passkey', on: { click: usePasskey } },
         'Use a passkey')
       : null;
-    const title = pageTitle('Two-step sign-in', 'Your password was right. One more step to prove it’s you.');
+    const title = pageTitle('Two-step sign-in', lead);
     title.querySelector('h1').id = 'mfa-title';
     setChildren(container);
     add(container,
