@@ -57,6 +57,11 @@ class ProviderSerializer(serializers.Serializer):
     slug = serializers.SlugField(read_only=True)
     name = serializers.CharField(read_only=True)
     kind = serializers.CharField(read_only=True, help_text="`oidc`, `google`, `microsoft`, `gitlab` or `github`.")
+    domains = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Email domains this provider owns (lower case, IDNA ASCII; often empty): the login page sends "
+        "an address at one of them to this provider.",
+    )
 
 
 class StartSerializer(serializers.Serializer):

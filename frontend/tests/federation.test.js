@@ -27,7 +27,7 @@ function recorder(answer) {
 
 test('every code of the contract has words, and an unknown code gets the generic message', () => {
   for (const code of ['federation_failed', 'federation_cancelled', 'account_exists', 'signup_closed',
-    'identity_in_use', 'email_unverified']) {
+    'identity_in_use', 'email_unverified', 'sso_required']) {
     assert.ok(ERROR_MESSAGES[code].length > 20, code);
   }
   assert.equal(federationErrorMessage('<script>'), ERROR_MESSAGES.federation_failed);

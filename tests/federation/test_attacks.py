@@ -158,4 +158,4 @@ def test_bad_start_bodies_are_400(acme, client):
 
 
 def test_providers_lists_the_enabled_ones(acme, client):
-    assert client.get("/api/auth/providers/").json() == [{"slug": "acme", "name": "Acme ID", "kind": "oidc"}]
+    assert client.get("/api/auth/providers/").json() == [{"slug": "acme", "name": "Acme ID", "kind": "oidc", "domains": []}]

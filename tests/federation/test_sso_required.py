@@ -172,3 +172,11 @@ def test_a_provider_sign_in_is_let_in_only_through_the_provider_that_owns_the_do
     assert error_of(other) == "sso_required"
     assert not other.cookies.get("refresh_token") or not other.cookies["refresh_token"].value
     assert RefreshSession.objects.filter(user=user).count() == 1
+
+
+def test_the_provider_list_names_each_providers_domains(db):
+    make_provider("acme", domains_=("acme.test", "acme-labs.test"))
+    make_provider("plain", domains_=())
+    make_provider("off", domains_=("off.test",), enabled=False)
+    listed = {p["slug"]: p["domains"] for p in APIClient().get("/api/auth/providers/").json()}
+    assert listed == {"acme": ["acme.test", "acme-labs.test"], "plain": []}

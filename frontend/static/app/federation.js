@@ -27,6 +27,7 @@ export const ERROR_MESSAGES = {
   signup_closed: 'There is no account for this sign-in, and new accounts can’t be created this way.',
   identity_in_use: 'That provider account is already linked to another account here.',
   email_unverified: 'Your account was created. Confirm your email address with the link we just mailed you, then sign in.',
+  sso_required: 'Your organisation signs you in with its own provider. Continue with it to sign in.',
 };
 
 /** The message for a callback error code, or null for none (an unknown code gets the generic one). */

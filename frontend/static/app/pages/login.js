@@ -12,12 +12,15 @@ import { startPasskeyAutofill } from '../passkey-autofill.js';
 import { ceremonyErrorMessage } from '../webauthn.js';
 import { federationErrorMessage } from '../federation.js';
 import { providerButtons } from '../provider-buttons.js';
+import { ownsDomains, providerForAddress, providerOfRefusal } from '../sso-address.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
   let alive = true;
   // The pending passkey autofill request of the password step, if any.
   let autofill = null;
+  // The providers the server lists (listedProviders), asked once.
+  let providersAsked = null;
   const stopAutofill = () => {
     if (autofill) autofill.abort();
     autofill = null;
@@ -47,12 +50,18 @@ export function mount(container, ctx) {
     }
   }
 
+  /** The server's sign-in providers, asked once per page (the buttons and the address-first step share it). */
+  function listedProviders() {
+    if (!providersAsked) providersAsked = ctx.federation ? ctx.federation.providers() : Promise.resolve([]);
+    return providersAsked;
+  }
+
   /** "Continue with …" for each sign-in provider, filled in once the server has said which there are. */
   function providerSection(error) {
     const wrap = h('div', { class: 'provider-section', testid: 'provider-section' });
     if (!ctx.federation) return wrap;
     const next = new URLSearchParams(ctx.location.search).get('next') || '/';
-    ctx.federation.providers().then((providers) => {
+    listedProviders().then((providers) => {
       if (!alive) return;
       const buttons = providerButtons({
         providers,
@@ -151,6 +160,42 @@ export function mount(container, ctx) {
     username.input.focus();
     startAutofill();
 
+    // A provider owns email domains: ask for the address first, and send a company address to its provider
+    // (sso-address.js). Until the server has answered, the page is the usual one.
+    let providers = [];
+    let addressFirst = false;
+    listedProviders().then((list) => {
+      if (!alive || !form.isConnected) return;
+      providers = list;
+      if (!ownsDomains(list) || password.input.value) return;
+      addressFirst = true;
+      password.wrap.hidden = true;
+      rememberRow.hidden = true;
+      setText(submit, 'Continue');
+      form.dataset.step = 'address';
+    });
+    function showPasswordStep() {
+      addressFirst = false;
+      password.wrap.hidden = false;
+      rememberRow.hidden = false;
+      setText(submit, 'Sign in');
+      form.dataset.step = 'password';
+      password.input.focus();
+    }
+    async function goToProvider(provider, message) {
+      busy = true;
+      setBusy(submit, true, `Continuing with ${provider.name}…`);
+      if (message) error.show(message);
+      try {
+        await ctx.federation.start(provider.slug, { intent: 'login', next: next || '/' });
+      } catch (err) {
+        if (!alive) return;
+        busy = false;
+        setBusy(submit, false);
+        error.show(errorMessage(err));
+      }
+    }
+
     function startAutofill() {
       stopAutofill();
       if (!caps.passkeys || !alive) return;
@@ -179,6 +224,21 @@ export function mount(container, ctx) {
       password.setError(null);
       const u = username.input.value.trim();
       const p = password.input.value;
+      const owner = providerForAddress(u, providers);
+      if (owner && ctx.federation) {
+        stopAutofill();
+        await goToProvider(owner);
+        return;
+      }
+      if (addressFirst) {
+        if (!u) {
+          username.setError('Enter your username or email address.');
+          username.input.focus();
+          return;
+        }
+        showPasswordStep();
+        return;
+      }
       let invalid = false;
       if (!u) {
         username.setError('Enter your username or email address.');
@@ -216,6 +276,11 @@ export function mount(container, ctx) {
             announce: ctx.announce,
           }));
           password.input.value = '';
+        } else if (err instanceof ApiError && err.status === 403 && err.code === 'sso_required') {
+          password.input.value = '';
+          const owner = providerOfRefusal(err.body, providers);
+          if (owner && ctx.federation) await goToProvider(owner, `Your organisation signs you in with ${owner.name}.`);
+          else error.show(err.detail || 'Your organisation signs you in with its own provider.');
         } else if (err instanceof ApiError && err.status === 401) {
           error.show('Incorrect username or password.');
           password.input.value = '';
