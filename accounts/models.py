@@ -321,5 +321,5 @@ from accounts.passkeys.models import ChallengePurpose, Passkey, PasskeyChallenge
 from accounts.email_codes.models import LoginCode  # noqa: E402,F401  (sign-in by email code)
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (webhooks)
 from accounts.federation.models import (  # noqa: E402,F401  (sign-in with other identity providers)
-    FederatedSignIn, FederationState, Identity, Provider, UsedLogoutToken,
+    FederatedSignIn, FederationState, Identity, PendingFederatedSignIn, Provider, UsedLogoutToken,
 )

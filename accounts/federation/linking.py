@@ -35,7 +35,7 @@ from accounts import conf
 from accounts.audit import record_event
 from accounts.devices import detection
 from accounts.federation import notices
-from accounts.federation.models import FederatedSignIn, Identity
+from accounts.federation.models import FederatedSignIn, Identity, PendingFederatedSignIn
 from accounts.federation.outcomes import (
     ACCOUNT_EXISTS,
     EMAIL_UNVERIFIED,
@@ -86,6 +86,25 @@ def record_session(*, session, provider, person, provider_sid="") -> None:
     FederatedSignIn.objects.create(
         session=session, provider=provider, subject=person.subject, provider_sid=(provider_sid or "")[:255],
     )
+
+
+def await_second_step(*, challenge, provider, person, provider_sid="") -> None:
+    """A provider sign-in stopped at its second step: keep which provider session it came from until then."""
+    if challenge is not None:
+        PendingFederatedSignIn.objects.create(
+            challenge=challenge, provider=provider, subject=person.subject, provider_sid=(provider_sid or "")[:255],
+        )
+
+
+def record_after_second_step(*, challenge, session) -> None:
+    """The second step opened ``session``: if a provider sign-in began it, record it as ``record_session`` does."""
+    pending = PendingFederatedSignIn.objects.filter(challenge=challenge).first()
+    if pending is not None:
+        FederatedSignIn.objects.create(
+            session=session, provider_id=pending.provider_id, subject=pending.subject,
+            provider_sid=pending.provider_sid,
+        )
+        pending.delete()
 
 
 def _first_sign_in(*, provider, person, client, now) -> Identity:

@@ -199,3 +199,20 @@ class UsedLogoutToken(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "jti"], name="usedlogouttoken_provider_jti_uniq"),
         ]
+
+
+class PendingFederatedSignIn(models.Model):
+    """A provider sign-in waiting for its second step: which provider session it came from.
+
+    When the second step opens the session (``accounts.signin.second_step``),
+    this becomes its ``FederatedSignIn``, so that the provider's back-channel
+    logout ends it too. It goes with its challenge (used, expired, swept).
+    """
+
+    challenge = models.OneToOneField("accounts.MfaChallenge", on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=255)
+    provider_sid = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        app_label = "accounts"

@@ -17,6 +17,16 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, choices=[('logout', 'Logged out'), ('logout_all', 'Logged out everywhere'), ('user_revoked', 'Revoked by the user'), ('password_changed', 'Password changed'), ('user_deactivated', 'User deactivated'), ('admin_revoked', 'Revoked by an administrator'), ('reuse_detected', 'Refresh token reuse detected'), ('password_reset', 'Password reset by email'), ('logout_others', 'Logged out everywhere else'), ('account_deleted', 'Account deleted'), ('provider_logout', 'Signed out at the sign-in provider')], max_length=32),
         ),
         migrations.CreateModel(
+            name='PendingFederatedSignIn',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('subject', models.CharField(max_length=255)),
+                ('provider_sid', models.CharField(blank=True, max_length=255)),
+                ('challenge', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.mfachallenge')),
+                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.provider')),
+            ],
+        ),
+        migrations.CreateModel(
             name='UsedLogoutToken',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

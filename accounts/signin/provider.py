@@ -17,6 +17,7 @@ from accounts.federation import flows, linking
 from accounts.federation.models import FederationIntent
 from accounts.federation.outcomes import EMAIL_UNVERIFIED, FAILED, SSO_REQUIRED, Failed
 from accounts.limits import backoff
+from accounts.mfa import challenges
 from accounts.signin import gate
 
 AMR = ("fed",)
@@ -52,6 +53,12 @@ def complete(*, slug, params, cookie, client) -> Completed:
             if session is not None:
                 linking.record_session(
                     session=session, provider=provider, person=person, provider_sid=verified.provider_sid
+                )
+            elif isinstance(result, challenges.SecondStepRequired):
+                # The session opens at the second step: it is recorded then (accounts.signin.second_step).
+                linking.await_second_step(
+                    challenge=challenges.issued(result.mfa_token), provider=provider, person=person,
+                    provider_sid=verified.provider_sid,
                 )
         return Completed(intent=row.intent, next_path=row.next_path, result=result)
     except Failed as failure:

@@ -70,3 +70,23 @@ def test_reauthentication_with_an_identity_that_is_not_linked_is_refused(linked,
     Flow(client).through(login="carol")  # another account's identity
     response = Flow(linked.client).through(login="carol", intent="reauth", **linked.bearer)
     assert error_of(response) == "federation_failed" and response["Location"].startswith("/account?")
+
+
+def test_the_session_the_second_step_opens_is_the_providers_to_end(linked, client, acme):
+    """Recorded as the provider's (its subject, and sid when sent), so the provider's back-channel logout finds it."""
+    from accounts.federation import backchannel
+    from accounts.federation.models import FederatedSignIn, PendingFederatedSignIn
+
+    enrolled = enrol(linked)
+    Flow(client).through(login="mallory")
+    assert PendingFederatedSignIn.objects.count() == 1
+    pending = client.post("/api/auth/federation/second-step/")
+    done = client.post("/api/auth/login/mfa/", {"mfa_token": pending.json()["mfa_token"],
+                                                "code": enrolled.code(offset_steps=1)}, format="json")
+    assert done.status_code == 200, done.content
+    session = RefreshSession.objects.order_by("-created_at").first()
+    recorded = FederatedSignIn.objects.get(session=session)
+    # This test client asks for no back-channel logout, so the provider puts no sid in its ID token.
+    assert recorded.provider == acme and recorded.subject == "mallory" and recorded.provider_sid == ""
+    assert not PendingFederatedSignIn.objects.exists()
+    assert list(backchannel.sessions_named(provider=acme, subject="mallory")) == [session]
