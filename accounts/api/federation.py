@@ -185,7 +185,7 @@ class FederationCallbackView(NoStoreMixin, APIView):
             OpenApiParameter("error", str, description="The provider's refusal (`access_denied`: cancelled)."),
         ],
         responses={302: OpenApiResponse(description="A redirect into the app (see above).")},
-        errors={429: None},
+        errors={404: "A path whose `<slug>` cannot be a provider's (`not_found`).", 429: None},
         auth=schema.PUBLIC,
         sets_cookie=[302],
     )

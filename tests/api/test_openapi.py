@@ -62,7 +62,7 @@ ERRORS = {
     ("get", "/api/health/"): {503},
     ("get", "/api/auth/providers/"): {503},
     ("post", "/api/auth/federation/{slug}/start/"): {400, 401, 403, 404, 413, 415, 429, 503},
-    ("get", "/api/auth/federation/{slug}/callback/"): {429},
+    ("get", "/api/auth/federation/{slug}/callback/"): {404, 429},
     ("post", "/api/auth/federation/second-step/"): {401, 403, 429, 503},
     ("post", "/api/auth/federation/{slug}/backchannel-logout/"): {400, 404, 413, 415, 503},
     ("get", "/api/auth/identities/"): {401, 403, 503},
