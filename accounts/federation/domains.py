@@ -16,12 +16,15 @@ domain): ``example.com`` does not
 cover ``eng.example.com``; list each domain a company mails from.
 
 The map of owned domains is read on every password, code and passkey
-sign-in, so it is kept in the cache (``OWNERS_TTL`` seconds at most) and
+sign-in, so it is kept in the shared cache (``OWNERS_TTL`` seconds at most;
+``accounts.limits.counters``, which falls back to this process's memory
+while the shared cache is down, so a Redis outage stops no sign-in) and
 dropped whenever a provider is saved or deleted: a sign-in costs no query
 for it while the map is warm.
 """
-from django.core.cache import cache
 from django.db import transaction
+
+from accounts.limits.counters import counters
 
 OWNERS_KEY = "gatehouse:federation:owned-domains:v1"
 OWNERS_TTL = 60
@@ -56,17 +59,17 @@ def provider_for_address(address: str) -> str | None:
 
 def owners() -> dict[str, str]:
     """``{domain: provider slug}`` for every enabled provider with ``require_for_domains`` (cached)."""
-    mapping = cache.get(OWNERS_KEY)
+    mapping = counters.get_many([OWNERS_KEY]).get(OWNERS_KEY)
     if mapping is None:
         mapping = _read_owners()
-        cache.set(OWNERS_KEY, mapping, OWNERS_TTL)
+        counters.set(OWNERS_KEY, mapping, OWNERS_TTL)
     return mapping
 
 
 def forget_owners() -> None:
     """Drop the cached map (a provider changed); once the change is committed, and now."""
-    cache.delete(OWNERS_KEY)
-    transaction.on_commit(lambda: cache.delete(OWNERS_KEY))
+    counters.delete_many([OWNERS_KEY])
+    transaction.on_commit(lambda: counters.delete_many([OWNERS_KEY]))
 
 
 def _read_owners() -> dict[str, str]:
