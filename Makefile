@@ -81,11 +81,12 @@ NGINX_HTTP_PORT ?= 8080
 nginx-local:
 	UPSTREAM=$(HOST):$(PORT) HTTPS_PORT=$(NGINX_HTTPS_PORT) HTTP_PORT=$(NGINX_HTTP_PORT) sh deploy/nginx-local.sh
 
-## bench: Gatehouse vs stock simplejwt in one process (login, refresh, authenticated GET; time and SQL), then the hand-written hot path vs the ORM
+## bench: Gatehouse vs stock simplejwt in one process (login, refresh, authenticated GET; time and SQL), then the hand-written hot path vs the ORM, then a provider sign-in's callback vs a password login, then an OpenID client's token requests vs the browser's refresh
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.bench
 	$(BIN)/python -m bench.orm
 	$(BIN)/python -m bench.oidc
+	$(BIN)/python -m bench.federation
 
 ## load: gunicorn on a loopback port under load (throughput, p50/p99; authenticated GET vs the ceiling; logins/s per core, worker memory, GET p99 during a login flood); wrk drives the GETs when installed
 LOAD_ARGS ?=

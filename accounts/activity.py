@@ -47,6 +47,8 @@ SHOWN_KINDS = frozenset(
         Kind.PASSKEY_SIGN_COUNT_REGRESSED,
         Kind.USERNAME_CHANGED,
         Kind.DATA_EXPORTED,
+        Kind.IDENTITY_LINKED,
+        Kind.IDENTITY_UNLINKED,
     }
 )
 
@@ -81,6 +83,8 @@ _LABELS = {
     Kind.PASSKEY_SIGN_COUNT_REGRESSED: _("Passkey sign-in refused: the passkey may have been copied"),
     Kind.USERNAME_CHANGED: _("Username changed"),
     Kind.DATA_EXPORTED: _("Your data downloaded"),
+    Kind.IDENTITY_LINKED: _("Sign-in provider linked"),
+    Kind.IDENTITY_UNLINKED: _("Sign-in provider unlinked"),
 }
 
 # A re-authentication's reason is the method, when it was not the password.
@@ -133,5 +137,7 @@ def label(event) -> str:
             return _BY_AN_ADMINISTRATOR.get(event.reason, _("Signed out by an administrator"))
         return _ENDED_BECAUSE.get(event.reason, _("Session ended"))
     if event.kind == Kind.REAUTHENTICATED and event.reason:
+        if event.reason.startswith("fed:"):
+            return _("Confirmed it was you with a linked sign-in provider")
         return _CONFIRMED_WITH.get(event.reason, _("Confirmed it was you"))
     return _LABELS.get(event.kind) or event.get_kind_display()

@@ -124,6 +124,16 @@ def login_backoff() -> dict:
     return _value("LOGIN_BACKOFF")
 
 
+def federation_state_ttl() -> timedelta:
+    """How long a sign-in sent to another identity provider may take to come back (its state's life)."""
+    return timedelta(seconds=_value("FEDERATION_STATE_TTL"))
+
+
+def federation_metadata_ttl() -> int:
+    """Seconds a provider's discovery document and keys are kept before they are fetched again."""
+    return _value("FEDERATION_METADATA_TTL")
+
+
 def site_url() -> str | None:
     """The app's public origin (``SITE_URL``), the start of every link in a mail; None when unset."""
     return settings.SITE_URL

@@ -147,6 +147,7 @@ class RevocationReason(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset by email")
     LOGOUT_OTHERS = "logout_others", _("Logged out everywhere else")
     ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+    PROVIDER_LOGOUT = "provider_logout", _("Signed out at the sign-in provider")
 
 
 class RefreshSessionQuerySet(models.QuerySet):
@@ -272,6 +273,9 @@ class SecurityEventKind(models.TextChoices):
     USERNAME_CHANGED = "username_changed", _("Username changed")
     DATA_EXPORTED = "data_exported", _("Account data downloaded")
     ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+    # Sign-in with other identity providers (accounts/federation/)
+    IDENTITY_LINKED = "identity_linked", _("Sign-in provider linked")
+    IDENTITY_UNLINKED = "identity_unlinked", _("Sign-in provider unlinked")
 
 
 class SecurityEvent(models.Model):
@@ -326,4 +330,7 @@ from accounts.email_codes.models import LoginCode  # noqa: E402,F401  (sign-in b
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (webhooks)
 from accounts.oidc_provider.models import (  # noqa: E402,F401  (Gatehouse as an OpenID Provider)
     AuthorizationCode, BackchannelLogout, ClientGrant, OAuthClient, OAuthConsent,
+)
+from accounts.federation.models import (  # noqa: E402,F401  (sign-in with other identity providers)
+    FederatedSignIn, FederationState, Identity, PendingFederatedSignIn, Provider, UsedLogoutToken,
 )

@@ -250,6 +250,11 @@ GATEHOUSE = {
         "ISSUER": env_str("JWT_ISSUER") or None,  # None: SITE_URL, read when the keys are (jwt_keys.issuer)
         "AUDIENCE": env_str("JWT_AUDIENCE") or None,
     },
+    # Sign-in with other identity providers (accounts/federation/): a sign-in sent to a provider must come
+    # back within FEDERATION_STATE_TTL seconds; providers' discovery documents and keys are kept as long as
+    # FEDERATION_METADATA_TTL.
+    "FEDERATION_STATE_TTL": env_int("FEDERATION_STATE_TTL", 600, minimum=1),
+    "FEDERATION_METADATA_TTL": env_int("FEDERATION_METADATA_TTL", 3600, minimum=1),
     # Exponential login backoff (see accounts/limits/backoff.py).
     "LOGIN_BACKOFF": {
         "FREE_ATTEMPTS_PER_ACCOUNT_AND_IP": 5,

@@ -108,7 +108,7 @@ def credentials(*, post, authorization: str) -> Credentials:
     if basic:
         try:
             decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-            raw_id, _, raw_secret = decoded.partition(":")
+            raw_id, _colon, raw_secret = decoded.partition(":")
             client_id, secret = unquote(raw_id), unquote(raw_secret)
         except (binascii.Error, UnicodeDecodeError, ValueError):
             raise ClientAuthFailed(basic=True) from None

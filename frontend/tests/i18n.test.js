@@ -216,7 +216,7 @@ test('styles.css is ready for right to left: logical properties, no physical lef
 const UI_MODULES = [
   ...readdirSync(join(appDir, 'pages')).filter((name) => name.endsWith('.js')).map((name) => `pages/${name}`),
   'app.js', 'dom.js', 'confirm.js', 'dialog.js', 'toast.js', 'reauth.js', 'unverified.js', 'enrolment.js',
-  'webauthn.js', 'busy-retry.js', 'format.js', 'two-step-state.js', 'link-token.js', 'language-select.js', 'retry-load.js',
+  'error-text.js', 'provider-buttons.js', 'federation.js', 'busy-retry.js', 'format.js', 'two-step-state.js', 'link-token.js', 'language-select.js', 'retry-load.js',
 ];
 // Literals that are not words for a user: attribute values, names of things, and each language's own name.
 const NOT_UI = /^(?:Gatehouse|Content-Type|English|Deutsch|français|español|Português Brasileiro|Authorization: Bearer <token>|[A-Za-z]+Error|alert alert-\w+|banner banner-\w+|not base64url)$/;
@@ -232,6 +232,8 @@ function bareEnglish(src) {
     const text = m[2];
     const before = code.slice(code.lastIndexOf('\n', m.index) + 1, m.index);
     if (/^\s*(?:import|export \{)/.test(before) || ATTRIBUTE.test(before) || NOT_UI.test(text)) continue;
+    // An object's key ({ 'English words': … }), not a shown value; a ternary's first branch is still checked.
+    if (/(?:^|[{,])\s*$/.test(before) && /^\s*:/.test(code.slice(m.index + m[0].length))) continue;
     if (/\b(?:querySelector|getItem|setItem|removeItem|addEventListener|setAttribute|getAttribute|request|has|get|code ===|name ===|err\.code|\.code ===|createElement|startsWith|endsWith|includes|split|join|replace)\s*\(?\s*$/.test(before)) continue;
     // English words: two letters or more and either a space or a capital first letter; paths, codes and CSS do not.
     if (!/[A-Za-z]{2}/.test(text) || /^[/#.[]/.test(text) || !/(?:^[A-Z][a-z]|[a-z] [a-z])/.test(text)) continue;
@@ -255,4 +257,5 @@ test('the scan for bare English finds what it should', () => {
   assert.deepEqual(bareEnglish("h('p', {}, 'Sign in to continue.'); h('span', { class: 'badge' }, t('On'));"), ['Sign in to continue.']);
   assert.deepEqual(bareEnglish("h('a', { href: '/login', class: 'btn btn-primary' }, t('Sign in'));"), []);
   assert.deepEqual(bareEnglish('toast(`Session on ${label} revoked.`); h(`x-${id}`);'), ['Session on ${label} revoked.']);
+  assert.deepEqual(bareEnglish("const M = {\n  'Some English key': () => t('Some English key'),\n};\nh('b', {}, on ? 'Turned on' : t('Off'));"), ['Turned on']);
 });

@@ -27,8 +27,11 @@ ALLOWED = {
     "CORS allows credentials together with {…}.": "a system check (manage.py check) for the operator, like Django's own",
 }
 # Exceptions whose text no user reads: the database layer's (a 500 or a 503 answers, in its own words), and
-# token decoding's (simplejwt answers 401 with its own translated "Given token not valid…", never this text).
+# token decoding's (simplejwt answers 401 with its own translated "Given token not valid…", never this text),
+# a sign-in provider's metadata that cannot be used (logged; the user reads provider_unavailable's words) and a
+# provider's back-channel logout token refused (its reason is for the provider's logs, a machine).
 INTERNAL_EXCEPTIONS = {
+    "Unavailable", "LogoutTokenInvalid",
     "DatabaseError", "TransactionManagementError", "TokenBackendError", "TokenBackendExpiredToken", "DecodeError",
     "InvalidTokenError",
 }

@@ -14,6 +14,7 @@ import { readCapabilities } from './capabilities.js';
 import { reauthOptions } from './two-step-state.js';
 import { applyToDocument, chooseLanguage, createI18n, DEFAULT_LANGUAGE, STORAGE_KEY } from './i18n.js';
 import { activeLanguage, installTranslator } from './translate.js';
+import { adoptProviderSignIn, createFederation } from './federation.js';
 import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
 import * as forgotPassword from './pages/forgot-password.js';
@@ -45,8 +46,14 @@ let capabilities = null;
 
 /** What the account has besides its password, for the "Confirm it's you" dialog to offer (and nothing else). */
 async function reauthenticationOptions() {
-  const [mfa, passkeys] = await Promise.all([api.mfaStatus(), api.passkeys().catch(() => [])]);
-  return reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) });
+  const [mfa, passkeys, identities] = await Promise.all([
+    api.mfaStatus(), api.passkeys().catch(() => []), federation.identities().catch(() => []),
+  ]);
+  return {
+    ...reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) }),
+    // Its linked sign-in providers (one button each; the same provider linked twice is offered once).
+    providers: [...new Map((identities || []).map((i) => [i.provider, { slug: i.provider, name: i.name, kind: i.kind }])).values()],
+  };
 }
 
 /** localStorage for the language picked while signed out; a tab without storage keeps it in memory. */
@@ -85,10 +92,23 @@ const client = createGatehouseClient({
       withPasskey: webauthn.supported
         ? async () => api.reauthenticateWithPasskey(await webauthn.get(await api.passkeyReauthenticationOptions()))
         : null,
+      // Leaves the page: back here through the provider, with a fresh authentication, to try again.
+      withProvider: (provider) =>
+        federation.start(provider.slug, { intent: 'reauth', next: window.location.pathname + window.location.search }),
     }),
 });
 const { api, store, webauthn } = client;
 client.onSessionEnded((info) => app && app.handleLogout(info));
+
+// Back from a sign-in (or "Confirm it's you") at another identity provider: the refresh cookie the
+// server's callback set becomes this tab's access token before anything is drawn.
+await adoptProviderSignIn({ doc: document, fetch: (...args) => window.fetch(...args), store });
+
+const federation = createFederation({
+  fetch: (...args) => window.fetch(...args),
+  api,
+  assign: (url) => window.location.assign(url),
+});
 
 capabilities = await readCapabilities({ api, clock, signupEnabled });
 
@@ -167,6 +187,7 @@ app = createApp({
     if (!saved || saved === i18n.language || !languages.some((l) => l.code === saved)) return;
     speak(saved).then(() => app.render());
   },
+  federation,
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));
 

@@ -4,6 +4,7 @@ import { ApiError } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
 import { t, tNodes } from '../translate.js';
 import { errorMessage } from '../error-text.js';
+import { providerButtons } from '../provider-buttons.js';
 
 export function mount(container, ctx) {
   const { api, location } = ctx;
@@ -35,7 +36,19 @@ export function mount(container, ctx) {
   const loginHref = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
   const body = h('div', { class: 'stack' }, form);
   const switchLine = h('p', { class: 'auth-switch' }, t('Already have an account? '), link(loginHref, {}, t('Sign in')));
-  add(container, pageTitle(t('Create your account'), t('It takes less than a minute.')), body, switchLine);
+  // "Continue with …": an account made through a provider (when it allows sign-ups), no password needed.
+  const providers = h('div', { class: 'provider-section', testid: 'provider-section' });
+  if (ctx.federation) {
+    ctx.federation.providers().then((list) => {
+      const buttons = providerButtons({
+        providers: list,
+        error,
+        choose: (provider) => ctx.federation.start(provider.slug, { intent: 'login', next: next || '/' }),
+      });
+      if (buttons) providers.replaceChildren(h('p', { class: 'auth-divider' }, t('or')), buttons);
+    });
+  }
+  add(container, pageTitle(t('Create your account'), t('It takes less than a minute.')), body, providers, switchLine);
   username.input.focus();
 
   let busy = false;
