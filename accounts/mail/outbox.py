@@ -2,9 +2,10 @@
 
 Delivery is at least once: a row is claimed (``sending``, with a lease)
 before the SMTP conversation and marked ``sent`` after it. Two senders never
-claim one row at once (``accounts.outbox.claim_due``: PostgreSQL ``FOR
-UPDATE SKIP LOCKED``, SQLite a conditional UPDATE of the status). A second copy can still arrive: when the
-SMTP server has the message but its answer does not reach us within the
+claim one row at once (``accounts.outbox.claim_due``, shared with the
+webhook and back-channel logout outboxes: PostgreSQL ``FOR UPDATE SKIP
+LOCKED``, SQLite a conditional UPDATE). A second copy can still arrive: when
+the SMTP server has the message but its answer does not reach us within the
 timeout (or the sender dies before its own UPDATE), the row is tried again.
 Every attempt of one row carries the same ``Message-ID`` (``message_id``),
 so a receiving system that deduplicates sees one mail, and a reader sees the

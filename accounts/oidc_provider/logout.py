@@ -12,10 +12,10 @@ Delivery reuses the webhooks' machinery: the background sender of
 ``accounts.background`` (a thread per web process, woken after the commit)
 and the webhook retry settings (``WEBHOOK_MAX_ATTEMPTS``, doubling delays,
 ``WEBHOOK_TIMEOUT_SECONDS``). Rows are claimed with a lease by the helper
-every outbox uses (``accounts.outbox.claim_due``), POSTed as ``logout_token=<JWT>`` (form-encoded, OIDC
-Back-Channel Logout §2.5), and a 2xx answer is delivered; anything else is
-tried again later, the row dead after the last attempt. Redirects are not
-followed.
+every outbox uses (``accounts.outbox.claim_due``), POSTed as
+``logout_token=<JWT>`` (form-encoded, OIDC Back-Channel Logout §2.5), and a
+2xx answer is delivered; anything else is tried again later, the row dead
+after the last attempt. Redirects are not followed.
 """
 import logging
 import secrets
