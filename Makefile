@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test peers prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
+.PHONY: run test peers client-tools prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +31,19 @@ peers: tests/peers/node_modules/.package-lock.json
 tests/peers/node_modules/.package-lock.json: tests/peers/package-lock.json
 	npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error
 
+## client-tools: the client package's development tools (TypeScript, for its declarations' check), from frontend/client's lockfile
+client-tools: frontend/client/node_modules/.package-lock.json
+
+frontend/client/node_modules/.package-lock.json: frontend/client/package-lock.json
+	npm ci --prefix frontend/client --no-audit --no-fund --loglevel=error
+
 prerequisites:
 	@$(PYTHON) scripts/check_prerequisites.py
 
 test-python: $(VENV)/.installed peers
 	$(BIN)/pytest
 
-test-js:
+test-js: client-tools
 	node --test frontend/tests/
 
 clean:
@@ -66,11 +72,12 @@ NGINX_HTTP_PORT ?= 8080
 nginx-local:
 	UPSTREAM=$(HOST):$(PORT) HTTPS_PORT=$(NGINX_HTTPS_PORT) HTTP_PORT=$(NGINX_HTTP_PORT) sh deploy/nginx-local.sh
 
-## bench: Gatehouse vs stock simplejwt in one process (login, refresh, authenticated GET; time and SQL), then the hand-written hot path vs the ORM
+## bench: Gatehouse vs stock simplejwt in one process (login, refresh, authenticated GET; time and SQL), then the hand-written hot path vs the ORM, then a provider sign-in's callback vs a password login, then an OpenID client's token requests vs the browser's refresh
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.bench
 	$(BIN)/python -m bench.orm
 	$(BIN)/python -m bench.oidc
+	$(BIN)/python -m bench.federation
 
 ## load: gunicorn on a loopback port under load (throughput, p50/p99; authenticated GET vs the ceiling; logins/s per core, worker memory, GET p99 during a login flood); wrk drives the GETs when installed
 LOAD_ARGS ?=

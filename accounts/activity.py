@@ -46,6 +46,8 @@ SHOWN_KINDS = frozenset(
         Kind.PASSKEY_SIGN_COUNT_REGRESSED,
         Kind.USERNAME_CHANGED,
         Kind.DATA_EXPORTED,
+        Kind.IDENTITY_LINKED,
+        Kind.IDENTITY_UNLINKED,
     }
 )
 
@@ -80,6 +82,8 @@ _LABELS = {
     Kind.PASSKEY_SIGN_COUNT_REGRESSED: "Passkey sign-in refused: the passkey may have been copied",
     Kind.USERNAME_CHANGED: "Username changed",
     Kind.DATA_EXPORTED: "Your data downloaded",
+    Kind.IDENTITY_LINKED: "Sign-in provider linked",
+    Kind.IDENTITY_UNLINKED: "Sign-in provider unlinked",
 }
 
 # A re-authentication's reason is the method, when it was not the password.
@@ -132,5 +136,7 @@ def label(event) -> str:
             return _BY_AN_ADMINISTRATOR.get(event.reason, "Signed out by an administrator")
         return _ENDED_BECAUSE.get(event.reason, "Session ended")
     if event.kind == Kind.REAUTHENTICATED and event.reason:
+        if event.reason.startswith("fed:"):
+            return "Confirmed it was you with a linked sign-in provider"
         return _CONFIRMED_WITH.get(event.reason, "Confirmed it was you")
     return _LABELS.get(event.kind) or event.get_kind_display()

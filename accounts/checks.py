@@ -7,7 +7,7 @@ in docs/deployment.md) and a hint that says what to set.
 import os
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 from accounts import conf
 from accounts.sessions import jwt_keys
@@ -65,3 +65,32 @@ def _web_concurrency() -> int:
         return int(os.environ.get("WEB_CONCURRENCY", "1").strip() or 1)
     except ValueError:
         return 1
+
+
+@register(Tags.security)
+def cors_never_pairs_credentials_with_a_wildcard(app_configs, **kwargs):
+    """The refresh cookie travels with CORS credentials: only origins named one by one may receive them.
+
+    ``CORS_ALLOWED_ORIGINS`` is checked when it is read from the environment;
+    this catches the same mistake made in a settings module of one's own
+    (``CORS_ALLOW_ALL_ORIGINS``, a ``*``, an origin regex), which would let any
+    site read the answers of the cookie routes.
+    """
+    if not getattr(settings, "CORS_ALLOW_CREDENTIALS", False):
+        return []
+    wildcards = []
+    if getattr(settings, "CORS_ALLOW_ALL_ORIGINS", False):
+        wildcards.append("CORS_ALLOW_ALL_ORIGINS")
+    if any("*" in origin or origin == "null" for origin in getattr(settings, "CORS_ALLOWED_ORIGINS", ())):
+        wildcards.append("a '*' or 'null' in CORS_ALLOWED_ORIGINS")
+    if getattr(settings, "CORS_ALLOWED_ORIGIN_REGEXES", ()):
+        wildcards.append("CORS_ALLOWED_ORIGIN_REGEXES")
+    if not wildcards:
+        return []
+    return [
+        Error(
+            f"CORS allows credentials together with {', '.join(wildcards)}.",
+            hint="List each browser app's origin in CORS_ALLOWED_ORIGINS (e.g. https://app.example.com).",
+            id="gatehouse.E001",
+        )
+    ]

@@ -72,6 +72,16 @@ def cookie_secure() -> bool:
     return _value("REFRESH_COOKIE_SECURE")
 
 
+def cookie_samesite() -> str:
+    """``Strict`` (default) or ``Lax``, for every token cookie; either reaches another origin of the same site."""
+    return _value("REFRESH_COOKIE_SAMESITE")
+
+
+def cookie_domain():
+    """The token cookies' ``Domain``, or None for host-only cookies (the default)."""
+    return _value("REFRESH_COOKIE_DOMAIN")
+
+
 def access_token_binding() -> bool:
     """Whether access tokens are bound to an HttpOnly cookie (OWASP token sidejacking)."""
     return _value("ACCESS_TOKEN_BINDING") == "cookie"
@@ -112,6 +122,16 @@ def retention() -> timedelta:
 
 def login_backoff() -> dict:
     return _value("LOGIN_BACKOFF")
+
+
+def federation_state_ttl() -> timedelta:
+    """How long a sign-in sent to another identity provider may take to come back (its state's life)."""
+    return timedelta(seconds=_value("FEDERATION_STATE_TTL"))
+
+
+def federation_metadata_ttl() -> int:
+    """Seconds a provider's discovery document and keys are kept before they are fetched again."""
+    return _value("FEDERATION_METADATA_TTL")
 
 
 def site_url() -> str | None:

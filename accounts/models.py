@@ -146,6 +146,7 @@ class RevocationReason(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset by email"
     LOGOUT_OTHERS = "logout_others", "Logged out everywhere else"
     ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    PROVIDER_LOGOUT = "provider_logout", "Signed out at the sign-in provider"
 
 
 class RefreshSessionQuerySet(models.QuerySet):
@@ -271,6 +272,9 @@ class SecurityEventKind(models.TextChoices):
     USERNAME_CHANGED = "username_changed", "Username changed"
     DATA_EXPORTED = "data_exported", "Account data downloaded"
     ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    # Sign-in with other identity providers (accounts/federation/)
+    IDENTITY_LINKED = "identity_linked", "Sign-in provider linked"
+    IDENTITY_UNLINKED = "identity_unlinked", "Sign-in provider unlinked"
 
 
 class SecurityEvent(models.Model):
@@ -325,4 +329,7 @@ from accounts.email_codes.models import LoginCode  # noqa: E402,F401  (sign-in b
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402,F401  (webhooks)
 from accounts.oidc_provider.models import (  # noqa: E402,F401  (Gatehouse as an OpenID Provider)
     AuthorizationCode, BackchannelLogout, ClientGrant, OAuthClient, OAuthConsent,
+)
+from accounts.federation.models import (  # noqa: E402,F401  (sign-in with other identity providers)
+    FederatedSignIn, FederationState, Identity, PendingFederatedSignIn, Provider, UsedLogoutToken,
 )

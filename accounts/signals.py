@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts.federation import domains
+from accounts.federation.models import Provider
 from accounts.models import RefreshSession, RevocationReason
 from accounts.personal_tokens import flows as personal_tokens
 from accounts.sessions import lifecycle, live_sessions
@@ -35,3 +37,10 @@ def forget_remembered_session(sender, instance, created, **kwargs):
     if not created:
         session_id = instance.pk
         transaction.on_commit(lambda: live_sessions.forget_session(session_id))
+
+
+@receiver(post_save, sender=Provider, dispatch_uid="gatehouse-forget-owned-domains-on-save")
+@receiver(post_delete, sender=Provider, dispatch_uid="gatehouse-forget-owned-domains-on-delete")
+def forget_owned_domains(sender, instance, **kwargs):
+    """A provider's domains or ``require_for_domains`` may have changed: the next sign-in reads them again."""
+    domains.forget_owners()

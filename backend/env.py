@@ -79,6 +79,34 @@ def env_subset(name, choices):
     return frozenset(items)
 
 
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def env_origins(name):
+    """Comma-separated origins (``scheme://host[:port]``), each exactly as a browser sends ``Origin``.
+
+    The cookie routes and CORS compare origins as strings, so anything else
+    (a wildcard, ``null``, a path, a trailing slash, capitals) would either never
+    match or match too much: it stops the start with the variable's name.
+    """
+    origins = env_list(name)
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ImproperlyConfigured(
+                f"{name} lists origins like https://app.example.com (lowercase scheme and host, "
+                f"an optional port, no path, no wildcard); got {origin!r}."
+            )
+    return origins
+
+
+def env_samesite(name, default):
+    """``Strict`` or ``Lax`` (any case): a refresh cookie is never sent to other sites (no ``None``)."""
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw not in ("strict", "lax"):
+        raise ImproperlyConfigured(f"{name} must be Strict or Lax; got {os.environ.get(name)!r}.")
+    return raw.capitalize()
+
+
 def env_list(name, default=()):
     raw = os.environ.get(name)
     if raw is None:
@@ -255,3 +283,30 @@ def webauthn_rp_id_from(value, site_url):
             f"WEBAUTHN_RP_ID {rp_id!r} must be SITE_URL's host ({host!r}) or a domain it is under."
         )
     return rp_id
+
+
+def cookie_domain_from(value, site_url):
+    """``REFRESH_COOKIE_DOMAIN`` checked: None (host-only cookies) or a lower-case domain ``SITE_URL``'s host is or is under.
+
+    A browser silently drops a cookie whose ``Domain`` does not cover the
+    host that sets it, so a mismatch would only ever make every login end at
+    the first refresh: it stops the start instead. A leading dot is dropped
+    (browsers ignore it).
+    """
+    from urllib.parse import urlsplit
+
+    if value is None or not value.strip():
+        return None
+    domain = value.strip().removeprefix(".")
+    labels = domain.split(".")
+    if len(domain) > 253 or not all(_HOST_LABEL.match(label) for label in labels) or domain.replace(".", "").isdigit():
+        raise ImproperlyConfigured(
+            f"REFRESH_COOKIE_DOMAIN must be a lower-case domain name such as example.com "
+            f"(no scheme, port or IP address); got {value!r}."
+        )
+    host = urlsplit(site_url).hostname if site_url else None
+    if host is not None and host != domain and not host.endswith("." + domain):
+        raise ImproperlyConfigured(
+            f"REFRESH_COOKIE_DOMAIN {domain!r} must be SITE_URL's host ({host!r}) or a domain it is under."
+        )
+    return domain

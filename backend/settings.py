@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import salted_hmac
 
 from backend.env import (
+    cookie_domain_from,
     database_from_url,
     development_secret_key,
     development_site_url,
@@ -20,7 +21,9 @@ from backend.env import (
     env_choice,
     env_int,
     env_list,
+    env_origins,
     env_rate,
+    env_samesite,
     env_str,
     env_subset,
     require_strong_secret,
@@ -151,7 +154,13 @@ FORMAT_MODULE_PATH = ["accounts.formats"]
 # --- Static files (the SPA) -----------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"]
+STATICFILES_DIRS = [
+    ("app", BASE_DIR / "frontend" / "static" / "app"),
+    # The client package's modules (frontend/client/src), which the app imports
+    # from /static/client/. On disk frontend/static/client links to the same
+    # folder, so that the app's imports resolve alike in node's tests.
+    ("client", BASE_DIR / "frontend" / "client" / "src"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -192,6 +201,11 @@ GATEHOUSE = {
     "REFRESH_COOKIE_NAME": "refresh_token",
     "REFRESH_COOKIE_PATH": "/api/auth/",
     "REFRESH_COOKIE_SECURE": env_bool("REFRESH_COOKIE_SECURE", True),
+    # Strict (which another origin of the same site already receives) or Lax; never None
+    # (docs/building-on-gatehouse.md, "Another origin of the same site").
+    "REFRESH_COOKIE_SAMESITE": env_samesite("REFRESH_COOKIE_SAMESITE", "Strict"),
+    # Unset: host-only (the cookie goes to this host alone); checked against SITE_URL below.
+    "REFRESH_COOKIE_DOMAIN": None,
     "SIGNUP_ENABLED": env_bool("SIGNUP_ENABLED", True),
     "ACCESS_TOKEN_BINDING": env_choice("ACCESS_TOKEN_BINDING", ["off", "cookie"], "off"),
     "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
@@ -225,6 +239,11 @@ GATEHOUSE = {
         "ISSUER": env_str("JWT_ISSUER") or None,  # None: SITE_URL, read when the keys are (jwt_keys.issuer)
         "AUDIENCE": env_str("JWT_AUDIENCE") or None,
     },
+    # Sign-in with other identity providers (accounts/federation/): a sign-in sent to a provider must come
+    # back within FEDERATION_STATE_TTL seconds; providers' discovery documents and keys are kept as long as
+    # FEDERATION_METADATA_TTL.
+    "FEDERATION_STATE_TTL": env_int("FEDERATION_STATE_TTL", 600, minimum=1),
+    "FEDERATION_METADATA_TTL": env_int("FEDERATION_METADATA_TTL", 3600, minimum=1),
     # Exponential login backoff (see accounts/limits/backoff.py).
     "LOGIN_BACKOFF": {
         "FREE_ATTEMPTS_PER_ACCOUNT_AND_IP": 5,
@@ -299,6 +318,8 @@ GATEHOUSE.update({
 # --- Passkeys (accounts/passkeys/) ------------------------------------------------
 # The WebAuthn relying party ID; unset, it is SITE_URL's host (accounts/passkeys/relying_party.py).
 WEBAUTHN_RP_ID = webauthn_rp_id_from(env_str("WEBAUTHN_RP_ID"), SITE_URL)
+# A parent domain of SITE_URL's host shares the token cookies with its other hosts (accounts/api/cookies.py).
+GATEHOUSE["REFRESH_COOKIE_DOMAIN"] = cookie_domain_from(env_str("REFRESH_COOKIE_DOMAIN"), SITE_URL)
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {
@@ -359,8 +380,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- CORS and cross-site requests -------------------------------------------
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# Exact origins only: credentials are allowed, so a wildcard never is (env_origins refuses one).
+CORS_ALLOWED_ORIGINS = env_origins("CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_ALL_ORIGINS = False
 CORS_ALLOW_CREDENTIALS = True
+# A page on another origin reads these only when listed: the server's clock (the
+# client judges expiry by it), the wait after a 429, and a scope refusal.
+CORS_EXPOSE_HEADERS = ["Date", "Retry-After", "WWW-Authenticate"]
 CORS_URLS_REGEX = r"^/api/.*$"
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
 # JSON 403 under /api/, Django's page elsewhere.

@@ -21,6 +21,12 @@ def node_problem():
     return None if major >= 20 else f"Node.js 20 or newer (found {version}): apt-get install nodejs"
 
 
+def npm_problem():
+    if shutil.which("npm"):
+        return None
+    return "npm (the client package's tarball and type check, the OpenID test peers): apt-get install npm"
+
+
 def chromium_problem():
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if os.access(path, os.X_OK):
@@ -55,7 +61,7 @@ def python_problem():
 
 
 def main():
-    problems = [p for p in (python_problem(), node_problem(), chromium_problem(), redis_problem(), nginx_problem()) if p]
+    problems = [p for p in (python_problem(), node_problem(), npm_problem(), chromium_problem(), redis_problem(), nginx_problem()) if p]
     if problems:
         print("make test: this machine lacks what the suite needs:", file=sys.stderr)
         for problem in problems:

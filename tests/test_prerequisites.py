@@ -1,5 +1,6 @@
 """`make test` says what the machine lacks before the suite starts (scripts/check_prerequisites.py)."""
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,3 +27,12 @@ def test_every_missing_piece_is_named_with_what_provides_it():
     assert result.returncode == 1
     assert "Chromium at /nonexistent/chromium" in result.stderr and "apt-get install chromium" in result.stderr
     assert "Redis at 127.0.0.1:1" in result.stderr and "GATEHOUSE_SKIP_REDIS_TESTS=1" in result.stderr
+
+
+def test_a_machine_without_npm_is_told_which_package_provides_it(tmp_path):
+    # Only python and node on PATH: npm (the client package's tarball, the test peers) is missing.
+    (tmp_path / "node").symlink_to(shutil.which("node"))
+    result = run(PATH=str(tmp_path))
+
+    assert result.returncode == 1
+    assert "npm (" in result.stderr and "apt-get install npm" in result.stderr

@@ -55,3 +55,22 @@ def test_spa_shell_says_when_sign_up_is_off(client, settings):
 
 def test_spa_shell_is_not_served_for_post(client):
     assert client.post("/").status_code == 405
+
+
+@pytest.mark.parametrize("name", ["index.js", "api.js", "token-store.js", "backoff.js", "webauthn.js", "keep-fresh.js"])
+def test_the_client_packages_modules_are_served_to_the_app_as_they_are(client, name):
+    # The browser app imports the package's own files (frontend/client/src), not a copy.
+    response = client.get(f"/static/client/{name}")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == (ROOT / "frontend" / "client" / "src" / name).read_bytes()
+
+
+def test_the_package_folder_on_disk_is_the_one_the_app_imports():
+    assert (ROOT / "frontend" / "static" / "client").resolve() == (ROOT / "frontend" / "client" / "src").resolve()
+
+
+def test_the_package_manifest_and_its_tooling_are_not_served(client):
+    for path in ("/static/client/package.json", "/static/client/node_modules/typescript/package.json",
+                 "/static/app/client/api.js"):
+        assert client.get(path).status_code == 404

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import record_event
 from accounts.devices.models import KnownDevice, TrustedDevice
+from accounts.federation.models import Identity
 from accounts.mail.models import OutboxMessage
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
@@ -113,6 +114,19 @@ def personal_tokens(user) -> list:
     ]
 
 
+def identities(user) -> list:
+    """The accounts at other identity providers that sign in here: which provider, the subject and address it gave."""
+    rows = Identity.objects.filter(user=user).select_related("provider").order_by("created_at")
+    return [
+        {
+            "provider": row.provider.slug, "provider_name": row.provider.name, "subject": row.subject,
+            "email": row.email, "email_verified": row.email_verified, "created_at": _when(row.created_at),
+            "last_used_at": _when(row.last_used_at),
+        }
+        for row in rows
+    ]
+
+
 def known_devices(user) -> list:
     # Only a keyed digest of each device is kept (accounts/devices/): its dates are all there is to show.
     return [
@@ -182,6 +196,7 @@ COVERED = {
     "accounts.RecoveryCode.user": "recovery_codes",
     "accounts.Passkey.user": "passkeys",
     "accounts.PersonalAccessToken.user": "personal_tokens",
+    "accounts.Identity.user": "identities",
     "accounts.KnownDevice.user": "known_devices",
     "accounts.TrustedDevice.user": "trusted_devices",
     "admin.LogEntry.user": "administrator_actions",
@@ -194,6 +209,8 @@ LEFT_OUT = {
     "accounts.PasskeyChallenge.user": "a passkey ceremony in progress: minutes-long, nothing but digests",
     "accounts.LoginCode.user": "a sign-in code on its way by mail: ten minutes long, nothing but digests",
     "accounts.AuthorizationCode.user": "an OpenID authorization code on its way to an app: a minute long, a digest",
+    "accounts.FederationState.user": "a link to another identity provider in progress: ten minutes long, "
+    "state, nonce and a sealed verifier",
 }
 
 
@@ -210,6 +227,7 @@ def export(*, user, client=None, session_id=None) -> dict:
         "recovery_codes": recovery_codes(user),
         "passkeys": passkeys(user),
         "personal_tokens": personal_tokens(user),
+        "identities": identities(user),
         "known_devices": known_devices(user),
         "connected_apps": connected_apps(user),
         "trusted_devices": trusted_devices(user),

@@ -17,9 +17,9 @@ investigate a token-theft alarm. Three rules hold throughout:
 from django.contrib import admin
 
 from accounts.admin import (  # noqa: F401  (the model admins; reauth)
-    events, oauth_clients, outbox, personal_tokens, reauth, sessions, users, webhooks,
+    events, federation, oauth_clients, outbox, personal_tokens, reauth, sessions, users, webhooks,
 )
 
 admin.site.site_header = "Gatehouse administration"
 admin.site.site_title = "Gatehouse admin"
-admin.site.index_title = "Users, sessions, personal access tokens, security events, mail and webhooks"
+admin.site.index_title = "Users, sessions, personal access tokens, security events, mail, webhooks and sign-in providers"

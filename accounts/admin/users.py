@@ -23,6 +23,7 @@ from accounts.admin.common import (
     admin_time,
     changelist_url,
 )
+from accounts.admin.federation import IdentityInline
 from accounts.admin.passkeys import passkey_count, passkeys_table
 from accounts.admin.personal_tokens import PersonalTokenInline
 from accounts.admin.sessions import SessionColumnsMixin
@@ -134,7 +135,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         "groups__id__exact", "groups__isnull",
         "mfa_enabled__exact", "mfa_enabled__isnull",
     })
-    inlines = [ActiveSessionInline, PersonalTokenInline, TrustedDeviceInline]
+    inlines = [ActiveSessionInline, PersonalTokenInline, TrustedDeviceInline, IdentityInline]
 
     class Media:
         css = {"all": ["accounts/admin.css"]}

@@ -8,7 +8,7 @@ from accounts.api.exceptions import error_body
 from accounts.api.origin import SameSiteOrigin
 from accounts.api.serializers import UserSerializer
 from accounts.mfa.challenges import SecondStepRequired
-from accounts.signin.gate import EmailUnverified
+from accounts.signin.gate import EmailUnverified, SsoRequired
 
 BEARER_CHALLENGE = 'Bearer realm="api"'
 
@@ -65,13 +65,19 @@ def sign_in_response(sign_in):
 
     An unverified address is 403 ``email_unverified`` with ``email``: the
     credential was right, so the address it must verify is the caller's to
-    know (to ask for a new link).
+    know (to ask for a new link). An address a provider owns is 403
+    ``sso_required`` with ``provider`` (its slug): sign in through it.
     """
     try:
         result = sign_in()
     except EmailUnverified as refused:
         return Response(
             error_body(refused.detail, refused.default_code, email=refused.email), status=status.HTTP_403_FORBIDDEN
+        )
+    except SsoRequired as refused:
+        return Response(
+            error_body(refused.detail, refused.default_code, provider=refused.provider),
+            status=status.HTTP_403_FORBIDDEN,
         )
     if isinstance(result, SecondStepRequired):
         return second_step_response(result)

@@ -1,4 +1,9 @@
-"""The token cookies: HttpOnly, SameSite=Strict, Secure unless configured off.
+"""The token cookies: HttpOnly, Secure unless configured off, SameSite and Domain as configured.
+
+``REFRESH_COOKIE_SAMESITE`` is ``Strict`` (which a browser app on another
+origin of the same site already receives) or ``Lax``; ``REFRESH_COOKIE_DOMAIN``
+is unset (host-only) unless the cookies must reach a sibling host. Setting and
+clearing use the same attributes, or the browser keeps the old cookie.
 
 ``refresh_token`` (scoped to /api/auth/) carries the refresh token. With
 ``ACCESS_TOKEN_BINDING=cookie``, ``access_binding`` (scoped to /api/) carries
@@ -41,12 +46,18 @@ def refresh_cookie(request):
 
 def _set(response, name, value, max_age, path):
     response.set_cookie(
-        name, value, max_age=max_age, path=path, secure=conf.cookie_secure(), httponly=True, samesite="Strict"
+        name, value, max_age=max_age, path=path, domain=conf.cookie_domain(), secure=conf.cookie_secure(),
+        httponly=True, samesite=conf.cookie_samesite(),
     )
 
 
+def clear_cookie(response, name, path):
+    """Expire a token cookie with the attributes it was set with."""
+    _clear(response, name, path)
+
+
 def _clear(response, name, path):
-    response.delete_cookie(name, path=path, samesite="Strict")
+    response.delete_cookie(name, path=path, domain=conf.cookie_domain(), samesite=conf.cookie_samesite())
     # delete_cookie sets Secure only for __Secure- names; keep the attributes identical.
     response.cookies[name]["secure"] = conf.cookie_secure()
     response.cookies[name]["httponly"] = True

@@ -1,8 +1,12 @@
 """Refusing cross-site POSTs to the cookie routes (login, refresh, logout).
 
-The refresh cookie is ``SameSite=Strict`` already; this check is the second
-lock. A browser always sends ``Origin`` on a cross-origin POST, so a request
-with no ``Origin`` is a non-browser client and is judged by its cookie alone.
+The refresh cookie is ``SameSite=Strict`` (or ``Lax``) already; this check is
+the second lock, and the one that tells a sibling origin of the same site,
+which SameSite lets through, from one listed in ``CORS_ALLOWED_ORIGINS``. The
+comparison is exact: a lookalike (``https://app.example.com.evil``, another
+port, ``null``) is refused. A browser always sends ``Origin`` on a
+cross-origin POST, so a request with no ``Origin`` is a non-browser client
+and is judged by its cookie alone.
 """
 from django.conf import settings
 from rest_framework.exceptions import PermissionDenied

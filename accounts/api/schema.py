@@ -108,6 +108,9 @@ TAGS = (
     ("apps", "Gatehouse as an OpenID Provider: the consent page, sign-out for applications, connected apps.", (
         "/api/auth/oauth/", "/api/auth/apps/",
     )),
+    ("federation", "Sign-in with other identity providers (OpenID Connect, OAuth 2.0) and linked identities.", (
+        "/api/auth/providers/", "/api/auth/federation/", "/api/auth/identities/",
+    )),
     ("recovery", "A forgotten password: reset by mail.", ("/api/auth/password-reset/",)),
     ("tokens", "Personal access tokens for scripts.", ("/api/auth/tokens/",)),
     ("staff", "Routes for staff with the accounts.view_user permission.", ("/api/auth/users/",)),
@@ -141,12 +144,14 @@ def group_operations_by_tag(result, generator, request, public):
     return result
 
 
-def operation(*, summary, description, responses, errors, request=None, auth=None, sets_cookie=(), tags=None):
+def operation(
+    *, summary, description, responses, errors, request=None, auth=None, sets_cookie=(), tags=None, parameters=(),
+):
     """``extend_schema`` for one operation.
 
     ``responses``: the successes ({status: serializer or None}); ``errors``:
     {status: description or None for the usual one}; ``sets_cookie``: the
-    statuses whose answer sets or clears the refresh cookie.
+    statuses whose answer sets or clears the refresh cookie; ``parameters``: query parameters.
     """
     documented = dict(responses)
     for status, text in errors.items():
@@ -157,7 +162,7 @@ def operation(*, summary, description, responses, errors, request=None, auth=Non
         request=request,
         responses=documented,
         auth=auth,
-        parameters=_response_headers(errors, sets_cookie),
+        parameters=[*parameters, *_response_headers(errors, sets_cookie)],
         tags=tags,
     )
 
@@ -167,7 +172,7 @@ def _response_headers(errors, sets_cookie):
     if sets_cookie:
         headers.append(OpenApiParameter(
             _SET_COOKIE, OpenApiTypes.STR, OpenApiParameter.HEADER, response=list(sets_cookie), required=True,
-            description="The refresh cookie (`HttpOnly`, `SameSite=Strict`, `Secure`, `Path=/api/auth/`): "
+            description="The refresh cookie (`HttpOnly`, `SameSite=Strict` unless `Lax`, `Secure`, `Path=/api/auth/`): "
             "set on success, cleared (`Max-Age=0`) when the session is over.",
         ))
     retry = [status for status in (429, 503) if status in errors]

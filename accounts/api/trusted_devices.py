@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from accounts import conf
 from accounts.api import schema
 from accounts.api.base import BearerView
-from accounts.api.cookies import trusted_device_cookie
+from accounts.api.cookies import clear_cookie, trusted_device_cookie
 from accounts.devices import trusted
 from accounts.useragent import describe
 
@@ -63,5 +63,5 @@ class TrustedDeviceDetailView(BearerView):
             raise NotFound("No such trusted device.")
         response = Response(status=status.HTTP_204_NO_CONTENT)
         if device_id.hex == _cookie_device_id(request):
-            response.delete_cookie(trusted.COOKIE, path=conf.cookie_path(), samesite="Strict")
+            clear_cookie(response, trusted.COOKIE, conf.cookie_path())
         return response

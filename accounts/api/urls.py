@@ -5,6 +5,8 @@ from accounts.api import (
     activity,
     addresses,
     config,
+    federation,
+    federation_logout,
     login_code,
     mfa,
     oauth,
@@ -26,6 +28,10 @@ urlpatterns = [
     path(
         "auth/login/mfa/passkey/options/", mfa.LoginSecondStepPasskeyOptionsView.as_view(),
         name="login-mfa-passkey-options",
+    ),
+    path(
+        "auth/federation/<slug:slug>/backchannel-logout/", federation_logout.BackchannelLogoutView.as_view(),
+        name="federation-backchannel-logout",
     ),
     path("auth/refresh/", views.RefreshView.as_view(), name="refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
@@ -74,6 +80,16 @@ urlpatterns = [
     path("auth/passkeys/<uuid:passkey_id>/", passkeys.PasskeyDetailView.as_view(), name="passkey-detail"),
     path("auth/login/passkey/options/", passkeys.PasskeyLoginOptionsView.as_view(), name="passkey-login-options"),
     path("auth/login/passkey/", passkeys.PasskeyLoginView.as_view(), name="passkey-login"),
+    # Sign-in with other identity providers (accounts/api/federation.py)
+    path("auth/providers/", federation.ProviderListView.as_view(), name="providers"),
+    path("auth/federation/<slug:slug>/start/", federation.FederationStartView.as_view(), name="federation-start"),
+    path(
+        "auth/federation/<slug:slug>/callback/", federation.FederationCallbackView.as_view(),
+        name="federation-callback",
+    ),
+    path("auth/federation/second-step/", federation.FederationSecondStepView.as_view(), name="federation-second-step"),
+    path("auth/identities/", federation.IdentityListView.as_view(), name="identities"),
+    path("auth/identities/<int:identity_id>/", federation.IdentityDetailView.as_view(), name="identity-detail"),
     path(
         "auth/reauthenticate/passkey/options/", passkeys.PasskeyReauthenticationOptionsView.as_view(),
         name="passkey-reauthenticate-options",

@@ -31,7 +31,7 @@ from accounts.devices.models import TrustedDevice
 _SALT = "gatehouse.trusted-device.v1"
 _FORM = re.compile(r"([0-9a-f]{32})\.([A-Za-z0-9_-]{43})")
 _MAX_LENGTH = 128
-# The cookie's name; scoped to /api/auth/ (the login reads it), HttpOnly, SameSite=Strict.
+# The cookie's name; scoped to /api/auth/ (the login reads it), HttpOnly, SameSite and Domain as the refresh cookie.
 COOKIE = "trusted_device"
 
 

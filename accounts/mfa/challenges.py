@@ -108,6 +108,11 @@ def live_challenge(mfa_token, client) -> MfaChallenge:
     return challenge
 
 
+def issued(mfa_token) -> MfaChallenge | None:
+    """The challenge row of an ``mfa_token`` this process just issued (to attach what the first step knew)."""
+    return MfaChallenge.objects.filter(token_digest=_digest(mfa_token)).first()
+
+
 def _digest(token: str) -> str:
     return crypto.keyed_digest("mfa-token", token)
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0019_webhooks'),
+        ('accounts', '0021_federation_logout'),
     ]
 
     operations = [

@@ -8,7 +8,8 @@ the second step, the login backoff, the session, the new-device notice.
 - ``gate``: the shared checks (``attempt`` before a credential is checked,
   ``refuse`` after a wrong one, ``admit`` after a right one);
 - ``second_step``: the code or passkey after a password (the ``mfa_token``);
-- ``passkey``: passwordless sign-in with a discoverable passkey.
+- ``passkey``: passwordless sign-in with a discoverable passkey;
+- ``provider``: sign-in through another identity provider (``accounts.federation``).
 
 The password login itself is ``accounts.services.log_in``. This package
 sits above the factors (``accounts.mfa``, ``accounts.passkeys``) and the

@@ -7,25 +7,30 @@ backoff under the account's name and is recorded. A right one goes to
 
 0. an inactive user is refused (each way in already refuses one with its own
    answer before this; the gate makes sure none forgets);
-1. the address: with ``SIGNUP_EMAIL_VERIFICATION=mandatory`` an unverified
+1. single sign-on: an account whose address is at a domain an enabled
+   provider owns with ``require_for_domains`` signs in through that
+   provider only: any other credential (a password, a code, a passkey,
+   another provider's identity) gets 403 ``sso_required`` naming it
+   (``accounts.federation.domains``), only after it was right;
+2. the address: with ``SIGNUP_EMAIL_VERIFICATION=mandatory`` an unverified
    one gets 403 ``email_unverified`` and no session; only now, after the
    credential was right, so the answer tells nothing to whoever lacks it;
-2. the second step: a password alone on an account with a second factor
+3. the second step: a password alone on an account with a second factor
    opens no session but answers ``SecondStepRequired`` (202, an
    ``mfa_token``); the backoff is not cleared then, only by a completed
    login, so a known password does not reset the count of guessed codes;
-3. the backoff of this account and client is cleared;
-4. the session starts (``last_login`` is recorded with it), unless the
+4. the backoff of this account and client is cleared;
+5. the session starts (``last_login`` is recorded with it), unless the
    account was deleted or deactivated since its credential was checked;
-5. a device the account has not used before is remembered and the owner
+6. a device the account has not used before is remembered and the owner
    mailed (``accounts.devices.detection``), in the session's transaction:
    a login that fails here leaves no session (and the mail is queued in the
    outbox with it, so it goes exactly when the login committed);
-6. asked to (``trust_device``, "trust this device" at a second step), the
+7. asked to (``trust_device``, "trust this device" at a second step), the
    browser is trusted (``accounts.devices.trusted``): its cookie comes back
    on ``IssuedTokens.trusted_device``.
 
-A browser trusted earlier (``trusted_device``, its cookie) skips step 2, and
+A browser trusted earlier (``trusted_device``, its cookie) skips step 3, and
 only for a password login (``methods`` exactly ``("pwd",)``): any other
 first factor still meets the second step, the session's ``amr`` stays
 ``["pwd"]`` (a trusted browser is no factor, so changing one still asks for
@@ -43,6 +48,7 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Th
 from accounts import conf
 from accounts.audit import record_event
 from accounts.devices import detection, trusted
+from accounts.federation import domains
 from accounts.limits import backoff
 from accounts.mfa import challenges
 from accounts.models import SecurityEventKind
@@ -61,6 +67,15 @@ class EmailUnverified(PermissionDenied):
         self.email = user.email
 
 
+class SsoRequired(PermissionDenied):
+    default_detail = "Your organisation signs you in: continue with its sign-in provider."
+    default_code = "sso_required"
+
+    def __init__(self, provider):
+        super().__init__()
+        self.provider = provider
+
+
 def attempt(*, username, client) -> backoff.Attempt:
     """Before checking a credential for ``username``: the backoff's verdict; ``Throttled`` (429) while it says wait."""
     verdict = backoff.check(username=username, ip_address=client.ip_address)
@@ -77,7 +92,7 @@ def refuse(*, client, username="", user=None, reason="", counts=True) -> None:
     record_event(SecurityEventKind.LOGIN_FAILED, user=user, username=name, reason=reason, client=client)
 
 
-def admit(*, user, client, remember, methods, attempt=None, trusted_device=None, trust_device=False):
+def admit(*, user, client, remember, methods, attempt=None, trusted_device=None, trust_device=False, provider=None):
     """Open a session for ``user``, whose credential (``methods``, as ``amr``) was just checked.
 
     Answers ``lifecycle.IssuedTokens``, or ``challenges.SecondStepRequired``
@@ -86,11 +101,15 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
     before the credential was checked, cleared on success. ``trusted_device``:
     the trusted-device cookie the browser sent; ``trust_device``: trust this
     browser once the session is open (a second step's "trust this device").
+    ``provider``: for a provider sign-in (``fed``), the slug of the provider
+    whose identity was checked (a provider that owns the address's domain
+    lets in only its own sign-ins).
     """
     methods = tuple(methods)
     if not user.is_active:  # each way in refuses these first, with its own answer; never let one through
         refuse(user=user, reason="inactive", client=client, counts=False)
         raise AuthenticationFailed()
+    _require_single_sign_on(user, client, methods, provider)
     _refuse_unverified_address(user, client)
     if user.mfa_enabled and not SECOND_FACTOR_AMR.intersection(methods):
         if not _trusted_password_login(user=user, client=client, methods=methods, token=trusted_device):
@@ -115,6 +134,17 @@ def _trusted_password_login(*, user, client, methods, token) -> bool:
     if methods != ("pwd",) or token is None:
         return False
     return trusted.recognise(user=user, token=token, client=client) is not None
+
+
+def _require_single_sign_on(user, client, methods, provider) -> None:
+    """403 ``sso_required`` for any way in but the owning provider's, when a provider owns the address's domain."""
+    owner = domains.required_provider(user.email)
+    if owner is None or ("fed" in methods and provider == owner):
+        return
+    if "fed" in methods and provider is None and SECOND_FACTOR_AMR.intersection(methods):
+        return  # the second step of a provider sign-in, whose first step passed here with its provider
+    record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="sso_required", client=client)
+    raise SsoRequired(owner)
 
 
 def _refuse_unverified_address(user, client) -> None:

@@ -10,6 +10,7 @@ opens the session spends it.
 """
 from django.db import transaction
 
+from accounts.federation import linking
 from accounts.mfa import challenges, methods, totp
 from accounts.passkeys import flows as passkey_flows
 from accounts.sessions import lifecycle
@@ -38,10 +39,14 @@ def complete(*, mfa_token, proof: dict, client, trust_device=False) -> lifecycle
         if totp.was_used_already(user=user, code=proof.get("code")):
             raise challenges.CodeUsed() from None
         raise challenges.CodeInvalid() from None
-    return gate.admit(
+    result = gate.admit(
         user=user, client=client, remember=challenge.remember, methods=(*challenge.first_methods.split(), method.amr),
         attempt=attempt, trust_device=trust_device,
     )
+    if "fed" in challenge.first_methods.split():
+        # A provider sign-in's session: recorded for the provider's back-channel logout.
+        linking.record_after_second_step(challenge=challenge, session=result.session)
+    return result
 
 
 def passkey_options(*, mfa_token, client) -> dict:

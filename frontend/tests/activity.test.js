@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createTokenStore } from '../static/app/token-store.js';
-import { createApiClient } from '../static/app/api.js';
+import { createTokenStore } from '../client/src/token-store.js';
+import { createApiClient } from '../client/src/api.js';
 import { activityView } from '../static/app/activity.js';
 import { FakeClock, createSharedStorage, createFakeServer } from './fakes.js';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createTokenStore } from '../static/app/token-store.js';
-import { createApiClient, ApiError, AuthError, TransientError, parseRetryAfter, errorMessage } from '../static/app/api.js';
+import { createTokenStore } from '../client/src/token-store.js';
+import { createApiClient, ApiError, AuthError, TransientError, parseRetryAfter, errorMessage } from '../client/src/api.js';
 import { FakeClock, createSharedStorage, createFakeLocks, createFakeServer, flush } from './fakes.js';
 
 const T0 = Date.UTC(2030, 0, 15, 12, 0, 0);

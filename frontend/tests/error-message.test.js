@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createApiClient, errorMessage } from '../static/app/api.js';
-import { createTokenStore } from '../static/app/token-store.js';
+import { createApiClient, errorMessage } from '../client/src/api.js';
+import { createTokenStore } from '../client/src/token-store.js';
 import { FakeClock, createSharedStorage, fakeResponse } from './fakes.js';
 
 const UNREACHABLE = 'Gatehouse can’t be reached right now. Check your connection and try again.';

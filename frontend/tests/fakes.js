@@ -186,16 +186,11 @@ export function makeJwt(payload, signature = 'signature') {
   return `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url(payload)}.${signature}`;
 }
 
+/** A real Response (what the browser's fetch resolves with), JSON unless body is null. */
 export function fakeResponse(status, body = null, headers = {}) {
   const h = new Headers(headers);
   if (body !== null && !h.has('Content-Type')) h.set('Content-Type', 'application/json');
-  return {
-    status,
-    ok: status >= 200 && status < 300,
-    headers: h,
-    json: async () => body,
-    text: async () => (body === null ? '' : JSON.stringify(body)),
-  };
+  return new Response(body === null ? null : JSON.stringify(body), { status, headers: h });
 }
 
 /**
@@ -279,7 +274,15 @@ export function createFakeServer(clock, { ttl = 300, user = null } = {}) {
       const path = String(url).replace(/^https?:\/\/[^/]+/, '');
       const headers = new Headers(init.headers || {});
       const auth = headers.get('Authorization');
-      const call = { path, method: init.method || 'GET', auth, token: auth ? auth.replace(/^Bearer /, '') : null };
+      const call = {
+        url: String(url),
+        path,
+        method: init.method || 'GET',
+        credentials: init.credentials,
+        auth,
+        token: auth ? auth.replace(/^Bearer /, '') : null,
+        body: init.body,
+      };
       server.calls.push(call);
       const date = { Date: server.dateHeader(), 'Cache-Control': 'no-store' };
 

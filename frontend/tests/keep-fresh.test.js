@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { keepFresh } from '../static/app/keep-fresh.js';
+import { keepFresh } from '../client/src/keep-fresh.js';
 
 /** ctx.every and ctx.onShown, driven by hand: tick(ms) runs what is due. */
 function fakes() {

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createTokenStore } from '../static/app/token-store.js';
-import { createApiClient, ApiError, SecondStepRequired } from '../static/app/api.js';
+import { createTokenStore } from '../client/src/token-store.js';
+import { createApiClient, ApiError, SecondStepRequired } from '../client/src/api.js';
 import { FakeClock, createSharedStorage, createFakeServer } from './fakes.js';
 
 function setup({ mfa = { code: '123456', recoveryCodes: new Set(['abcde-fghjk']) } } = {}) {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startPasskeyAutofill } from '../static/app/passkey-autofill.js';
-import { createWebAuthn } from '../static/app/webauthn.js';
+import { createWebAuthn } from '../client/src/webauthn.js';
 import { flush } from './fakes.js';
 
 const OPTIONS = { challenge: 'AQID', rpId: 'localhost', allowCredentials: [], userVerification: 'required' };

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createTokenStore } from '../static/app/token-store.js';
-import { createApiClient } from '../static/app/api.js';
+import { createTokenStore } from '../client/src/token-store.js';
+import { createApiClient } from '../client/src/api.js';
 import { FakeClock, createSharedStorage, createFakeServer } from './fakes.js';
 
 const T0 = Date.UTC(2030, 0, 15, 12, 0, 0);

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createTokenStore } from '../static/app/token-store.js';
-import { createApiClient, ApiError } from '../static/app/api.js';
+import { createTokenStore } from '../client/src/token-store.js';
+import { createApiClient, ApiError } from '../client/src/api.js';
 import { FakeClock, createSharedStorage, createFakeServer, fakeResponse } from './fakes.js';
 
 const T0 = Date.UTC(2030, 0, 1);

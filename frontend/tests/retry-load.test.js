@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { loadUntilAnswered } from '../static/app/retry-load.js';
-import { TransientError, ApiError } from '../static/app/api.js';
+import { TransientError, ApiError } from '../client/src/api.js';
 import { FakeClock, flush } from './fakes.js';
 
 /** A server that is down until `up()`; each load records the time it was asked. */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const appDir = join(root, 'static', 'app');
+const clientDir = join(root, 'client', 'src');
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -33,7 +34,7 @@ test('index.html: one external module script, no inline script/handler/style, tw
   assert.match(html, /<meta name="app-pages" content="\{\{ app_pages \}\}">/);
   assert.match(html, /<meta name="signup-enabled" content="\{\{ signup_enabled\|yesno:"true,false" \}\}">/);
   for (const m of html.matchAll(/(?:src|href)="([^"]+)"/g)) {
-    assert.ok(m[1].startsWith('/static/app/') || m[1] === '#main', m[1]);
+    assert.ok(m[1].startsWith('/static/app/') || m[1].startsWith('/static/client/') || m[1] === '#main', m[1]);
   }
 });
 
@@ -49,7 +50,7 @@ test('modules never build HTML from strings, eval code, or set inline styles/han
     /\.style\.[a-zA-Z]+\s*=/,
     /\.cssText\b/,
   ];
-  const files = walk(appDir).filter((f) => f.endsWith('.js'));
+  const files = [...walk(appDir), ...walk(clientDir)].filter((f) => f.endsWith('.js'));
   assert.ok(files.length >= 10);
   for (const file of files) {
     const src = readFileSync(file, 'utf8');
@@ -57,14 +58,19 @@ test('modules never build HTML from strings, eval code, or set inline styles/han
   }
 });
 
-test('only main.js touches browser globals; the other modules take them as arguments', () => {
-  const globals = /\b(?:window|localStorage|navigator|sessionStorage)\b|\bfetch\s*\(/;
-  for (const name of ['api.js', 'token-store.js', 'router.js', 'format.js', 'ua.js', 'activity.js', 'keep-fresh.js']) {
-    const src = readFileSync(join(appDir, name), 'utf8')
+test('only main.js (and the package index.js) touch browser globals; the other modules take them as arguments', () => {
+  const globals = /\b(?:window|localStorage|navigator|sessionStorage|globalThis)\b|\bfetch\s*\(/;
+  const modules = [
+    ...['router.js', 'format.js', 'ua.js', 'activity.js'].map((name) => join(appDir, name)),
+    ...['api.js', 'token-store.js', 'backoff.js', 'webauthn.js', 'keep-fresh.js'].map((name) => join(clientDir, name)),
+  ];
+  for (const file of modules) {
+    const name = file.split('/').pop();
+    const src = readFileSync(file, 'utf8')
       .replace(/\/\/.*$/gm, '')
       .replace(/\/\*[\s\S]*?\*\//g, '');
     // api.js calls its injected `fetch` parameter; allow that one identifier.
     const cleaned = name === 'api.js' ? src.replace(/\bfetch\s*\(/g, 'injectedFetch(') : src;
-    assert.doesNotMatch(cleaned, globals, name);
+    assert.doesNotMatch(cleaned, globals, file);
   }
 });

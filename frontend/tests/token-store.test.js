@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createTokenStore, decodeJwt, TOKEN_KEY, META_KEY } from '../static/app/token-store.js';
+import { createTokenStore, decodeJwt, TOKEN_KEY, META_KEY } from '../client/src/token-store.js';
 import { FakeClock, createSharedStorage, makeJwt, flush } from './fakes.js';
 
 const T0 = Date.UTC(2030, 0, 15, 12, 0, 0);

@@ -9,7 +9,7 @@ import {
   credentialToJSON,
   ceremonyErrorMessage,
   createWebAuthn,
-} from '../static/app/webauthn.js';
+} from '../client/src/webauthn.js';
 
 const bytes = (...values) => new Uint8Array(values).buffer;
 const asArray = (buffer) => [...new Uint8Array(buffer)];

@@ -14,6 +14,7 @@ from accounts.account import export
 from accounts.devices import trusted
 from accounts.devices.models import KnownDevice, TrustedDevice
 from accounts.oidc_provider.models import OAuthClient, OAuthConsent
+from accounts.federation.models import Identity, Provider
 from accounts.limits.net import ClientInfo
 from accounts.mfa.models import RecoveryCode, TotpDevice
 from accounts.models import RefreshSession
@@ -70,6 +71,10 @@ def rich_account(clock, logged_in, log_in, user):
     KnownDevice.objects.get_or_create(user=user, digest="d" * 64)
     app = OAuthClient.objects.create(client_id="wiki", name="Team wiki", redirect_uris="https://wiki.example/cb")
     OAuthConsent.objects.create(user=user, client=app, scopes="openid profile")
+    provider = Provider(slug="acme", name="Acme ID", kind="oidc", client_id="gatehouse", issuer="https://id.acme.test")
+    provider.set_client_secret("provider-client-secret-of-acme")
+    provider.save()
+    Identity.objects.create(user=user, provider=provider, subject="acme-248289761001", email="alice@acme.test")
     cookie = trusted.trust(user=user, client=ClientInfo("192.0.2.9", "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"))
     assert cookie
     LogEntry.objects.create(
@@ -96,6 +101,9 @@ def test_export_holds_every_section_and_no_secret(rich_account, user, make_user,
     assert document["profile"]["username"] == "alice"
     assert document["passkeys"][0]["name"] == "Work laptop"
     assert document["personal_tokens"][0]["name"] == "backup script"
+    assert document["identities"][0]["provider"] == "acme"
+    assert document["identities"][0]["subject"] == "acme-248289761001"
+    assert "provider-client-secret-of-acme" not in text
     assert {row["id"] for row in document["sessions"]} == {
         str(pk) for pk in RefreshSession.objects.filter(user=user).values_list("pk", flat=True)
     }

@@ -35,8 +35,9 @@ def test_the_user_page_lists_passkeys_without_their_keys(superuser, relying_part
     alice = make_user("alice")
     give_passkeys(alice, 2)
 
-    # The user page's budget (tests/admin/test_admin.py CHANGE_PAGE_BUDGET, 15) and one query for the passkeys.
-    with django_assert_max_num_queries(16) as queries:
+    # The user page's budget (tests/admin/test_admin.py CHANGE_PAGE_BUDGET, 15), one query for the passkeys and
+    # one for the linked identities.
+    with django_assert_max_num_queries(17) as queries:
         response = superuser.get(f"{USERS}{alice.pk}/change/")
 
     html = response.content.decode()

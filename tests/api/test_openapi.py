@@ -64,6 +64,13 @@ ERRORS = {
     ("delete", "/api/auth/apps/{client_id}/"): {401, 403, 404, 503},
     ("post", "/api/auth/oauth/authorize/"): {400, 401, 403, 413, 415, 503},
     ("post", "/api/auth/oauth/end-session/"): {400, 401, 403, 413, 415, 503},
+    ("get", "/api/auth/providers/"): {503},
+    ("post", "/api/auth/federation/{slug}/start/"): {400, 401, 403, 404, 413, 415, 429, 503},
+    ("get", "/api/auth/federation/{slug}/callback/"): {404, 429},
+    ("post", "/api/auth/federation/second-step/"): {401, 403, 429, 503},
+    ("post", "/api/auth/federation/{slug}/backchannel-logout/"): {400, 404, 413, 415, 503},
+    ("get", "/api/auth/identities/"): {401, 403, 503},
+    ("delete", "/api/auth/identities/{identity_id}/"): {401, 403, 404, 409, 503},
 }
 SECURITY = {
     # An application's sign-in (prompt=none) and sign-out requests are answered without a session too.
@@ -85,6 +92,12 @@ SECURITY = {
     ("post", "/api/auth/password-reset/"): None,
     ("post", "/api/auth/password-reset/confirm/"): None,
     ("post", "/api/auth/password-reset/account/"): None,
+    ("get", "/api/auth/providers/"): None,
+    ("get", "/api/auth/federation/{slug}/callback/"): None,
+    ("post", "/api/auth/federation/second-step/"): None,
+    ("post", "/api/auth/federation/{slug}/backchannel-logout/"): None,
+    # A sign-in needs nothing; a link or re-authentication the access token.
+    ("post", "/api/auth/federation/{slug}/start/"): [{"bearerAuth": []}, {}],
     ("post", "/api/auth/refresh/"): [{"refreshCookie": []}],
     ("post", "/api/auth/logout/"): [{"refreshCookie": []}],
     ("post", "/api/auth/introspect/"): [{"introspectionSecret": []}],
@@ -101,6 +114,7 @@ SETS_COOKIES = {
     ("post", "/api/auth/logout/"): {"204"},
     ("post", "/api/auth/logout-all/"): {"204"},
     ("delete", "/api/auth/me/"): {"204"},
+    ("get", "/api/auth/federation/{slug}/callback/"): {"302"},
 }
 ERROR_REF = "#/components/schemas/Error"
 

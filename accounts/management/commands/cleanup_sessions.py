@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import conf
+from accounts.federation.models import FederationState
 from accounts.models import PasskeyChallenge, RefreshSession, SecurityEvent
 from accounts.personal_tokens.models import PersonalAccessToken
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     help = (
         "Delete sessions and personal access tokens that ended (expired or revoked) longer ago than the "
         "retention period, security events and finished webhook deliveries older than it, and expired passkey "
-        "challenges. Each batch is its own short transaction."
+        "challenges and provider sign-ins in flight. Each batch is its own short transaction."
     )
 
     def add_arguments(self, parser):
@@ -52,6 +53,11 @@ class Command(BaseCommand):
             PasskeyChallenge.objects.filter(expires_at__lte=timezone.now()), batch_size, pause
         )
         self.stdout.write(f"Deleted {challenges} expired passkey challenges.")
+        # Sign-ins sent to another identity provider that never came back (new ones sweep them too).
+        flights = self._delete_in_batches(
+            FederationState.objects.filter(expires_at__lte=timezone.now()), batch_size, pause
+        )
+        self.stdout.write(f"Deleted {flights} expired sign-ins through other identity providers.")
         # Webhook deliveries that are over (delivered, dropped, dead) once queued longer ago than the retention.
         finished = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(
             status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]

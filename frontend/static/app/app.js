@@ -50,13 +50,14 @@ function brand() {
  * @param {object}      [deps.capabilities] what this server offers (capabilities.js): pages offer nothing else
  * @param {object[]}    [deps.routes]   the router's routes: Gatehouse's, and your pages' (extensions.js)
  * @param {object[]}    [deps.nav]      more links for the header (extensions.js)
+ * @param {object}      [deps.federation] sign-in with other identity providers (federation.js)
  */
 // A protected page older than this since the last word from the server asks again before it shows.
 const SESSION_RECHECK_MS = 5000;
 
 export function createApp({
   root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, capabilities = null, webauthn = null,
-  routes = ROUTES, nav = [],
+  routes = ROUTES, nav = [], federation = null,
 }) {
   const caps = capabilities || { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional', trustDeviceDays: 30 };
   let router = null;
@@ -345,6 +346,8 @@ export function createApp({
       /** What this server offers: {signup, passwordReset, passkeys, emailVerification}. */
       capabilities: caps,
       webauthn,
+      /** Sign-in with other identity providers (federation.js); null where the app was made without it. */
+      federation,
       flash: takeFlash(),
       /** A message for the next page shown (e.g. the login page after a password reset). */
       setFlash(kind, text) {

@@ -1,16 +1,18 @@
 // Browser wiring: the only module that touches window, document, fetch,
 // localStorage, navigator.locks and the real clock. Everything else receives
-// them as arguments (and is unit-tested with fakes in frontend/tests/).
+// them as arguments (and is unit-tested with fakes in frontend/tests/). The
+// session itself is the client package's (frontend/client, served at
+// /static/client/), wired by the same createGatehouseClient a page on another
+// origin calls.
 
-import { createTokenStore } from './token-store.js';
-import { createApiClient } from './api.js';
+import { createGatehouseClient } from '../client/index.js';
 import { askToReauthenticate } from './reauth.js';
-import { createWebAuthn } from './webauthn.js';
 import { createRouter, ROUTES } from './router.js';
 import { loadExtensions } from './extensions.js';
 import { createApp } from './app.js';
 import { readCapabilities } from './capabilities.js';
 import { reauthOptions } from './two-step-state.js';
+import { adoptProviderSignIn, createFederation } from './federation.js';
 import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
 import * as forgotPassword from './pages/forgot-password.js';
@@ -33,40 +35,8 @@ const timers = {
   clearInterval: (id) => window.clearInterval(id),
 };
 
-function browserStorage() {
-  try {
-    const s = window.localStorage;
-    s.getItem('access_token');
-    return s;
-  } catch {
-    // Storage disabled: keep the token in memory for this tab only.
-    const mem = new Map();
-    return {
-      getItem: (k) => (mem.has(k) ? mem.get(k) : null),
-      setItem: (k, v) => mem.set(k, String(v)),
-      removeItem: (k) => mem.delete(k),
-    };
-  }
-}
-
 const signupMeta = document.querySelector('meta[name="signup-enabled"]');
 const signupEnabled = !!signupMeta && signupMeta.getAttribute('content') === 'true';
-
-const store = createTokenStore({
-  storage: browserStorage(),
-  clock,
-  listen: (handler) => {
-    window.addEventListener('storage', handler);
-    return () => window.removeEventListener('storage', handler);
-  },
-});
-
-// Passkeys: navigator.credentials, where the browser has WebAuthn.
-const webauthn = createWebAuthn({
-  credentials: navigator.credentials || null,
-  supported: typeof window.PublicKeyCredential === 'function',
-  publicKeyCredential: typeof window.PublicKeyCredential === 'function' ? window.PublicKeyCredential : null,
-});
 
 let app = null;
 // Filled in before the first page shows (below); read by the re-authentication dialog.
@@ -74,16 +44,18 @@ let capabilities = null;
 
 /** What the account has besides its password, for the "Confirm it's you" dialog to offer (and nothing else). */
 async function reauthenticationOptions() {
-  const [mfa, passkeys] = await Promise.all([api.mfaStatus(), api.passkeys().catch(() => [])]);
-  return reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) });
+  const [mfa, passkeys, identities] = await Promise.all([
+    api.mfaStatus(), api.passkeys().catch(() => []), federation.identities().catch(() => []),
+  ]);
+  return {
+    ...reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) }),
+    // Its linked sign-in providers (one button each; the same provider linked twice is offered once).
+    providers: [...new Map((identities || []).map((i) => [i.provider, { slug: i.provider, name: i.name, kind: i.kind }])).values()],
+  };
 }
 
-const api = createApiClient({
-  fetch: (...args) => window.fetch(...args),
-  store,
+const client = createGatehouseClient({
   clock,
-  locks: navigator.locks || null,
-  onLogout: (info) => app && app.handleLogout(info),
   onStatus: (info) => app && app.handleStatus(info),
   onReauthRequired: (err) =>
     askToReauthenticate({
@@ -93,7 +65,22 @@ const api = createApiClient({
       withPasskey: webauthn.supported
         ? async () => api.reauthenticateWithPasskey(await webauthn.get(await api.passkeyReauthenticationOptions()))
         : null,
+      // Leaves the page: back here through the provider, with a fresh authentication, to try again.
+      withProvider: (provider) =>
+        federation.start(provider.slug, { intent: 'reauth', next: window.location.pathname + window.location.search }),
     }),
+});
+const { api, store, webauthn } = client;
+client.onSessionEnded((info) => app && app.handleLogout(info));
+
+// Back from a sign-in (or "Confirm it's you") at another identity provider: the refresh cookie the
+// server's callback set becomes this tab's access token before anything is drawn.
+await adoptProviderSignIn({ doc: document, fetch: (...args) => window.fetch(...args), store });
+
+const federation = createFederation({
+  fetch: (...args) => window.fetch(...args),
+  api,
+  assign: (url) => window.location.assign(url),
 });
 
 capabilities = await readCapabilities({ api, clock, signupEnabled });
@@ -120,6 +107,7 @@ app = createApp({
   signupEnabled: capabilities.signup,
   capabilities,
   webauthn,
+  federation,
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));
 

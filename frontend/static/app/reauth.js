@@ -9,6 +9,7 @@ import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
 import { ApiError, errorMessage } from './api.js';
 import { openModal } from './dialog.js';
 import { ceremonyErrorMessage } from './webauthn.js';
+import { providerButtons } from './provider-buttons.js';
 
 const ASK_PASSWORD = 'For your security, enter your password again to continue.';
 const ASK_CODE = {
@@ -27,12 +28,15 @@ const USE_CODE = {
  * @param {() => Promise<{code: 'totp'|'recovery'|null, passkey: boolean}>} [deps.options]  what the account has
  *   besides the password (two-step-state.js reauthOptions); only that is offered
  * @param {(() => Promise<void>)|null} [deps.withPasskey]  re-authenticate with a passkey (null: never offered)
+ * @param {((provider: {slug: string, name: string, kind: string}) => Promise<void>)|null} [deps.withProvider]
+ *   sign in again at one of the account's linked providers (`options` names them as `providers`); the page is left
  * @param {string[]|null} [deps.methods]  what the server accepts here (the 403's `methods`; null: anything)
  * @param {Document} [deps.doc]
  * @returns {Promise<boolean>}
  */
 export function askToReauthenticate({
-  reauthenticate, options = async () => ({ code: null, passkey: false }), withPasskey = null, methods = null, doc = document,
+  reauthenticate, options = async () => ({ code: null, passkey: false }), withPasskey = null, withProvider = null,
+  methods = null, doc = document,
 }) {
   // Without "password" among them, only a second factor will do: the server named the account's own.
   const secondFactorOnly = Array.isArray(methods) && !methods.includes('password');
@@ -73,6 +77,8 @@ export function askToReauthenticate({
   const passkeyWrap = passkey && !passkeyOnly
     ? h('div', { class: 'reauth-passkey', hidden: !secondFactorOnly }, h('p', { class: 'auth-divider' }, 'or'), passkey)
     : null;
+  // "Continue with <provider>": shown once the account is known to have a linked one (not for a second factor).
+  const providerWrap = h('div', { class: 'reauth-providers', hidden: true });
   const form = h(
     'form',
     { class: 'form', testid: 'reauth-form', novalidate: true },
@@ -84,6 +90,7 @@ export function askToReauthenticate({
     passkey && passkeyOnly ? h('div', { class: 'reauth-passkey' }, passkey) : null,
     h('div', { class: 'dialog-actions' }, cancel, submit),
     passkeyWrap,
+    providerWrap,
   );
   const { finish, result } = openModal({ doc, title: 'Confirm it’s you', content: [form] });
   result.then(() => {
@@ -170,6 +177,20 @@ export function askToReauthenticate({
         toggle.hidden = false;
       }
       if (has.passkey && passkeyWrap) passkeyWrap.hidden = false;
+      const buttons = withProvider && providerButtons({
+        providers: has.providers || [],
+        error,
+        testid: 'reauth-provider',
+        choose: (provider) => withProvider(provider),
+      });
+      if (buttons) {
+        providerWrap.replaceChildren(
+          h('p', { class: 'auth-divider' }, 'or'),
+          h('p', { class: 'small muted' }, 'You’ll come back to this page; then do it again.'),
+          buttons,
+        );
+        providerWrap.hidden = false;
+      }
     })
     .catch(() => {});
   return result;

@@ -1,11 +1,13 @@
 // Account: profile (details, username, names, language), change of address, password change (server
-// validation shown per field), two-step sign-in, passkeys, personal access tokens, and the account's data.
+// validation shown per field), two-step sign-in, passkeys, sign-in providers, personal access tokens, and the
+// account's data.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError, errorMessage } from '../api.js';
 import { twoStepSection } from './two-step.js';
 import { mountTokens } from './account-tokens.js';
 import { mountApps } from './account-apps.js';
 import { mount as mountPasskeys } from './account-passkeys.js';
+import { mount as mountIdentities } from './account-identities.js';
 import { enrolmentNotice } from '../enrolment.js';
 import { profileCard, dataCard } from './account-data.js';
 
@@ -158,6 +160,8 @@ export function mount(container, outerCtx) {
 
   // The passkeys section tells the two-step section of each change: a passkey is a second factor too.
   const disposePasskeys = mountPasskeys(container, { ...ctx, twoStep });
+  // Sign-in providers linked to the account (shown when the server has any).
+  const disposeIdentities = held ? () => {} : mountIdentities(container, ctx);
   // Export is refused (403) until a factor is enrolled; the page offers enrolment only meanwhile.
   if (!held) add(container, h('div', { class: 'grid grid-section' }, dataCard(ctx)));
 
@@ -206,5 +210,6 @@ export function mount(container, outerCtx) {
     unmountTokens();
     unmountApps();
     disposePasskeys();
+    disposeIdentities();
   };
 }

@@ -11,22 +11,68 @@ import { emailCodeStep } from './login-code.js';
 import { startPasskeyAutofill } from '../passkey-autofill.js';
 import { ceremonyErrorMessage } from '../webauthn.js';
 import { retryWhenBusy } from '../busy-retry.js';
+import { federationErrorMessage } from '../federation.js';
+import { providerButtons } from '../provider-buttons.js';
+import { ownsDomains, providerForAddress, providerOfRefusal } from '../sso-address.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
   let alive = true;
   // The pending passkey autofill request of the password step, if any.
   let autofill = null;
+  // The providers the server lists (listedProviders), asked once.
+  let providersAsked = null;
   const stopAutofill = () => {
     if (autofill) autofill.abort();
     autofill = null;
   };
+  const query = new URLSearchParams((ctx.location && ctx.location.search) || '');
   if (ctx.route && ctx.route.name === 'loginCode') codeSignIn();
-  else passwordStep({ notice: flash });
+  else if (query.get('second_step') && ctx.federation) providerSecondStep();
+  else passwordStep({ notice: flash, error: federationErrorMessage(query.get('error')) });
   return () => {
     alive = false;
     stopAutofill();
   };
+
+  /** Back from a provider sign-in of an account with a second factor: the same second step as after a password. */
+  async function providerSecondStep() {
+    setChildren(container, pageTitle('Two-step sign-in', 'Checking your sign-in…'));
+    try {
+      const pending = await ctx.federation.pendingSecondStep();
+      if (alive) codeStep(pending, { lead: 'You signed in with your provider. One more step to prove it’s you.' });
+    } catch (err) {
+      if (!alive) return;
+      passwordStep({
+        error: err instanceof ApiError && err.status === 401
+          ? 'That sign-in took too long or was already completed. Please sign in again.'
+          : errorMessage(err),
+      });
+    }
+  }
+
+  /** The server's sign-in providers, asked once per page (the buttons and the address-first step share it). */
+  function listedProviders() {
+    if (!providersAsked) providersAsked = ctx.federation ? ctx.federation.providers() : Promise.resolve([]);
+    return providersAsked;
+  }
+
+  /** "Continue with …" for each sign-in provider, filled in once the server has said which there are. */
+  function providerSection(error) {
+    const wrap = h('div', { class: 'provider-section', testid: 'provider-section' });
+    if (!ctx.federation) return wrap;
+    const next = new URLSearchParams(ctx.location.search).get('next') || '/';
+    listedProviders().then((providers) => {
+      if (!alive) return;
+      const buttons = providerButtons({
+        providers,
+        error,
+        choose: (provider) => ctx.federation.start(provider.slug, { intent: 'login', next }),
+      });
+      if (buttons) wrap.replaceChildren(h('p', { class: 'auth-divider' }, 'or'), buttons);
+    });
+    return wrap;
+  }
 
   /** Sign in with a code mailed to the address (the code page, /login/code). */
   function codeSignIn() {
@@ -117,6 +163,7 @@ export function mount(container, ctx) {
           beforeStart: stopAutofill, // one WebAuthn request at a time: the button's replaces the autofill's
         })
         : null,
+      providerSection(error),
       caps.passwordReset
         ? h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?'))
         : null,
@@ -127,6 +174,42 @@ export function mount(container, ctx) {
     if (startError) error.show(startError);
     username.input.focus();
     startAutofill();
+
+    // A provider owns email domains: ask for the address first, and send a company address to its provider
+    // (sso-address.js). Until the server has answered, the page is the usual one.
+    let providers = [];
+    let addressFirst = false;
+    listedProviders().then((list) => {
+      if (!alive || !form.isConnected) return;
+      providers = list;
+      if (!ownsDomains(list) || password.input.value) return;
+      addressFirst = true;
+      password.wrap.hidden = true;
+      rememberRow.hidden = true;
+      setText(submit, 'Continue');
+      form.dataset.step = 'address';
+    });
+    function showPasswordStep() {
+      addressFirst = false;
+      password.wrap.hidden = false;
+      rememberRow.hidden = false;
+      setText(submit, 'Sign in');
+      form.dataset.step = 'password';
+      password.input.focus();
+    }
+    async function goToProvider(provider, message) {
+      busy = true;
+      setBusy(submit, true, `Continuing with ${provider.name}…`);
+      if (message) error.show(message);
+      try {
+        await ctx.federation.start(provider.slug, { intent: 'login', next: next || '/' });
+      } catch (err) {
+        if (!alive) return;
+        busy = false;
+        setBusy(submit, false);
+        error.show(errorMessage(err));
+      }
+    }
 
     function startAutofill() {
       stopAutofill();
@@ -156,6 +239,21 @@ export function mount(container, ctx) {
       password.setError(null);
       const u = username.input.value.trim();
       const p = password.input.value;
+      const owner = providerForAddress(u, providers);
+      if (owner && ctx.federation) {
+        stopAutofill();
+        await goToProvider(owner);
+        return;
+      }
+      if (addressFirst) {
+        if (!u) {
+          username.setError('Enter your username or email address.');
+          username.input.focus();
+          return;
+        }
+        showPasswordStep();
+        return;
+      }
       let invalid = false;
       if (!u) {
         username.setError('Enter your username or email address.');
@@ -200,6 +298,11 @@ export function mount(container, ctx) {
             announce: ctx.announce,
           }));
           password.input.value = '';
+        } else if (err instanceof ApiError && err.status === 403 && err.code === 'sso_required') {
+          password.input.value = '';
+          const owner = providerOfRefusal(err.body, providers);
+          if (owner && ctx.federation) await goToProvider(owner, `Your organisation signs you in with ${owner.name}.`);
+          else error.show(err.detail || 'Your organisation signs you in with its own provider.');
         } else if (err instanceof ApiError && err.status === 401) {
           error.show('Incorrect username or password.');
           password.input.value = '';
@@ -240,7 +343,7 @@ export function mount(container, ctx) {
   }
 
   /** The second step: a code from the authenticator app, or a recovery code. */
-  function codeStep(pending) {
+  function codeStep(pending, { lead = 'Your password was right. One more step to prove it’s you.' } = {}) {
     const { api } = ctx;
     stopAutofill();
     let recovery = false;
@@ -272,7 +375,7 @@ export function mount(container, ctx) {
       ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'mfa-passkey', on: { click: usePasskey } },
         'Use a passkey')
       : null;
-    const title = pageTitle('Two-step sign-in', 'Your password was right. One more step to prove it’s you.');
+    const title = pageTitle('Two-step sign-in', lead);
     title.querySelector('h1').id = 'mfa-title';
     setChildren(container);
     add(container,

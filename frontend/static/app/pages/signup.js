@@ -2,6 +2,7 @@
 import { add, h, link, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setChildren } from '../dom.js';
 import { ApiError, errorMessage } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
+import { providerButtons } from '../provider-buttons.js';
 
 export function mount(container, ctx) {
   const { api, location } = ctx;
@@ -33,7 +34,19 @@ export function mount(container, ctx) {
   const loginHref = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
   const body = h('div', { class: 'stack' }, form);
   const switchLine = h('p', { class: 'auth-switch' }, 'Already have an account? ', link(loginHref, {}, 'Sign in'));
-  add(container, pageTitle('Create your account', 'It takes less than a minute.'), body, switchLine);
+  // "Continue with …": an account made through a provider (when it allows sign-ups), no password needed.
+  const providers = h('div', { class: 'provider-section', testid: 'provider-section' });
+  if (ctx.federation) {
+    ctx.federation.providers().then((list) => {
+      const buttons = providerButtons({
+        providers: list,
+        error,
+        choose: (provider) => ctx.federation.start(provider.slug, { intent: 'login', next: next || '/' }),
+      });
+      if (buttons) providers.replaceChildren(h('p', { class: 'auth-divider' }, 'or'), buttons);
+    });
+  }
+  add(container, pageTitle('Create your account', 'It takes less than a minute.'), body, providers, switchLine);
   username.input.focus();
 
   let busy = false;

@@ -1,0 +1,86 @@
+"""Company domains on the login page, in Chromium, against the real provider (oidc-provider on loopback).
+
+A provider that owns a domain makes the login page ask for the address
+first: a company address goes straight to its provider, any other address
+gets the password field. A username of a domain-owned account, with its
+right password, is answered ``sso_required`` and the page sends the person on
+to the provider.
+"""
+import pytest
+from playwright.sync_api import expect
+
+from accounts.federation.models import Identity
+from tests.browser.conftest import screenshots
+from tests.conftest import PASSWORD
+from tests.federation.peers import new_client, register, start_provider
+
+
+@pytest.fixture(scope="module")
+def company_peer(live_server):
+    client = new_client(redirect_uris=[f"{live_server.url}/api/auth/federation/acme/callback/"])
+    running = start_provider(clients=[client])
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def acme(db, company_peer):
+    return register(running=company_peer, client=company_peer.clients[0], slug="acme", name="Acme ID",
+                    domains=["acme.test"], require_for_domains=True)
+
+
+def test_a_company_address_goes_straight_to_its_provider(page, acme, artifacts):
+    page.goto("/login")
+    form = page.get_by_test_id("login-form")
+    expect(form).to_have_attribute("data-step", "address")
+    expect(page.locator('input[name="password"]')).to_be_hidden()
+    expect(form.locator('button[type="submit"]')).to_have_text("Continue")
+    screenshots(page, artifacts, "federation-address-first")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.locator('input[name="username"]').fill("Dora@ACME.test")
+    form.locator('button[type="submit"]').click()
+    # The provider's own login screen, no password asked here.
+    page.locator('input[name="login"]').fill("dora@acme.test")
+    page.locator('input[name="password"]').fill("any password")
+    page.locator('button[type="submit"]').click()
+
+    expect(page.get_by_test_id("current-user")).to_be_visible()
+    assert Identity.objects.get(provider=acme).email == "dora@acme.test"
+
+
+def test_another_address_gets_the_password_field(page, acme, user):
+    page.goto("/login")
+    form = page.get_by_test_id("login-form")
+    expect(form).to_have_attribute("data-step", "address")
+    page.locator('input[name="username"]').fill("alice@example.com")
+    form.locator('button[type="submit"]').click()
+    expect(form).to_have_attribute("data-step", "password")
+    password = page.locator('input[name="password"]')
+    expect(password).to_be_visible()
+    expect(password).to_be_focused()
+    password.fill(PASSWORD)
+    form.locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("current-user")).to_have_text("alice")
+
+
+def test_a_username_of_a_domain_owned_account_is_sent_on_to_the_provider(page, acme, make_user):
+    make_user("bob", email="bob@acme.test")
+    page.goto("/login")
+    form = page.get_by_test_id("login-form")
+    expect(form).to_have_attribute("data-step", "address")
+    page.locator('input[name="username"]').fill("bob")
+    form.locator('button[type="submit"]').click()
+    page.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('button[type="submit"]').click()
+    # Refused with sso_required after the right password: on to the provider's login screen.
+    expect(page.locator('input[name="login"]')).to_be_visible()
+    assert page.url.startswith(acme.issuer)
+
+
+def test_without_domains_the_login_page_is_as_before(page, db, company_peer):
+    register(running=company_peer, client=company_peer.clients[0], slug="acme", name="Acme ID")
+    page.goto("/login")
+    expect(page.locator('[data-testid="provider-button"][data-provider="acme"]')).to_be_visible()
+    expect(page.locator('input[name="password"]')).to_be_visible()
+    expect(page.get_by_test_id("login-form")).not_to_have_attribute("data-step", "address")

@@ -1,0 +1,182 @@
+"""Domains a provider owns (enterprise single sign-on): ``sso_required`` for password, email code and passkey.
+
+Each refusal comes only after the credential was right: a wrong password, a
+wrong code or an unknown account answer exactly as for any other account.
+"""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.federation import domains
+from accounts.federation.models import Provider
+from accounts.federation.providers import clean_domain
+from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
+from tests.conftest import LoggedIn, login
+from tests.passkeys import recording
+from tests.passkeys.authenticator import SoftAuthenticator
+from tests.passkeys.conftest import relying_party  # noqa: F401  (a fixture)
+from tests.passkeys.test_api import LOGIN, LOGIN_OPTIONS, register
+from tests.signin.test_email_code import ask, confirm, mailed_code, wrong
+
+pytestmark = pytest.mark.django_db
+
+
+def make_provider(slug="acme", *, domains_=("acme.test",), require=True, enabled=True):
+    provider = Provider(
+        slug=slug, name=slug.title(), kind="oidc", client_id=f"{slug}-client", issuer=f"https://{slug}.example",
+        domains=list(domains_), require_for_domains=require, enabled=enabled,
+    )
+    provider.set_client_secret("s3cret")
+    provider.save()
+    return provider
+
+
+@pytest.fixture
+def employee(make_user):
+    return make_user("bob", email="bob@acme.test")
+
+
+def assert_sso_required(response, provider="acme"):
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "sso_required" and body["provider"] == provider and body["detail"]
+    assert "access" not in body and "mfa_token" not in body
+    assert not response.cookies.get("refresh_token")
+
+
+def test_the_password_login_of_a_domain_owned_account_answers_sso_required(employee):
+    make_provider()
+    response = login(APIClient(), "bob")
+    assert_sso_required(response)
+    assert not RefreshSession.objects.filter(user=employee).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, user=employee, reason="sso_required").exists()
+
+
+def test_the_address_as_username_too(employee):
+    make_provider()
+    assert_sso_required(login(APIClient(), "bob@acme.test"))
+
+
+def test_a_wrong_password_tells_nothing_about_the_domain(employee, make_user):
+    make_provider()
+    make_user("carol", email="carol@elsewhere.test")
+    owned = login(APIClient(), "bob", password="wrong password")
+    other = login(APIClient(), "carol", password="wrong password", REMOTE_ADDR="198.51.100.7")
+    unknown = login(APIClient(), "nobody@acme.test", password="wrong password", REMOTE_ADDR="198.51.100.8")
+    assert owned.status_code == other.status_code == unknown.status_code == 401
+    assert owned.json() == other.json() == unknown.json()
+    assert "acme" not in owned.content.decode()
+
+
+def test_a_second_factor_is_not_asked_before_sso_required(employee):
+    """The provider decides; no mfa_token (which would confirm the password) is handed out first."""
+    from tests.mfa.conftest import enrol
+
+    client = APIClient()
+    enrol(LoggedIn(client, login(client, "bob")))
+    make_provider()
+    assert_sso_required(login(APIClient(), "bob"))
+
+
+@pytest.mark.parametrize("change", [
+    {"require_for_domains": False},
+    {"enabled": False},
+    {"domains": ["other.test"]},
+])
+def test_without_an_enabled_provider_requiring_the_domain_the_password_still_signs_in(employee, change):
+    provider = make_provider()
+    assert login(APIClient(), "bob").status_code == 403
+    for name, value in change.items():
+        setattr(provider, name, value)
+    provider.save()  # drops the cached map of owned domains
+    assert login(APIClient(), "bob").status_code == 200
+
+
+def test_deleting_the_provider_lifts_the_rule(employee):
+    provider = make_provider()
+    assert login(APIClient(), "bob").status_code == 403
+    provider.delete()
+    assert login(APIClient(), "bob").status_code == 200
+
+
+def test_other_domains_and_look_alike_domains_are_not_owned(make_user):
+    make_provider()
+    for number, address in enumerate(["dave@notacme.test", "erin@acme.test.evil", "fay@sub.acme.test"]):
+        make_user(f"user{number}", email=address)
+        assert login(APIClient(), f"user{number}", REMOTE_ADDR=f"198.51.100.{number + 1}").status_code == 200
+
+
+def test_an_idn_domain_is_owned_in_its_ascii_form(make_user):
+    make_provider(domains_=(clean_domain("Bücher.Test"),))
+    make_user("gus", email="gus@bücher.test")
+    assert_sso_required(login(APIClient(), "gus"))
+
+
+def test_a_warm_map_costs_no_query(employee):
+    make_provider()
+    domains.owners()
+    with CaptureQueriesContext(connection) as queries:
+        assert domains.required_provider("bob@acme.test") == "acme"
+    assert len(queries) == 0
+
+
+# Email code
+
+def test_the_email_code_sign_in_answers_sso_required_after_a_right_code(employee, smtp_server, settings):
+    settings.SITE_URL = "https://gatehouse.test"
+    make_provider()
+    assert ask("bob@acme.test").status_code == 202
+    code = mailed_code(smtp_server, "bob@acme.test")
+    wrong_answer = confirm("bob@acme.test", wrong(code))
+    assert wrong_answer.status_code == 401 and "sso" not in wrong_answer.content.decode()
+    assert_sso_required(confirm("bob@acme.test", code))
+    assert not RefreshSession.objects.filter(user=employee).exists()
+
+
+# Passkey
+
+def test_the_passkey_sign_in_answers_sso_required(employee, relying_party):  # noqa: F811
+    authenticator = SoftAuthenticator(origin=recording.ORIGIN)
+    client = APIClient()
+    assert register(LoggedIn(client, login(client, "bob")), authenticator).status_code == 201
+
+    make_provider()
+    fresh = APIClient()
+    options = fresh.post(LOGIN_OPTIONS, format="json")
+    assert options.status_code == 200
+    response = fresh.post(LOGIN, {"credential": authenticator.assertion(options.json())}, format="json")
+    assert_sso_required(response)
+    assert RefreshSession.objects.filter(user=employee, revoked_at__isnull=True).count() == 1  # only the first
+
+
+# Another provider's identity
+
+def test_a_provider_sign_in_is_let_in_only_through_the_provider_that_owns_the_domain(real_provider, client):
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow, error_of
+    from tests.federation.peers import register
+
+    owner = register(running=real_provider, client=real_provider.clients[0], slug="acme", name="Acme ID",
+                     domains=["users.example.test"], require_for_domains=True)
+    register(running=real_provider, client=real_provider.clients[1], slug="other", name="Other ID")
+
+    signed_in = Flow(client, slug="acme").through(login="carol")  # carol@users.example.test, verified
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/", signed_in.get("Location")
+    user = Identity.objects.get(provider=owner).user
+
+    # The same person's identity at another provider, linked to the account: it may not sign in there.
+    Identity.objects.create(user=user, provider=Provider.objects.get(slug="other"), subject="carol",
+                            email=user.email, email_verified=True)
+    other = Flow(APIClient(), slug="other").through(login="carol")
+    assert error_of(other) == "sso_required"
+    assert not other.cookies.get("refresh_token") or not other.cookies["refresh_token"].value
+    assert RefreshSession.objects.filter(user=user).count() == 1
+
+
+def test_the_provider_list_names_each_providers_domains(db):
+    make_provider("acme", domains_=("acme.test", "acme-labs.test"))
+    make_provider("plain", domains_=())
+    make_provider("off", domains_=("off.test",), enabled=False)
+    listed = {p["slug"]: p["domains"] for p in APIClient().get("/api/auth/providers/").json()}
+    assert listed == {"acme": ["acme.test", "acme-labs.test"], "plain": []}
