@@ -23,8 +23,14 @@ and gives truer ratios):
 - ``me``: ``GET /api/auth/me/`` with a Bearer token, rotating over the sessions;
 - ``stock me``: the same view behind stock simplejwt's ``JWTAuthentication``;
 - ``health``: ``GET /api/health/`` (one ``SELECT 1``), for reference;
-- ``refresh``: ``POST /api/auth/refresh/`` across the seeded sessions, each
-  session used by one client thread only and always with its latest token;
+- ``refresh`` and ``client refresh``, taking turns in ``--repeat`` slices:
+  the browser's ``POST /api/auth/refresh/`` across the seeded sessions, and an
+  OpenID client's ``POST /oauth/token/`` (``grant_type=refresh_token``, a
+  confidential client with HTTP Basic) across as many grants, one opened
+  under each seeded session; each session or grant used by one client thread
+  only and always with its latest token. The workers' CPU time over each
+  gives **refreshes/s per core** side by side (target for the client's:
+  >= 120);
 - ``login``: ``POST /api/auth/login/`` (the production hasher, Argon2id);
   the workers' CPU time over this phase gives the CPU cost of a login and
   so **logins/s per core**, and their peak resident memory is printed;
@@ -41,13 +47,18 @@ and gives truer ratios):
 The clients act as many distinct addresses behind one trusted proxy
 (``TRUSTED_PROXY_COUNT=1``, ``X-Forwarded-For``, ``X-Forwarded-Proto: https``),
 as a load balancer would forward them; the throttle rates are raised through
-``LOGIN_RATE_PER_IP``, ``REFRESH_RATE_PER_IP`` and ``REGISTER_RATE_PER_IP``.
+``LOGIN_RATE_PER_IP``, ``REFRESH_RATE_PER_IP``, ``REGISTER_RATE_PER_IP`` and
+``OAUTH_TOKEN_RATE_PER_MINUTE``. The server signs with a fresh ES256 key
+(``JWT_ALGORITHM``, ``JWT_PRIVATE_KEY``), as the OpenID Provider needs: its
+ID tokens are checked with the published key.
 The read phases alternate (ceiling, me, stock me, repeated) so that a busy
 machine slows all of them alike. Every phase is bounded by time and count;
 the run fails (exit 1) on any error, and with ``--check`` also when ``me`` is
-below 0.80 of the ceiling.
+below 0.80 of the ceiling or a client's refreshes/s per core below 120.
 """
 import argparse
+import base64
+import hashlib
 import http.client
 import json
 import os
@@ -62,12 +73,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from bench import procstats
 from bench.server import Gunicorn
 
 PASSWORD = "load password, not a secret"
 TARGET_RATIO = 0.80
+CLIENT_REFRESH_TARGET = 120  # refreshes/s per core (Keycloak's sizing figure per vCPU)
+CLIENT_ID = "load-app"
+CLIENT_REDIRECT = "https://app.example/callback"
 
 
 # --- the client -----------------------------------------------------------------
@@ -269,6 +284,30 @@ def refresh_job(address, sessions):
     return job
 
 
+def client_refresh_job(address, grants, secret):
+    """An OpenID client refreshing this thread's own grants in turn at ``/oauth/token/``, with the latest token."""
+    state = [dict(grant) for grant in grants]
+    position = [0]
+    basic = "Basic " + base64.b64encode(f"{CLIENT_ID}:{secret}".encode()).decode()
+
+    def job():
+        grant = state[position[0] % len(state)]
+        position[0] += 1
+        body = urlencode({"grant_type": "refresh_token", "refresh_token": grant["refresh"]})
+        headers = {**proxy_headers(grant["ip"]), "Authorization": basic,
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        status, _, payload = request(address, "POST", "/oauth/token/", headers=headers, body=body)
+        if status != 200:
+            return f"client refresh: {status} {payload[:120]!r}"
+        token = json.loads(payload).get("refresh_token")
+        if not token:
+            return "client refresh: no new refresh token"
+        grant["refresh"] = token
+        return None
+
+    return job
+
+
 def login_job(address, users, *, refused=None, retry_after=True):
     """POST a login with each user in turn; expect 200.
 
@@ -333,6 +372,15 @@ def database_queries_per_request(database_url, run):
     return max(0.0, after - before - 1 - background) / max(1, phase.count)  # less the reading's own transaction
 
 
+def _es256_pem():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
 def server_environment(args, database_url):
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.update(
@@ -346,6 +394,10 @@ def server_environment(args, database_url):
         LOGIN_RATE_PER_IP="100000/min",
         REFRESH_RATE_PER_IP="100000/min",
         REGISTER_RATE_PER_IP="100000/min",
+        OAUTH_TOKEN_RATE_PER_MINUTE="100000000",
+        JWT_ALGORITHM="ES256",
+        JWT_PRIVATE_KEY=_es256_pem(),
+        JWT_ISSUER="https://gatehouse.load.example",
         GATEHOUSE_LOG_LEVEL="WARNING",
         PYTHONPATH=str(Path(__file__).resolve().parent.parent),
     )
@@ -355,7 +407,9 @@ def server_environment(args, database_url):
 def seed(args):
     """Users and sessions straight in the database.
 
-    Returns (gatehouse credentials, stock credentials, sessions, login credentials).
+    Returns (gatehouse credentials, stock credentials, sessions, login credentials, grants, client secret):
+    a grant is an OpenID client's refresh token, one opened under each seeded session through the
+    provider's own code flow (``flows.allow``, then ``flows.exchange_code``).
     """
     import django
 
@@ -367,6 +421,8 @@ def seed(args):
     from rest_framework_simplejwt.tokens import AccessToken
 
     from accounts.limits.net import ClientInfo
+    from accounts.oidc_provider import clients, flows, requests
+    from accounts.oidc_provider.models import OAuthClient
     from accounts.sessions import lifecycle
 
     call_command("migrate", verbosity=0)
@@ -393,8 +449,37 @@ def seed(args):
     gatehouse = [(s["access"], s["ip"]) for s in sessions]
     stock = [(str(AccessToken.for_user(s["user"])), s["ip"]) for s in sessions]
     logins = [(user.username, ip(100_000 + n)) for n, user in enumerate(users)]
+
+    secret = secrets.token_urlsafe(32)
+    OAuthClient.objects.filter(client_id=CLIENT_ID).delete()  # with its grants' sessions left to end by themselves
+    client, _ = clients.set_client(CLIENT_ID, clients.ClientSettings(
+        redirect_uris=[CLIENT_REDIRECT], name="Load app", secret=secret, trusted=True))
+    grants = []
+    for n, session in enumerate(sessions):
+        browser = lifecycle_session(session["access"])
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        authorization = requests.AuthorizationRequest(
+            client_id=CLIENT_ID, redirect_uri=CLIENT_REDIRECT, scopes="openid profile offline_access", state="s",
+            nonce="n", code_challenge=challenge, prompt="", max_age=None, acr_requested=False, issued_at=0,
+        )
+        location = flows.allow(request=authorization, client=client, user=session["user"], session=browser,
+                               consented=False)
+        code = location.split("code=", 1)[1].split("&", 1)[0]
+        issued = flows.exchange_code(client=client, code=code, redirect_uri=CLIENT_REDIRECT, code_verifier=verifier,
+                                     client_info=ClientInfo(ip(200_000 + n), "bench-load"))
+        grants.append({"refresh": issued.refresh_token, "ip": ip(200_000 + n)})
     connections.close_all()
-    return gatehouse, stock, sessions, logins
+    return gatehouse, stock, sessions, logins, grants, secret
+
+
+def lifecycle_session(access):
+    """The seeded browser session an access token names (its ``sid``)."""
+    from accounts.models import RefreshSession
+
+    payload = access.split(".")[1]
+    sid = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sid"]
+    return RefreshSession.objects.get(pk=sid)
 
 
 # --- the run --------------------------------------------------------------------------
@@ -419,7 +504,9 @@ def main(argv=None):
                         help="the flooding clients post again at once when refused (503) instead of waiting")
     parser.add_argument("--flood-only", action="store_true",
                         help="only the authenticated GET alone and during a login flood (quicker to repeat)")
-    parser.add_argument("--check", action="store_true", help=f"exit 1 also when me/ceiling < {TARGET_RATIO}")
+    parser.add_argument("--check", action="store_true",
+                        help=f"exit 1 also when me/ceiling < {TARGET_RATIO} or client refreshes/s per core "
+                             f"< {CLIENT_REFRESH_TARGET}")
     args = parser.parse_args(argv)
     concurrency = args.concurrency or 2 * args.workers
     if args.client == "auto":
@@ -437,7 +524,7 @@ def main(argv=None):
     server = None
     try:
         print(f"seeding {args.users} users and {args.sessions} sessions ...", flush=True)
-        gatehouse, stock, sessions, logins = seed(args)
+        gatehouse, stock, sessions, logins, grants, secret = seed(args)
         from django.db import connection
 
         vendor = connection.vendor
@@ -451,7 +538,7 @@ def main(argv=None):
             "me": ("/api/auth/me/", gatehouse),
             "stock me": ("/api/bench/stock/me/", stock),
         }
-        results = {} if args.flood_only else {name: Phase(name) for name in [*reads, "health", "refresh", "login"]}
+        results = {} if args.flood_only else {name: Phase(name) for name in [*reads, "health", "refresh", "client refresh", "login"]}
         # Warm up every worker on every route, with every credential the phases send (wrk sends the first
         # 1,000), twice per worker: as in a steady state, where a browser sends its token for its lifetime,
         # each worker has checked each token's signature and, on PostgreSQL, remembers its live session.
@@ -476,17 +563,27 @@ def main(argv=None):
                 seconds=2, max_requests=args.max_requests,
             ))
         memory, login_cpu = {}, 0.0
+        refresh_cpu = {"refresh": 0.0, "client refresh": 0.0}
+        load_refresh = None
         if not args.flood_only:
             results["health"] = run_phase(
                 "health", [get_job(address, "/api/health/", [(None, "10.255.0.1")]) for _ in range(concurrency)],
                 seconds=args.seconds / args.repeat, max_requests=args.max_requests,
             )
-            shares = [sessions[n::concurrency] for n in range(concurrency)]
-            results["refresh"] = run_phase(
-                "refresh", [refresh_job(address, share) for share in shares if share],
-                seconds=args.seconds, max_requests=args.max_requests,
-            )
+            # The browser's refresh and the client's, taking turns in slices so that a busy machine slows both
+            # alike; each thread keeps its jobs (its sessions' and grants' latest tokens) across the slices.
             worker_pids = procstats.workers(server.process.pid)
+            browser_jobs = [refresh_job(address, share) for share in
+                            (sessions[n::concurrency] for n in range(concurrency)) if share]
+            client_jobs = [client_refresh_job(address, share, secret) for share in
+                           (grants[n::concurrency] for n in range(concurrency)) if share]
+            for _ in range(args.repeat):
+                for name, jobs in (("refresh", browser_jobs), ("client refresh", client_jobs)):
+                    cpu_before = sum(procstats.cpu_seconds(pid) for pid in worker_pids)
+                    phase = run_phase(name, jobs, seconds=args.seconds / args.repeat, max_requests=args.max_requests)
+                    refresh_cpu[name] += sum(procstats.cpu_seconds(pid) for pid in worker_pids) - cpu_before
+                    results[name].merge(phase)
+            load_refresh = os.getloadavg()[0]
             cpu_before = sum(procstats.cpu_seconds(pid) for pid in worker_pids)
             results["login"] = login_phase("login", address, logins, concurrency,
                                            seconds=max(args.seconds, 10.0), max_requests=args.logins)
@@ -539,6 +636,17 @@ def main(argv=None):
         stock_ratio = results["stock me"].throughput / ceiling if ceiling else 0.0
         print(f"\nauthenticated GET / ceiling: gatehouse {ratio:.2f}x, stock simplejwt {stock_ratio:.2f}x "
               f"(target: gatehouse >= {TARGET_RATIO})")
+    per_core = {}
+    for name in ("refresh", "client refresh"):
+        if results.get(name) and results[name].count and refresh_cpu[name] > 0:
+            per_core[name] = results[name].count / refresh_cpu[name]
+    if len(per_core) == 2:
+        print(f"refresh: {per_core['refresh']:.0f} browser refreshes/s per core "
+              f"({refresh_cpu['refresh'] / results['refresh'].count * 1000:.1f} ms of worker CPU each), "
+              f"{per_core['client refresh']:.0f} client refreshes/s per core "
+              f"({refresh_cpu['client refresh'] / results['client refresh'].count * 1000:.1f} ms each): "
+              f"client / browser {per_core['client refresh'] / per_core['refresh']:.2f}x "
+              f"(target: client >= {CLIENT_REFRESH_TARGET}/s per core; load average {load_refresh:.2f})")
     logins_done = results["login"].count - results["login"].refused if "login" in results else 0
     if logins_done and login_cpu > 0:
         print(f"login: {login_cpu / logins_done * 1000:.0f} ms of worker CPU each, so "
@@ -566,7 +674,8 @@ def main(argv=None):
     if args.client == "python" and (os.cpu_count() or 1) <= 4:
         print("note: the Python client takes a good share of these few CPUs, more of it the faster the server "
               "answers, which flatters the ratios; wrk (apt-get install wrk) measures them more truly.")
-    failed = errors > 0 or (args.check and ratio < TARGET_RATIO)
+    refresh_missed = "client refresh" in per_core and per_core["client refresh"] < CLIENT_REFRESH_TARGET
+    failed = errors > 0 or (args.check and (ratio < TARGET_RATIO or refresh_missed))
     return 1 if failed else 0
 
 

@@ -2,9 +2,10 @@
 
 Delivery is at least once: a row is claimed (``sending``, with a lease)
 before the SMTP conversation and marked ``sent`` after it. Two senders never
-claim one row at once (PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite: a
-conditional UPDATE of the status). A second copy can still arrive: when the
-SMTP server has the message but its answer does not reach us within the
+claim one row at once (``accounts.outbox.claim_due``, shared with the
+webhook and back-channel logout outboxes: PostgreSQL ``FOR UPDATE SKIP
+LOCKED``, SQLite a conditional UPDATE). A second copy can still arrive: when
+the SMTP server has the message but its answer does not reach us within the
 timeout (or the sender dies before its own UPDATE), the row is tried again.
 Every attempt of one row carries the same ``Message-ID`` (``message_id``),
 so a receiving system that deduplicates sees one mail, and a reader sees the
@@ -20,8 +21,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from accounts import conf, language
 from accounts.mail.models import OutboxMessage, OutboxStatus
+from accounts.outbox import claim_due
 
 logger = logging.getLogger(__name__)
 
@@ -149,27 +150,7 @@ def _claim(*, now, limit) -> list[OutboxMessage]:
     due = OutboxMessage.objects.filter(
         status__in=[OutboxStatus.QUEUED, OutboxStatus.SENDING], next_attempt_at__lte=now
     ).order_by("next_attempt_at", "pk")
-    lease_ends = now + LEASE
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            rows = list(due.select_for_update(skip_locked=True)[:limit])
-            ids = [row.pk for row in rows]
-            OutboxMessage.objects.filter(pk__in=ids).update(
-                status=OutboxStatus.SENDING, next_attempt_at=lease_ends, attempts=F("attempts") + 1
-            )
-        for row in rows:
-            row.status, row.next_attempt_at, row.attempts = OutboxStatus.SENDING, lease_ends, row.attempts + 1
-        return rows
-    # No row locks (SQLite): a row is ours if our UPDATE still finds it as we read it.
-    claimed = []
-    for row in due[:limit]:
-        won = OutboxMessage.objects.filter(
-            pk=row.pk, status=row.status, next_attempt_at=row.next_attempt_at, attempts=row.attempts
-        ).update(status=OutboxStatus.SENDING, next_attempt_at=lease_ends, attempts=F("attempts") + 1)
-        if won:
-            row.status, row.next_attempt_at, row.attempts = OutboxStatus.SENDING, lease_ends, row.attempts + 1
-            claimed.append(row)
-    return claimed
+    return claim_due(due, now=now, limit=limit, sending=OutboxStatus.SENDING, lease=LEASE)
 
 
 def message_id(message: OutboxMessage) -> str:

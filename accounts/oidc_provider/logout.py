@@ -11,11 +11,11 @@ nor sent for a session that lives on.
 Delivery reuses the webhooks' machinery: the background sender of
 ``accounts.background`` (a thread per web process, woken after the commit)
 and the webhook retry settings (``WEBHOOK_MAX_ATTEMPTS``, doubling delays,
-``WEBHOOK_TIMEOUT_SECONDS``). Rows are claimed with a lease as the webhook
-outbox claims its own, POSTed as ``logout_token=<JWT>`` (form-encoded, OIDC
-Back-Channel Logout §2.5), and a 2xx answer is delivered; anything else is
-tried again later, the row dead after the last attempt. Redirects are not
-followed.
+``WEBHOOK_TIMEOUT_SECONDS``). Rows are claimed with a lease by the helper
+every outbox uses (``accounts.outbox.claim_due``), POSTed as
+``logout_token=<JWT>`` (form-encoded, OIDC Back-Channel Logout §2.5), and a
+2xx answer is delivered; anything else is tried again later, the row dead
+after the last attempt. Redirects are not followed.
 """
 import logging
 import secrets
@@ -25,8 +25,7 @@ import urllib.request
 from datetime import timedelta
 
 from django.core.signals import request_started
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from accounts.background import QueueSender
 from accounts.models import RefreshSession
 from accounts.oidc_provider import tokens
 from accounts.oidc_provider.models import BackchannelLogout, ClientGrant, LogoutStatus
+from accounts.outbox import claim_due
 from accounts.sessions import lifecycle
 from accounts.webhooks import config
 
@@ -92,23 +92,7 @@ def deliver_due(*, now=None, limit=_BATCH) -> int:
 def _claim(*, now, limit):
     due = (BackchannelLogout.objects.filter(status__in=_PENDING, next_attempt_at__lte=now)
            .select_related("client").order_by("next_attempt_at", "pk"))
-    lease_ends = now + LEASE
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            rows = list(due.select_for_update(skip_locked=True, of=("self",))[:limit])
-            BackchannelLogout.objects.filter(pk__in=[row.pk for row in rows]).update(
-                status=LogoutStatus.SENDING, next_attempt_at=lease_ends, attempts=F("attempts") + 1
-            )
-    else:
-        rows = []
-        for row in due[:limit]:
-            if BackchannelLogout.objects.filter(
-                pk=row.pk, status=row.status, next_attempt_at=row.next_attempt_at, attempts=row.attempts
-            ).update(status=LogoutStatus.SENDING, next_attempt_at=lease_ends, attempts=F("attempts") + 1):
-                rows.append(row)
-    for row in rows:
-        row.status, row.next_attempt_at, row.attempts = LogoutStatus.SENDING, lease_ends, row.attempts + 1
-    return rows
+    return claim_due(due, now=now, limit=limit, sending=LogoutStatus.SENDING, lease=LEASE)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -1,8 +1,8 @@
 """Deliver due webhook deliveries; resend dead ones.
 
 As the mail outbox (``accounts.mail.outbox``): a row is claimed with a lease
-(PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite: a conditional UPDATE), then
-POSTed, then marked. Delivery is at least once; every attempt of one row
+(``accounts.outbox.claim_due``: PostgreSQL ``FOR UPDATE SKIP LOCKED``, SQLite
+a conditional UPDATE), then POSTed, then marked. Delivery is at least once; every attempt of one row
 carries the same ``webhook-id``, so a receiver drops a repeat. Each attempt
 is signed anew with its own ``webhook-timestamp`` (receivers refuse old
 timestamps). A 2xx answer is success; anything else, a timeout or a refused
@@ -16,11 +16,11 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from math import floor
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from accounts.outbox import claim_due
 from accounts.webhooks import config, endpoints
 from accounts.webhooks.events import wake_sender
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery
@@ -75,25 +75,7 @@ def _claim(*, now, limit) -> list[WebhookDelivery]:
         WebhookDelivery.objects.filter(status__in=_PENDING, next_attempt_at__lte=now, endpoint__active=True)
         .select_related("endpoint").order_by("next_attempt_at", "pk")
     )
-    lease_ends = now + LEASE
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            rows = list(due.select_for_update(skip_locked=True, of=("self",))[:limit])
-            WebhookDelivery.objects.filter(pk__in=[row.pk for row in rows]).update(
-                status=DeliveryStatus.SENDING, next_attempt_at=lease_ends, attempts=F("attempts") + 1
-            )
-        for row in rows:
-            row.status, row.next_attempt_at, row.attempts = DeliveryStatus.SENDING, lease_ends, row.attempts + 1
-        return rows
-    claimed = []
-    for row in due[:limit]:
-        won = WebhookDelivery.objects.filter(
-            pk=row.pk, status=row.status, next_attempt_at=row.next_attempt_at, attempts=row.attempts
-        ).update(status=DeliveryStatus.SENDING, next_attempt_at=lease_ends, attempts=F("attempts") + 1)
-        if won:
-            row.status, row.next_attempt_at, row.attempts = DeliveryStatus.SENDING, lease_ends, row.attempts + 1
-            claimed.append(row)
-    return claimed
+    return claim_due(due, now=now, limit=limit, sending=DeliveryStatus.SENDING, lease=LEASE)
 
 
 def signed_headers(*, secret: str, message_id: str, body: bytes, when: datetime) -> dict:
