@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test peers client-tools prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
+.PHONY: run install messages test peers client-tools prerequisites test-python test-js clean serve nginx-local bench load bench-scale propagation soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,18 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+## install: the virtualenv with the pinned requirements, and the translation catalogs compiled
+## (locale/*/LC_MESSAGES/django.po → .mo with compilemessages, Debian's gettext; only changed catalogs)
+install: $(VENV)/.installed
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore "*/node_modules/*" --verbosity 0
+
+## messages: update the translation catalogs from the code's messages (manage.py catalogs), then translate the new ones
+messages: $(VENV)/.installed
+	DJANGO_DEBUG=1 $(BIN)/python manage.py catalogs
+
 ## run: install, migrate, create the first admin (printed once), serve on http://$(HOST):$(PORT) (127.0.0.1:8000)
 ## (SITE_URL, and so every mailed link and the tokens' iss, follow HOST and PORT unless SITE_URL is set)
-run: $(VENV)/.installed
+run: install
 	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py bootstrap_admin
 	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -40,7 +49,7 @@ frontend/client/node_modules/.package-lock.json: frontend/client/package-lock.js
 prerequisites:
 	@$(PYTHON) scripts/check_prerequisites.py
 
-test-python: $(VENV)/.installed peers
+test-python: install peers
 	$(BIN)/pytest
 
 test-js: client-tools
@@ -53,7 +62,7 @@ clean:
 WEB_CONCURRENCY ?= 2
 GUNICORN_THREADS ?= 4
 MIGRATE ?= 1
-serve: $(VENV)/.installed
+serve: install
 	@if [ -z "$$DJANGO_SECRET_KEY" ]; then \
 	  echo "make serve: DJANGO_SECRET_KEY is not set. Production mode needs a long random secret, e.g." >&2; \
 	  echo "  export DJANGO_SECRET_KEY=\"\$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')\"" >&2; \

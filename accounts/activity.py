@@ -15,6 +15,7 @@ Left out:
   event records the administrator's client): the row says an administrator did it.
 """
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RevocationReason, SecurityEvent, SecurityEventKind
 
@@ -60,55 +61,55 @@ HIDDEN_KINDS = {
 _FIELDS = ("id", "kind", "created_at", "user_id", "session_id", "actor_id", "reason", "ip_address", "user_agent")
 
 _LABELS = {
-    Kind.REGISTERED: "Account created",
-    Kind.LOGOUT: "Signed out",
-    Kind.REUSE_DETECTED: "Signed out: an old sign-in token of this session was used again",
-    Kind.PASSWORD_CHANGED: "Password changed",
-    Kind.PASSWORD_RESET_REQUESTED: "Password reset email sent",
-    Kind.PASSWORD_RESET: "Password reset with an email link",
-    Kind.REAUTHENTICATED: "Confirmed it was you with your password",
-    Kind.MFA_TOTP_ADDED: "Authenticator app added",
-    Kind.MFA_TOTP_REMOVED: "Authenticator app removed",
-    Kind.MFA_RECOVERY_CODES_CREATED: "New recovery codes created",
-    Kind.MFA_RECOVERY_CODE_USED: "Recovery code used",
-    Kind.MFA_RESET: "Two-step sign-in turned off by an administrator",
-    Kind.PERSONAL_TOKEN_CREATED: "Personal access token created",
-    Kind.PERSONAL_TOKEN_REVOKED: "Personal access token revoked",
-    Kind.EMAIL_VERIFIED: "Email address verified",
-    Kind.EMAIL_CHANGE_REQUESTED: "Confirmation link sent to a new email address",
-    Kind.EMAIL_CHANGED: "Email address changed",
-    Kind.PASSKEY_ADDED: "Passkey added",
-    Kind.PASSKEY_REMOVED: "Passkey removed",
-    Kind.PASSKEY_SIGN_COUNT_REGRESSED: "Passkey sign-in refused: the passkey may have been copied",
-    Kind.USERNAME_CHANGED: "Username changed",
-    Kind.DATA_EXPORTED: "Your data downloaded",
-    Kind.IDENTITY_LINKED: "Sign-in provider linked",
-    Kind.IDENTITY_UNLINKED: "Sign-in provider unlinked",
+    Kind.REGISTERED: _("Account created"),
+    Kind.LOGOUT: _("Signed out"),
+    Kind.REUSE_DETECTED: _("Signed out: an old sign-in token of this session was used again"),
+    Kind.PASSWORD_CHANGED: _("Password changed"),
+    Kind.PASSWORD_RESET_REQUESTED: _("Password reset email sent"),
+    Kind.PASSWORD_RESET: _("Password reset with an email link"),
+    Kind.REAUTHENTICATED: _("Confirmed it was you with your password"),
+    Kind.MFA_TOTP_ADDED: _("Authenticator app added"),
+    Kind.MFA_TOTP_REMOVED: _("Authenticator app removed"),
+    Kind.MFA_RECOVERY_CODES_CREATED: _("New recovery codes created"),
+    Kind.MFA_RECOVERY_CODE_USED: _("Recovery code used"),
+    Kind.MFA_RESET: _("Two-step sign-in turned off by an administrator"),
+    Kind.PERSONAL_TOKEN_CREATED: _("Personal access token created"),
+    Kind.PERSONAL_TOKEN_REVOKED: _("Personal access token revoked"),
+    Kind.EMAIL_VERIFIED: _("Email address verified"),
+    Kind.EMAIL_CHANGE_REQUESTED: _("Confirmation link sent to a new email address"),
+    Kind.EMAIL_CHANGED: _("Email address changed"),
+    Kind.PASSKEY_ADDED: _("Passkey added"),
+    Kind.PASSKEY_REMOVED: _("Passkey removed"),
+    Kind.PASSKEY_SIGN_COUNT_REGRESSED: _("Passkey sign-in refused: the passkey may have been copied"),
+    Kind.USERNAME_CHANGED: _("Username changed"),
+    Kind.DATA_EXPORTED: _("Your data downloaded"),
+    Kind.IDENTITY_LINKED: _("Sign-in provider linked"),
+    Kind.IDENTITY_UNLINKED: _("Sign-in provider unlinked"),
 }
 
 # A re-authentication's reason is the method, when it was not the password.
 _CONFIRMED_WITH = {
-    "totp": "Confirmed it was you with an authenticator code",
-    "recovery_code": "Confirmed it was you with a recovery code",
-    "passkey": "Confirmed it was you with a passkey",
+    "totp": _("Confirmed it was you with an authenticator code"),
+    "recovery_code": _("Confirmed it was you with a recovery code"),
+    "passkey": _("Confirmed it was you with a passkey"),
 }
 
 _ENDED_BECAUSE = {
-    RevocationReason.LOGOUT: "Signed out",
-    RevocationReason.LOGOUT_ALL: "Signed out everywhere",
-    RevocationReason.LOGOUT_OTHERS: "Signed out everywhere else",
-    RevocationReason.ACCOUNT_DELETED: "Signed out: the account was deleted",
-    RevocationReason.USER_REVOKED: "Signed out another session",
-    RevocationReason.PASSWORD_CHANGED: "Other sessions signed out after the password change",
-    RevocationReason.PASSWORD_RESET: "Every session signed out after the password reset",
-    RevocationReason.USER_DEACTIVATED: "Signed out: the account was deactivated",
-    RevocationReason.ADMIN_REVOKED: "Signed out from the admin site",
-    RevocationReason.REUSE_DETECTED: "Signed out: an old sign-in token of this session was used again",
+    RevocationReason.LOGOUT: _("Signed out"),
+    RevocationReason.LOGOUT_ALL: _("Signed out everywhere"),
+    RevocationReason.LOGOUT_OTHERS: _("Signed out everywhere else"),
+    RevocationReason.ACCOUNT_DELETED: _("Signed out: the account was deleted"),
+    RevocationReason.USER_REVOKED: _("Signed out another session"),
+    RevocationReason.PASSWORD_CHANGED: _("Other sessions signed out after the password change"),
+    RevocationReason.PASSWORD_RESET: _("Every session signed out after the password reset"),
+    RevocationReason.USER_DEACTIVATED: _("Signed out: the account was deactivated"),
+    RevocationReason.ADMIN_REVOKED: _("Signed out from the admin site"),
+    RevocationReason.REUSE_DETECTED: _("Signed out: an old sign-in token of this session was used again"),
 }
 
 _BY_AN_ADMINISTRATOR = {
-    RevocationReason.PASSWORD_CHANGED: "Signed out everywhere: an administrator set a new password",
-    RevocationReason.USER_DEACTIVATED: "Signed out: an administrator deactivated the account",
+    RevocationReason.PASSWORD_CHANGED: _("Signed out everywhere: an administrator set a new password"),
+    RevocationReason.USER_DEACTIVATED: _("Signed out: an administrator deactivated the account"),
 }
 
 
@@ -130,13 +131,13 @@ def label(event) -> str:
     """One line a person understands, in the past tense."""
     if event.kind == Kind.LOGIN_SUCCEEDED:
         # The API's logins open a session; the admin site's login does not.
-        return "Signed in" if event.session_id else "Signed in to the admin site"
+        return _("Signed in") if event.session_id else _("Signed in to the admin site")
     if event.kind == Kind.SESSION_REVOKED:
         if by_someone_else(event):
-            return _BY_AN_ADMINISTRATOR.get(event.reason, "Signed out by an administrator")
-        return _ENDED_BECAUSE.get(event.reason, "Session ended")
+            return _BY_AN_ADMINISTRATOR.get(event.reason, _("Signed out by an administrator"))
+        return _ENDED_BECAUSE.get(event.reason, _("Session ended"))
     if event.kind == Kind.REAUTHENTICATED and event.reason:
         if event.reason.startswith("fed:"):
-            return "Confirmed it was you with a linked sign-in provider"
-        return _CONFIRMED_WITH.get(event.reason, "Confirmed it was you")
+            return _("Confirmed it was you with a linked sign-in provider")
+        return _CONFIRMED_WITH.get(event.reason, _("Confirmed it was you"))
     return _LABELS.get(event.kind) or event.get_kind_display()

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email as _validate_email_syntax
 from django.db.models.functions import Lower
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 USERNAME_MAX_LENGTH = 150
 
@@ -54,7 +55,7 @@ class UsernameValidator:
         _characters(normalized)
         if len(normalized) > USERNAME_MAX_LENGTH or len(canonical_username(value)) > USERNAME_MAX_LENGTH:
             raise ValidationError(
-                f"Usernames are at most {USERNAME_MAX_LENGTH} characters long (after Unicode normalisation).",
+                _("Usernames are at most %(limit)s characters long (after Unicode normalisation).") % {"limit": USERNAME_MAX_LENGTH},
                 code="max_length",
             )
 
@@ -66,9 +67,9 @@ validate_username = UsernameValidator()
 
 
 EMAIL_MAX_LENGTH = 254
-EMAIL_INVISIBLE = "Email addresses cannot contain invisible or control characters."
-EMAIL_INVALID = "Enter a valid email address."
-EMAIL_BAD_DOMAIN = "The domain of this address is not a valid domain name."
+EMAIL_INVISIBLE = _("Email addresses cannot contain invisible or control characters.")
+EMAIL_INVALID = _("Enter a valid email address.")
+EMAIL_BAD_DOMAIN = _("The domain of this address is not a valid domain name.")
 
 # Categories of characters nobody sees or types in an address: controls (Cc),
 # format characters such as the soft hyphen and zero-width space (Cf),
@@ -109,7 +110,9 @@ def normalized_email(address: str) -> str:
             raise ValidationError(EMAIL_BAD_DOMAIN, code="invalid_domain") from None
     address = f"{local}@{domain.lower()}"
     if len(address) > EMAIL_MAX_LENGTH:
-        raise ValidationError(f"Email addresses are at most {EMAIL_MAX_LENGTH} characters long.", code="max_length")
+        raise ValidationError(
+            _("Email addresses are at most %(limit)s characters long.") % {"limit": EMAIL_MAX_LENGTH}, code="max_length"
+        )
     _validate_email_syntax(address)  # NFKC may have made a valid address of an invalid one, or the reverse
     return address
 
@@ -127,8 +130,8 @@ def canonical_email(address: str) -> str:
         return address.strip().lower()
 
 
-USERNAME_TAKEN = "That username is taken."
-EMAIL_TAKEN = "That email address is already in use."
+USERNAME_TAKEN = _("That username is taken.")
+EMAIL_TAKEN = _("That email address is already in use.")
 
 
 def username_taken(username: str) -> bool:

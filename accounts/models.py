@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import (
     USERNAME_MAX_LENGTH,
@@ -44,7 +45,7 @@ class User(AbstractUser):
         unique=True,
         help_text="Letters, digits and @/./+/-/_ only. Compared without regard to case or width.",
         validators=[validate_username],
-        error_messages={"unique": "A user with that username already exists."},
+        error_messages={"unique": _("A user with that username already exists.")},
     )
     # The database refuses two names that differ only in case, width or
     # another compatibility form.
@@ -73,7 +74,7 @@ class User(AbstractUser):
                 Lower("email"),
                 name="user_email_ci_unique",
                 condition=~Q(email=""),
-                violation_error_message="A user with that email address already exists.",
+                violation_error_message=_("A user with that email address already exists."),
             ),
         ]
 
@@ -87,7 +88,7 @@ class User(AbstractUser):
         if self.pk is not None:
             others = others.exclude(pk=self.pk)
         if others.exists():
-            raise ValidationError({"username": "A user with that username already exists."})
+            raise ValidationError({"username": _("A user with that username already exists.")})
         if self.email:
             # The admin's forms: stored normalised, so the unique index compares canonical forms.
             try:
@@ -136,17 +137,17 @@ class User(AbstractUser):
 
 
 class RevocationReason(models.TextChoices):
-    LOGOUT = "logout", "Logged out"
-    LOGOUT_ALL = "logout_all", "Logged out everywhere"
-    USER_REVOKED = "user_revoked", "Revoked by the user"
-    PASSWORD_CHANGED = "password_changed", "Password changed"
-    USER_DEACTIVATED = "user_deactivated", "User deactivated"
-    ADMIN_REVOKED = "admin_revoked", "Revoked by an administrator"
-    REUSE_DETECTED = "reuse_detected", "Refresh token reuse detected"
-    PASSWORD_RESET = "password_reset", "Password reset by email"
-    LOGOUT_OTHERS = "logout_others", "Logged out everywhere else"
-    ACCOUNT_DELETED = "account_deleted", "Account deleted"
-    PROVIDER_LOGOUT = "provider_logout", "Signed out at the sign-in provider"
+    LOGOUT = "logout", _("Logged out")
+    LOGOUT_ALL = "logout_all", _("Logged out everywhere")
+    USER_REVOKED = "user_revoked", _("Revoked by the user")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+    ADMIN_REVOKED = "admin_revoked", _("Revoked by an administrator")
+    REUSE_DETECTED = "reuse_detected", _("Refresh token reuse detected")
+    PASSWORD_RESET = "password_reset", _("Password reset by email")
+    LOGOUT_OTHERS = "logout_others", _("Logged out everywhere else")
+    ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+    PROVIDER_LOGOUT = "provider_logout", _("Signed out at the sign-in provider")
 
 
 class RefreshSessionQuerySet(models.QuerySet):
@@ -244,37 +245,37 @@ class RefreshSession(models.Model):
 
 
 class SecurityEventKind(models.TextChoices):
-    LOGIN_SUCCEEDED = "login_succeeded", "Login succeeded"
-    LOGIN_FAILED = "login_failed", "Login failed"
-    REUSE_DETECTED = "reuse_detected", "Refresh token reuse detected"
-    LOGOUT = "logout", "Logged out"
-    SESSION_REVOKED = "session_revoked", "Session revoked"
-    PASSWORD_CHANGED = "password_changed", "Password changed"
-    REGISTERED = "registered", "Signed up"
-    REAUTHENTICATED = "reauthenticated", "Confirmed it is them again (password or code)"
-    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
-    PASSWORD_RESET = "password_reset", "Password reset by email"
-    MFA_TOTP_ADDED = "mfa_totp_added", "Authenticator app added"
-    MFA_TOTP_REMOVED = "mfa_totp_removed", "Authenticator app removed"
-    MFA_RECOVERY_CODES_CREATED = "mfa_recovery_codes_created", "Recovery codes generated"
-    MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", "Recovery code used"
-    MFA_RESET = "mfa_reset", "Two-step sign-in reset by an administrator"
-    PERSONAL_TOKEN_CREATED = "personal_token_created", "Personal access token created"
-    PERSONAL_TOKEN_REVOKED = "personal_token_revoked", "Personal access token revoked"
-    EMAIL_VERIFIED = "email_verified", "Email address verified"
-    EMAIL_CHANGE_REQUESTED = "email_change_requested", "Change of email address requested"
-    EMAIL_CHANGED = "email_changed", "Email address changed"
+    LOGIN_SUCCEEDED = "login_succeeded", _("Login succeeded")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    REUSE_DETECTED = "reuse_detected", _("Refresh token reuse detected")
+    LOGOUT = "logout", _("Logged out")
+    SESSION_REVOKED = "session_revoked", _("Session revoked")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    REGISTERED = "registered", _("Signed up")
+    REAUTHENTICATED = "reauthenticated", _("Confirmed it is them again (password or code)")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET = "password_reset", _("Password reset by email")
+    MFA_TOTP_ADDED = "mfa_totp_added", _("Authenticator app added")
+    MFA_TOTP_REMOVED = "mfa_totp_removed", _("Authenticator app removed")
+    MFA_RECOVERY_CODES_CREATED = "mfa_recovery_codes_created", _("Recovery codes generated")
+    MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Recovery code used")
+    MFA_RESET = "mfa_reset", _("Two-step sign-in reset by an administrator")
+    PERSONAL_TOKEN_CREATED = "personal_token_created", _("Personal access token created")
+    PERSONAL_TOKEN_REVOKED = "personal_token_revoked", _("Personal access token revoked")
+    EMAIL_VERIFIED = "email_verified", _("Email address verified")
+    EMAIL_CHANGE_REQUESTED = "email_change_requested", _("Change of email address requested")
+    EMAIL_CHANGED = "email_changed", _("Email address changed")
     # Passkeys (accounts/passkeys/)
-    PASSKEY_ADDED = "passkey_added", "Passkey added"
-    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
-    PASSKEY_SIGN_COUNT_REGRESSED = "passkey_sign_count_regressed", "Passkey signature counter went back (refused)"
+    PASSKEY_ADDED = "passkey_added", _("Passkey added")
+    PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
+    PASSKEY_SIGN_COUNT_REGRESSED = "passkey_sign_count_regressed", _("Passkey signature counter went back (refused)")
     # The account's own data (accounts/account/)
-    USERNAME_CHANGED = "username_changed", "Username changed"
-    DATA_EXPORTED = "data_exported", "Account data downloaded"
-    ACCOUNT_DELETED = "account_deleted", "Account deleted"
+    USERNAME_CHANGED = "username_changed", _("Username changed")
+    DATA_EXPORTED = "data_exported", _("Account data downloaded")
+    ACCOUNT_DELETED = "account_deleted", _("Account deleted")
     # Sign-in with other identity providers (accounts/federation/)
-    IDENTITY_LINKED = "identity_linked", "Sign-in provider linked"
-    IDENTITY_UNLINKED = "identity_unlinked", "Sign-in provider unlinked"
+    IDENTITY_LINKED = "identity_linked", _("Sign-in provider linked")
+    IDENTITY_UNLINKED = "identity_unlinked", _("Sign-in provider unlinked")
 
 
 class SecurityEvent(models.Model):

@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
@@ -32,7 +33,7 @@ User = get_user_model()
 
 class InvalidCredentials(AuthenticationFailed):
     status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "Invalid username or password."
+    default_detail = _("Invalid username or password.")
     default_code = "invalid_credentials"
 
 
@@ -89,8 +90,8 @@ def login_names(typed: str) -> tuple[str, str]:
 
 
 _WRONG_PASSWORD = {
-    "current_password": "Your current password is not correct.",
-    "password": "Your password is not correct.",
+    "current_password": _("Your current password is not correct."),
+    "password": _("Your password is not correct."),
 }
 
 
@@ -144,13 +145,13 @@ def reauthenticate_with_code(*, user, session_id, code, client):
 
 class CodeNotAccepted(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "That code is not right. Enter the current code from your authenticator app, or a recovery code."
+    default_detail = _("That code is not right. Enter the current code from your authenticator app, or a recovery code.")
     default_code = "code_invalid"
 
 
 class CodeAlreadyUsed(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "That code was already used. Wait for the next code from your authenticator app."
+    default_detail = _("That code was already used. Wait for the next code from your authenticator app.")
     default_code = "code_used"
 
 

@@ -1,5 +1,6 @@
 """Error pages: JSON under /api/, Django's defaults elsewhere."""
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import csrf, defaults
 
 from accounts.api.exceptions import error_body, json_not_found, json_server_error
@@ -12,13 +13,13 @@ def _is_api(request):
 def bad_request(request, exception):
     """Django's own 400s (a disallowed Host, too many fields) before any view ran."""
     if _is_api(request):
-        return JsonResponse(error_body("Bad request.", "bad_request"), status=400)
+        return JsonResponse(error_body(_("Bad request."), "bad_request"), status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception):
     if _is_api(request):
-        return JsonResponse(error_body("Permission denied.", "permission_denied"), status=403)
+        return JsonResponse(error_body(_("Permission denied."), "permission_denied"), status=403)
     return defaults.permission_denied(request, exception)
 
 
@@ -42,5 +43,5 @@ def csrf_failure(request, reason=""):
     is logged by Django, not echoed.
     """
     if _is_api(request):
-        return JsonResponse(error_body("CSRF verification failed.", "csrf_failed"), status=403)
+        return JsonResponse(error_body(_("CSRF verification failed."), "csrf_failed"), status=403)
     return csrf.csrf_failure(request, reason)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The answer's language: the account's saved one (set at authentication), else Accept-Language.
+    "accounts.language.LanguageMiddleware",
     # Before the first middleware that reads the Host: load balancers probe by IP address.
     "backend.middleware.HealthProbeMiddleware",
     # A password check refused for want of a hashing slot, outside the API: 503 with Retry-After, not 500.
@@ -142,9 +144,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
-# The languages an account may choose (PATCH /api/auth/me/ `language`); the language work adds more.
-LANGUAGES = [("en", "English")]
+LANGUAGE_CODE = "en"
+# The languages an account may choose (PATCH /api/auth/me/ `language`, GET /api/auth/languages/);
+# each but English has its catalog in locale/ (compiled by `make install`).
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("pt-br", "Brazilian Portuguese"),
+    ("ar", "Arabic"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -56,12 +56,22 @@ def nginx_problem():
     return "nginx (reverse-proxy tests): apt-get install nginx, or GATEHOUSE_SKIP_NGINX_TESTS=1"
 
 
+def gettext_problem():
+    if shutil.which("msgfmt"):
+        return None
+    return "GNU gettext's msgfmt (compiles the translation catalogs in locale/): apt-get install gettext"
+
+
 def python_problem():
     return None if sys.version_info >= (3, 11) else f"Python 3.11 or newer (found {sys.version.split()[0]})"
 
 
 def main():
-    problems = [p for p in (python_problem(), node_problem(), npm_problem(), chromium_problem(), redis_problem(), nginx_problem()) if p]
+    problems = [
+        p for p in (python_problem(), node_problem(), npm_problem(), chromium_problem(), redis_problem(), nginx_problem(),
+                    gettext_problem())
+        if p
+    ]
     if problems:
         print("make test: this machine lacks what the suite needs:", file=sys.stderr)
         for problem in problems:

@@ -9,6 +9,7 @@ adds to that list; nothing here names a language).
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record_event
 from accounts.identity import USERNAME_TAKEN, canonical_username, normalized_username, username_taken, validate_username
@@ -16,7 +17,7 @@ from accounts.mail import notices
 from accounts.models import SecurityEventKind
 
 NAME_MAX_LENGTH = 150
-LANGUAGE_UNKNOWN = "Not a language this site offers."
+LANGUAGE_UNKNOWN = _("Not a language this site offers.")
 
 
 def offered_languages() -> list[str]:

@@ -7,6 +7,7 @@ personal token, changing and deleting never are.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -127,7 +128,7 @@ class MeView(StepUpAnswers, ReadMeView):
             deletion.delete_account(user=request.user)
         except deletion.LastSuperuser:
             return Response(
-                error_body("You are the last superuser: make another superuser before deleting this account.",
+                error_body(_("You are the last superuser: make another superuser before deleting this account."),
                            "last_superuser"),
                 status=status.HTTP_400_BAD_REQUEST,
             )

@@ -1,4 +1,5 @@
 """HTTP for verified addresses: use a link, ask for a new one, change the address."""
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -15,12 +16,16 @@ from accounts.limits.throttling import EmailChangeIPThrottle, EmailVerifyIPThrot
 from accounts.recovery import addresses
 
 _RESENT = {
-    "detail": "If an account has this address and it is not verified yet, a new link is on its way. "
-    "Check your mail (and the spam folder)."
+    "detail": _(
+        "If an account has this address and it is not verified yet, a new link is on its way. "
+        "Check your mail (and the spam folder)."
+    )
 }
 _CHANGE_SENT = {
-    "detail": "Check the inbox of the new address: your address changes when you open the link we sent there. "
-    "Your current address has been told."
+    "detail": _(
+        "Check the inbox of the new address: your address changes when you open the link we sent there. "
+        "Your current address has been told."
+    )
 }
 
 
@@ -39,7 +44,7 @@ class EmailChangeSerializer(serializers.Serializer):
 
     def validate_new_email(self, value):
         if canonical_email(value) == canonical_email(self.context["user"].email or ""):
-            raise serializers.ValidationError("That is already your address.")
+            raise serializers.ValidationError(_("That is already your address."))
         return value
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ValidationError
@@ -30,7 +31,7 @@ def json_exception_handler(exc, context):
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.error("Database unavailable while handling %s: %s", context["request"].path, exc)
         return Response(
-            error_body("The service is temporarily unavailable. Try again shortly.", "service_unavailable"),
+            error_body(_("The service is temporarily unavailable. Try again shortly."), "service_unavailable"),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -62,10 +63,10 @@ def _answer_in_json(request):
 def _validation_body(exc):
     if isinstance(exc.detail, dict):
         fields = {name: _messages(value) for name, value in exc.detail.items()}
-        first = next((messages[0] for messages in fields.values() if messages), "Invalid input.")
+        first = next((messages[0] for messages in fields.values() if messages), _("Invalid input."))
         return error_body(first, "invalid", fields=fields)
     messages = _messages(exc.detail)
-    return error_body(messages[0] if messages else "Invalid input.", "invalid")
+    return error_body(messages[0] if messages else _("Invalid input."), "invalid")
 
 
 def _messages(value):
@@ -79,7 +80,7 @@ def _messages(value):
 def _error_body_from_detail(detail, codes):
     # simplejwt puts a dict {"detail", "code", "messages"} in its exceptions.
     if isinstance(detail, dict):
-        return error_body(detail.get("detail", "Request refused."), detail.get("code", "error"))
+        return error_body(detail.get("detail", _("Request refused.")), detail.get("code", "error"))
     return error_body(detail, codes if isinstance(codes, str) else "error")
 
 
@@ -93,9 +94,9 @@ def json_not_found(request, exception=None):
     No slash-appending redirect: a client that follows it may drop the body
     or turn the POST into a GET.
     """
-    detail = "Not found."
+    detail = _("Not found.")
     if not request.path_info.endswith("/") and _is_a_route(request.path_info + "/"):
-        detail = f"Not found. API paths end with a slash: {request.path}/"
+        detail = _("Not found. API paths end with a slash: %(path)s") % {"path": f"{request.path}/"}
     return JsonResponse(error_body(detail, "not_found"), status=404)
 
 
@@ -107,4 +108,4 @@ def _is_a_route(path_info):
 
 
 def json_server_error(request):
-    return JsonResponse(error_body("Internal server error.", "server_error"), status=500)
+    return JsonResponse(error_body(_("Internal server error."), "server_error"), status=500)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound
@@ -150,9 +151,9 @@ class FederationStartView(BearerView):
             )
         except flows.ProviderUnavailable as error:
             if error.unknown:
-                raise NotFound("No such sign-in provider.") from None
+                raise NotFound(_("No such sign-in provider.")) from None
             return Response(
-                {"detail": "That provider cannot be reached right now. Try again in a moment.",
+                {"detail": _("That provider cannot be reached right now. Try again in a moment."),
                  "code": "provider_unavailable"},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "30"},
             )

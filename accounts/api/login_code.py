@@ -1,4 +1,5 @@
 """HTTP for sign-in by email code: ask for a code, then sign in with it (``accounts.signin.email_code``)."""
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -11,7 +12,9 @@ from accounts.limits.throttling import LoginCodeConfirmIPThrottle, LoginCodeIPTh
 from accounts.signin import email_code
 
 _SENT = {
-    "detail": "If an account has this address, a sign-in code is on its way. Check your mail (and the spam folder)."
+    "detail": _(
+        "If an account has this address, a sign-in code is on its way. Check your mail (and the spam folder)."
+    )
 }
 
 _UNAVAILABLE = {

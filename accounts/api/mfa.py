@@ -1,4 +1,5 @@
 """HTTP for second factors: the authenticator app, recovery codes, and a login's second step."""
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -37,7 +38,7 @@ class LoginSecondStepSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("code" in attrs) == ("credential" in attrs):
-            raise serializers.ValidationError({"code": ["Send a code, or a passkey's credential."]})
+            raise serializers.ValidationError({"code": [_("Send a code, or a passkey's credential.")]})
         return attrs
 
     def proof(self):

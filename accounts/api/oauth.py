@@ -10,6 +10,8 @@ shows, or 403 ``reauthentication_required`` when ``max_age`` or
 """
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated as _NotAuthenticated
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -81,11 +83,11 @@ class AuthorizeView(BearerView):
         serializer.is_valid(raise_exception=True)
         checked = requests.unseal(serializer.validated_data["request"])
         if checked is None:
-            message = "This sign-in request is invalid or has expired: start again from the application."
+            message = _("This sign-in request is invalid or has expired: start again from the application.")
             raise ValidationError({"request": [message]}, code="invalid")
         client = active_client(checked.client_id)
         if client is None or checked.redirect_uri not in client.redirect_uri_list:
-            raise ValidationError({"request": ["This application is no longer registered."]}, code="invalid")
+            raise ValidationError({"request": [_("This application is no longer registered.")]}, code="invalid")
         prompt_none = checked.prompt == "none"
         if not getattr(request.user, "is_authenticated", False):
             if prompt_none:
@@ -116,7 +118,7 @@ class AuthorizeView(BearerView):
 
 
 class _NotBrowser(PermissionDenied):
-    default_detail = "Only a signed-in browser can answer an application's sign-in request."
+    default_detail = gettext_lazy("Only a signed-in browser can answer an application's sign-in request.")
     default_code = "not_a_browser_session"
 
 
@@ -149,7 +151,7 @@ class EndSessionView(BearerView):
         serializer.is_valid(raise_exception=True)
         checked = rp_logout.unseal(serializer.validated_data["request"])
         if checked is None:
-            raise ValidationError({"request": ["This sign-out request is invalid or has expired."]}, code="invalid")
+            raise ValidationError({"request": [_("This sign-out request is invalid or has expired.")]}, code="invalid")
         answer = {"client_name": checked.client_name, "redirect_to": checked.redirect_to, "ask": False,
                   "signed_out": False}
         session = _browser_session(request) if getattr(request.user, "is_authenticated", False) else None
@@ -198,6 +200,6 @@ class AppDetailView(BearerView):
     def delete(self, request, client_id):
         client = OAuthClient.objects.filter(client_id=client_id).first()
         if client is None or not any(app["client_id"] == client_id for app in flows.connected_apps(user=request.user)):
-            raise NotFound("No such application.")
+            raise NotFound(_("No such application."))
         flows.end_app_access(user=request.user, client=client)
         return Response(status=status.HTTP_204_NO_CONTENT)

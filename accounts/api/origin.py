@@ -9,12 +9,13 @@ cross-origin POST, so a request with no ``Origin`` is a non-browser client
 and is judged by its cookie alone.
 """
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 
 class OriginNotAllowed(PermissionDenied):
-    default_detail = "Cross-site requests to this route are not allowed."
+    default_detail = _("Cross-site requests to this route are not allowed.")
     default_code = "origin_not_allowed"
 
 

@@ -2,6 +2,8 @@
 import json
 import re
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser, get_encoding
@@ -15,12 +17,14 @@ MAX_JSON_DEPTH = 32
 
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = f"The request body is larger than {MAX_BODY_BYTES} bytes."
+    default_detail = format_lazy(_("The request body is larger than {limit} bytes."), limit=MAX_BODY_BYTES)
     default_code = "request_too_large"
 
 
 class TooDeeplyNested(ParseError):
-    default_detail = f"JSON parse error - arrays and objects nest deeper than {MAX_JSON_DEPTH} levels."
+    default_detail = format_lazy(
+        _("JSON parse error - arrays and objects nest deeper than {limit} levels."), limit=MAX_JSON_DEPTH
+    )
 
 
 def _read_bounded(stream) -> bytes:
@@ -79,16 +83,16 @@ class BoundedJSONParser(JSONParser):
         try:
             text = body.decode(encoding)
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
         if json_depth(text, limit=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
             raise TooDeeplyNested()
         try:
             data = json.loads(text, parse_constant=strict_constant if self.strict else None)
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from None
         # JSON may spell lone UTF-16 surrogates ("\ud800"); no database or hash takes them.
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ParseError("JSON parse error - the body holds invalid Unicode.") from None
+            raise ParseError(_("JSON parse error - the body holds invalid Unicode.")) from None
         return data

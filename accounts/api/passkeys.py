@@ -4,6 +4,7 @@ Translation only; the rules live in ``accounts.passkeys.flows``. A WebAuthn
 credential travels as the browser's ``PublicKeyCredential`` JSON (binary
 fields in base64url), under ``"credential"``.
 """
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -33,7 +34,7 @@ class CredentialField(serializers.JSONField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if not isinstance(value, dict):
-            raise serializers.ValidationError("Expected the credential object the browser returned.")
+            raise serializers.ValidationError(_("Expected the credential object the browser returned."))
         return value
 
 
@@ -71,7 +72,7 @@ class RenamePasskeySerializer(serializers.Serializer):
     def validate_name(self, value):
         value = _clean_name(value)
         if not value:
-            raise serializers.ValidationError("Give the passkey a name.")
+            raise serializers.ValidationError(_("Give the passkey a name."))
         return value
 
 

@@ -4,6 +4,7 @@ None of these views declares a ``token_scope``, so a personal token cannot
 list, mint or revoke tokens, nor read the scopes: a leaked one cannot make
 itself a successor.
 """
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -136,7 +137,7 @@ class PersonalTokenDetailView(BearerView):
     def delete(self, request, token_id):
         token = flows.tokens_of(request.user).filter(pk=token_id).first()
         if token is None:
-            raise NotFound("No such token.")
+            raise NotFound(_("No such token."))
         flows.revoke_token(token=token, reason=RevocationReason.USER_REVOKED, client=client_info(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -9,6 +9,7 @@ client knows to ask for ``POST /api/auth/reauthenticate/`` and then retry.
 """
 import time
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
@@ -16,7 +17,7 @@ from accounts import conf
 
 
 class ReauthenticationRequired(PermissionDenied):
-    default_detail = "Confirm it is you: authenticate again to do this."
+    default_detail = _("Confirm it is you: authenticate again to do this.")
     default_code = "reauthentication_required"
 
 

@@ -1,4 +1,5 @@
 """HTTP for account recovery: request a reset link, confirm it with a new password."""
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -14,8 +15,10 @@ from accounts.limits.throttling import (
 from accounts.recovery import flows
 
 _SENT = {
-    "detail": "If an account has this address, a link to reset its password is on its way. "
-    "Check your mail (and the spam folder)."
+    "detail": _(
+        "If an account has this address, a link to reset its password is on its way. "
+        "Check your mail (and the spam folder)."
+    )
 }
 
 

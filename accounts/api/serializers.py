@@ -2,6 +2,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.identity import (
@@ -167,9 +168,9 @@ class ReauthenticateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if "password" in attrs and "code" in attrs:
-            raise serializers.ValidationError("Send the password or a code, not both.")
+            raise serializers.ValidationError(_("Send the password or a code, not both."))
         if "password" not in attrs and "code" not in attrs:
-            raise serializers.ValidationError({"password": ["This field is required."]})
+            raise serializers.ValidationError({"password": [_("This field is required.")]})
         return attrs
 
 

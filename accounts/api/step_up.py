@@ -14,6 +14,7 @@ re-authentication may use to satisfy it (``"password"`` while no factor is
 on; else the account's second steps, e.g. ``["totp", "recovery_code"]``),
 so the browser's "Confirm it's you" dialog asks for the right thing.
 """
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from accounts.api.reauth import ReauthenticationRequired, authenticated_recently
@@ -22,7 +23,7 @@ from accounts.signin.gate import SECOND_FACTOR_AMR
 
 
 class SecondFactorRequired(ReauthenticationRequired):
-    default_detail = "Confirm it is you with your second factor (a code or a passkey) to change it."
+    default_detail = _("Confirm it is you with your second factor (a code or a passkey) to change it.")
 
     def __init__(self, detail=None, *, methods):
         super().__init__(detail)

@@ -1,4 +1,5 @@
 """HTTP for the browsers trusted to skip the second step: list them, end one (``accounts.devices.trusted``)."""
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -60,7 +61,7 @@ class TrustedDeviceDetailView(BearerView):
     )
     def delete(self, request, device_id):
         if not trusted.remove(user=request.user, device_id=device_id):
-            raise NotFound("No such trusted device.")
+            raise NotFound(_("No such trusted device."))
         response = Response(status=status.HTTP_204_NO_CONTENT)
         if device_id.hex == _cookie_device_id(request):
             clear_cookie(response, trusted.COOKIE, conf.cookie_path())

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.generics import ListAPIView
@@ -119,7 +120,7 @@ class RefreshView(CookieRouteView):
             issued = lifecycle.rotate(refresh_token=refresh_cookie(request), client=client_info(request))
         except lifecycle.RefreshRejected:
             response = Response(
-                error_body("The refresh token is not valid. Log in again.", "refresh_invalid"),
+                error_body(_("The refresh token is not valid. Log in again."), "refresh_invalid"),
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": _BEARER_CHALLENGE},
             )
@@ -212,7 +213,7 @@ class SessionDetailView(BearerView):
     def delete(self, request, session_id):
         session = RefreshSession.objects.active().filter(user=request.user, pk=session_id).first()
         if session is None:
-            raise NotFound("No such session.")
+            raise NotFound(_("No such session."))
         lifecycle.revoke_session(
             session=session, reason=RevocationReason.USER_REVOKED, client=client_info(request)
         )
@@ -282,7 +283,7 @@ class RegisterView(CookieRouteView):
 
     def initial(self, request, *args, **kwargs):
         if not conf.signup_enabled():
-            raise NotFound("Sign-up is disabled.")
+            raise NotFound(_("Sign-up is disabled."))
         super().initial(request, *args, **kwargs)
 
     @schema.operation(
@@ -316,7 +317,7 @@ class IntrospectView(NoStoreMixin, APIView):
 
     def initial(self, request, *args, **kwargs):
         if not conf.introspection_secret():
-            raise NotFound("Token introspection is not enabled.")
+            raise NotFound(_("Token introspection is not enabled."))
         super().initial(request, *args, **kwargs)
 
     def get_authenticate_header(self, request):

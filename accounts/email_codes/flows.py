@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
@@ -46,7 +47,7 @@ _SWEEP_BATCH = 100
 
 class LoginByCodeUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Sign-in by email code is not set up on this server."
+    default_detail = _("Sign-in by email code is not set up on this server.")
     default_code = "login_code_unavailable"
 
 

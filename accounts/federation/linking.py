@@ -29,6 +29,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import APIException, NotFound
 
 from accounts import conf
@@ -58,7 +60,7 @@ _NAME_LENGTH = 30
 
 class LastSignInMethod(APIException):
     status_code = 409
-    default_detail = (
+    default_detail = gettext_lazy(
         "This is the only way to sign in to your account. Set a password, add a passkey or link another "
         "provider first."
     )
@@ -135,7 +137,7 @@ def _new_account(*, person, address, now):
         try:
             with transaction.atomic():
                 user = User(username=username, email=address, email_verified_at=now if person.email_verified else None)
-                first, _, last = person.name.partition(" ")
+                first, _space, last = person.name.partition(" ")
                 user.first_name, user.last_name = first[:150], last[:150]
                 user.set_unusable_password()
                 user.save()
@@ -167,7 +169,7 @@ def _usernames(person):
         candidate = f"{base}{number}"
         if canonical_username(candidate) not in taken:
             yield candidate
-    for _ in range(5):
+    for _attempt in range(5):
         yield f"{base}-{secrets.token_hex(3)}"
 
 
@@ -244,7 +246,7 @@ def unlink(*, user, identity_id, session_id, client) -> None:
         type(user)._default_manager.select_for_update().filter(pk=user.pk).first()
         identity = Identity.objects.select_related("provider").filter(user=user, pk=identity_id).first()
         if identity is None:
-            raise NotFound("No such linked identity.")
+            raise NotFound(_("No such linked identity."))
         others = Identity.objects.filter(user=user).exclude(pk=identity.pk).exists()
         if not (user.has_usable_password() or others or Passkey.objects.filter(user=user).exists()):
             raise LastSignInMethod()

@@ -31,6 +31,7 @@ import contextlib
 import random
 import secrets
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
@@ -44,7 +45,7 @@ class HashingBusy(APIException):
     """503: every password-hashing slot of the deployment is taken; try again after ``wait`` seconds."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Many sign-ins are being checked right now. Please try again in a moment."
+    default_detail = _("Many sign-ins are being checked right now. Please try again in a moment.")
     default_code = "hashing_busy"
 
     def __init__(self, wait=None):

@@ -24,9 +24,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.dispatch import Signal
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
-from accounts import conf
+from accounts import conf, language
 from accounts.mail.models import OutboxMessage, OutboxStatus
 from accounts.outbox import claim_due
 
@@ -37,8 +38,11 @@ LEASE = timedelta(minutes=5)
 _BATCH = 20
 _ERROR_MAX = 1000
 _TOKEN_IN_LINK = re.compile(r"(token=)[^\s&\"'<>]+")
-# A sign-in code (accounts/email_codes): after "Your code is:" in the text, in the element marked data-secret in HTML.
-_SIGN_IN_CODE = re.compile(r"(Your code is:\s+|<[a-z]+ data-secret=\"code\"[^>]*>)\d+")
+# A sign-in code (accounts/email_codes): after "Your code is:" (in any offered language) in the text, in the
+# element marked data-secret in HTML.
+_CODE_LEAD = gettext_noop("Your code is:")  # the words of accounts/mail/login_code.txt
+_CODE_IN_HTML = r"<[a-z]+ data-secret=\"code\"[^>]*>"
+_sign_in_code_patterns = {}
 
 # Sent after the commit of a transaction that queued (or re-queued) mail.
 mail_queued = Signal()
@@ -50,14 +54,33 @@ def mask_tokens(text: str) -> str:
     What an administrator reads in the outbox, and what a delivered row keeps:
     a link's token or a code would let whoever reads it in as the recipient.
     """
-    return _SIGN_IN_CODE.sub(r"\1[hidden]", _TOKEN_IN_LINK.sub(r"\1[hidden]", text or ""))
+    return _sign_in_code().sub(r"\1[hidden]", _TOKEN_IN_LINK.sub(r"\1[hidden]", text or ""))
+
+
+def _sign_in_code():
+    """The pattern of a sign-in code after its lead-in, as each offered language words it (compiled once each)."""
+    codes = tuple(code for code, _name in settings.LANGUAGES)
+    if codes not in _sign_in_code_patterns:
+        leads = set()
+        for code in codes:
+            with translation.override(code):
+                leads.add(translation.gettext(_CODE_LEAD))
+        alternatives = "|".join(re.escape(lead) + r"\s+" for lead in sorted(leads | {_CODE_LEAD}))
+        _sign_in_code_patterns[codes] = re.compile(rf"({alternatives}|{_CODE_IN_HTML})\d+")
+    return _sign_in_code_patterns[codes]
 
 
 def render(template: str, context: dict) -> tuple[str, str, str]:
-    """(subject, text body, HTML body) from ``accounts/mail/<template>.{subject.txt,txt,html}``."""
+    """(subject, text body, HTML body) from ``accounts/mail/<template>.{subject.txt,txt,html}``.
+
+    In the recipient's saved language (``context["user"]``), else the site's
+    default: never the language of whoever's request queued it (an
+    administrator's, an attacker's ``Accept-Language``).
+    """
     base = f"accounts/mail/{template}"
-    subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
-    return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)
+    with translation.override(language.for_user(context.get("user"))):
+        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)
 
 
 def enqueue(*, to: str, template: str, context: dict) -> OutboxMessage:

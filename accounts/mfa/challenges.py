@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -28,13 +29,13 @@ _SWEEP_BATCH = 100
 
 class MfaTokenInvalid(AuthenticationFailed):
     status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "This sign-in has expired or was already completed. Sign in again with your password."
+    default_detail = _("This sign-in has expired or was already completed. Sign in again with your password.")
     default_code = "mfa_token_invalid"
 
 
 class CodeInvalid(AuthenticationFailed):
     status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "That code is not right. Try again, or use a recovery code."
+    default_detail = _("That code is not right. Try again, or use a recovery code.")
     default_code = "code_invalid"
 
 
@@ -42,7 +43,7 @@ class CodeUsed(AuthenticationFailed):
     """A code of the authenticator app that was right once, and was used: each code works once."""
 
     status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "That code was already used. Wait for the next code from your authenticator app."
+    default_detail = _("That code was already used. Wait for the next code from your authenticator app.")
     default_code = "code_used"
 
 

@@ -15,6 +15,8 @@ from the registered methods.
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts import conf
 from accounts.audit import record_event
@@ -133,9 +135,10 @@ def end_unverified_past(*, user, client=None, proof="password_reset") -> bool:
         record_event(SecurityEventKind.PASSKEY_REMOVED, user=user, reason=proof, client=client)
     if app_removed:
         record_event(SecurityEventKind.MFA_TOTP_REMOVED, user=user, reason=proof, client=client)
-    removed = [f"the passkey “{name}”" for name in passkey_names]
-    removed += ["the authenticator app"] if app_removed else []
-    removed += ["the recovery codes"] if codes_removed else []
+    # Lazy: the mail renders them in the owner's language (accounts.mail.outbox).
+    removed = [format_lazy(_("the passkey “{name}”"), name=name) for name in passkey_names]
+    removed += [_("the authenticator app")] if app_removed else []
+    removed += [_("the recovery codes")] if codes_removed else []
     if user.email:
         outbox.enqueue(
             to=user.email,

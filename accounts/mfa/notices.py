@@ -4,6 +4,7 @@ Both are written in the caller's transaction: the mail exists exactly when
 the change committed (see ``accounts.mail.outbox``).
 """
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import conf
 from accounts.audit import record_event
@@ -12,25 +13,25 @@ from accounts.models import SecurityEventKind
 
 _MESSAGES = {
     SecurityEventKind.MFA_TOTP_ADDED: (
-        "An authenticator app was added to your account",
-        "an authenticator app was set up for two-step sign-in on your Gatehouse account",
+        _("An authenticator app was added to your account"),
+        _("an authenticator app was set up for two-step sign-in on your Gatehouse account"),
     ),
     SecurityEventKind.MFA_TOTP_REMOVED: (
-        "The authenticator app was removed from your account",
-        "the authenticator app was removed from your Gatehouse account; signing in now needs only your password",
+        _("The authenticator app was removed from your account"),
+        _("the authenticator app was removed from your Gatehouse account; signing in now needs only your password"),
     ),
     SecurityEventKind.MFA_RECOVERY_CODES_CREATED: (
-        "New recovery codes for your account",
-        "a new set of recovery codes was generated for your Gatehouse account; the earlier codes no longer work",
+        _("New recovery codes for your account"),
+        _("a new set of recovery codes was generated for your Gatehouse account; the earlier codes no longer work"),
     ),
     SecurityEventKind.MFA_RECOVERY_CODE_USED: (
-        "A recovery code was used on your account",
-        "one of your recovery codes was used to sign in to (or confirm it is you on) your Gatehouse account",
+        _("A recovery code was used on your account"),
+        _("one of your recovery codes was used to sign in to (or confirm it is you on) your Gatehouse account"),
     ),
     SecurityEventKind.MFA_RESET: (
-        "Two-step sign-in was reset on your account",
-        "an administrator reset two-step sign-in on your Gatehouse account: the authenticator app and the "
-        "recovery codes were removed, and signing in now needs only your password",
+        _("Two-step sign-in was reset on your account"),
+        _("an administrator reset two-step sign-in on your Gatehouse account: the authenticator app and the "
+          "recovery codes were removed, and signing in now needs only your password"),
     ),
 }
 

@@ -14,6 +14,7 @@ in. It reads ``user.mfa_enabled`` from the row the authentication loaded
 anyway (no query, and no claim in the token): a factor enrolled a moment
 ago lifts it on the very next request, without a new login.
 """
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 
 from accounts import conf
@@ -22,7 +23,7 @@ NONE, STAFF, ALL = "none", "staff", "all"
 
 
 class EnrolmentRequired(PermissionDenied):
-    default_detail = "Your account needs a second factor: set up an authenticator app or a passkey first."
+    default_detail = _("Your account needs a second factor: set up an authenticator app or a passkey first.")
     default_code = "mfa_enrollment_required"
 
 

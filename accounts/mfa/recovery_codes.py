@@ -14,6 +14,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
@@ -31,7 +32,7 @@ _DROPPED = str.maketrans("", "", " -\t")
 
 class SecondFactorMissing(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "Set up two-step sign-in first: recovery codes stand in for a second factor."
+    default_detail = _("Set up two-step sign-in first: recovery codes stand in for a second factor.")
     default_code = "mfa_not_enabled"
 
 

@@ -17,6 +17,7 @@ import segno
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound
 
@@ -35,13 +36,13 @@ _SEPARATORS = str.maketrans("", "", " -\t")
 
 class TotpAlreadyEnabled(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "An authenticator app is already set up. Remove it first to set up another."
+    default_detail = _("An authenticator app is already set up. Remove it first to set up another.")
     default_code = "totp_already_enabled"
 
 
 class CodeInvalid(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "That code is not right. Enter the current code from your authenticator app."
+    default_detail = _("That code is not right. Enter the current code from your authenticator app.")
     default_code = "code_invalid"
 
 
@@ -82,7 +83,7 @@ def confirm_enrolment(*, user, code, client, session_id=None) -> list[str]:
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
         if device is None:
-            raise CodeInvalid("There is no authenticator app being set up. Start again.")
+            raise CodeInvalid(_("There is no authenticator app being set up. Start again."))
         step = _matching_step(_secret(device), code, time.time(), last_used_step=None)
         if step is None:
             raise CodeInvalid()
@@ -101,7 +102,7 @@ def remove(*, user, client, session_id=None) -> None:
     with transaction.atomic():
         devices = list(TotpDevice.objects.select_for_update().filter(user=user))
         if not devices:
-            raise NotFound("No authenticator app is set up.")
+            raise NotFound(_("No authenticator app is set up."))
         TotpDevice.objects.filter(pk__in=[device.pk for device in devices]).delete()
         if not any(device.confirmed for device in devices):
             return  # only a pending one: nothing was protecting the account yet

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django.db import transaction
 
 from accounts.oidc_provider.models import OAuthClient
@@ -33,15 +34,16 @@ def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def check_uri(uri: str, *, what="redirect URI") -> str:
+def check_uri(uri: str, *, what=None) -> str:
     """An absolute URI without a fragment (RFC 6749 §3.1.2); http only for loopback, as RFC 8252 allows."""
+    what = what or _("redirect URI")
     parts = urlsplit(uri)
     if not parts.scheme or not parts.netloc and parts.scheme in ("http", "https") or parts.fragment or "#" in uri:
-        raise ValidationError(f"The {what} must be an absolute URI without a fragment: {uri!r}.")
+        raise ValidationError(_("The %(what)s must be an absolute URI without a fragment: %(uri)s.") % {"what": what, "uri": repr(uri)})
     if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise ValidationError(f"The {what} must use https (http only on the loopback address): {uri!r}.")
+        raise ValidationError(_("The %(what)s must use https (http only on the loopback address): %(uri)s.") % {"what": what, "uri": repr(uri)})
     if any(ord(character) < 33 for character in uri):
-        raise ValidationError(f"The {what} has a space or a control character: {uri!r}.")
+        raise ValidationError(_("The %(what)s has a space or a control character: %(uri)s.") % {"what": what, "uri": repr(uri)})
     return uri
 
 
@@ -59,17 +61,17 @@ class ClientSettings:
 def set_client(client_id: str, config: ClientSettings) -> tuple[OAuthClient, bool]:
     """Create or replace the client ``client_id`` (the command's ``set``); returns (client, created)."""
     if not client_id or len(client_id) > 100 or any(ord(c) < 33 or c in ":" for c in client_id):
-        raise ValidationError("A client id is 1 to 100 printable characters, without spaces or ':'.")
+        raise ValidationError(_("A client id is 1 to 100 printable characters, without spaces or ':'."))
     if not config.redirect_uris:
-        raise ValidationError("A client needs at least one redirect URI.")
+        raise ValidationError(_("A client needs at least one redirect URI."))
     for uri in config.redirect_uris:
         check_uri(uri)
     for uri in config.post_logout_redirect_uris:
-        check_uri(uri, what="post-logout redirect URI")
+        check_uri(uri, what=_("post-logout redirect URI"))
     if config.backchannel_logout_uri:
-        check_uri(config.backchannel_logout_uri, what="back-channel logout URI")
+        check_uri(config.backchannel_logout_uri, what=_("back-channel logout URI"))
     if config.secret is not None and len(config.secret) < MIN_SECRET_LENGTH:
-        raise ValidationError(f"A client secret must be at least {MIN_SECRET_LENGTH} characters long.")
+        raise ValidationError(_("A client secret must be at least %(length)d characters long.") % {"length": MIN_SECRET_LENGTH})
     with transaction.atomic():
         client, created = OAuthClient.objects.select_for_update().get_or_create(
             client_id=client_id, defaults={"name": config.name or client_id, "redirect_uris": ""}
@@ -106,12 +108,12 @@ def credentials(*, post, authorization: str) -> Credentials:
     if basic:
         try:
             decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-            raw_id, _, raw_secret = decoded.partition(":")
+            raw_id, _colon, raw_secret = decoded.partition(":")
             client_id, secret = unquote(raw_id), unquote(raw_secret)
         except (binascii.Error, UnicodeDecodeError, ValueError):
             raise ClientAuthFailed(basic=True) from None
         if "client_secret" in post:
-            raise ClientAuthFailed("Use one way of client authentication.", basic=True)
+            raise ClientAuthFailed(_("Use one way of client authentication."), basic=True)
         if post.get("client_id") not in (None, client_id):
             raise ClientAuthFailed(basic=True)
     else:
@@ -128,7 +130,7 @@ def verify(presented: Credentials, client: OAuthClient | None) -> OAuthClient:
         raise ClientAuthFailed(basic=presented.basic)
     if client.is_public:
         if presented.secret:  # a public client has no secret: whoever sends one is not who they claim
-            raise ClientAuthFailed("This client is public: it has no secret.", basic=presented.basic)
+            raise ClientAuthFailed(_("This client is public: it has no secret."), basic=presented.basic)
         return client
     if not presented.secret or not hmac.compare_digest(secret_digest(presented.secret), client.secret_digest):
         raise ClientAuthFailed(basic=presented.basic)

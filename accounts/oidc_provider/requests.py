@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from accounts.oidc_provider import clients, scopes, tokens
 
@@ -88,14 +89,14 @@ def check(params) -> AuthorizationRequest:
         client_id = _single(params, "client_id")
         redirect_uri = _single(params, "redirect_uri")
     except ValueError:
-        raise Unanswerable("The request repeats client_id or redirect_uri.") from None
+        raise Unanswerable(_("The request repeats client_id or redirect_uri.")) from None
     client = clients.active_client(client_id)
     if client is None:
-        raise Unanswerable("This application is not registered with Gatehouse.")
+        raise Unanswerable(_("This application is not registered with Gatehouse."))
     if not redirect_uri:
-        raise Unanswerable("The request names no redirect_uri.")
+        raise Unanswerable(_("The request names no redirect_uri."))
     if redirect_uri not in client.redirect_uri_list:
-        raise Unanswerable("The redirect_uri is not one registered for this application.")
+        raise Unanswerable(_("The redirect_uri is not one registered for this application."))
     try:
         values = {name: _single(params, name) for name in (
             "state", "response_type", "scope", "nonce", "code_challenge", "code_challenge_method", "prompt",

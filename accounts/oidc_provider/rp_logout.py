@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from accounts.models import RefreshSession, RevocationReason
 from accounts.oidc_provider import clients, tokens
@@ -41,23 +42,23 @@ def check(params) -> str:
     """The sealed request for the browser app; ``Unanswerable`` when it cannot be honoured."""
     hint = tokens.read_id_token_hint(params.get("id_token_hint")) if params.get("id_token_hint") else None
     if params.get("id_token_hint") and hint is None:
-        raise Unanswerable("The id_token_hint is not an ID token issued by Gatehouse.")
+        raise Unanswerable(_("The id_token_hint is not an ID token issued by Gatehouse."))
     client_id = params.get("client_id") or ""
     if hint is not None:
         audience = hint["aud"] if isinstance(hint["aud"], str) else (hint["aud"] or [""])[0]
         if client_id and client_id != audience:
-            raise Unanswerable("The client_id is not the one the id_token_hint was issued to.")
+            raise Unanswerable(_("The client_id is not the one the id_token_hint was issued to."))
         client_id = audience
     client = clients.active_client(client_id) if client_id else None
     if client_id and client is None:
-        raise Unanswerable("This application is not registered with Gatehouse.")
+        raise Unanswerable(_("This application is not registered with Gatehouse."))
     redirect = params.get("post_logout_redirect_uri") or ""
     redirect_to = ""
     if redirect:
         if client is None:
-            raise Unanswerable("A post_logout_redirect_uri needs the client_id or an id_token_hint.")
+            raise Unanswerable(_("A post_logout_redirect_uri needs the client_id or an id_token_hint."))
         if redirect not in client.post_logout_redirect_uri_list:
-            raise Unanswerable("The post_logout_redirect_uri is not one registered for this application.")
+            raise Unanswerable(_("The post_logout_redirect_uri is not one registered for this application."))
         parts = urlsplit(redirect)
         query = parse_qsl(parts.query, keep_blank_values=True)
         if params.get("state"):

@@ -1,13 +1,14 @@
 """The scopes a client may ask for, and how the consent page says each in words."""
+from django.utils.translation import gettext_lazy as _
 
 OPENID, PROFILE, EMAIL, OFFLINE_ACCESS = "openid", "profile", "email", "offline_access"
 SUPPORTED = (OPENID, PROFILE, EMAIL, OFFLINE_ACCESS)
 
 WORDS = {
-    OPENID: "Know who you are on Gatehouse (your account's identifier)",
-    PROFILE: "See your username and your name",
-    EMAIL: "See your email address and whether it is confirmed",
-    OFFLINE_ACCESS: "Stay signed in while you are away (a long-lived refresh token)",
+    OPENID: _("Know who you are on Gatehouse (your account's identifier)"),
+    PROFILE: _("See your username and your name"),
+    EMAIL: _("See your email address and whether it is confirmed"),
+    OFFLINE_ACCESS: _("Stay signed in while you are away (a long-lived refresh token)"),
 }
 
 
@@ -23,4 +24,4 @@ def normalized(scopes) -> str:
 
 
 def described(scopes) -> list[dict]:
-    return [{"scope": scope, "text": WORDS[scope]} for scope in normalized(scopes).split()]
+    return [{"scope": scope, "text": str(WORDS[scope])} for scope in normalized(scopes).split()]

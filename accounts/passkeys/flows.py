@@ -22,6 +22,8 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, AuthenticationFailed, NotFound
 
@@ -45,31 +47,31 @@ AMR_SECOND_STEP = ("pwd", "hwk", "mfa")
 
 class PasskeyInvalid(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "The passkey could not be verified. Try again."
+    default_detail = _("The passkey could not be verified. Try again.")
     default_code = "passkey_invalid"
 
 
 class PasskeyLoginFailed(AuthenticationFailed):
     """Every failed passwordless sign-in, whatever went wrong: one answer."""
 
-    default_detail = "This passkey could not sign you in."
+    default_detail = _("This passkey could not sign you in.")
     default_code = "passkey_invalid"
 
 
 class SecondStepFailed(AuthenticationFailed):
-    default_detail = "The passkey could not be verified. Try again."
+    default_detail = _("The passkey could not be verified. Try again.")
     default_code = "passkey_invalid"
 
 
 class PasskeyLimit(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = f"An account can have at most {MAX_PER_USER} passkeys. Remove one first."
+    default_detail = format_lazy(_("An account can have at most {count} passkeys. Remove one first."), count=MAX_PER_USER)
     default_code = "passkey_limit"
 
 
 class NoPasskey(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "This account has no passkey."
+    default_detail = _("This account has no passkey.")
     default_code = "no_passkey"
 
 
@@ -125,7 +127,7 @@ def register(*, user, session_id, credential, name, client) -> Passkey:
         except IntegrityError:
             # That credential id is registered already (to this account or another): never replaced.
             logger.info("Passkey registration refused for user %s: credential id taken", user.pk)
-            raise PasskeyInvalid("This passkey is registered already.") from None
+            raise PasskeyInvalid(_("This passkey is registered already.")) from None
         record_event(SecurityEventKind.PASSKEY_ADDED, user=user, session_id=session_id, client=client)
         _notify(user, "passkey_added", name=passkey.name, count=1, when=now, client=client)
         factors.sync_flag(user)  # a passkey is a second factor: a password login now asks for it
@@ -153,7 +155,7 @@ def _own(passkeys, *, user, passkey_id) -> Passkey:
     """The user's passkey with this id; 404 for every other id, another user's included."""
     passkey = passkeys.filter(user=user, pk=passkey_id).first()
     if passkey is None:
-        raise NotFound("No such passkey.")
+        raise NotFound(_("No such passkey."))
     return passkey
 
 

@@ -12,6 +12,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
@@ -22,7 +23,7 @@ RP_NAME = "Gatehouse"
 
 class PasskeysUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = (
+    default_detail = _(
         "Passkeys are not set up on this server: it needs SITE_URL (or WEBAUTHN_RP_ID) naming a domain, "
         "not an IP address."
     )

@@ -15,9 +15,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
+from accounts import language
 from accounts.limits.net import client_ip
 from accounts.mfa import policy
 from accounts.personal_tokens import flows, tokens
@@ -28,7 +30,7 @@ _MAX_CREDENTIAL_BYTES = 256
 
 
 class PersonalTokenNotAllowed(PermissionDenied):
-    default_detail = (
+    default_detail = _(
         "A personal access token cannot be used here: sessions, tokens, second factors, email and password "
         "are managed only from a signed-in browser session."
     )
@@ -41,7 +43,9 @@ class InsufficientScope(PermissionDenied):
     default_code = "insufficient_scope"
 
     def __init__(self, scope):
-        super().__init__(f"This personal access token does not have the scope this route needs: {scope.name}.")
+        super().__init__(
+            _("This personal access token does not have the scope this route needs: %(scope)s.") % {"scope": scope.name}
+        )
         # DRF's exception handler sends ``auth_header`` as WWW-Authenticate, whatever the status.
         self.auth_header = f'Bearer error="insufficient_scope", scope="{scope.name}"'
 
@@ -73,6 +77,8 @@ class PersonalTokenAuthentication(BaseAuthentication):
             row = flows.authenticate(raw_token=presented)
         except flows.TokenRejected as rejected:
             raise AuthenticationFailed(rejected.detail, code=rejected.code) from None
+        # The token is the owner's: what follows, refusals included, is said in their language.
+        language.activate_saved(row.user)
         view = (request.parser_context or {}).get("view")
         needed = required_scope(view, request.method)
         if needed is None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from accounts import conf
@@ -29,7 +30,7 @@ MAX_TOKENS_PER_USER = 50
 # second costs one UPDATE a minute, not one per request.
 LAST_USE_RESOLUTION = timedelta(seconds=60)
 
-NAME_TAKEN = "You already have a token with this name. Choose another, or delete that token first."
+NAME_TAKEN = _("You already have a token with this name. Choose another, or delete that token first.")
 
 
 class TokenRejected(Exception):
@@ -41,9 +42,9 @@ class TokenRejected(Exception):
         self.detail = detail
 
 
-_INVALID = ("personal_token_invalid", "The personal access token is not valid.")
-_EXPIRED = ("personal_token_expired", "The personal access token has expired. Create a new one.")
-_REVOKED = ("personal_token_revoked", "The personal access token has been revoked.")
+_INVALID = ("personal_token_invalid", _("The personal access token is not valid."))
+_EXPIRED = ("personal_token_expired", _("The personal access token has expired. Create a new one."))
+_REVOKED = ("personal_token_revoked", _("The personal access token has been revoked."))
 
 
 @dataclass(frozen=True)
@@ -58,22 +59,22 @@ def clean_name(name: str) -> str:
     """The name as stored: surrounding spaces removed; refused when empty, too long or holding control characters."""
     cleaned = (name or "").strip()
     if not cleaned:
-        raise ValidationError({"name": ["Give the token a name, such as the script or job that uses it."]})
+        raise ValidationError({"name": [_("Give the token a name, such as the script or job that uses it.")]})
     if strip_control_characters(cleaned) != cleaned:
-        raise ValidationError({"name": ["The name cannot contain control characters."]})
+        raise ValidationError({"name": [_("The name cannot contain control characters.")]})
     if len(cleaned) > NAME_MAX_LENGTH:
-        raise ValidationError({"name": [f"Use at most {NAME_MAX_LENGTH} characters."]})
+        raise ValidationError({"name": [_("Use at most %(limit)s characters.") % {"limit": NAME_MAX_LENGTH}]})
     return cleaned
 
 
 def clean_scopes(names) -> list:
     """The scopes as stored: at least one, each one declared by a route; refused otherwise."""
     if not names:
-        raise ValidationError({"scopes": ["Choose at least one scope: what the token may do."]})
+        raise ValidationError({"scopes": [_("Choose at least one scope: what the token may do.")]})
     try:
         return token_scopes.clean_scopes(names)
     except ValueError as unknown:
-        raise ValidationError({"scopes": [f"Unknown scope: {str(unknown)[:64]!r}."]}) from None
+        raise ValidationError({"scopes": [_("Unknown scope: %(scope)s.") % {"scope": repr(str(unknown)[:64])}]}) from None
 
 
 def create_token(*, user, name, expires_in_days, scopes, client, session_id=None) -> CreatedToken:
@@ -81,13 +82,13 @@ def create_token(*, user, name, expires_in_days, scopes, client, session_id=None
     name = clean_name(name)
     scopes = clean_scopes(scopes)
     if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
-        raise ValidationError({"expires_in_days": [f"Choose between 1 and {MAX_EXPIRY_DAYS} days."]})
+        raise ValidationError({"expires_in_days": [_("Choose between 1 and %(limit)s days.") % {"limit": MAX_EXPIRY_DAYS}]})
     live = PersonalAccessToken.objects.not_revoked().filter(user=user)
     if live.filter(name__iexact=name).exists():
         raise ValidationError({"name": [NAME_TAKEN]})
     if live.count() >= MAX_TOKENS_PER_USER:
         raise ValidationError(
-            {"name": [f"You have {MAX_TOKENS_PER_USER} tokens already. Delete one you no longer use first."]}
+            {"name": [_("You have %(count)s tokens already. Delete one you no longer use first.") % {"count": MAX_TOKENS_PER_USER}]}
         )
     now = timezone.now()
     lookup = tokens.new_lookup()

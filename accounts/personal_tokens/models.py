@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 NAME_MAX_LENGTH = 100
 
@@ -62,7 +63,7 @@ class PersonalAccessToken(models.Model):
             # Names tell a user's tokens apart: unique among those not revoked.
             models.UniqueConstraint(
                 Lower("name"), "user", condition=Q(revoked_at__isnull=True), name="pat_user_name_unique",
-                violation_error_message="You already have a token with this name.",
+                violation_error_message=_("You already have a token with this name."),
             ),
         ]
         permissions = [("revoke_personalaccesstoken", "Can revoke personal access tokens")]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.translation import gettext_lazy as _
 
 # Lower-case words joined by ":" "." "_" "-", as in "profile:read".
 _NAME = re.compile(r"[a-z][a-z0-9_.-]*(:[a-z][a-z0-9_.-]*)*")
@@ -38,9 +39,9 @@ class Scope:
 
 # Gatehouse's own scopes: the routes that read data. Nothing that manages
 # sessions, tokens, factors, email or password declares a scope.
-PROFILE_READ = Scope("profile:read", "Read your username, email address and name (GET /api/auth/me/).")
+PROFILE_READ = Scope("profile:read", _("Read your username, email address and name (GET /api/auth/me/)."))
 USERS_READ = Scope(
-    "users:read", "List users and their number of sessions (GET /api/auth/users/; staff with the permission only).",
+    "users:read", _("List users and their number of sessions (GET /api/auth/users/; staff with the permission only)."),
 )
 
 # What the tokens made before scopes existed could do: the data migration gives them exactly these.

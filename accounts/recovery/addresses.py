@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
@@ -37,19 +38,19 @@ _EMAIL_MAX = 254
 
 class TokenInvalid(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "This link is not valid: it was used already, it expired, or the address changed since."
+    default_detail = _("This link is not valid: it was used already, it expired, or the address changed since.")
     default_code = "token_invalid"
 
 
 class EmailTaken(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "That email address is now used by another account, so this one keeps its address."
+    default_detail = _("That email address is now used by another account, so this one keeps its address.")
     default_code = "email_taken"
 
 
 class EmailUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Email is not set up on this server."
+    default_detail = _("Email is not set up on this server.")
     default_code = "email_unavailable"
 
 

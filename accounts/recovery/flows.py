@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -37,13 +38,13 @@ _EMAIL_MAX = 254
 
 class TokenInvalid(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "This link is not valid: it was used already, it expired, or the password changed since."
+    default_detail = _("This link is not valid: it was used already, it expired, or the password changed since.")
     default_code = "token_invalid"
 
 
 class RecoveryUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Password reset by email is not set up on this server."
+    default_detail = _("Password reset by email is not set up on this server.")
     default_code = "recovery_unavailable"
 
 

@@ -7,13 +7,14 @@ kept here, with the check that reads it (the HTTP layer sets it).
 import uuid
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from accounts import conf
+from accounts import conf, language
 from accounts.mfa import policy
 from accounts.sessions import lifecycle, tokens
 from accounts.sessions.verified_tokens import verified_tokens
@@ -26,7 +27,7 @@ BINDING_COOKIE = "access_binding"
 class SessionEnded(AuthenticationFailed):
     """The token's session was revoked or ended, or its user deactivated: log in again."""
 
-    default_detail = "The session has ended. Log in again."
+    default_detail = _("The session has ended. Log in again.")
     default_code = "session_ended"
 
 
@@ -61,7 +62,7 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
     def get_raw_token(self, header):
         raw = super().get_raw_token(header)
         if raw is not None and len(raw) > MAX_TOKEN_BYTES:
-            raise InvalidToken("Token is too long.")
+            raise InvalidToken(_("Token is too long."))
         return raw
 
     def authenticate(self, request):
@@ -71,10 +72,12 @@ class SessionBoundJWTAuthentication(JWTAuthentication):
             return None
         grant = self.verified_grant(raw_token)
         if conf.access_token_binding() and not tokens.binding_matches(grant.token.get("bnd"), binding_cookie(request)):
-            raise AuthenticationFailed("This token is bound to another browser.", code="token_binding_mismatch")
+            raise AuthenticationFailed(_("This token is bound to another browser."), code="token_binding_mismatch")
         user = lifecycle.user_for_session(session_id=grant.session_id, user_pk=grant.user_pk)
         if user is None:
             raise SessionEnded()
+        # The session is the owner's: what follows, refusals included, is said in their language.
+        language.activate_saved(user)
         policy.check_session(user=user, view=(request.parser_context or {}).get("view"))
         return user, grant
 
@@ -92,7 +95,7 @@ def _grant(token) -> AccessGrant:
     user_id = token.get(api_settings.USER_ID_CLAIM)
     session_id = token.get("sid")
     if user_id is None or session_id is None:
-        raise InvalidToken("Token has no user or session.")
+        raise InvalidToken(_("Token has no user or session."))
     identity = lifecycle.access_identity(session_id=session_id, user_id=user_id)
     if identity is None:  # signed by us, yet no session of ours can match it
         raise SessionEnded()

@@ -13,6 +13,7 @@ backoff: codes have their own limits (five tries each, per address and per
 client), and the answer names no account. A success clears the backoff of
 its account and client, as every completed login does.
 """
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -27,7 +28,7 @@ AMR = ("email",)
 
 class CodeInvalid(AuthenticationFailed):
     status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "That code is not right, or it expired. Check the latest mail, or ask for a new code."
+    default_detail = _("That code is not right, or it expired. Check the latest mail, or ask for a new code.")
     default_code = "code_invalid"
 
 

@@ -43,6 +43,7 @@ calling ``admit``: it then cannot skip any of these.
 import dataclasses
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 
 from accounts import conf
@@ -59,7 +60,7 @@ SECOND_FACTOR_AMR = frozenset({"otp", "hwk"})
 
 
 class EmailUnverified(PermissionDenied):
-    default_detail = "Confirm your email address first: open the link we mailed you, or ask for a new one."
+    default_detail = _("Confirm your email address first: open the link we mailed you, or ask for a new one.")
     default_code = "email_unverified"
 
     def __init__(self, user):
@@ -68,7 +69,7 @@ class EmailUnverified(PermissionDenied):
 
 
 class SsoRequired(PermissionDenied):
-    default_detail = "Your organisation signs you in: continue with its sign-in provider."
+    default_detail = _("Your organisation signs you in: continue with its sign-in provider.")
     default_code = "sso_required"
 
     def __init__(self, provider):
@@ -124,7 +125,7 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
             detection.note_login(user=user, client=client)
     except lifecycle.UserGone:
         # Deleted or deactivated since its credential was checked: the answer of an unknown account.
-        raise AuthenticationFailed("Invalid username or password.", code="invalid_credentials") from None
+        raise AuthenticationFailed(_("Invalid username or password."), code="invalid_credentials") from None
     if trust_device and SECOND_FACTOR_AMR.intersection(methods):
         issued = dataclasses.replace(issued, trusted_device=trusted.trust(user=user, client=client))
     return issued

@@ -2,7 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { retryWhenBusy, busyMessage, BUSY_ATTEMPTS } from '../static/app/busy-retry.js';
+import { createI18n } from '../static/app/i18n.js';
+
+const localesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'static', 'app', 'locales');
 import { TransientError, ApiError } from '../static/app/api.js';
 
 const busy = (retryAfterMs = 1000) => new TransientError('Many sign-ins are being checked right now.', {
@@ -87,7 +93,11 @@ test('a page left during the wait sends nothing more', async () => {
   assert.equal(calls, 1);
 });
 
-test('the wait is said in whole seconds, one second at least', () => {
-  assert.equal(busyMessage(400), 'Many people are signing in right now. Trying again in 1 second…');
-  assert.equal(busyMessage(1200), 'Many people are signing in right now. Trying again in 2 seconds…');
+test('the wait is said in whole seconds, one second at least, in the app\'s language', async () => {
+  const i18n = createI18n({ fetchJson: async (url) => JSON.parse(readFileSync(join(localesDir, url.split('/').pop()), 'utf8')) });
+  await i18n.use('en');
+  assert.equal(busyMessage(400, i18n.t), 'Many people are signing in right now. Trying again in 1 second…');
+  assert.equal(busyMessage(1200, i18n.t), 'Many people are signing in right now. Trying again in 2 seconds…');
+  await i18n.use('de');
+  assert.equal(busyMessage(1200, i18n.t), 'Gerade melden sich sehr viele Personen an. Neuer Versuch in 2 Sekunden…');
 });

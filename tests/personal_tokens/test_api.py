@@ -335,7 +335,7 @@ def test_creating_and_revoking_are_security_events_and_creation_is_mailed(logged
     assert created_event.session_id == RefreshSession.objects.get().pk
     (mail,) = OutboxMessage.objects.all()
     assert mail.to == "alice@example.com"
-    assert created["prefix"] in mail.body_text and '"ci"' in mail.body_text
+    assert created["prefix"] in mail.body_text and '“ci”' in mail.body_text
     assert created["token"] not in mail.body_text + mail.body_html
     assert created["token"].rsplit("_", 1)[1] not in mail.body_text + mail.body_html
 

@@ -117,7 +117,7 @@ def test_the_admin_form_refuses_look_alikes_and_invisible_characters(admin_clien
     for email, message in [(SAME_MAILBOX["fullwidth letter"], "already exists"),
                            (INVISIBLE["soft hyphen"], EMAIL_INVISIBLE)]:
         answer = admin_client.post(url, {**data, "email": email})
-        assert answer.status_code == 200 and message in answer.content.decode(), email
+        assert answer.status_code == 200 and str(message) in answer.content.decode(), email
     other.refresh_from_db()
     assert other.email == "bob@example.com"
 

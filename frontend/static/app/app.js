@@ -3,33 +3,36 @@
 // current user, logout) and mounts the page module. Reacts to logouts and
 // connectivity problems reported by the API client.
 
+import { interpolate } from './i18n.js';
 import { add, h, link, setChildren, setText, loading, errorState, pageTitle } from './dom.js';
 import { resolve, matchRoute, loginUrl, safeNext, ROUTES } from './router.js';
-import { AuthError, errorMessage } from './api.js';
+import { AuthError } from './api.js';
 import { initial } from './format.js';
 import { createToaster } from './toast.js';
 import { loadUntilAnswered } from './retry-load.js';
+import { t } from './translate.js';
+import { errorMessage } from './error-text.js';
 
 const NAV = [
-  { href: '/', testid: 'nav-dashboard', label: 'Overview', name: 'dashboard' },
-  { href: '/sessions', testid: 'nav-sessions', label: 'Sessions', name: 'sessions' },
-  { href: '/account', testid: 'nav-account', label: 'Account', name: 'account' },
-  { href: '/staff', testid: 'nav-staff', label: 'Staff', name: 'staff', staff: true },
+  { href: '/', testid: 'nav-dashboard', get label() { return t('Overview'); }, name: 'dashboard' },
+  { href: '/sessions', testid: 'nav-sessions', get label() { return t('Sessions'); }, name: 'sessions' },
+  { href: '/account', testid: 'nav-account', get label() { return t('Account'); }, name: 'account' },
+  { href: '/staff', testid: 'nav-staff', get label() { return t('Staff'); }, name: 'staff', staff: true },
 ];
 
 const LOGOUT_MESSAGES = {
-  session_expired: ['warning', 'Your session has ended. Please sign in again.'],
-  elsewhere: ['info', 'You were signed out in another tab.'],
-  cleared: ['info', 'You were signed out.'],
-  logout: ['success', 'You’re signed out. See you soon.'],
-  logout_all: ['success', 'You’ve been signed out on all your devices.'],
-  account_deleted: ['success', 'Your account has been deleted. We’ve sent a confirmation to your email address.'],
+  session_expired: ['warning', t('Your session has ended. Please sign in again.')],
+  elsewhere: ['info', t('You were signed out in another tab.')],
+  cleared: ['info', t('You were signed out.')],
+  logout: ['success', t('You’re signed out. See you soon.')],
+  logout_all: ['success', t('You’ve been signed out on all your devices.')],
+  account_deleted: ['success', t('Your account has been deleted. We’ve sent a confirmation to your email address.')],
 };
 
 function brand() {
   return link(
     '/',
-    { class: 'brand', 'aria-label': 'Gatehouse home' },
+    { class: 'brand', 'aria-label': t('Gatehouse home') },
     h('img', { src: '/static/app/logo.svg', alt: '', width: '28', height: '28', class: 'brand-mark' }),
     h('span', { class: 'brand-name' }, 'Gatehouse'),
   );
@@ -57,7 +60,7 @@ const SESSION_RECHECK_MS = 5000;
 
 export function createApp({
   root, banner, live, doc, api, store, clock, timers, pages, signupEnabled, capabilities = null, webauthn = null,
-  routes = ROUTES, nav = [], federation = null,
+  routes = ROUTES, nav = [], language = null, onUser = null, federation = null,
 }) {
   const caps = capabilities || { signup: !!signupEnabled, passwordReset: true, passkeys: true, emailVerification: 'optional', trustDeviceDays: 30 };
   let router = null;
@@ -111,7 +114,7 @@ export function createApp({
     const logoutBtn = h(
       'button',
       { type: 'button', class: 'btn btn-ghost btn-sm', testid: 'logout', on: { click: onLogoutClick } },
-      'Sign out',
+      t('Sign out'),
     );
     return h(
       'header',
@@ -122,7 +125,7 @@ export function createApp({
         brand(),
         h(
           'nav',
-          { class: 'nav', 'aria-label': 'Main' },
+          { class: 'nav', 'aria-label': t('Main') },
           h(
             'ul',
             { class: 'nav-list' },
@@ -150,7 +153,7 @@ export function createApp({
           h(
             'span',
             { class: 'user-name' },
-            h('span', { class: 'visually-hidden' }, 'Signed in as '),
+            h('span', { class: 'visually-hidden' }, t('Signed in as ')),
             h('span', { testid: 'current-user' }, user ? user.username : ''),
           ),
           logoutBtn,
@@ -182,7 +185,7 @@ export function createApp({
 
   function bootScreen() {
     unmountPage();
-    setChildren(root, h('div', { class: 'boot' }, loading('Loading Gatehouse…')));
+    setChildren(root, h('div', { class: 'boot' }, loading(t('Loading Gatehouse…'))));
   }
 
   /**
@@ -195,7 +198,7 @@ export function createApp({
     const card = guestLayout();
     const seq = state.seq;
     const show = (error, { retrying }) => {
-      setChildren(card, pageTitle('Something’s not right'), errorState(errorMessage(error), () => bootRetry && bootRetry.retryNow(), { retrying }));
+      setChildren(card, pageTitle(t('Something’s not right')), errorState(errorMessage(error), () => bootRetry && bootRetry.retryNow(), { retrying }));
     };
     show(err, { retrying: true });
     bootRetry = loadUntilAnswered({
@@ -264,6 +267,7 @@ export function createApp({
   function setUser(user) {
     state.user = user;
     state.checkedAt = user ? clock.now() : null;
+    if (onUser) onUser(user); // main.js: the account's saved language (i18n.js)
     // The header names the user: a changed username shows at once, without drawing the page again.
     const name = user && root.querySelector('[data-testid="current-user"]');
     if (name) {
@@ -299,19 +303,19 @@ export function createApp({
     } else {
       const name = decision.route ? decision.route.name : null;
       container = protectedLayout(name);
-      title = decision.kind === 'not-found' ? 'Page not found' : decision.route.title;
+      title = decision.kind === 'not-found' ? t('Page not found') : decision.route.title;
     }
     doc.title = `${title} · Gatehouse`;
 
     if (decision.kind === 'not-found') {
       add(container, 
-        pageTitle('Page not found', 'There is nothing at this address.'),
-        h('p', {}, link('/', { class: 'btn btn-primary' }, 'Back to overview')),
+        pageTitle(t('Page not found'), t('There is nothing at this address.')),
+        h('p', {}, link('/', { class: 'btn btn-primary' }, t('Back to overview'))),
       );
     } else if (decision.kind === 'forbidden') {
       add(container, 
-        pageTitle('Staff only', 'This page is for staff members.'),
-        h('p', {}, link('/', { class: 'btn btn-primary' }, 'Back to overview')),
+        pageTitle(t('Staff only'), t('This page is for staff members.')),
+        h('p', {}, link('/', { class: 'btn btn-primary' }, t('Back to overview'))),
       );
     } else {
       const page = pages[decision.route.name];
@@ -346,6 +350,9 @@ export function createApp({
       /** What this server offers: {signup, passwordReset, passkeys, emailVerification}. */
       capabilities: caps,
       webauthn,
+      /** The app's language (main.js, i18n.js): {languages, current, choose(code)}; t(text, params) translates. */
+      language,
+      t: language ? language.t : interpolate,
       /** Sign-in with other identity providers (federation.js); null where the app was made without it. */
       federation,
       flash: takeFlash(),
@@ -436,8 +443,8 @@ export function createApp({
         setText(
           text,
           secs > 0
-            ? `Connection problem: can’t renew your session right now. Retrying in ${secs} s…`
-            : 'Connection problem: retrying…',
+            ? t('Connection problem: can’t renew your session right now. Retrying in {count} s…', { count: secs })
+            : t('Connection problem: retrying…'),
         );
       };
       tick();
@@ -447,8 +454,8 @@ export function createApp({
       setChildren(
         banner,
         h('span', { class: 'banner-dot', 'aria-hidden': 'true' }),
-        h('span', {}, 'Gatehouse can’t be reached. You’re still signed in; we’ll try again.'),
-        h('button', { type: 'button', class: 'btn btn-sm btn-secondary', on: { click: () => render() } }, 'Retry now'),
+        h('span', {}, t('Gatehouse can’t be reached. You’re still signed in; we’ll try again.')),
+        h('button', { type: 'button', class: 'btn btn-sm btn-secondary', on: { click: () => render() } }, t('Retry now')),
       );
     }
   }

@@ -4,6 +4,7 @@
 // the page says in words what is happening. Anything else (a wrong password,
 // no connection) is the caller's to show, as before.
 import { backoffDelay } from './backoff.js';
+import { t as appT } from './translate.js';
 
 export const BUSY_CODE = 'hashing_busy';
 export const BUSY_ATTEMPTS = 4; // the first try and three more: a few seconds of waiting, then the error
@@ -11,9 +12,9 @@ export const BUSY_ATTEMPTS = 4; // the first try and three more: a few seconds o
 export const isBusy = (err) => !!err && err.name === 'TransientError' && err.code === BUSY_CODE;
 
 /** What the page shows while it waits `delayMs` before trying again. */
-export function busyMessage(delayMs) {
-  const secs = Math.max(1, Math.ceil(delayMs / 1000));
-  return `Many people are signing in right now. Trying again in ${secs} ${secs === 1 ? 'second' : 'seconds'}…`;
+export function busyMessage(delayMs, t = appT) {
+  const count = Math.max(1, Math.ceil(delayMs / 1000));
+  return t('Many people are signing in right now. Trying again in {count} seconds…', { count });
 }
 
 /**

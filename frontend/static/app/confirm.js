@@ -2,6 +2,7 @@
 // true for "confirm", false otherwise (Cancel, Escape). Cancel has the focus.
 import { h } from './dom.js';
 import { openModal } from './dialog.js';
+import { t } from './translate.js';
 
 /**
  * @param {object} opts
@@ -14,7 +15,7 @@ import { openModal } from './dialog.js';
  * @returns {Promise<boolean>}
  */
 export function confirmAction({ doc = document, title, message, confirmLabel, destructive = true, details = null }) {
-  const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
+  const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, t('Cancel'));
   const confirm = h('button', { type: 'button', class: ['btn', destructive ? 'btn-danger' : 'btn-primary'], testid: 'confirm-action' }, confirmLabel);
   const { finish, result } = openModal({
     doc,

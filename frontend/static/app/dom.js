@@ -1,4 +1,5 @@
 // Tiny DOM helpers. User-supplied text only ever goes in as text nodes or
+import { t } from './translate.js';
 // textContent; there is no innerHTML anywhere in the app. No inline styles or
 // inline handlers either (strict CSP): events are bound with addEventListener.
 
@@ -110,16 +111,16 @@ export function passwordField(opts) {
     type: 'button',
     class: 'input-toggle',
     'aria-pressed': 'false',
-    'aria-label': `Show ${opts.label.toLowerCase()}`,
+    'aria-label': t('Show {field}', { field: opts.label.toLowerCase() }),
     on: {
       click: () => {
         const show = f.input.type === 'password';
         f.input.type = show ? 'text' : 'password';
         toggle.setAttribute('aria-pressed', String(show));
-        setText(toggle, show ? 'Hide' : 'Show');
+        setText(toggle, show ? t('Hide') : t('Show'));
       },
     },
-  }, 'Show');
+  }, t('Show'));
   const group = h('div', { class: 'input-group' });
   f.input.replaceWith(group);
   group.append(f.input, toggle);
@@ -132,11 +133,11 @@ export function passwordField(opts) {
  * the server's sentences (GET /api/auth/password-rules/); no copy lives here.
  */
 export function newPasswordField({ label, name, rules }) {
-  const f = passwordField({ label, name, autocomplete: 'new-password', hint: 'Loading the password rules…' });
+  const f = passwordField({ label, name, autocomplete: 'new-password', hint: t('Loading the password rules…') });
   const hint = f.wrap.querySelector('.field-hint');
   const box = h('div', { id: hint.id, class: 'field-hint password-rules', testid: 'password-rules' });
   hint.replaceWith(box);
-  setText(box, 'Loading the password rules…');
+  setText(box, t('Loading the password rules…'));
   Promise.resolve(rules)
     .then((list) => {
       if (!Array.isArray(list) || !list.length) {
@@ -145,7 +146,7 @@ export function newPasswordField({ label, name, rules }) {
       }
       setChildren(box, h('ul', { class: 'password-rules-list' }, list.map((rule) => h('li', {}, rule))));
     })
-    .catch(() => setText(box, 'The rules are checked when you submit.'));
+    .catch(() => setText(box, t('The rules are checked when you submit.')));
   return f;
 }
 
@@ -163,7 +164,7 @@ export function fieldCheck(error) {
     },
     failed() {
       if (!first) return false;
-      error.show('Please correct the highlighted fields.');
+      error.show(t('Please correct the highlighted fields.'));
       first.input.focus();
       return true;
     },
@@ -182,7 +183,7 @@ export function serverErrorSummary(err, shownFields) {
     .flatMap(([, messages]) => messages);
   if (other.length) return other.join(' ');
   const shown = Object.values(fields).flat();
-  return err.detail && !shown.includes(err.detail) ? err.detail : 'Please correct the highlighted fields.';
+  return err.detail && !shown.includes(err.detail) ? err.detail : t('Please correct the highlighted fields.');
 }
 
 /** The form-level error box (data-testid="form-error"). */
@@ -216,7 +217,7 @@ export function setBusy(button, busy, busyLabel) {
 }
 
 /** A centred loading indicator. */
-export function loading(label = 'Loading…') {
+export function loading(label = t('Loading…')) {
   return h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('span', {}, label));
 }
 
@@ -238,10 +239,10 @@ export function errorState(message, onRetry, { retrying = false } = {}) {
   return h(
     'div',
     { class: 'state state-error', role: 'alert', testid: 'load-error' },
-    h('p', { class: 'state-title' }, 'Couldn’t load this'),
+    h('p', { class: 'state-title' }, t('Couldn’t load this')),
     h('p', { class: 'state-text' }, message),
-    retrying ? h('p', { class: 'state-text muted small' }, 'Trying again automatically: this shows as soon as Gatehouse answers.') : null,
-    onRetry ? h('button', { type: 'button', class: 'btn btn-secondary', on: { click: onRetry } }, 'Try again') : null,
+    retrying ? h('p', { class: 'state-text muted small' }, t('Trying again automatically: this shows as soon as Gatehouse answers.')) : null,
+    onRetry ? h('button', { type: 'button', class: 'btn btn-secondary', on: { click: onRetry } }, t('Try again')) : null,
   );
 }
 

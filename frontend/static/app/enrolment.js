@@ -4,6 +4,7 @@
 // offers the way back, after the recovery codes had a chance to be saved.
 import { h, link, setChildren } from './dom.js';
 import { safeNext } from './router.js';
+import { t } from './translate.js';
 
 /** @returns {{el: HTMLElement|null, check: () => Promise<void>}} */
 export function enrolmentNotice(ctx) {
@@ -11,9 +12,9 @@ export function enrolmentNotice(ctx) {
   const el = h(
     'div',
     { class: 'alert alert-warning', role: 'status', testid: 'mfa-enrollment-required' },
-    h('strong', {}, 'Set up two-step sign-in to continue. '),
-    'This server requires a second factor for your account: add an authenticator app or a passkey below. '
-      + 'Until then, only this page is available.',
+    h('strong', {}, t('Set up two-step sign-in to continue.')),
+    ' ',
+    t('This server requires a second factor for your account: add an authenticator app or a passkey below. Until then, only this page is available.'),
   );
 
   async function check() {
@@ -28,11 +29,13 @@ export function enrolmentNotice(ctx) {
     const next = safeNext(new URLSearchParams((ctx.location && ctx.location.search) || '').get('next'));
     el.className = 'alert alert-success';
     setChildren(el,
-      h('strong', {}, 'Two-step sign-in is on. '),
-      'Save your recovery codes, then continue. ',
-      link(next, { class: 'btn btn-primary btn-sm', testid: 'enrolment-continue' }, 'Continue'),
+      h('strong', {}, t('Two-step sign-in is on.')),
+      ' ',
+      t('Save your recovery codes, then continue.'),
+      ' ',
+      link(next, { class: 'btn btn-primary btn-sm', testid: 'enrolment-continue' }, t('Continue')),
     );
-    ctx.announce('Two-step sign-in is on. You can continue.');
+    ctx.announce(t('Two-step sign-in is on. You can continue.'));
   }
 
   return { el, check };

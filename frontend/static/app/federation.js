@@ -6,6 +6,7 @@
 // step's token in an HttpOnly cookie): nothing secret ever rides in a URL.
 // fetch, the API client and the page navigation are injected (main.js).
 import { ApiError, SecondStepRequired, TransientError } from './api.js';
+import { t } from './translate.js';
 
 export const PATHS = {
   providers: '/api/auth/providers/',
@@ -20,14 +21,13 @@ export const SIGNED_IN_COOKIE = 'gatehouse_federated';
 
 /** The callback's `?error=` codes, in words. */
 export const ERROR_MESSAGES = {
-  federation_cancelled: 'Sign-in was cancelled at the provider. Nothing changed.',
-  federation_failed: 'We couldn’t sign you in with that provider. Please try again.',
-  account_exists:
-    'An account with this email address already exists. Sign in with your password (or an email code) first, then link the provider on your account page.',
-  signup_closed: 'There is no account for this sign-in, and new accounts can’t be created this way.',
-  identity_in_use: 'That provider account is already linked to another account here.',
-  email_unverified: 'Your account was created. Confirm your email address with the link we just mailed you, then sign in.',
-  sso_required: 'Your organisation signs you in with its own provider. Continue with it to sign in.',
+  get federation_cancelled() { return t('Sign-in was cancelled at the provider. Nothing changed.'); },
+  get federation_failed() { return t('We couldn’t sign you in with that provider. Please try again.'); },
+  get account_exists() { return t('An account with this email address already exists. Sign in with your password (or an email code) first, then link the provider on your account page.'); },
+  get signup_closed() { return t('There is no account for this sign-in, and new accounts can’t be created this way.'); },
+  get identity_in_use() { return t('That provider account is already linked to another account here.'); },
+  get email_unverified() { return t('Your account was created. Confirm your email address with the link we just mailed you, then sign in.'); },
+  get sso_required() { return t('Your organisation signs you in with its own provider. Continue with it to sign in.'); },
 };
 
 /** The message for a callback error code, or null for none (an unknown code gets the generic one). */
@@ -48,7 +48,7 @@ async function answer(res) {
   const data = await body(res);
   if (res.ok) return data;
   if (res.status >= 500) {
-    throw new TransientError((data && data.detail) || 'The server is temporarily unavailable.', {
+    throw new TransientError((data && data.detail) || t('The server is temporarily unavailable.'), {
       status: res.status,
       detail: data && data.detail,
       code: data && data.code,
@@ -74,7 +74,7 @@ export function createFederation({ fetch, api, assign }) {
         body: JSON.stringify(payload || {}),
       });
     } catch (err) {
-      throw new TransientError('The server could not be reached.', { cause: err });
+      throw new TransientError(t('The server could not be reached.'), { cause: err });
     }
     return answer(res);
   }
@@ -101,7 +101,7 @@ export function createFederation({ fetch, api, assign }) {
         ? await publicPost(PATHS.start(slug), payload)
         : await api.request(PATHS.start(slug), { method: 'POST', body: payload });
       if (!started || typeof started.authorization_url !== 'string') {
-        throw new TransientError('The server sent an unexpected answer.');
+        throw new TransientError(t('The server sent an unexpected answer.'));
       }
       assign(started.authorization_url);
     },

@@ -1,4 +1,5 @@
-// Pure formatting helpers (no DOM), shared by the pages.
+// Pure formatting helpers (no DOM), shared by the pages; dates and relative times in the app's language.
+import { currentLocale, t } from './translate.js';
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -27,14 +28,14 @@ const DATE_TIME = { year: 'numeric', month: 'short', day: 'numeric', hour: 'nume
  * "Dec 1, 2026, 3:39 PM UTC" in the user's locale and time zone (or `timeZone`), the zone
  * named so that a time read off a screen means one instant; "—" when unknown.
  */
-export function formatDateTime(value, locale = undefined, timeZone = undefined) {
+export function formatDateTime(value, locale = currentLocale(), timeZone = undefined) {
   const d = toDate(value);
   if (!d) return '—';
   return new Intl.DateTimeFormat(locale, { ...DATE_TIME, timeZone }).format(d);
 }
 
 /** "15 Jan 2030" in the user's locale; "—" when unknown. */
-export function formatDate(value, locale = undefined) {
+export function formatDate(value, locale = currentLocale()) {
   const d = toDate(value);
   if (!d) return '—';
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(d);
@@ -50,11 +51,11 @@ const UNITS = [
 ];
 
 /** "3 minutes ago", "in 2 days", "just now" relative to nowMs; "—" when unknown. */
-export function relativeTime(value, nowMs, locale = undefined) {
+export function relativeTime(value, nowMs, locale = currentLocale()) {
   const d = toDate(value);
   if (!d || !Number.isFinite(nowMs)) return '—';
   const diff = Math.round((d.getTime() - nowMs) / 1000);
-  if (Math.abs(diff) < 45) return 'just now';
+  if (Math.abs(diff) < 45) return t('just now');
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   for (const [unit, secs] of UNITS) {
     if (Math.abs(diff) >= secs) return rtf.format(Math.round(diff / secs), unit);

@@ -8,6 +8,7 @@
 // A token in the query string (the old ?token=… form) was sent to the server
 // when the page was opened, and so may sit in an access log: it is not taken
 // as a link (the page asks for a new one), and is removed from the address bar too.
+import { t } from './translate.js';
 
 const remembered = new Map(); // pathname -> token
 
@@ -42,6 +43,4 @@ export function forgetLinkToken(pathname) {
   remembered.delete(pathname);
 }
 
-export const QUERY_LINK_MESSAGE =
-  'This link is in an old form that is no longer accepted, because its code could have been recorded on the way. ' +
-  'Ask for a new link.';
+export const QUERY_LINK_MESSAGE = () => t('This link is in an old form that is no longer accepted, because its code could have been recorded on the way. Ask for a new link.');

@@ -12,6 +12,8 @@ import { loadExtensions } from './extensions.js';
 import { createApp } from './app.js';
 import { readCapabilities } from './capabilities.js';
 import { reauthOptions } from './two-step-state.js';
+import { applyToDocument, chooseLanguage, createI18n, DEFAULT_LANGUAGE, STORAGE_KEY } from './i18n.js';
+import { activeLanguage, installTranslator } from './translate.js';
 import { adoptProviderSignIn, createFederation } from './federation.js';
 import * as login from './pages/login.js';
 import * as signup from './pages/signup.js';
@@ -54,7 +56,32 @@ async function reauthenticationOptions() {
   };
 }
 
+/** localStorage for the language picked while signed out; a tab without storage keeps it in memory. */
+function languageStorage() {
+  try {
+    const s = window.localStorage;
+    s.getItem(STORAGE_KEY);
+    return s;
+  } catch {
+    const mem = new Map();
+    return { getItem: (k) => (mem.has(k) ? mem.get(k) : null), setItem: (k, v) => mem.set(k, String(v)) };
+  }
+}
+
+/**
+ * The app's language as the request's Accept-Language, so the server's messages (`detail`) come in the
+ * language chosen here even while signed out; a signed-in account's saved language still wins on the server.
+ */
+function inAppLanguage(input, init = {}) {
+  const code = activeLanguage();
+  if (!code) return [input, init];
+  const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
+  if (!headers.has('Accept-Language')) headers.set('Accept-Language', code);
+  return [input, { ...init, headers }];
+}
+
 const client = createGatehouseClient({
+  fetch: (input, init) => window.fetch(...inAppLanguage(input, init)),
   clock,
   onStatus: (info) => app && app.handleStatus(info),
   onReauthRequired: (err) =>
@@ -84,6 +111,52 @@ const federation = createFederation({
 });
 
 capabilities = await readCapabilities({ api, clock, signupEnabled });
+
+// The app's language (i18n.js): the account's saved one once known (onUser below), else the choice stored in
+// this browser, else navigator.languages; catalogs are JSON files loaded on demand.
+const storage = languageStorage();
+const i18n = createI18n({
+  fetchJson: (url) => window.fetch(url, { credentials: 'same-origin' }).then((r) => {
+    if (!r.ok) throw new Error(`${url}: ${r.status}`);
+    return r.json();
+  }),
+});
+installTranslator(i18n);
+async function offeredLanguages() {
+  try {
+    const r = await window.fetch('/api/auth/languages/', { credentials: 'same-origin' });
+    const list = r.ok ? await r.json() : [];
+    return Array.isArray(list) && list.length ? list : [{ code: DEFAULT_LANGUAGE, name: 'English', direction: 'ltr' }];
+  } catch {
+    return [{ code: DEFAULT_LANGUAGE, name: 'English', direction: 'ltr' }];
+  }
+}
+const languages = await offeredLanguages();
+async function speak(code) {
+  await i18n.use(code);
+  applyToDocument(document.documentElement, code);
+  // The page's own texts outside the app's root (index.html).
+  const skip = document.querySelector('.skip-link');
+  if (skip) skip.textContent = i18n.t('Skip to content');
+}
+await speak(chooseLanguage({
+  stored: storage.getItem(STORAGE_KEY) || '',
+  preferred: navigator.languages || [navigator.language],
+  offered: languages.map((l) => l.code),
+}));
+const language = {
+  languages,
+  t: (text, params) => i18n.t(text, params),
+  get current() {
+    return i18n.language;
+  },
+  /** Signed in: saved on the account (its mail and server messages follow); signed out: in this browser. */
+  async choose(code) {
+    if (store.get()) await api.updateProfile({ language: code });
+    else storage.setItem(STORAGE_KEY, code);
+    await speak(code);
+  },
+};
 // Your own pages (GATEHOUSE_APP_PAGES; see extensions.js and docs/building-on-gatehouse.md).
 const extensions = await loadExtensions({
   doc: document,
@@ -107,6 +180,13 @@ app = createApp({
   signupEnabled: capabilities.signup,
   capabilities,
   webauthn,
+  language,
+  // The account's saved language wins once the account is known; the page is drawn again in it.
+  onUser: (user) => {
+    const saved = user && user.language;
+    if (!saved || saved === i18n.language || !languages.some((l) => l.code === saved)) return;
+    speak(saved).then(() => app.render());
+  },
   federation,
 });
 store.subscribe((token, info) => app.handleTokenChange(token, info));

@@ -3,7 +3,9 @@
 // nothing from anyone else), for the login and sign-up pages and "Confirm it's
 // you". A click starts the sign-in there (federation.js); the browser leaves.
 import { h, setText } from './dom.js';
-import { errorMessage } from './api.js';
+import { errorMessage } from './error-text.js';
+import { interpolate } from './i18n.js';
+import { t } from './translate.js';
 
 const KINDS = new Set(['oidc', 'google', 'microsoft', 'gitlab', 'github']);
 
@@ -17,15 +19,15 @@ export function iconUrl(kind) {
  * @param {Array<{slug: string, name: string, kind: string}>} opts.providers
  * @param {(provider: object) => Promise<void>} opts.choose  leave for the provider (rejects when it cannot)
  * @param {{show: (message: string) => void, clear: () => void}} opts.error  where a failure is said
- * @param {string} [opts.verb]  "Continue with" (the button reads "Continue with Google")
+ * @param {string} [opts.verb]  the button's text with a {provider} placeholder, already translated ("Continue with {provider}")
  * @param {string} [opts.testid]
  * @returns {HTMLElement|null}  null when there is no provider
  */
-export function providerButtons({ providers, choose, error, verb = 'Continue with', testid = 'provider-button' }) {
+export function providerButtons({ providers, choose, error, verb = t('Continue with {provider}'), testid = 'provider-button' }) {
   if (!Array.isArray(providers) || providers.length === 0) return null;
   let busy = false;
   const buttons = providers.map((provider) => {
-    const label = h('span', {}, `${verb} ${provider.name}`);
+    const label = h('span', {}, interpolate(verb, { provider: provider.name }));
     const button = h(
       'button',
       { type: 'button', class: 'btn btn-secondary btn-block provider-button', testid, dataset: { provider: provider.slug } },
@@ -36,7 +38,7 @@ export function providerButtons({ providers, choose, error, verb = 'Continue wit
       button.disabled = on;
       if (on) button.setAttribute('aria-busy', 'true');
       else button.removeAttribute('aria-busy');
-      setText(label, on ? `Opening ${provider.name}…` : `${verb} ${provider.name}`);
+      setText(label, on ? t('Opening {provider}…', { provider: provider.name }) : interpolate(verb, { provider: provider.name }));
     };
     button.addEventListener('click', async () => {
       if (busy) return;

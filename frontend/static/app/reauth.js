@@ -6,20 +6,21 @@
 // When the 403 names the acceptable `methods` without "password" (changing a
 // second factor while one is on), it asks for a code or a passkey only.
 import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
-import { ApiError, errorMessage } from './api.js';
+import { t } from './translate.js';
+import { ApiError } from './api.js';
 import { openModal } from './dialog.js';
-import { ceremonyErrorMessage } from './webauthn.js';
+import { ceremonyErrorMessage, errorMessage } from './error-text.js';
 import { providerButtons } from './provider-buttons.js';
 
-const ASK_PASSWORD = 'For your security, enter your password again to continue.';
+const ASK_PASSWORD = () => t('For your security, enter your password again to continue.');
 const ASK_CODE = {
-  totp: 'For your security, enter a code from your authenticator app (or a recovery code) to continue.',
-  recovery: 'For your security, enter one of your recovery codes to continue.',
+  get totp() { return t('For your security, enter a code from your authenticator app (or a recovery code) to continue.'); },
+  get recovery() { return t('For your security, enter one of your recovery codes to continue.'); },
 };
-const ASK_PASSKEY = 'For your security, confirm with your passkey to continue.';
+const ASK_PASSKEY = () => t('For your security, confirm with your passkey to continue.');
 const USE_CODE = {
-  totp: 'Use a code from your authenticator app instead',
-  recovery: 'Use a recovery code instead',
+  get totp() { return t('Use a code from your authenticator app instead'); },
+  get recovery() { return t('Use a recovery code instead'); },
 };
 
 /**
@@ -42,12 +43,12 @@ export function askToReauthenticate({
   const secondFactorOnly = Array.isArray(methods) && !methods.includes('password');
   const codeAccepted = !secondFactorOnly || methods.includes('totp') || methods.includes('recovery_code');
   if (secondFactorOnly && !methods.includes('passkey')) withPasskey = null;
-  const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
+  const password = passwordField({ label: t('Password'), name: 'password', autocomplete: 'current-password' });
   const code = field({
-    label: 'Authentication code',
+    label: t('Authentication code'),
     name: 'code',
     autocomplete: 'one-time-code',
-    hint: 'From your authenticator app, or one of your recovery codes.',
+    hint: t('From your authenticator app, or one of your recovery codes.'),
     inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false' },
   });
   let useCode = secondFactorOnly;
@@ -55,22 +56,22 @@ export function askToReauthenticate({
   password.wrap.hidden = useCode;
   code.wrap.hidden = !useCode || !codeAccepted;
   let open = true;
-  const message = h('p', { class: 'dialog-message' }, !useCode ? ASK_PASSWORD : codeAccepted ? ASK_CODE[codeKind] : ASK_PASSKEY);
+  const message = h('p', { class: 'dialog-message' }, !useCode ? ASK_PASSWORD() : codeAccepted ? ASK_CODE[codeKind] : ASK_PASSKEY());
   const toggle = h(
     'button',
     { type: 'button', class: 'btn-link', testid: 'reauth-use-code', hidden: true },
     USE_CODE.totp,
   );
   const error = formError();
-  const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary', hidden: !codeAccepted }, 'Confirm');
+  const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, t('Cancel'));
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', hidden: !codeAccepted }, t('Confirm'));
   // The only way when no code is accepted: then the main button, not an alternative below an "or".
   const passkeyOnly = !codeAccepted;
   const passkey = withPasskey
     ? h(
         'button',
         { type: 'button', class: `btn ${passkeyOnly ? 'btn-primary' : 'btn-secondary'} btn-block passkey-login`, testid: 'reauth-passkey' },
-        passkeyOnly ? 'Use your passkey' : 'Use a passkey instead',
+        passkeyOnly ? t('Use your passkey') : t('Use a passkey instead'),
       )
     : null;
   // Shown at once when the server named a passkey; otherwise once the account is known to have one.
@@ -92,7 +93,7 @@ export function askToReauthenticate({
     passkeyWrap,
     providerWrap,
   );
-  const { finish, result } = openModal({ doc, title: 'Confirm it’s you', content: [form] });
+  const { finish, result } = openModal({ doc, title: t('Confirm it’s you'), content: [form] });
   result.then(() => {
     open = false;
   });
@@ -102,8 +103,8 @@ export function askToReauthenticate({
     useCode = !useCode;
     password.wrap.hidden = useCode;
     code.wrap.hidden = !useCode;
-    setText(message, useCode ? ASK_CODE[codeKind] : ASK_PASSWORD);
-    setText(toggle, useCode ? 'Use your password instead' : USE_CODE[codeKind]);
+    setText(message, useCode ? ASK_CODE[codeKind] : ASK_PASSWORD());
+    setText(toggle, useCode ? t('Use your password instead') : USE_CODE[codeKind]);
     error.clear();
     password.setError(null);
     code.setError(null);
@@ -113,7 +114,7 @@ export function askToReauthenticate({
   if (passkey) {
     passkey.addEventListener('click', async () => {
       error.clear();
-      setBusy(passkey, true, 'Waiting for your passkey…');
+      setBusy(passkey, true, t('Waiting for your passkey…'));
       try {
         await withPasskey();
         finish(true);
@@ -130,11 +131,11 @@ export function askToReauthenticate({
     code.setError(null);
     const input = current();
     if (!input.input.value.trim()) {
-      input.setError(useCode ? 'Enter a code.' : 'Enter your password.');
+      input.setError(useCode ? t('Enter a code.') : t('Enter your password.'));
       input.input.focus();
       return;
     }
-    setBusy(submit, true, 'Checking…');
+    setBusy(submit, true, t('Checking…'));
     try {
       await reauthenticate(useCode ? { code: code.input.value.trim() } : { password: password.input.value });
       finish(true);
@@ -143,9 +144,9 @@ export function askToReauthenticate({
       if (!useCode && err instanceof ApiError && err.status === 400 && err.fields.password) {
         password.setError(err.fields.password);
       } else if (useCode && err instanceof ApiError && err.code === 'code_used') {
-        code.setError('That code was already used. Wait for the next one.');
+        code.setError(t('That code was already used. Wait for the next one.'));
       } else if (useCode && err instanceof ApiError && err.code === 'code_invalid') {
-        code.setError('That code is not right.');
+        code.setError(t('That code is not right.'));
       } else {
         error.show(errorMessage(err));
         return;
@@ -156,8 +157,8 @@ export function askToReauthenticate({
   });
 
   function askForRecoveryCode() {
-    setText(code.wrap.querySelector('label'), 'Recovery code');
-    setText(code.wrap.querySelector('.field-hint'), 'One of the recovery codes you saved, like 7k2m9-q4xwz. Each works once.');
+    setText(code.wrap.querySelector('label'), t('Recovery code'));
+    setText(code.wrap.querySelector('.field-hint'), t('One of the recovery codes you saved, like 7k2m9-q4xwz. Each works once.'));
     code.input.setAttribute('inputmode', 'text');
   }
 
@@ -186,7 +187,7 @@ export function askToReauthenticate({
       if (buttons) {
         providerWrap.replaceChildren(
           h('p', { class: 'auth-divider' }, 'or'),
-          h('p', { class: 'small muted' }, 'You’ll come back to this page; then do it again.'),
+          h('p', { class: 'small muted' }, t('You’ll come back to this page; then do it again.')),
           buttons,
         );
         providerWrap.hidden = false;

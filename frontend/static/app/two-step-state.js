@@ -3,6 +3,7 @@
 // account has any factor (User.mfa_enabled), so the page must say "On" then
 // too, name the factors, and offer recovery codes. And what a re-authentication
 // may use: only what the account has. Pure: no DOM, unit-tested.
+import { currentLocale, t } from './translate.js';
 
 /**
  * @param {{enabled?: boolean, totp?: {enabled?: boolean, confirmed_at?: string|null, last_used_at?: string|null},
@@ -15,8 +16,8 @@ export function twoStepState(mfa, passkeys) {
   const codes = (mfa && mfa.recovery_codes) || {};
   const on = !!(mfa && mfa.enabled) || totp || count > 0;
   const factors = [];
-  if (totp) factors.push('authenticator app');
-  if (count) factors.push(count === 1 ? 'a passkey' : `${count} passkeys`);
+  if (totp) factors.push(t('authenticator app'));
+  if (count) factors.push(count === 1 ? t('a passkey') : t('{count} passkeys', { count }));
   return {
     on,
     totp,
@@ -24,16 +25,21 @@ export function twoStepState(mfa, passkeys) {
     factors,
     recoveryCodes: { total: codes.total || 0, remaining: codes.remaining || 0 },
     /** "On: authenticator app and a passkey", "Off". */
-    summary: on ? `On: ${factors.join(' and ') || 'a second factor'}` : 'Off',
+    summary: on ? t('On: {factors}', { factors: listOf(factors, 'conjunction') || t('a second factor') }) : t('Off'),
   };
 }
 
 /** What a second step asks for, in words: "a code from your authenticator app or a passkey". */
 export function secondStepWords(state) {
   const ways = [];
-  if (state.totp) ways.push('a code from your authenticator app');
-  if (state.passkeys) ways.push(state.passkeys === 1 ? 'your passkey' : 'one of your passkeys');
-  return ways.join(' or ');
+  if (state.totp) ways.push(t('a code from your authenticator app'));
+  if (state.passkeys) ways.push(state.passkeys === 1 ? t('your passkey') : t('one of your passkeys'));
+  return listOf(ways, 'disjunction');
+}
+
+/** "A and B", "A, B or C": joined by Intl.ListFormat in the app's language. */
+export function listOf(items, type = 'conjunction') {
+  return new Intl.ListFormat(currentLocale(), { style: 'long', type }).format(items);
 }
 
 /**

@@ -2,22 +2,30 @@
 // "Your data" (download everything kept about the account; delete the account, after a dialog that names
 // what goes). Mounted by account.js; its own module so the page's other sections stay apart.
 import { h, field, formError, setBusy, setText, serverErrorSummary } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDate } from '../format.js';
 import { confirmAction } from '../confirm.js';
+import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
-// The languages the server accepts (its LANGUAGES setting); "" keeps the browser's.
+// The languages the server accepts (its LANGUAGES setting, GET /api/auth/languages/), each named in its own
+// language; "" keeps the browser's.
 const LANGUAGES = [
-  ['', 'Same as my browser'],
+  ['', ''], // "Same as my browser", in the app's language where the choices are drawn
   ['en', 'English'],
+  ['de', 'Deutsch'],
+  ['fr', 'français'],
+  ['es', 'español'],
+  ['pt-br', 'Português Brasileiro'],
+  ['ar', 'العربيّة'],
 ];
 
-const WHAT_GOES = [
-  'Your profile: username, email address, names and language.',
-  'Every session: all your devices are signed out, this one too.',
-  'Your personal access tokens.',
-  'Your authenticator app, recovery codes and passkeys.',
-  'The devices remembered for your account, and mail waiting to be sent to you.',
+const WHAT_GOES = () => [
+  t('Your profile: username, email address, names and language.'),
+  t('Every session: all your devices are signed out, this one too.'),
+  t('Your personal access tokens.'),
+  t('Your authenticator app, recovery codes and passkeys.'),
+  t('The devices remembered for your account, and mail waiting to be sent to you.'),
 ];
 
 /** The Profile card: details, and a form to change the username, names and language. */
@@ -26,14 +34,14 @@ export function profileCard(ctx) {
   let user = ctx.user;
   let busy = false;
 
-  const username = field({ label: 'Username', name: 'username', autocomplete: 'username', value: user.username,
-    hint: 'You sign in with it. Changing it asks you to confirm it’s you, and we mail you about it.' });
-  const firstName = field({ label: 'First name', name: 'first_name', autocomplete: 'given-name', required: false, value: user.first_name || '' });
-  const lastName = field({ label: 'Last name', name: 'last_name', autocomplete: 'family-name', required: false, value: user.last_name || '' });
+  const username = field({ label: t('Username'), name: 'username', autocomplete: 'username', value: user.username,
+    hint: t('You sign in with it. Changing it asks you to confirm it’s you, and we mail you about it.') });
+  const firstName = field({ label: t('First name'), name: 'first_name', autocomplete: 'given-name', required: false, value: user.first_name || '' });
+  const lastName = field({ label: t('Last name'), name: 'last_name', autocomplete: 'family-name', required: false, value: user.last_name || '' });
   const language = languageField(user.language || '');
   const error = formError();
   const saved = h('div', { class: 'alert alert-success', role: 'status', testid: 'profile-saved', hidden: true });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save profile');
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('Save profile'));
   const form = h(
     'form',
     { class: 'form', testid: 'profile-form', novalidate: true, 'aria-labelledby': 'card-profile', on: { submit: onSave } },
@@ -59,27 +67,27 @@ export function profileCard(ctx) {
       language: language.select.value,
     };
     if (!values.username) {
-      username.setError('Enter a username.');
-      error.show('Check the highlighted field.');
+      username.setError(t('Enter a username.'));
+      error.show(t('Check the highlighted field.'));
       username.input.focus();
       return;
     }
     // Only what changed: an unchanged username needs no confirmation.
     const changes = Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (user[key] || '')));
     if (!Object.keys(changes).length) {
-      setText(saved, 'Nothing to change.');
+      setText(saved, t('Nothing to change.'));
       saved.hidden = false;
       return;
     }
     busy = true;
-    setBusy(submit, true, 'Saving…');
+    setBusy(submit, true, t('Saving…'));
     try {
       user = await api.updateProfile(changes);
       ctx.setUser(user);
       username.input.value = user.username;
-      setText(saved, changes.username ? `Saved. You now sign in as ${user.username}.` : 'Saved.');
+      setText(saved, changes.username ? t('Saved. You now sign in as {username}.', { username: user.username }) : t('Saved.'));
       saved.hidden = false;
-      ctx.announce('Profile saved.');
+      ctx.announce(t('Profile saved.'));
     } catch (err) {
       if (err instanceof AuthError) return;
       if (err instanceof ApiError && err.status === 400) {
@@ -100,13 +108,13 @@ export function profileCard(ctx) {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'card-profile', testid: 'profile-section' },
-    h('h2', { class: 'card-title', id: 'card-profile' }, 'Profile'),
+    h('h2', { class: 'card-title', id: 'card-profile' }, t('Profile')),
     h(
       'dl',
       { class: 'details' },
-      h('div', { class: 'details-row' }, h('dt', {}, 'Email'), h('dd', {}, user.email || '—', ' ', emailStatus(user))),
-      h('div', { class: 'details-row' }, h('dt', {}, 'Role'), h('dd', {}, user.is_staff ? 'Staff' : 'Member')),
-      h('div', { class: 'details-row' }, h('dt', {}, 'Member since'), h('dd', {}, formatDate(user.date_joined))),
+      h('div', { class: 'details-row' }, h('dt', {}, t('Email')), h('dd', {}, user.email || '—', ' ', emailStatus(user))),
+      h('div', { class: 'details-row' }, h('dt', {}, t('Role')), h('dd', {}, user.is_staff ? t('Staff') : t('Member'))),
+      h('div', { class: 'details-row' }, h('dt', {}, t('Member since')), h('dd', {}, formatDate(user.date_joined))),
     ),
     form,
   );
@@ -115,8 +123,8 @@ export function profileCard(ctx) {
 function emailStatus(user) {
   if (!user.email) return null;
   return user.email_verified
-    ? h('span', { class: 'badge badge-success', testid: 'email-status' }, 'Verified')
-    : h('span', { class: 'badge badge-muted', testid: 'email-status' }, 'Not verified');
+    ? h('span', { class: 'badge badge-success', testid: 'email-status' }, t('Verified'))
+    : h('span', { class: 'badge badge-muted', testid: 'email-status' }, t('Not verified'));
 }
 
 function languageField(value) {
@@ -127,9 +135,9 @@ function languageField(value) {
   const select = h(
     'select',
     { id, name: 'language', class: 'input select', testid: 'profile-language' },
-    choices.map(([code, text]) => h('option', { value: code, selected: code === value }, text)),
+    choices.map(([code, text]) => h('option', { value: code, selected: code === value }, code ? text : t('Same as my browser'))),
   );
-  const wrap = h('div', { class: 'field' }, h('label', { for: id, class: 'label' }, 'Language'), select, errorEl);
+  const wrap = h('div', { class: 'field' }, h('label', { for: id, class: 'label' }, t('Language')), select, errorEl);
   function setError(messages) {
     const list = (Array.isArray(messages) ? messages : messages ? [messages] : []).filter(Boolean);
     setText(errorEl, list.join(' '));
@@ -143,13 +151,13 @@ export function dataCard(ctx) {
   const { api } = ctx;
   const error = formError();
   const exportBtn = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'export-data', on: { click: onExport } },
-    'Download my data');
+    t('Download my data'));
   const deleteBtn = h('button', { type: 'button', class: 'btn btn-danger', testid: 'delete-account', on: { click: onDelete } },
-    'Delete my account');
+    t('Delete my account'));
 
   async function onExport() {
     error.clear();
-    setBusy(exportBtn, true, 'Preparing…');
+    setBusy(exportBtn, true, t('Preparing…'));
     try {
       const data = await api.exportData();
       const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
@@ -158,7 +166,7 @@ export function dataCard(ctx) {
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
-      ctx.toast('Your data was downloaded.');
+      ctx.toast(t('Your data was downloaded.'));
     } catch (err) {
       if (err instanceof AuthError) return;
       error.show(errorMessage(err));
@@ -170,20 +178,20 @@ export function dataCard(ctx) {
   async function onDelete() {
     error.clear();
     const sure = await confirmAction({
-      title: 'Delete your account?',
-      message: 'This cannot be undone. These go at once:',
-      details: WHAT_GOES,
-      confirmLabel: 'Delete my account',
+      title: t('Delete your account?'),
+      message: t('This cannot be undone. These go at once:'),
+      details: WHAT_GOES(),
+      confirmLabel: t('Delete my account'),
     });
     if (!sure) return;
-    setBusy(deleteBtn, true, 'Deleting…');
+    setBusy(deleteBtn, true, t('Deleting…'));
     try {
       await api.deleteAccount(); // -> signed out: the app shows the login page
     } catch (err) {
       setBusy(deleteBtn, false);
       if (err instanceof AuthError) return;
       if (err instanceof ApiError && err.code === 'last_superuser') {
-        error.show('You are the last superuser. Make another account a superuser before deleting this one.');
+        error.show(t('You are the last superuser. Make another account a superuser before deleting this one.'));
       } else {
         error.show(errorMessage(err));
       }
@@ -193,14 +201,14 @@ export function dataCard(ctx) {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'card-data', testid: 'data-section' },
-    h('h2', { class: 'card-title', id: 'card-data' }, 'Your data'),
+    h('h2', { class: 'card-title', id: 'card-data' }, t('Your data')),
     error.el,
     h('div', { class: 'stack' },
       h('p', { class: 'muted small' },
-        'Download everything we keep about your account as a JSON file: profile, sessions, activity, sign-in methods and tokens (never a secret).'),
+        t('Download everything we keep about your account as a JSON file: profile, sessions, activity, sign-in methods and tokens (never a secret).')),
       h('div', {}, exportBtn),
       h('p', { class: 'muted small' },
-        'Deleting your account removes it and everything personal at once. The security log keeps its entries without your name, address or IP.'),
+        t('Deleting your account removes it and everything personal at once. The security log keeps its entries without your name, address or IP.')),
       h('div', {}, deleteBtn),
     ),
   );

@@ -6,7 +6,9 @@
 // API client then opens "Confirm it's you" and retries. A link that came back
 // refused says why (?error= on /account).
 import { add, h, setChildren, loading, errorState, formError } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
+import { errorMessage } from '../error-text.js';
+import { t } from '../translate.js';
 import { formatDate, relativeTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { federationErrorMessage } from '../federation.js';
@@ -19,13 +21,13 @@ export function mount(container, ctx) {
   let alive = true;
   let loader = null;
   const error = formError();
-  const listWrap = h('div', {}, loading('Loading…'));
+  const listWrap = h('div', {}, loading(t('Loading…')));
   const linkWrap = h('div', {});
   const section = h(
     'section',
     { class: 'card', 'aria-labelledby': 'card-identities', testid: 'identities', hidden: true },
-    h('h2', { class: 'card-title', id: 'card-identities' }, 'Sign-in providers'),
-    h('p', { class: 'muted small' }, 'Accounts elsewhere that can sign you in here. Linking one needs you to sign in there once.'),
+    h('h2', { class: 'card-title', id: 'card-identities' }, t('Sign-in providers')),
+    h('p', { class: 'muted small' }, t('Accounts elsewhere that can sign you in here. Linking one needs you to sign in there once.')),
     error.el,
     listWrap,
     linkWrap,
@@ -63,13 +65,13 @@ export function mount(container, ctx) {
       listWrap,
       identities.length
         ? h('ul', { class: 'identity-list' }, identities.map(row))
-        : h('p', { class: 'muted', testid: 'no-identities' }, 'No provider is linked to your account.'),
+        : h('p', { class: 'muted', testid: 'no-identities' }, t('No provider is linked to your account.')),
     );
     const linkable = providers.filter((p) => !identities.some((i) => i.provider === p.slug));
     const buttons = providerButtons({
       providers: linkable,
       error,
-      verb: 'Link',
+      verb: t('Link {provider}'),
       testid: 'link-provider',
       choose: (provider) => federation.start(provider.slug, { intent: 'link', next: '/account' }),
     });
@@ -77,7 +79,7 @@ export function mount(container, ctx) {
   }
 
   function row(identity) {
-    const unlink = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'unlink-identity' }, 'Unlink');
+    const unlink = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'unlink-identity' }, t('Unlink'));
     unlink.addEventListener('click', () => onUnlink(identity, unlink));
     return h(
       'li',
@@ -91,8 +93,8 @@ export function mount(container, ctx) {
           'ul',
           { class: 'identity-meta' },
           identity.email ? h('li', {}, identity.email) : null,
-          h('li', {}, `Linked ${formatDate(identity.created_at)}`),
-          h('li', {}, identity.last_used_at ? `Last used ${relativeTime(identity.last_used_at, ctx.clock.now())}` : 'Not used to sign in yet'),
+          h('li', {}, t('Linked {date}', { date: formatDate(identity.created_at) })),
+          h('li', {}, identity.last_used_at ? t('Last used {when}', { when: relativeTime(identity.last_used_at, ctx.clock.now()) }) : t('Not used to sign in yet')),
         ),
       ),
       unlink,
@@ -101,9 +103,9 @@ export function mount(container, ctx) {
 
   async function onUnlink(identity, button) {
     const ok = await confirmAction({
-      title: `Unlink ${identity.name}?`,
-      message: `Your ${identity.name} account will no longer sign you in here. You can link it again later.`,
-      confirmLabel: 'Unlink',
+      title: t('Unlink {provider}?', { provider: identity.name }),
+      message: t('Your {provider} account will no longer sign you in here. You can link it again later.', { provider: identity.name }),
+      confirmLabel: t('Unlink'),
     });
     if (!ok || !alive) return;
     error.clear();
@@ -111,13 +113,13 @@ export function mount(container, ctx) {
     try {
       await federation.unlink(identity.id);
       if (!alive) return;
-      if (ctx.toast) ctx.toast(`${identity.name} unlinked.`);
+      if (ctx.toast) ctx.toast(t('{provider} unlinked.', { provider: identity.name }));
       load();
     } catch (err) {
       if (!alive) return;
       button.disabled = false;
       if (err instanceof ApiError && err.code === 'last_sign_in_method') {
-        error.show('This is the only way you can sign in. Set a password (use “Forgot password?” on the sign-in page) or add a passkey first.');
+        error.show(t('This is the only way you can sign in. Set a password (use “Forgot password?” on the sign-in page) or add a passkey first.'));
       } else {
         error.show(errorMessage(err));
       }

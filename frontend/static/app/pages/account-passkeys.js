@@ -6,11 +6,12 @@
 // says so, asks before a first factor turns two-step sign-in on, and tells the
 // two-step section (ctx.twoStep) of every change.
 import { add, h, field, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDate, relativeTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { openModal } from '../dialog.js';
-import { ceremonyErrorMessage } from '../webauthn.js';
+import { t } from '../translate.js';
+import { ceremonyErrorMessage, errorMessage } from '../error-text.js';
 
 /** Mounted by the account page; returns its dispose function. */
 export function mount(container, ctx) {
@@ -20,18 +21,18 @@ export function mount(container, ctx) {
   let alive = true;
 
   const error = formError();
-  const listWrap = h('div', { class: 'passkey-list-wrap' }, loading('Loading passkeys…'));
+  const listWrap = h('div', { class: 'passkey-list-wrap' }, loading(t('Loading passkeys…')));
   const name = field({
-    label: 'Name (optional)',
+    label: t('Name (optional)'),
     name: 'passkey_name',
     required: false,
-    hint: 'To tell your passkeys apart, e.g. “Work laptop”.',
+    hint: t('To tell your passkeys apart, e.g. “Work laptop”.'),
     inputProps: { maxlength: '64', autocomplete: 'off' },
   });
-  const addButton = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'add-passkey' }, 'Add a passkey');
+  const addButton = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'add-passkey' }, t('Add a passkey'));
   const form = h(
     'form',
-    { class: 'form passkey-add', novalidate: true, 'aria-label': 'Add a passkey', on: { submit: onAdd } },
+    { class: 'form passkey-add', novalidate: true, 'aria-label': t('Add a passkey'), on: { submit: onAdd } },
     name.wrap,
     h('div', { class: 'form-actions' }, addButton),
   );
@@ -40,33 +41,31 @@ export function mount(container, ctx) {
     h(
       'section',
       { class: 'card passkeys', 'aria-labelledby': 'card-passkeys', testid: 'passkeys' },
-      h('h2', { class: 'card-title', id: 'card-passkeys' }, 'Passkeys'),
+      h('h2', { class: 'card-title', id: 'card-passkeys' }, t('Passkeys')),
       h(
         'p',
         { class: 'muted small' },
-        'Sign in with your fingerprint, face, screen lock or a security key instead of your password. ' +
-          'A passkey stays on your device; Gatehouse keeps only its public half.',
+        t('Sign in with your fingerprint, face, screen lock or a security key instead of your password. A passkey stays on your device; Gatehouse keeps only its public half.'),
       ),
       h(
         'p',
         { class: 'small', testid: 'passkey-second-step' },
-        'A passkey is also a second step: once you have one, signing in with your password asks for it too. ' +
-          'Keep recovery codes, in case you lose the device.',
+        t('A passkey is also a second step: once you have one, signing in with your password asks for it too. Keep recovery codes, in case you lose the device.'),
       ),
       error.el,
       listWrap,
       !serverHasPasskeys
-        ? h('p', { class: 'alert alert-info', role: 'status' }, 'Passkeys are not set up on this server.')
+        ? h('p', { class: 'alert alert-info', role: 'status' }, t('Passkeys are not set up on this server.'))
         : webauthn && webauthn.supported
           ? form
-          : h('p', { class: 'alert alert-info', role: 'status' }, 'This browser cannot create or use passkeys.'),
+          : h('p', { class: 'alert alert-info', role: 'status' }, t('This browser cannot create or use passkeys.')),
     ),
   );
 
   function row(passkey) {
     const title = h('span', {}, passkey.name);
-    const rename = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'rename-passkey' }, 'Rename');
-    const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'remove-passkey' }, 'Remove');
+    const rename = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'rename-passkey' }, t('Rename'));
+    const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'remove-passkey' }, t('Remove'));
     const lastUsed = h('li', {});
     const li = h(
       'li',
@@ -75,11 +74,11 @@ export function mount(container, ctx) {
       h(
         'div',
         { class: 'passkey-main' },
-        h('p', { class: 'passkey-name' }, title, passkey.backed_up ? h('span', { class: 'badge badge-muted' }, 'Synced') : null),
+        h('p', { class: 'passkey-name' }, title, passkey.backed_up ? h('span', { class: 'badge badge-muted' }, t('Synced')) : null),
         h(
           'ul',
           { class: 'passkey-meta' },
-          h('li', {}, h('span', { class: 'meta-label' }, 'Added '), formatDate(passkey.created_at)),
+          h('li', {}, h('span', { class: 'meta-label' }, t('Added ')), formatDate(passkey.created_at)),
           lastUsed,
         ),
       ),
@@ -87,11 +86,11 @@ export function mount(container, ctx) {
     );
     function show(p) {
       setText(title, p.name);
-      rename.setAttribute('aria-label', `Rename passkey ${p.name}`);
-      remove.setAttribute('aria-label', `Remove passkey ${p.name}`);
+      rename.setAttribute('aria-label', t('Rename passkey {name}', { name: p.name }));
+      remove.setAttribute('aria-label', t('Remove passkey {name}', { name: p.name }));
       setChildren(
         lastUsed,
-        h('span', { class: 'meta-label' }, 'Last used '),
+        h('span', { class: 'meta-label' }, t('Last used ')),
         p.last_used_at ? relativeTime(p.last_used_at, store.serverNow()) : 'never',
       );
     }
@@ -103,23 +102,23 @@ export function mount(container, ctx) {
       if (!renamed || !alive) return;
       passkey = renamed;
       show(passkey);
-      ctx.toast(`Passkey renamed to “${passkey.name}”.`);
+      ctx.toast(t('Passkey renamed to “{name}”.', { name: passkey.name }));
     });
     remove.addEventListener('click', async () => {
       error.clear();
       const sure = await confirmAction({
-        title: 'Remove this passkey?',
-        message: `“${passkey.name}” will no longer sign in to your account. The device may still list it; you can delete it there.`,
-        confirmLabel: 'Remove passkey',
+        title: t('Remove this passkey?'),
+        message: t('“{name}” will no longer sign in to your account. The device may still list it; you can delete it there.', { name: passkey.name }),
+        confirmLabel: t('Remove passkey'),
       });
       if (!sure || !alive) return;
-      setBusy(remove, true, 'Removing…');
+      setBusy(remove, true, t('Removing…'));
       try {
         await api.removePasskey(passkey.id);
         if (!alive) return;
         li.remove();
         showEmptyIfNone();
-        ctx.toast(`Passkey “${passkey.name}” removed.`);
+        ctx.toast(t('Passkey “{name}” removed.', { name: passkey.name }));
         if (twoStep) twoStep.reload();
       } catch (err) {
         if (!alive || err instanceof AuthError) return;
@@ -127,7 +126,7 @@ export function mount(container, ctx) {
         if (err instanceof ApiError && err.status === 404) {
           li.remove();
           showEmptyIfNone();
-          error.show('That passkey had already been removed.');
+          error.show(t('That passkey had already been removed.'));
         } else {
           error.show(errorMessage(err));
         }
@@ -138,10 +137,10 @@ export function mount(container, ctx) {
 
   /** The rename dialog; resolves with the renamed passkey, or null. */
   function askForName(passkey) {
-    const input = field({ label: 'Name', name: 'passkey_name', value: passkey.name, inputProps: { maxlength: '64', autocomplete: 'off' } });
+    const input = field({ label: t('Name'), name: 'passkey_name', value: passkey.name, inputProps: { maxlength: '64', autocomplete: 'off' } });
     const dialogError = formError();
-    const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, 'Cancel');
-    const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save');
+    const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, t('Cancel'));
+    const save = h('button', { type: 'submit', class: 'btn btn-primary' }, t('Save'));
     const dialogForm = h(
       'form',
       { class: 'form', testid: 'rename-passkey-form', novalidate: true },
@@ -149,7 +148,7 @@ export function mount(container, ctx) {
       input.wrap,
       h('div', { class: 'dialog-actions' }, cancel, save),
     );
-    const { finish, result } = openModal({ title: 'Rename passkey', content: [dialogForm] });
+    const { finish, result } = openModal({ title: t('Rename passkey'), content: [dialogForm] });
     cancel.addEventListener('click', () => finish(null));
     dialogForm.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -157,11 +156,11 @@ export function mount(container, ctx) {
       input.setError(null);
       const value = input.input.value.trim();
       if (!value) {
-        input.setError('Give the passkey a name.');
+        input.setError(t('Give the passkey a name.'));
         input.input.focus();
         return;
       }
-      setBusy(save, true, 'Saving…');
+      setBusy(save, true, t('Saving…'));
       try {
         finish(await api.renamePasskey(passkey.id, value));
       } catch (err) {
@@ -177,7 +176,7 @@ export function mount(container, ctx) {
 
   function showEmptyIfNone() {
     if (listWrap.querySelector('[data-testid="passkey-row"]')) return;
-    setChildren(listWrap, h('p', { class: 'passkey-empty', testid: 'no-passkeys' }, 'No passkeys yet.'));
+    setChildren(listWrap, h('p', { class: 'passkey-empty', testid: 'no-passkeys' }, t('No passkeys yet.')));
   }
 
   function listElement() {
@@ -207,10 +206,9 @@ export function mount(container, ctx) {
     const turnsOn = !!twoStep && twoStep.isOn() !== true;
     if (turnsOn) {
       const sure = await confirmAction({
-        title: 'Turn on two-step sign-in?',
-        message: 'Once this passkey is added, signing in with your password also asks for it, as a second step. '
-          + 'Make recovery codes right after and keep them safe: they sign you in if you lose this device.',
-        confirmLabel: 'Add the passkey',
+        title: t('Turn on two-step sign-in?'),
+        message: t('Once this passkey is added, signing in with your password also asks for it, as a second step. Make recovery codes right after and keep them safe: they sign you in if you lose this device.'),
+        confirmLabel: t('Add the passkey'),
         destructive: false,
       });
       if (!sure || !alive) {
@@ -218,7 +216,7 @@ export function mount(container, ctx) {
         return;
       }
     }
-    setBusy(addButton, true, 'Waiting for your device…');
+    setBusy(addButton, true, t('Waiting for your device…'));
     try {
       const options = await api.passkeyRegistrationOptions();
       const credential = await webauthn.create(options);
@@ -227,8 +225,8 @@ export function mount(container, ctx) {
       listElement().append(row(passkey));
       form.reset();
       ctx.toast(turnsOn
-        ? `Passkey “${passkey.name}” added. Two-step sign-in is on: make your recovery codes now.`
-        : `Passkey “${passkey.name}” added. You can now sign in with it.`);
+        ? t('Passkey “{name}” added. Two-step sign-in is on: make your recovery codes now.', { name: passkey.name })
+        : t('Passkey “{name}” added. You can now sign in with it.', { name: passkey.name }));
       if (twoStep) twoStep.reload();
       if (ctx.onFactorsChanged) ctx.onFactorsChanged();
     } catch (err) {

@@ -4,17 +4,19 @@
 // The scopes offered are the ones the server's routes declare
 // (GET /api/auth/tokens/scopes/), each a checkbox with its description.
 import { add, h, field, formError, setBusy, setChildren, setText, loading, errorState, serverErrorSummary } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDate, relativeTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
+import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 const TOKENS = '/api/auth/tokens/';
 const SCOPES = '/api/auth/tokens/scopes/';
-const EXPIRY_CHOICES = [
-  [7, '7 days'],
-  [30, '30 days'],
-  [90, '90 days'],
-  [365, '1 year'],
+const EXPIRY_CHOICES = () => [
+  [7, t('{count} days', { count: 7 })],
+  [30, t('{count} days', { count: 30 })],
+  [90, t('{count} days', { count: 90 })],
+  [365, t('1 year')],
 ];
 const DEFAULT_EXPIRY = 30;
 
@@ -28,19 +30,19 @@ export function mountTokens(container, ctx) {
   let alive = true;
 
   const name = field({
-    label: 'Token name',
+    label: t('Token name'),
     name: 'token_name',
     autocomplete: 'off',
-    hint: 'What will use it, such as “nightly backup” or “CI deploy”.',
+    hint: t('What will use it, such as “nightly backup” or “CI deploy”.'),
     inputProps: { maxlength: '100' },
   });
-  const expiry = selectField({ label: 'Expires after', name: 'expires_in_days', choices: EXPIRY_CHOICES, value: DEFAULT_EXPIRY });
+  const expiry = selectField({ label: t('Expires after'), name: 'expires_in_days', choices: EXPIRY_CHOICES(), value: DEFAULT_EXPIRY });
   const scopes = scopeFieldset();
   const error = formError();
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create token');
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('Create token'));
   const form = h(
     'form',
-    { class: 'form token-form', testid: 'token-form', novalidate: true, 'aria-label': 'Create a personal access token', on: { submit: onCreate } },
+    { class: 'form token-form', testid: 'token-form', novalidate: true, 'aria-label': t('Create a personal access token'), on: { submit: onCreate } },
     error.el,
     h('div', { class: 'token-form-fields' }, name.wrap, expiry.wrap),
     scopes.wrap,
@@ -48,22 +50,20 @@ export function mountTokens(container, ctx) {
   );
   const reveal = h('div', { class: 'token-reveal', testid: 'new-token-panel', hidden: true });
   const listError = formError();
-  const listWrap = h('div', { class: 'token-list-wrap' }, loading('Loading tokens…'));
+  const listWrap = h('div', { class: 'token-list-wrap' }, loading(t('Loading tokens…')));
 
   add(
     container,
     h(
       'section',
       { class: 'card token-card', 'aria-labelledby': 'card-tokens', testid: 'tokens-section' },
-      h('h2', { class: 'card-title', id: 'card-tokens' }, 'Personal access tokens'),
+      h('h2', { class: 'card-title', id: 'card-tokens' }, t('Personal access tokens')),
       h(
         'p',
         { class: 'muted small' },
-        'For scripts and CI jobs: send a token as ',
-        h('code', {}, 'Authorization: Bearer <token>'),
-        ' to read your account’s data through the API; it can do only what its scopes allow. ',
-        'A token cannot manage sessions, tokens, sign-in methods, your email or your password. ',
-        'Signing out everywhere and changing your password leave tokens working; a password reset ends them all.',
+        tNodes(t('For scripts and CI jobs: send a token as {header} to read your account’s data through the API; it can do only what its scopes allow. A token cannot manage sessions, tokens, sign-in methods, your email or your password. Signing out everywhere and changing your password leave tokens working; a password reset ends them all.'), {
+          header: h('code', {}, 'Authorization: Bearer <token>'),
+        }),
       ),
       reveal,
       form,
@@ -84,18 +84,18 @@ export function mountTokens(container, ctx) {
     scopes.setError(null);
     const label = name.input.value.trim();
     if (!label) {
-      name.setError('Give the token a name.');
+      name.setError(t('Give the token a name.'));
       name.input.focus();
       return;
     }
     const chosen = scopes.chosen();
     if (!chosen.length) {
-      scopes.setError('Choose at least one scope: what the token may do.');
+      scopes.setError(t('Choose at least one scope: what the token may do.'));
       scopes.focus();
       return;
     }
     creating = true;
-    setBusy(submit, true, 'Creating…');
+    setBusy(submit, true, t('Creating…'));
     try {
       const created = await api.request(TOKENS, {
         method: 'POST',
@@ -133,25 +133,25 @@ export function mountTokens(container, ctx) {
       value: created.token,
       spellcheck: 'false',
       autocomplete: 'off',
-      'aria-label': `Your new token “${created.name}”`,
+      'aria-label': t('Your new token “{name}”', { name: created.name }),
       'aria-describedby': 'new-token-warning',
       on: { focus: (e) => e.target.select() },
     });
     const copyStatus = h('span', { class: 'token-copy-status small', role: 'status' });
-    const copy = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'copy-token' }, 'Copy');
+    const copy = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'copy-token' }, t('Copy'));
     copy.addEventListener('click', async () => {
       const ok = await copyText(created.token);
       if (!alive) return;
       if (ok) {
-        setText(copy, 'Copied');
-        setText(copyStatus, 'Copied to the clipboard.');
+        setText(copy, t('Copied'));
+        setText(copyStatus, t('Copied to the clipboard.'));
       } else {
         value.focus();
         value.select();
-        setText(copyStatus, 'Selected: press Ctrl+C (⌘C on a Mac) to copy.');
+        setText(copyStatus, t('Selected: press Ctrl+C (⌘C on a Mac) to copy.'));
       }
     });
-    const done = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'token-done' }, 'Done');
+    const done = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'token-done' }, t('Done'));
     done.addEventListener('click', () => {
       setChildren(reveal); // the token leaves the page with its panel
       reveal.hidden = true;
@@ -159,51 +159,51 @@ export function mountTokens(container, ctx) {
     });
     setChildren(
       reveal,
-      h('h3', { class: 'token-reveal-title' }, `Your new token “${created.name}”`),
+      h('h3', { class: 'token-reveal-title' }, t('Your new token “{name}”', { name: created.name })),
       h(
         'p',
         { class: 'alert alert-warning', id: 'new-token-warning' },
-        h('strong', {}, 'Copy it now: it won’t be shown again. '),
-        'Keep it somewhere safe, such as your CI’s secret store. Anyone who has it can read your account’s data until ',
-        formatDate(created.expires_at),
-        '.',
+        h('strong', {}, t('Copy it now: it won’t be shown again.')),
+        ' ',
+        t('Keep it somewhere safe, such as your CI’s secret store. Anyone who has it can read your account’s data until {date}.', { date: formatDate(created.expires_at) }),
       ),
       h('div', { class: 'token-copy-row' }, value, copy),
       copyStatus,
       h(
         'p',
         { class: 'muted small token-example' },
-        'Try it: ',
+        t('Try it:'),
+        ' ',
         h('code', {}, `curl -H "Authorization: Bearer $GATEHOUSE_TOKEN" ${originOf(container)}/api/auth/me/`),
       ),
       h('div', { class: 'card-actions' }, done),
     );
     reveal.hidden = false;
-    ctx.announce(`Token “${created.name}” created. Copy it now: it won’t be shown again.`);
+    ctx.announce(t('Token “{name}” created. Copy it now: it won’t be shown again.', { name: created.name }));
     value.focus();
   }
 
   // ---- list --------------------------------------------------------------------
 
-  function row(t) {
+  function row(tok) {
     const now = store.serverNow();
     const revoke = h(
       'button',
-      { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'revoke-token', 'aria-label': `Revoke token ${t.name}` },
-      'Revoke',
+      { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'revoke-token', 'aria-label': t('Revoke token {name}', { name: tok.name }) },
+      t('Revoke'),
     );
     const li = h(
       'li',
-      { class: ['token-row', t.expired && 'is-expired'], testid: 'token-row', dataset: { tokenId: String(t.id) } },
+      { class: ['token-row', tok.expired && 'is-expired'], testid: 'token-row', dataset: { tokenId: String(tok.id) } },
       h(
         'div',
         { class: 'token-main' },
         h(
           'p',
           { class: 'token-title' },
-          h('span', { class: 'token-name' }, t.name),
-          h('code', { class: 'token-prefix' }, `${t.prefix}…`),
-          t.expired ? h('span', { class: 'badge badge-muted' }, 'Expired') : null,
+          h('span', { class: 'token-name' }, tok.name),
+          h('code', { class: 'token-prefix' }, `${tok.prefix}…`),
+          tok.expired ? h('span', { class: 'badge badge-muted' }, t('Expired')) : null,
         ),
         h(
           'ul',
@@ -211,16 +211,18 @@ export function mountTokens(container, ctx) {
           h(
             'li',
             { class: 'token-scopes', testid: 'token-row-scopes' },
-            h('span', { class: 'meta-label' }, 'Scopes '),
-            (t.scopes || []).length ? (t.scopes || []).map((name) => h('code', { class: 'token-scope' }, name)) : 'none',
+            h('span', { class: 'meta-label' }, t('Scopes ')),
+            (tok.scopes || []).length ? (tok.scopes || []).map((name) => h('code', { class: 'token-scope' }, name)) : t('none'),
           ),
-          h('li', {}, h('span', { class: 'meta-label' }, 'Created '), formatDate(t.created_at)),
-          h('li', {}, h('span', { class: 'meta-label' }, t.expired ? 'Expired ' : 'Expires '), formatDate(t.expires_at)),
+          h('li', {}, h('span', { class: 'meta-label' }, t('Created ')), formatDate(tok.created_at)),
+          h('li', {}, h('span', { class: 'meta-label' }, tok.expired ? t('Expired ') : t('Expires ')), formatDate(tok.expires_at)),
           h(
             'li',
             {},
-            h('span', { class: 'meta-label' }, 'Last used '),
-            t.last_used_at ? `${relativeTime(t.last_used_at, now)}${t.last_used_ip ? ` from ${t.last_used_ip}` : ''}` : 'never',
+            h('span', { class: 'meta-label' }, t('Last used ')),
+            tok.last_used_at
+              ? (tok.last_used_ip ? t('{when} from {ip}', { when: relativeTime(tok.last_used_at, now), ip: tok.last_used_ip }) : relativeTime(tok.last_used_at, now))
+              : t('never'),
           ),
         ),
       ),
@@ -229,25 +231,25 @@ export function mountTokens(container, ctx) {
     revoke.addEventListener('click', async () => {
       listError.clear();
       const sure = await confirmAction({
-        title: 'Revoke this token?',
-        message: `Scripts using “${t.name}” (${t.prefix}…) will stop working at once. This can’t be undone.`,
-        confirmLabel: 'Revoke token',
+        title: t('Revoke this token?'),
+        message: t('Scripts using “{name}” ({prefix}…) will stop working at once. This can’t be undone.', { name: tok.name, prefix: tok.prefix }),
+        confirmLabel: t('Revoke token'),
       });
       if (!sure || !alive) return;
-      setBusy(revoke, true, 'Revoking…');
+      setBusy(revoke, true, t('Revoking…'));
       try {
-        await api.request(`${TOKENS}${encodeURIComponent(t.id)}/`, { method: 'DELETE' });
+        await api.request(`${TOKENS}${encodeURIComponent(tok.id)}/`, { method: 'DELETE' });
         if (!alive) return;
         li.remove();
         showEmptyIfNone();
-        ctx.toast(`Token “${t.name}” revoked.`);
+        ctx.toast(t('Token “{name}” revoked.', { name: tok.name }));
       } catch (err) {
         if (!alive || err instanceof AuthError) return;
         setBusy(revoke, false);
         if (err instanceof ApiError && err.status === 404) {
           li.remove();
           showEmptyIfNone();
-          listError.show('That token had already been revoked.');
+          listError.show(t('That token had already been revoked.'));
         } else {
           listError.show(errorMessage(err));
         }
@@ -262,16 +264,16 @@ export function mountTokens(container, ctx) {
 
   function showEmptyIfNone() {
     const ul = list();
-    if (!ul || !ul.children.length) setChildren(listWrap, h('p', { class: 'state token-empty', testid: 'tokens-empty' }, 'No personal access tokens yet.'));
+    if (!ul || !ul.children.length) setChildren(listWrap, h('p', { class: 'state token-empty', testid: 'tokens-empty' }, t('No personal access tokens yet.')));
   }
 
-  function prepend(t) {
+  function prepend(tok) {
     let ul = list();
     if (!ul) {
-      ul = h('ul', { class: 'token-list', 'aria-label': 'Your personal access tokens' });
+      ul = h('ul', { class: 'token-list', 'aria-label': t('Your personal access tokens') });
       setChildren(listWrap, ul);
     }
-    ul.prepend(row(t));
+    ul.prepend(row(tok));
   }
 
   async function load() {
@@ -280,10 +282,10 @@ export function mountTokens(container, ctx) {
     scopes.offer(Array.isArray(offered) ? offered : []);
     const tokens = Array.isArray(data) ? data : [];
     if (!tokens.length) showEmptyIfNone();
-    else setChildren(listWrap, h('ul', { class: 'token-list', 'aria-label': 'Your personal access tokens' }, tokens.map(row)));
+    else setChildren(listWrap, h('ul', { class: 'token-list', 'aria-label': t('Your personal access tokens') }, tokens.map(row)));
   }
 
-  setChildren(listWrap, loading('Loading tokens…'));
+  setChildren(listWrap, loading(t('Loading tokens…')));
   // Retried until the server answers (retry-load.js).
   const loader = ctx.loadUntilAnswered({
     load,
@@ -304,11 +306,11 @@ export function mountTokens(container, ctx) {
  */
 function scopeFieldset() {
   const errorEl = h('p', { id: 'token-scopes-error', class: 'field-error', hidden: true });
-  const boxes = h('div', { class: 'token-scope-choices' }, h('p', { class: 'muted small' }, 'Loading scopes…'));
+  const boxes = h('div', { class: 'token-scope-choices' }, h('p', { class: 'muted small' }, t('Loading scopes…')));
   const wrap = h(
     'fieldset',
     { class: 'token-scope-fieldset', testid: 'token-scopes' },
-    h('legend', { class: 'label' }, 'What it may do'),
+    h('legend', { class: 'label' }, t('What it may do')),
     boxes,
     errorEl,
   );

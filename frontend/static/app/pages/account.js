@@ -2,7 +2,7 @@
 // validation shown per field), two-step sign-in, passkeys, sign-in providers, personal access tokens, and the
 // account's data.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { twoStepSection } from './two-step.js';
 import { mountTokens } from './account-tokens.js';
 import { mountApps } from './account-apps.js';
@@ -10,6 +10,9 @@ import { mount as mountPasskeys } from './account-passkeys.js';
 import { mount as mountIdentities } from './account-identities.js';
 import { enrolmentNotice } from '../enrolment.js';
 import { profileCard, dataCard } from './account-data.js';
+import { languageSelect } from '../language-select.js';
+import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 export function mount(container, outerCtx) {
   // MFA_REQUIRED: a notice while a factor must be enrolled, told when one is (onFactorsChanged).
@@ -19,12 +22,12 @@ export function mount(container, outerCtx) {
   const held = !!user.mfa_enrollment_required;
   let alive = true;
 
-  const current = passwordField({ label: 'Current password', name: 'current_password', autocomplete: 'current-password' });
-  const next = newPasswordField({ label: 'New password', name: 'new_password', rules: api.passwordRules() });
-  const confirm = passwordField({ label: 'Confirm new password', name: 'new_password_confirm', autocomplete: 'new-password' });
+  const current = passwordField({ label: t('Current password'), name: 'current_password', autocomplete: 'current-password' });
+  const next = newPasswordField({ label: t('New password'), name: 'new_password', rules: api.passwordRules() });
+  const confirm = passwordField({ label: t('Confirm new password'), name: 'new_password_confirm', autocomplete: 'new-password' });
   const error = formError();
   const success = h('div', { class: 'alert alert-success', role: 'status', testid: 'form-success', hidden: true });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Change password');
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('Change password'));
   const form = h(
     'form',
     { class: 'form', testid: 'password-form', novalidate: true, 'aria-labelledby': 'card-password', on: { submit: onSubmit } },
@@ -38,7 +41,8 @@ export function mount(container, outerCtx) {
 
   const twoStep = twoStepSection(ctx);
   add(container, 
-    pageTitle('Account', 'Your profile and sign-in security.'),
+    pageTitle(t('Account'), t('Your profile and sign-in security.')),
+    languageSelect(ctx, { id: 'account-language-select' }),
     enrolment.el,
     h(
       'div',
@@ -49,8 +53,8 @@ export function mount(container, outerCtx) {
       held ? null : h(
         'section',
         { class: 'card', 'aria-labelledby': 'card-password' },
-        h('h2', { class: 'card-title', id: 'card-password' }, 'Change password'),
-        h('p', { class: 'muted small' }, 'Changing your password signs out all your other sessions. This one stays signed in.'),
+        h('h2', { class: 'card-title', id: 'card-password' }, t('Change password')),
+        h('p', { class: 'muted small' }, t('Changing your password signs out all your other sessions. This one stays signed in.')),
         form,
       ),
     ),
@@ -63,11 +67,11 @@ export function mount(container, outerCtx) {
 
   // ---- change of address: a link to the new address; it changes when the link is used ----
   function emailCard() {
-    const newEmail = field({ label: 'New email address', name: 'new_email', type: 'email', autocomplete: 'email' });
-    const password = passwordField({ label: 'Your password', name: 'password', autocomplete: 'current-password' });
+    const newEmail = field({ label: t('New email address'), name: 'new_email', type: 'email', autocomplete: 'email' });
+    const password = passwordField({ label: t('Your password'), name: 'password', autocomplete: 'current-password' });
     const emailError = formError();
     const sent = h('div', { class: 'alert alert-success', role: 'status', testid: 'email-change-sent', hidden: true });
-    const send = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Send confirmation link');
+    const send = h('button', { type: 'submit', class: 'btn btn-primary' }, t('Send confirmation link'));
     const emailForm = h(
       'form',
       { class: 'form', testid: 'email-form', novalidate: true, 'aria-labelledby': 'card-email', on: { submit: onChangeEmail } },
@@ -80,7 +84,7 @@ export function mount(container, outerCtx) {
     const resendStatus = h('p', { role: 'status', testid: 'verification-resent', hidden: true });
     const resend = user.email && !user.email_verified
       ? h('button', { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'resend-verification', on: { click: onResend } },
-        'Send the verification link again')
+        t('Send the verification link again'))
       : null;
 
     let sending = false;
@@ -93,20 +97,20 @@ export function mount(container, outerCtx) {
       password.setError(null);
       const value = newEmail.input.value.trim();
       const check = fieldCheck(emailError);
-      if (!value) check.bad(newEmail, 'Enter the new address.');
-      else if (!/^[^\s@]+@[^\s@]+$/.test(value)) check.bad(newEmail, 'Enter a valid email address.');
-      else if (user.email && value.toLowerCase() === user.email.toLowerCase()) check.bad(newEmail, 'That is already your address.');
-      if (!password.input.value) check.bad(password, 'Enter your password.');
+      if (!value) check.bad(newEmail, t('Enter the new address.'));
+      else if (!/^[^\s@]+@[^\s@]+$/.test(value)) check.bad(newEmail, t('Enter a valid email address.'));
+      else if (user.email && value.toLowerCase() === user.email.toLowerCase()) check.bad(newEmail, t('That is already your address.'));
+      if (!password.input.value) check.bad(password, t('Enter your password.'));
       if (check.failed()) return;
       sending = true;
-      setBusy(send, true, 'Sending…');
+      setBusy(send, true, t('Sending…'));
       try {
         await api.changeEmail(value, password.input.value);
         if (!alive) return;
         emailForm.reset();
-        setText(sent, `Check the inbox of ${value}: your address changes when you open the link we sent there. We’ve told your current address too.`);
+        setText(sent, t('Check the inbox of {email}: your address changes when you open the link we sent there. We’ve told your current address too.', { email: value }));
         sent.hidden = false;
-        ctx.announce('Confirmation link sent.');
+        ctx.announce(t('Confirmation link sent.'));
       } catch (err) {
         if (!alive || err instanceof AuthError) return;
         if (err instanceof ApiError && err.status === 400) {
@@ -125,10 +129,10 @@ export function mount(container, outerCtx) {
     }
 
     async function onResend() {
-      setBusy(resend, true, 'Sending…');
+      setBusy(resend, true, t('Sending…'));
       try {
         await api.resendVerification(user.email);
-        setText(resendStatus, `A new link is on its way to ${user.email}.`);
+        setText(resendStatus, t('A new link is on its way to {email}.', { email: user.email }));
       } catch (err) {
         setText(resendStatus, errorMessage(err));
       } finally {
@@ -142,14 +146,14 @@ export function mount(container, outerCtx) {
     return h(
       'section',
       { class: 'card', 'aria-labelledby': 'card-email' },
-      h('h2', { class: 'card-title', id: 'card-email' }, 'Email address'),
+      h('h2', { class: 'card-title', id: 'card-email' }, t('Email address')),
       h(
         'div',
         { class: 'stack' },
-        h('p', { class: 'muted small' }, 'To change it, we send a link to the new address: your address changes when you open it.'),
+        h('p', { class: 'muted small' }, t('To change it, we send a link to the new address: your address changes when you open it.')),
         resend
           ? h('div', { class: 'alert alert-warning' },
-            h('p', {}, 'Your address ', h('strong', {}, user.email), ' is not verified yet.'),
+            h('p', {}, tNodes(t('Your address {email} is not verified yet.'), { email: h('strong', {}, user.email) })),
             h('p', {}, resend),
             resendStatus)
           : null,
@@ -173,20 +177,20 @@ export function mount(container, outerCtx) {
     success.hidden = true;
     for (const f of [current, next, confirm]) f.setError(null);
     const check = fieldCheck(error);
-    if (!current.input.value) check.bad(current, 'Enter your current password.');
-    if (!next.input.value) check.bad(next, 'Choose a new password.');
-    else if (next.input.value === current.input.value) check.bad(next, 'The new password must differ from the current one.');
-    if (confirm.input.value !== next.input.value) check.bad(confirm, 'The passwords don’t match.');
+    if (!current.input.value) check.bad(current, t('Enter your current password.'));
+    if (!next.input.value) check.bad(next, t('Choose a new password.'));
+    else if (next.input.value === current.input.value) check.bad(next, t('The new password must differ from the current one.'));
+    if (confirm.input.value !== next.input.value) check.bad(confirm, t('The passwords don’t match.'));
     if (check.failed()) return;
     busy = true;
-    setBusy(submit, true, 'Changing…');
+    setBusy(submit, true, t('Changing…'));
     try {
       await api.changePassword(current.input.value, next.input.value);
       if (!alive) return;
       form.reset();
-      setText(success, 'Password changed. Your other sessions have been signed out.');
+      setText(success, t('Password changed. Your other sessions have been signed out.'));
       success.hidden = false;
-      ctx.announce('Password changed.');
+      ctx.announce(t('Password changed.'));
     } catch (err) {
       if (!alive || err instanceof AuthError) return;
       if (err instanceof ApiError && err.status === 400) {

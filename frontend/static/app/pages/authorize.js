@@ -6,7 +6,9 @@
 // you" comes from the API client when the request's max_age or prompt=login
 // asks for a fresh authentication (403 reauthentication_required).
 import { add, h, pageTitle, setChildren, loading, setBusy } from '../dom.js';
-import { ApiError, AuthError, errorMessage } from '../api.js';
+import { ApiError, AuthError } from '../api.js';
+import { errorMessage } from '../error-text.js';
+import { t, tNodes } from '../translate.js';
 
 export const AUTHORIZE_PATH = '/api/auth/oauth/authorize/';
 export const END_SESSION_PATH = '/api/auth/oauth/end-session/';
@@ -41,7 +43,7 @@ function errorBlock(message) {
     'div',
     { class: 'card stack', role: 'alert', testid: 'oauth-error' },
     h('p', {}, message),
-    h('p', {}, 'Nothing was shared with the application. Go back to it and start again, or ', h('a', { href: '/' }, 'open your account'), '.'),
+    h('p', {}, tNodes(t('Nothing was shared with the application. Go back to it and start again, or {account}.'), { account: h('a', { href: '/' }, t('open your account')) })),
   );
 }
 
@@ -51,11 +53,11 @@ export function mount(container, ctx) {
   const sealed = requestParam(location);
   let alive = true;
   const body = h('div', { class: 'stack' });
-  add(container, pageTitle(silent ? 'Signing you in…' : 'Sign in to an application'), body);
-  setChildren(body, loading('Checking the request…'));
+  add(container, pageTitle(silent ? t('Signing you in…') : t('Sign in to an application')), body);
+  setChildren(body, loading(t('Checking the request…')));
 
   if (!sealed) {
-    setChildren(body, errorBlock('This sign-in request is incomplete.'));
+    setChildren(body, errorBlock(t('This sign-in request is incomplete.')));
     return () => { alive = false; };
   }
 
@@ -82,7 +84,7 @@ export function mount(container, ctx) {
         return;
       }
       if (err instanceof ApiError && err.code === 'reauthentication_required') {
-        setChildren(body, errorBlock('The application asked you to confirm it’s you, and that was cancelled.'));
+        setChildren(body, errorBlock(t('The application asked you to confirm it’s you, and that was cancelled.')));
         return;
       }
       setChildren(body, errorBlock(errorMessage(err)));
@@ -90,7 +92,7 @@ export function mount(container, ctx) {
     }
     if (!alive || !answer) return;
     if (answer.redirect_to) {
-      setChildren(body, loading('Returning to the application…'));
+      setChildren(body, loading(t('Returning to the application…')));
       leave(answer.redirect_to);
       return;
     }
@@ -98,21 +100,21 @@ export function mount(container, ctx) {
   }
 
   function showConsent(consent) {
-    const allow = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'consent-allow' }, 'Allow');
-    const deny = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'consent-deny' }, 'Cancel');
+    const allow = h('button', { type: 'submit', class: 'btn btn-primary', testid: 'consent-allow' }, t('Allow'));
+    const deny = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'consent-deny' }, t('Cancel'));
     const form = h(
       'form',
       { class: 'card stack', testid: 'consent-form', novalidate: true },
-      h('p', {}, h('strong', {}, consent.client_name), ' wants to sign you in with your Gatehouse account.'),
-      h('p', { class: 'muted' }, 'It will send you back to ', h('strong', { testid: 'consent-redirect-host' }, consent.redirect_host), '.'),
-      h('p', {}, 'It will be able to:'),
+      h('p', {}, tNodes(t('{app} wants to sign you in with your Gatehouse account.'), { app: h('strong', {}, consent.client_name) })),
+      h('p', { class: 'muted' }, tNodes(t('It will send you back to {host}.'), { host: h('strong', { testid: 'consent-redirect-host' }, consent.redirect_host) })),
+      h('p', {}, t('It will be able to:')),
       h('ul', { class: 'consent-scopes' }, consent.scopes.map((s) => h('li', { dataset: { scope: s.scope } }, s.text))),
-      h('p', { class: 'muted' }, 'You can remove its access at any time on your account page.'),
+      h('p', { class: 'muted' }, t('You can remove its access at any time on your account page.')),
       h('div', { class: 'page-actions' }, allow, deny),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      setBusy(allow, true, 'Allowing…');
+      setBusy(allow, true, t('Allowing…'));
       deny.disabled = true;
       step('allow');
     });

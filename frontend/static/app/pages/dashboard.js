@@ -6,12 +6,14 @@
 // countdown, IDs) are folded away under "Technical details" for the curious.
 // A load that fails during an outage is retried until the server answers.
 import { add, h, link, setChildren, setText, loading, errorState, pageTitle, setBusy } from '../dom.js';
-import { AuthError, errorMessage } from '../api.js';
+import { AuthError } from '../api.js';
 import { formatCountdown, formatDate, formatDateTime } from '../format.js';
 import { deviceOf } from '../ua.js';
 import { activityView } from '../activity.js';
-import { twoStepState } from '../two-step-state.js';
+import { listOf, twoStepState } from '../two-step-state.js';
 import { pageQuery } from './staff.js';
+import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 function dl(rows) {
   return h(
@@ -28,17 +30,17 @@ export function mount(container, ctx) {
 
   // --- technical details: the access token, folded away
   const countdown = h('span', { class: 'countdown-value', testid: 'token-countdown', 'aria-live': 'off' }, '—');
-  const meter = h('progress', { class: 'countdown-bar', max: '100', value: '0', 'aria-label': 'Access token lifetime left' });
+  const meter = h('progress', { class: 'countdown-bar', max: '100', value: '0', 'aria-label': t('Access token lifetime left') });
   const status = h('p', { class: 'countdown-status' });
   const tokenDetails = h('div', {});
   const technical = h(
     'details',
     { class: 'tech-details', testid: 'technical-details' },
-    h('summary', {}, 'Technical details'),
+    h('summary', {}, t('Technical details')),
     h(
       'div',
       { class: 'tech-body' },
-      h('div', { class: 'countdown' }, h('span', { class: 'countdown-label' }, 'Access token expires in'), countdown),
+      h('div', { class: 'countdown' }, h('span', { class: 'countdown-label' }, t('Access token expires in')), countdown),
       meter,
       status,
       tokenDetails,
@@ -51,10 +53,10 @@ export function mount(container, ctx) {
     setChildren(
       tokenDetails,
       dl([
-        ['Token ID', h('code', {}, String(claims.jti ?? '—'))],
-        ['Session ID', h('code', {}, String(claims.sid ?? '—'))],
-        ['Issued', claims.iat ? formatDateTime(claims.iat * 1000) : '—'],
-        ['Expires', at ? formatDateTime(at) : '—'],
+        [t('Token ID'), h('code', {}, String(claims.jti ?? '—'))],
+        [t('Session ID'), h('code', {}, String(claims.sid ?? '—'))],
+        [t('Issued'), claims.iat ? formatDateTime(claims.iat * 1000) : '—'],
+        [t('Expires'), at ? formatDateTime(at) : '—'],
       ]),
     );
   }
@@ -64,7 +66,7 @@ export function mount(container, ctx) {
     const life = store.lifetime();
     if (left === null) {
       setText(countdown, '—');
-      setText(status, 'Expiry unknown.');
+      setText(status, t('Expiry unknown.'));
       return;
     }
     setText(countdown, formatCountdown(left));
@@ -73,8 +75,8 @@ export function mount(container, ctx) {
     setText(
       status,
       left > 0
-        ? 'Short-lived on purpose: it is renewed automatically before it expires, without signing you in again.'
-        : 'Expired: your next action renews it automatically, without signing you in again.',
+        ? t('Short-lived on purpose: it is renewed automatically before it expires, without signing you in again.')
+        : t('Expired: your next action renews it automatically, without signing you in again.'),
     );
   }
 
@@ -91,11 +93,11 @@ export function mount(container, ctx) {
   );
 
   // --- this device
-  const deviceBody = h('div', { class: 'card-body' }, loading('Loading this device…'));
+  const deviceBody = h('div', { class: 'card-body' }, loading(t('Loading this device…')));
   const deviceCard = h(
     'section',
     { class: 'card overview-device', 'aria-labelledby': 'card-device' },
-    h('h2', { class: 'card-title', id: 'card-device' }, 'This device'),
+    h('h2', { class: 'card-title', id: 'card-device' }, t('This device')),
     deviceBody,
     technical,
   );
@@ -107,23 +109,24 @@ export function mount(container, ctx) {
     const current = list.find((s) => s.current);
     const others = list.length - (current ? 1 : 0);
     if (!current) {
-      setChildren(deviceBody, h('p', { class: 'muted' }, 'No details for this device.'));
+      setChildren(deviceBody, h('p', { class: 'muted' }, t('No details for this device.')));
       return;
     }
     setChildren(
       deviceBody,
       dl([
-        ['Device', deviceOf(current).label],
-        ['IP address', current.ip_address || '—'],
-        ['Signed in', formatDateTime(current.created_at)],
-        ['Last active', 'Active now'],
-        ['Signed in until', formatDateTime(current.expires_at)],
+        [t('Device'), deviceOf(current).label],
+        [t('IP address'), current.ip_address || '—'],
+        [t('Signed in'), formatDateTime(current.created_at)],
+        [t('Last active'), t('Active now')],
+        [t('Signed in until'), formatDateTime(current.expires_at)],
       ]),
       h(
         'p',
         { class: 'card-foot' },
-        others > 0 ? `Signed in on ${others} other ${others === 1 ? 'device' : 'devices'}. ` : 'Not signed in anywhere else. ',
-        link('/sessions', { class: 'link-arrow' }, 'Manage sessions'),
+        others > 0 ? t('Signed in on {count} other devices.', { count: others }) : t('Not signed in anywhere else.'),
+        ' ',
+        link('/sessions', { class: 'link-arrow' }, t('Manage sessions')),
       ),
     );
   }
@@ -146,28 +149,28 @@ export function mount(container, ctx) {
     ? h(
       'div',
       { class: 'alert alert-warning', role: 'status', testid: 'overview-email-unverified' },
-      h('p', {}, 'Your address ', h('strong', {}, user.email), ' is not verified yet: open the link we sent there.'),
-      h('p', { class: 'notice-actions' }, link('/account', { class: 'btn btn-secondary btn-sm' }, 'Send the link again')),
+      h('p', {}, tNodes(t('Your address {email} is not verified yet: open the link we sent there.'), { email: h('strong', {}, user.email) })),
+      h('p', { class: 'notice-actions' }, link('/account', { class: 'btn btn-secondary btn-sm' }, t('Send the link again'))),
     )
     : null;
   const emailBadge = user.email
     ? user.email_verified
-      ? h('span', { class: 'badge badge-success', testid: 'email-status' }, 'Verified')
-      : h('span', { class: 'badge badge-muted', testid: 'email-status' }, 'Not verified')
+      ? h('span', { class: 'badge badge-success', testid: 'email-status' }, t('Verified'))
+      : h('span', { class: 'badge badge-muted', testid: 'email-status' }, t('Not verified'))
     : null;
   const account = h(
     'section',
     { class: 'card overview-account', 'aria-labelledby': 'card-account' },
-    h('h2', { class: 'card-title', id: 'card-account' }, 'Your account'),
+    h('h2', { class: 'card-title', id: 'card-account' }, t('Your account')),
     unverified,
     dl([
-      ['Username', user.username],
-      ['Email', [user.email || '—', ' ', emailBadge]],
-      ['Two-step sign-in', twoStep],
-      ['Role', user.is_staff ? h('span', { class: 'badge badge-accent' }, 'Staff') : h('span', { class: 'badge' }, 'Member')],
-      ['Member since', formatDate(user.date_joined)],
+      [t('Username'), user.username],
+      [t('Email'), [user.email || '—', ' ', emailBadge]],
+      [t('Two-step sign-in'), twoStep],
+      [t('Role'), user.is_staff ? h('span', { class: 'badge badge-accent' }, t('Staff')) : h('span', { class: 'badge' }, t('Member'))],
+      [t('Member since'), formatDate(user.date_joined)],
     ]),
-    h('p', { class: 'card-foot' }, link('/account', { class: 'link-arrow' }, 'Password and two-step sign-in')),
+    h('p', { class: 'card-foot' }, link('/account', { class: 'link-arrow' }, t('Password and two-step sign-in'))),
   );
 
   async function loadTwoStep() {
@@ -176,16 +179,16 @@ export function mount(container, ctx) {
     const state = twoStepState(mfa, passkeys);
     setChildren(
       twoStep,
-      h('span', { class: ['badge', state.on ? 'badge-success' : 'badge-muted'] }, state.on ? 'On' : 'Off'),
+      h('span', { class: ['badge', state.on ? 'badge-success' : 'badge-muted'] }, state.on ? t('On') : t('Off')),
       ' ',
-      state.on ? state.factors.join(' and ') : h('span', { class: 'muted' }, 'only your password protects your account'),
+      state.on ? listOf(state.factors) : h('span', { class: 'muted' }, t('only your password protects your account')),
     );
   }
 
   // --- recent activity
-  const activityBody = h('div', {}, loading('Loading recent activity…'));
-  const activityList = h('ol', { class: 'activity-list', 'aria-label': 'Recent activity, newest first' });
-  const moreBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', on: { click: loadMore } }, 'Show older activity');
+  const activityBody = h('div', {}, loading(t('Loading recent activity…')));
+  const activityList = h('ol', { class: 'activity-list', 'aria-label': t('Recent activity, newest first') });
+  const moreBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', on: { click: loadMore } }, t('Show older activity'));
   const more = h('div', { class: 'activity-more', hidden: true }, moreBtn);
   let nextQuery = null;
   const activityCard = h(
@@ -194,18 +197,17 @@ export function mount(container, ctx) {
     h(
       'div',
       { class: 'activity-head' },
-      h('h2', { class: 'card-title', id: 'card-activity' }, 'Recent activity'),
-      h('p', { class: 'muted small' }, 'Sign-ins, sign-outs and changes to your password, newest first.'),
+      h('h2', { class: 'card-title', id: 'card-activity' }, t('Recent activity')),
+      h('p', { class: 'muted small' }, t('Sign-ins, sign-outs and changes to your password, newest first.')),
     ),
     activityBody,
     h(
       'p',
       { class: 'activity-foot' },
-      'Something you don’t recognise? ',
-      link('/sessions', {}, 'Sign that device out'),
-      ' and ',
-      link('/account', {}, 'change your password'),
-      '.',
+      tNodes(t('Something you don’t recognise? {signOut} and {changePassword}.'), {
+        signOut: link('/sessions', {}, t('Sign that device out')),
+        changePassword: link('/account', {}, t('change your password')),
+      }),
     ),
   );
 
@@ -213,7 +215,7 @@ export function mount(container, ctx) {
     const view = activityView(event);
     const meta = [
       view.device ? h('li', {}, view.device) : null,
-      view.ip ? h('li', {}, h('span', { class: 'meta-label' }, 'IP '), view.ip) : null,
+      view.ip ? h('li', {}, h('span', { class: 'meta-label' }, t('IP ')), view.ip) : null,
       h('li', {}, view.iso ? h('time', { datetime: view.iso }, view.when) : view.when),
     ];
     return h(
@@ -227,7 +229,7 @@ export function mount(container, ctx) {
           'p',
           { class: 'activity-title' },
           h('span', {}, view.label),
-          view.current ? h('span', { class: 'badge badge-success' }, 'This device') : null,
+          view.current ? h('span', { class: 'badge badge-success' }, t('This device')) : null,
         ),
         h('ul', { class: 'activity-meta' }, meta),
       ),
@@ -248,13 +250,13 @@ export function mount(container, ctx) {
     showPage(data);
     setChildren(
       activityBody,
-      activityList.children.length ? [activityList, more] : h('p', { class: 'state' }, 'No activity yet.'),
+      activityList.children.length ? [activityList, more] : h('p', { class: 'state' }, t('No activity yet.')),
     );
   }
 
   async function loadMore() {
     if (!nextQuery) return;
-    setBusy(moreBtn, true, 'Loading…');
+    setBusy(moreBtn, true, t('Loading…'));
     try {
       const data = await api.activity(nextQuery);
       if (!alive) return;
@@ -273,7 +275,7 @@ export function mount(container, ctx) {
 
   add(
     container,
-    pageTitle(`Welcome, ${user.username}`, 'Your account’s security at a glance.'),
+    pageTitle(t('Welcome, {username}', { username: user.username }), t('Your account’s security at a glance.')),
     h('div', { class: 'grid overview' }, deviceCard, activityCard, account),
   );
 

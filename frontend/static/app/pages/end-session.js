@@ -2,8 +2,10 @@
 // Signs out at once when the application named this very session; asks first otherwise
 // (a link on any site can lead here). Then back to the application, or to the login page.
 import { add, h, pageTitle, setChildren, loading, setBusy } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
+import { ApiError } from '../api.js';
 import { END_SESSION_PATH } from './authorize.js';
+import { errorMessage } from '../error-text.js';
+import { t } from '../translate.js';
 
 async function postAnonymously(path, body) {
   const res = await globalThis.fetch(path, {
@@ -22,8 +24,8 @@ export function mount(container, ctx) {
   let alive = true;
   const sealed = new URLSearchParams(location.search || '').get('request') || '';
   const body = h('div', { class: 'stack' });
-  add(container, pageTitle('Sign out'), body);
-  setChildren(body, loading('Signing out…'));
+  add(container, pageTitle(t('Sign out')), body);
+  setChildren(body, loading(t('Signing out…')));
 
   async function step(confirm) {
     let answer;
@@ -39,15 +41,17 @@ export function mount(container, ctx) {
     }
     if (!alive) return;
     if (answer.ask) {
-      const yes = h('button', { type: 'button', class: 'btn btn-primary', testid: 'end-session-confirm' }, 'Sign out');
-      const no = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'end-session-cancel' }, 'Stay signed in');
+      const yes = h('button', { type: 'button', class: 'btn btn-primary', testid: 'end-session-confirm' }, t('Sign out'));
+      const no = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'end-session-cancel' }, t('Stay signed in'));
       yes.addEventListener('click', () => {
-        setBusy(yes, true, 'Signing out…');
+        setBusy(yes, true, t('Signing out…'));
         step(true);
       });
       no.addEventListener('click', () => ctx.navigate('/'));
-      const who = answer.client_name ? `${answer.client_name} asks` : 'An application asks';
-      setChildren(body, h('div', { class: 'card stack' }, h('p', {}, `${who} to sign you out of Gatehouse on this browser.`), h('div', { class: 'page-actions' }, yes, no)));
+      const ask = answer.client_name
+        ? t('{app} asks to sign you out of Gatehouse on this browser.', { app: answer.client_name })
+        : t('An application asks to sign you out of Gatehouse on this browser.');
+      setChildren(body, h('div', { class: 'card stack' }, h('p', {}, ask), h('div', { class: 'page-actions' }, yes, no)));
       return;
     }
     if (answer.signed_out) {
@@ -61,7 +65,7 @@ export function mount(container, ctx) {
     else ctx.navigate('/login', { replace: true });
   }
 
-  if (!sealed) setChildren(body, h('div', { class: 'card', role: 'alert', testid: 'oauth-error' }, 'This sign-out request is incomplete.'));
+  if (!sealed) setChildren(body, h('div', { class: 'card', role: 'alert', testid: 'oauth-error' }, t('This sign-out request is incomplete.')));
   else step(false);
   return () => { alive = false; };
 }

@@ -6,10 +6,11 @@
 // URL. The server answers the same whether or not an account has the address,
 // and so does this page.
 import { add, h, link, field, formError, setBusy, pageTitle, setChildren } from '../dom.js';
-import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
+import { ApiError, SecondStepRequired } from '../api.js';
+import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
-export const SENT_MESSAGE =
-  'If an account has this address, we’ve mailed it a sign-in code. It works once, for 10 minutes.';
+export const SENT_MESSAGE = () => t('If an account has this address, we’ve mailed it a sign-in code. It works once, for 10 minutes.');
 
 /** The address a mail's link carries in the fragment ("#email=…"), or ''. */
 export function addressFromFragment(hash) {
@@ -35,21 +36,21 @@ export function emailCodeStep(container, ctx, { isAlive, onSecondStep }) {
     // The address is personal: keep it out of the history and of any bookmark.
     window.history.replaceState(window.history.state, '', `${location.pathname}${location.search}`);
   }
-  const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'email', value: fromLink });
+  const email = field({ label: t('Email'), name: 'email', type: 'email', autocomplete: 'email', value: fromLink });
   const code = field({
-    label: 'Sign-in code',
+    label: t('Sign-in code'),
     name: 'code',
     autocomplete: 'one-time-code',
-    hint: 'The 6-digit code in the mail we sent you.',
+    hint: t('The 6-digit code in the mail we sent you.'),
     inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false', maxlength: '12' },
   });
   const error = formError();
-  const sent = h('div', { class: 'alert alert-success', role: 'status', testid: 'login-code-sent', hidden: true }, SENT_MESSAGE);
+  const sent = h('div', { class: 'alert alert-success', role: 'status', testid: 'login-code-sent', hidden: true }, SENT_MESSAGE());
   const remember = h('input', { type: 'checkbox', name: 'remember', checked: true, id: 'code-remember-me' });
-  const rememberRow = h('div', { class: 'check' }, remember, h('label', { for: 'code-remember-me' }, 'Keep me signed in'));
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Send code');
-  const again = h('button', { type: 'button', class: 'btn-link', testid: 'login-code-resend', on: { click: sendCode } }, 'Send a new code');
-  const other = h('button', { type: 'button', class: 'btn-link', on: { click: otherAddress } }, 'Use another address');
+  const rememberRow = h('div', { class: 'check' }, remember, h('label', { for: 'code-remember-me' }, t('Keep me signed in')));
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('Send code'));
+  const again = h('button', { type: 'button', class: 'btn-link', testid: 'login-code-resend', on: { click: sendCode } }, t('Send a new code'));
+  const other = h('button', { type: 'button', class: 'btn-link', on: { click: otherAddress } }, t('Use another address'));
   const codeActions = h('p', { class: 'auth-switch', hidden: true }, again, ' · ', other);
   const form = h(
     'form',
@@ -62,15 +63,15 @@ export function emailCodeStep(container, ctx, { isAlive, onSecondStep }) {
     submit,
   );
   const next = new URLSearchParams((location && location.search) || '').get('next');
-  const title = pageTitle('Sign in with a code', 'We’ll mail a one-time code to the address of your account.');
+  const title = pageTitle(t('Sign in with a code'), t('We’ll mail a one-time code to the address of your account.'));
   title.querySelector('h1').id = 'login-code-title';
   setChildren(container);
   add(container,
     title,
     form,
     codeActions,
-    h('p', { class: 'auth-switch' }, 'Have your password? ',
-      link(next ? `/login?next=${encodeURIComponent(next)}` : '/login', { testid: 'password-login-link' }, 'Sign in with it')),
+    h('p', { class: 'auth-switch' }, t('Have your password? '),
+      link(next ? `/login?next=${encodeURIComponent(next)}` : '/login', { testid: 'password-login-link' }, t('Sign in with it'))),
   );
 
   let step = 'email';
@@ -83,7 +84,7 @@ export function emailCodeStep(container, ctx, { isAlive, onSecondStep }) {
     rememberRow.hidden = !codeShown;
     codeActions.hidden = !codeShown;
     email.input.readOnly = codeShown;
-    submit.textContent = codeShown ? 'Sign in' : 'Send code';
+    submit.textContent = codeShown ? t('Sign in') : t('Send code');
     (codeShown ? code.input : email.input).focus();
   }
 
@@ -98,8 +99,8 @@ export function emailCodeStep(container, ctx, { isAlive, onSecondStep }) {
   function validAddress() {
     const value = email.input.value.trim();
     if (!value || !/^[^\s@]+@[^\s@]+$/.test(value)) {
-      email.setError(value ? 'Enter a valid email address.' : 'Enter your email address.');
-      error.show('Please correct the highlighted field.');
+      email.setError(value ? t('Enter a valid email address.') : t('Enter your email address.'));
+      error.show(t('Please correct the highlighted field.'));
       show('email');
       return '';
     }
@@ -114,7 +115,7 @@ export function emailCodeStep(container, ctx, { isAlive, onSecondStep }) {
     const value = validAddress();
     if (!value) return;
     busy = true;
-    setBusy(submit, true, 'Sending…');
+    setBusy(submit, true, t('Sending…'));
     try {
       await api.requestLoginCode(value);
       if (!isAlive()) return;
@@ -124,14 +125,14 @@ export function emailCodeStep(container, ctx, { isAlive, onSecondStep }) {
       code.input.value = '';
       code.setError(null);
       show('code');
-      if (ctx.announce) ctx.announce(SENT_MESSAGE);
+      if (ctx.announce) ctx.announce(SENT_MESSAGE());
     } catch (err) {
       if (!isAlive()) return;
       busy = false;
       setBusy(submit, false);
       if (err instanceof ApiError && err.status === 400 && err.fields && err.fields.email) {
         email.setError(err.fields.email);
-        error.show(err.detail || 'Please correct the highlighted field.');
+        error.show(err.detail || t('Please correct the highlighted field.'));
         show('email');
       } else {
         error.show(errorMessage(err));
@@ -147,12 +148,12 @@ export function emailCodeStep(container, ctx, { isAlive, onSecondStep }) {
     if (!address) return;
     const value = code.input.value.replace(/\s+/g, '');
     if (!value) {
-      code.setError('Enter the code from the mail.');
+      code.setError(t('Enter the code from the mail.'));
       code.input.focus();
       return;
     }
     busy = true;
-    setBusy(submit, true, 'Signing in…');
+    setBusy(submit, true, t('Signing in…'));
     try {
       const result = await api.loginWithCode(address, value, { remember: remember.checked });
       if (!isAlive()) return;
@@ -166,13 +167,13 @@ export function emailCodeStep(container, ctx, { isAlive, onSecondStep }) {
       busy = false;
       setBusy(submit, false);
       if (err instanceof ApiError && err.status === 401) {
-        code.setError('That code is not right, or it has expired or was used. Check the latest mail, or send a new code.');
+        code.setError(t('That code is not right, or it has expired or was used. Check the latest mail, or send a new code.'));
         code.input.value = '';
         code.input.focus();
       } else if (err instanceof ApiError && err.status === 400 && err.fields && (err.fields.code || err.fields.email)) {
         code.setError(err.fields.code);
         email.setError(err.fields.email);
-        error.show(err.detail || 'Please correct the highlighted fields.');
+        error.show(err.detail || t('Please correct the highlighted fields.'));
       } else {
         error.show(errorMessage(err));
       }

@@ -1,8 +1,9 @@
 // The login page's "Sign in with a passkey": no username, no password; the
 // browser offers the passkeys it holds for this site (discoverable credentials).
 import { h, setBusy } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
-import { ceremonyErrorMessage } from '../webauthn.js';
+import { ApiError } from '../api.js';
+import { t } from '../translate.js';
+import { ceremonyErrorMessage, errorMessage } from '../error-text.js';
 
 /**
  * @param {object} deps
@@ -19,7 +20,7 @@ export function passkeyLogin({ api, webauthn, error, remember, onLogin, beforeSt
   const button = h(
     'button',
     { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'passkey-login' },
-    'Sign in with a passkey',
+    t('Sign in with a passkey'),
   );
   let busy = false;
   button.addEventListener('click', async () => {
@@ -27,7 +28,7 @@ export function passkeyLogin({ api, webauthn, error, remember, onLogin, beforeSt
     busy = true;
     beforeStart();
     error.clear();
-    setBusy(button, true, 'Waiting for your passkey…');
+    setBusy(button, true, t('Waiting for your passkey…'));
     try {
       const options = await api.passkeyLoginOptions();
       const credential = await webauthn.get(options);
@@ -35,7 +36,7 @@ export function passkeyLogin({ api, webauthn, error, remember, onLogin, beforeSt
     } catch (err) {
       busy = false;
       setBusy(button, false);
-      if (err instanceof ApiError && err.status === 401) error.show('This passkey could not sign you in. Is it still on your account?');
+      if (err instanceof ApiError && err.status === 401) error.show(t('This passkey could not sign you in. Is it still on your account?'));
       else error.show(ceremonyErrorMessage(err) || errorMessage(err));
       button.focus();
     }

@@ -4,19 +4,23 @@
 // and the username field's autofill), a code by mail, a reset by mail, sign-up.
 // One message at a time: an error replaces the notice it came with ("You're signed out").
 import { add, h, link, field, passwordField, formError, setBusy, pageTitle, setChildren, setText } from '../dom.js';
-import { ApiError, SecondStepRequired, errorMessage } from '../api.js';
+import { ApiError, SecondStepRequired } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
 import { passkeyLogin } from './login-passkey.js';
 import { emailCodeStep } from './login-code.js';
 import { startPasskeyAutofill } from '../passkey-autofill.js';
-import { ceremonyErrorMessage } from '../webauthn.js';
+import { languageSelect } from '../language-select.js';
 import { retryWhenBusy } from '../busy-retry.js';
+import { t } from '../translate.js';
+import { ceremonyErrorMessage, errorMessage } from '../error-text.js';
 import { federationErrorMessage } from '../federation.js';
 import { providerButtons } from '../provider-buttons.js';
 import { ownsDomains, providerForAddress, providerOfRefusal } from '../sso-address.js';
 
 export function mount(container, ctx) {
   const { flash } = ctx;
+  // The app's language (i18n.js); this page's password step and its second step's "trust" row are translated.
+
   let alive = true;
   // The pending passkey autofill request of the password step, if any.
   let autofill = null;
@@ -37,15 +41,15 @@ export function mount(container, ctx) {
 
   /** Back from a provider sign-in of an account with a second factor: the same second step as after a password. */
   async function providerSecondStep() {
-    setChildren(container, pageTitle('Two-step sign-in', 'Checking your sign-in…'));
+    setChildren(container, pageTitle(t('Two-step sign-in'), t('Checking your sign-in…')));
     try {
       const pending = await ctx.federation.pendingSecondStep();
-      if (alive) codeStep(pending, { lead: 'You signed in with your provider. One more step to prove it’s you.' });
+      if (alive) codeStep(pending, { lead: t('You signed in with your provider. One more step to prove it’s you.') });
     } catch (err) {
       if (!alive) return;
       passwordStep({
         error: err instanceof ApiError && err.status === 401
-          ? 'That sign-in took too long or was already completed. Please sign in again.'
+          ? t('That sign-in took too long or was already completed. Please sign in again.')
           : errorMessage(err),
       });
     }
@@ -85,12 +89,12 @@ export function mount(container, ctx) {
     const caps = ctx.capabilities || { passkeys: true, passwordReset: true, loginByCode: true };
     // "webauthn": where the browser has passkey autofill, this field lists the site's passkeys.
     const username = field({
-      label: 'Username or email',
+      label: t('Username or email'),
       name: 'username',
       autocomplete: 'username webauthn',
       inputProps: { autocapitalize: 'none', spellcheck: 'false' },
     });
-    const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password' });
+    const password = passwordField({ label: t('Password'), name: 'password', autocomplete: 'current-password' });
     const errorBox = formError();
     let notice = null;
     // Showing an error hides the notice: one message, not "You're signed out" beside "Incorrect password".
@@ -122,11 +126,11 @@ export function mount(container, ctx) {
       'div',
       { class: 'check' },
       remember,
-      h('label', { for: 'remember-me' }, 'Keep me signed in'),
-      h('p', { class: 'field-hint', id: 'remember-hint' }, 'Uncheck on a shared computer: you are signed out when the browser closes.'),
+      h('label', { for: 'remember-me' }, t('Keep me signed in')),
+      h('p', { class: 'field-hint', id: 'remember-hint' }, t('Uncheck on a shared computer: you are signed out when the browser closes.')),
     );
     remember.setAttribute('aria-describedby', 'remember-hint');
-    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Sign in');
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('Sign in'));
 
     const form = h(
       'form',
@@ -145,10 +149,10 @@ export function mount(container, ctx) {
     const signupHref = withNext('/signup');
     const emailCode = caps.loginByCode
       ? h('p', { class: 'auth-switch auth-alternative' },
-        'No password at hand? ', link(withNext('/login/code'), { testid: 'login-code-link' }, 'Email me a code'))
+        t('No password at hand?'), ' ', link(withNext('/login/code'), { testid: 'login-code-link' }, t('Email me a code')))
       : null;
 
-    const title = pageTitle('Sign in', 'Welcome back. Enter your details to continue.');
+    const title = pageTitle(t('Sign in'), t('Welcome back. Enter your details to continue.'));
     title.querySelector('h1').id = 'login-title';
     notice = shownNotice ? h('div', { class: `alert alert-${shownNotice.kind}`, role: 'status', testid: 'login-notice' }, shownNotice.text) : null;
     setChildren(container);
@@ -165,11 +169,12 @@ export function mount(container, ctx) {
         : null,
       providerSection(error),
       caps.passwordReset
-        ? h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, 'Forgot password?'))
+        ? h('p', { class: 'auth-switch' }, link('/forgot-password', { testid: 'forgot-password-link' }, t('Forgot password?')))
         : null,
       signupEnabled
-        ? h('p', { class: 'auth-switch' }, 'New to Gatehouse? ', link(signupHref, {}, 'Create an account'))
+        ? h('p', { class: 'auth-switch' }, t('New to Gatehouse?'), ' ', link(signupHref, {}, t('Create an account')))
         : null,
+      languageSelect(ctx),
     );
     if (startError) error.show(startError);
     username.input.focus();
@@ -186,20 +191,20 @@ export function mount(container, ctx) {
       addressFirst = true;
       password.wrap.hidden = true;
       rememberRow.hidden = true;
-      setText(submit, 'Continue');
+      setText(submit, t('Continue'));
       form.dataset.step = 'address';
     });
     function showPasswordStep() {
       addressFirst = false;
       password.wrap.hidden = false;
       rememberRow.hidden = false;
-      setText(submit, 'Sign in');
+      setText(submit, t('Sign in'));
       form.dataset.step = 'password';
       password.input.focus();
     }
     async function goToProvider(provider, message) {
       busy = true;
-      setBusy(submit, true, `Continuing with ${provider.name}…`);
+      setBusy(submit, true, t('Continuing with {provider}…', { provider: provider.name }));
       if (message) error.show(message);
       try {
         await ctx.federation.start(provider.slug, { intent: 'login', next: next || '/' });
@@ -221,7 +226,7 @@ export function mount(container, ctx) {
         onLogin: (user) => alive && ctx.onLogin(user),
         onError: (err) => {
           if (!alive) return;
-          if (err instanceof ApiError && err.status === 401) error.show('This passkey could not sign you in. Is it still on your account?');
+          if (err instanceof ApiError && err.status === 401) error.show(t('This passkey could not sign you in. Is it still on your account?'));
           else error.show(ceremonyErrorMessage(err) || errorMessage(err));
         },
       });
@@ -247,7 +252,7 @@ export function mount(container, ctx) {
       }
       if (addressFirst) {
         if (!u) {
-          username.setError('Enter your username or email address.');
+          username.setError(t('Enter your username or email address.'));
           username.input.focus();
           return;
         }
@@ -256,20 +261,20 @@ export function mount(container, ctx) {
       }
       let invalid = false;
       if (!u) {
-        username.setError('Enter your username or email address.');
+        username.setError(t('Enter your username or email address.'));
         invalid = true;
       }
       if (!p) {
-        password.setError('Enter your password.');
+        password.setError(t('Enter your password.'));
         invalid = true;
       }
       if (invalid) {
-        error.show('Please fill in both fields.');
+        error.show(t('Please fill in both fields.'));
         (u ? password.input : username.input).focus();
         return;
       }
       busy = true;
-      setBusy(submit, true, 'Signing in…');
+      setBusy(submit, true, t('Signing in…'));
       try {
         // Every password check of the server taken (503 hashing_busy): say so, wait, send the same again.
         const result = await retryWhenBusy(() => api.login(u, p, { remember: remember.checked }), {
@@ -294,23 +299,23 @@ export function mount(container, ctx) {
           unverified.replaceChildren(unverifiedNotice({
             api,
             email: err.body && typeof err.body.email === 'string' ? err.body.email : '',
-            lead: 'Confirm your email address before you sign in.',
+            lead: t('Confirm your email address before you sign in.'),
             announce: ctx.announce,
           }));
           password.input.value = '';
         } else if (err instanceof ApiError && err.status === 403 && err.code === 'sso_required') {
           password.input.value = '';
           const owner = providerOfRefusal(err.body, providers);
-          if (owner && ctx.federation) await goToProvider(owner, `Your organisation signs you in with ${owner.name}.`);
-          else error.show(err.detail || 'Your organisation signs you in with its own provider.');
+          if (owner && ctx.federation) await goToProvider(owner, t('Your organisation signs you in with {provider}.', { provider: owner.name }));
+          else error.show(err.detail || t('Your organisation signs you in with its own provider.'));
         } else if (err instanceof ApiError && err.status === 401) {
-          error.show('Incorrect username or password.');
+          error.show(t('Incorrect username or password.'));
           password.input.value = '';
           password.input.focus();
         } else if (err instanceof ApiError && err.status === 400 && Object.keys(err.fields).length) {
           username.setError(err.fields.username);
           password.setError(err.fields.password);
-          error.show(err.detail || 'Please check the highlighted fields.');
+          error.show(err.detail || t('Please check the highlighted fields.'));
         } else {
           error.show(errorMessage(err));
         }
@@ -331,9 +336,9 @@ export function mount(container, ctx) {
       'div',
       { class: 'check' },
       box,
-      h('label', { for: 'trust-device' }, `Trust this device for ${days} ${days === 1 ? 'day' : 'days'}`),
+      h('label', { for: 'trust-device' }, t('Trust this device for {count} days', { count: days })),
       h('p', { class: 'field-hint', id: 'trust-device-hint' },
-        'This browser then signs in with your password alone. Not on a shared computer.'),
+        t('This browser then signs in with your password alone. Not on a shared computer.')),
     );
     return { row, checked: () => box.checked };
   }
@@ -343,24 +348,24 @@ export function mount(container, ctx) {
   }
 
   /** The second step: a code from the authenticator app, or a recovery code. */
-  function codeStep(pending, { lead = 'Your password was right. One more step to prove it’s you.' } = {}) {
+  function codeStep(pending, { lead = t('Your password was right. One more step to prove it’s you.') } = {}) {
     const { api } = ctx;
     stopAutofill();
     let recovery = false;
     const code = field({
-      label: 'Authentication code',
+      label: t('Authentication code'),
       name: 'code',
       autocomplete: 'one-time-code',
-      hint: 'The 6-digit code your authenticator app shows now.',
+      hint: t('The 6-digit code your authenticator app shows now.'),
       inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false' },
     });
     const hint = code.wrap.querySelector('.field-hint');
     const label = code.wrap.querySelector('label');
     const error = formError();
     const trust = trustDeviceRow();
-    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Verify');
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('Verify'));
     const toggle = h('button', { type: 'button', class: 'btn-link', testid: 'use-recovery-code', on: { click: switchKind } },
-      'Use a recovery code instead');
+      t('Use a recovery code instead'));
     const form = h(
       'form',
       { class: 'form', testid: 'mfa-form', novalidate: true, 'aria-labelledby': 'mfa-title', on: { submit: onSubmit } },
@@ -373,17 +378,17 @@ export function mount(container, ctx) {
     const canUseCode = methods.includes('totp') || methods.includes('recovery_code');
     const passkey = methods.includes('passkey') && ctx.webauthn && ctx.webauthn.supported
       ? h('button', { type: 'button', class: 'btn btn-secondary btn-block passkey-login', testid: 'mfa-passkey', on: { click: usePasskey } },
-        'Use a passkey')
+        t('Use a passkey'))
       : null;
-    const title = pageTitle('Two-step sign-in', lead);
+    const title = pageTitle(t('Two-step sign-in'), lead);
     title.querySelector('h1').id = 'mfa-title';
     setChildren(container);
     add(container,
       title,
       canUseCode ? form : error.el,
       passkey ? h('div', { class: 'passkey-login-wrap' }, canUseCode ? h('p', { class: 'auth-divider' }, 'or') : trust.row, passkey) : null,
-      canUseCode ? h('p', { class: 'auth-switch' }, 'No access to your app? ', toggle) : null,
-      h('p', { class: 'auth-switch' }, h('button', { type: 'button', class: 'btn-link', on: { click: () => passwordStep() } }, 'Back to sign in')),
+      canUseCode ? h('p', { class: 'auth-switch' }, t('No access to your app? '), toggle) : null,
+      h('p', { class: 'auth-switch' }, h('button', { type: 'button', class: 'btn-link', on: { click: () => passwordStep() } }, t('Back to sign in'))),
     );
     if (canUseCode) code.input.focus();
     else if (passkey) passkey.focus();
@@ -392,7 +397,7 @@ export function mount(container, ctx) {
       if (busy) return;
       busy = true;
       error.clear();
-      setBusy(passkey, true, 'Waiting for your passkey…');
+      setBusy(passkey, true, t('Waiting for your passkey…'));
       try {
         const options = await api.loginSecondStepPasskeyOptions(pending.mfaToken);
         const credential = await ctx.webauthn.get(options);
@@ -404,9 +409,9 @@ export function mount(container, ctx) {
         busy = false;
         setBusy(passkey, false);
         if (err instanceof ApiError && err.code === 'mfa_token_invalid') {
-          passwordStep({ error: 'That sign-in took too long or was already completed. Enter your password again.' });
+          passwordStep({ error: t('That sign-in took too long or was already completed. Enter your password again.') });
         } else if (err instanceof ApiError && err.code === 'code_invalid') {
-          error.show('That passkey could not confirm it’s you. Try again, or use another way.');
+          error.show(t('That passkey could not confirm it’s you. Try again, or use another way.'));
         } else {
           error.show(ceremonyErrorMessage(err) || errorMessage(err));
         }
@@ -415,13 +420,13 @@ export function mount(container, ctx) {
 
     function switchKind() {
       recovery = !recovery;
-      setText(label, recovery ? 'Recovery code' : 'Authentication code');
+      setText(label, recovery ? t('Recovery code') : t('Authentication code'));
       setText(hint, recovery
-        ? 'One of the recovery codes you saved when you set up two-step sign-in, like 7k2m9-q4xwz. Each works once.'
-        : 'The 6-digit code your authenticator app shows now.');
+        ? t('One of the recovery codes you saved when you set up two-step sign-in, like 7k2m9-q4xwz. Each works once.')
+        : t('The 6-digit code your authenticator app shows now.'));
       code.input.setAttribute('inputmode', recovery ? 'text' : 'numeric');
       code.input.setAttribute('autocomplete', recovery ? 'off' : 'one-time-code');
-      setText(toggle, recovery ? 'Use your authenticator app instead' : 'Use a recovery code instead');
+      setText(toggle, recovery ? t('Use your authenticator app instead') : t('Use a recovery code instead'));
       code.input.value = '';
       code.setError(null);
       error.clear();
@@ -436,12 +441,12 @@ export function mount(container, ctx) {
       code.setError(null);
       const value = code.input.value.trim();
       if (!value) {
-        code.setError(recovery ? 'Enter a recovery code.' : 'Enter the code from your authenticator app.');
+        code.setError(recovery ? t('Enter a recovery code.') : t('Enter the code from your authenticator app.'));
         code.input.focus();
         return;
       }
       busy = true;
-      setBusy(submit, true, 'Verifying…');
+      setBusy(submit, true, t('Verifying…'));
       try {
         const user = await api.loginSecondStep(pending.mfaToken, value, { trustDevice: trust.checked() });
         if (!alive) return;
@@ -451,11 +456,11 @@ export function mount(container, ctx) {
         busy = false;
         setBusy(submit, false);
         if (err instanceof ApiError && err.code === 'mfa_token_invalid') {
-          passwordStep({ error: 'That sign-in took too long or was already completed. Enter your password again.' });
+          passwordStep({ error: t('That sign-in took too long or was already completed. Enter your password again.') });
         } else if (err instanceof ApiError && err.code === 'code_invalid') {
           code.setError(recovery
-            ? 'That recovery code is not right, or it was used before.'
-            : 'That code is not right. Wait for the next one and try again, or use a recovery code.');
+            ? t('That recovery code is not right, or it was used before.')
+            : t('That code is not right. Wait for the next one and try again, or use a recovery code.'));
           code.input.value = '';
           code.input.focus();
         } else {

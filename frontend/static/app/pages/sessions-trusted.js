@@ -2,35 +2,36 @@
 // ("Trust this device" at a second step). Each can be removed; all end on a password change or
 // reset and on any change of second factors (the server's rule; here they are only listed).
 import { add, h, setChildren, loading, errorState, formError, setBusy } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
+import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 /** Append the "Trusted devices" section to `container`; returns its dispose. */
 export function mountTrustedDevices(container, ctx) {
   const { api } = ctx;
   let alive = true;
   const error = formError();
-  const body = h('div', {}, loading('Loading trusted devices…'));
+  const body = h('div', {}, loading(t('Loading trusted devices…')));
   add(container,
     h(
       'section',
       { class: 'card grid-section', 'aria-labelledby': 'card-trusted-devices', testid: 'trusted-devices' },
-      h('h2', { class: 'card-title', id: 'card-trusted-devices' }, 'Trusted devices'),
+      h('h2', { class: 'card-title', id: 'card-trusted-devices' }, t('Trusted devices')),
       h('p', { class: 'muted small' },
-        'Browsers where you chose “Trust this device” at two-step sign-in: they sign in with your password alone. '
-        + 'They all stop being trusted when you change your password or your second factors.'),
+        t('Browsers where you chose “Trust this device” at two-step sign-in: they sign in with your password alone. They all stop being trusted when you change your password or your second factors.')),
       error.el,
       body,
     ),
   );
 
   function row(device) {
-    const label = device.device || 'Unknown device';
+    const label = device.device || t('Unknown device');
     const remove = h(
       'button',
-      { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'remove-trusted-device', 'aria-label': `Stop trusting ${label}` },
-      'Remove',
+      { type: 'button', class: 'btn btn-secondary btn-sm', testid: 'remove-trusted-device', 'aria-label': t('Stop trusting {device}', { device: label }) },
+      t('Remove'),
     );
     const li = h(
       'li',
@@ -40,14 +41,14 @@ export function mountTrustedDevices(container, ctx) {
         'div',
         { class: 'session-main' },
         h('p', { class: 'session-title' }, h('span', {}, label),
-          device.current ? h('span', { class: 'badge badge-success' }, 'This browser') : null),
+          device.current ? h('span', { class: 'badge badge-success' }, t('This browser')) : null),
         h(
           'ul',
           { class: 'session-meta' },
-          h('li', {}, h('span', { class: 'meta-label' }, 'IP '), device.ip_address || 'unknown'),
-          h('li', {}, h('span', { class: 'meta-label' }, 'Trusted '), formatDateTime(device.created_at)),
-          h('li', {}, h('span', { class: 'meta-label' }, 'Last used '),
-            device.last_used_at ? formatDateTime(device.last_used_at) : 'not yet'),
+          h('li', {}, h('span', { class: 'meta-label' }, t('IP ')), device.ip_address || t('unknown')),
+          h('li', {}, h('span', { class: 'meta-label' }, t('Trusted ')), formatDateTime(device.created_at)),
+          h('li', {}, h('span', { class: 'meta-label' }, t('Last used ')),
+            device.last_used_at ? formatDateTime(device.last_used_at) : t('not yet')),
         ),
       ),
       h('div', { class: 'session-actions' }, remove),
@@ -55,25 +56,25 @@ export function mountTrustedDevices(container, ctx) {
     remove.addEventListener('click', async () => {
       error.clear();
       const sure = await confirmAction({
-        title: 'Stop trusting this device?',
-        message: `${label} will ask for your second step again at its next sign-in.`,
-        confirmLabel: 'Stop trusting',
+        title: t('Stop trusting this device?'),
+        message: t('{device} will ask for your second step again at its next sign-in.', { device: label }),
+        confirmLabel: t('Stop trusting'),
       });
       if (!sure || !alive) return;
-      setBusy(remove, true, 'Removing…');
+      setBusy(remove, true, t('Removing…'));
       try {
         await api.removeTrustedDevice(device.id);
         if (!alive) return;
         li.remove();
         showEmptyIfNone();
-        ctx.toast(`${label} is no longer trusted.`);
+        ctx.toast(t('{device} is no longer trusted.', { device: label }));
       } catch (err) {
         if (!alive || err instanceof AuthError) return;
         setBusy(remove, false);
         if (err instanceof ApiError && err.status === 404) {
           li.remove();
           showEmptyIfNone();
-          error.show('That device was no longer trusted.');
+          error.show(t('That device was no longer trusted.'));
         } else {
           error.show(errorMessage(err));
         }
@@ -84,7 +85,7 @@ export function mountTrustedDevices(container, ctx) {
 
   function showEmptyIfNone() {
     if (!body.querySelector('[data-testid="trusted-device-row"]')) {
-      setChildren(body, h('p', { class: 'state', testid: 'no-trusted-devices' }, 'No trusted devices.'));
+      setChildren(body, h('p', { class: 'state', testid: 'no-trusted-devices' }, t('No trusted devices.')));
     }
   }
 

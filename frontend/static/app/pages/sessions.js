@@ -4,12 +4,14 @@
 // (rows are updated in place, so focus and an open dialog are not disturbed).
 // A first load that fails (an outage) is retried until the server answers (retry-load.js).
 import { add, h, setChildren, setText, loading, errorState, formError, setBusy } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDateTime, relativeTime } from '../format.js';
 import { deviceOf } from '../ua.js';
 import { confirmAction } from '../confirm.js';
 import { keepFresh } from '../keep-fresh.js';
 import { mountTrustedDevices } from './sessions-trusted.js';
+import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 const KIND_ICON = { phone: 'phone', tablet: 'tablet', desktop: 'desktop', other: 'other' };
 
@@ -20,25 +22,25 @@ export function mount(container, ctx) {
   const rows = new Map();
   let list = null;
 
-  const listWrap = h('div', { class: 'card card-flush' }, loading('Loading sessions…'));
+  const listWrap = h('div', { class: 'card card-flush' }, loading(t('Loading sessions…')));
   const error = formError();
   const logoutAllBtn = h(
     'button',
     { type: 'button', class: 'btn btn-danger', testid: 'logout-all', on: { click: onLogoutAll } },
-    'Sign out everywhere',
+    t('Sign out everywhere'),
   );
   const logoutOthersBtn = h(
     'button',
     { type: 'button', class: 'btn btn-secondary', testid: 'logout-others', on: { click: onLogoutOthers } },
-    'Sign out everywhere else',
+    t('Sign out everywhere else'),
   );
-  const count = h('p', { class: 'page-sub' }, 'Devices and browsers signed in to your account.');
+  const count = h('p', { class: 'page-sub' }, t('Devices and browsers signed in to your account.'));
 
   add(container, 
     h(
       'div',
       { class: 'page-head page-head-row' },
-      h('div', {}, h('h1', { class: 'page-title', testid: 'page-title', tabindex: '-1' }, 'Sessions'), count),
+      h('div', {}, h('h1', { class: 'page-title', testid: 'page-title', tabindex: '-1' }, t('Sessions')), count),
       h('div', { class: 'page-actions' }, logoutOthersBtn, logoutAllBtn),
     ),
     error.el,
@@ -46,13 +48,13 @@ export function mount(container, ctx) {
     h(
       'p',
       { class: 'muted small' },
-      'Revoking a session signs that device out at once. If you don’t recognise a session, revoke it and change your password.',
+      t('Revoking a session signs that device out at once. If you don’t recognise a session, revoke it and change your password.'),
     ),
   );
 
-  const revokeLabel = (label, s) => `Revoke session: ${label}, ${s.ip_address || 'unknown IP'}`;
+  const revokeLabel = (label, s) => t('Revoke session: {device}, {ip}', { device: label, ip: s.ip_address || t('unknown IP') });
   // The session this page is shown in is in use: "active now", not "3 minutes ago" (its last refresh).
-  const lastActiveText = (s, nowMs) => (s.current ? 'Active now' : relativeTime(s.last_used_at, nowMs));
+  const lastActiveText = (s, nowMs) => (s.current ? t('Active now') : relativeTime(s.last_used_at, nowMs));
 
   function row(s) {
     const device = deviceOf(s);
@@ -70,7 +72,7 @@ export function mount(container, ctx) {
             testid: 'revoke-session',
             'aria-label': revokeLabel(label, s),
           },
-          'Revoke',
+          t('Revoke'),
         );
     const li = h(
       'li',
@@ -83,18 +85,18 @@ export function mount(container, ctx) {
           'p',
           { class: 'session-title' },
           h('span', {}, label),
-          s.current ? h('span', { class: 'badge badge-success' }, 'This device') : null,
+          s.current ? h('span', { class: 'badge badge-success' }, t('This device')) : null,
         ),
         h(
           'ul',
           { class: 'session-meta' },
-          h('li', {}, h('span', { class: 'meta-label' }, 'IP '), ip),
-          h('li', {}, h('span', { class: 'meta-label' }, 'Signed in '), formatDateTime(s.created_at)),
-          h('li', {}, h('span', { class: 'meta-label' }, 'Last active '), lastActive),
+          h('li', {}, h('span', { class: 'meta-label' }, t('IP ')), ip),
+          h('li', {}, h('span', { class: 'meta-label' }, t('Signed in ')), formatDateTime(s.created_at)),
+          h('li', {}, h('span', { class: 'meta-label' }, t('Last active ')), lastActive),
         ),
         s.user_agent ? h('p', { class: 'session-ua', title: s.user_agent }, s.user_agent) : null,
       ),
-      h('div', { class: 'session-actions' }, revoke || h('span', { class: 'muted small' }, 'Current session')),
+      h('div', { class: 'session-actions' }, revoke || h('span', { class: 'muted small' }, t('Current session'))),
     );
     const entry = { li, s };
     entry.update = (next) => {
@@ -112,17 +114,17 @@ export function mount(container, ctx) {
       revoke.addEventListener('click', async () => {
         error.clear();
         const sure = await confirmAction({
-          title: 'Revoke this session?',
-          message: `${label} (${s.ip_address || 'unknown IP'}) will be signed out at once.`,
-          confirmLabel: 'Revoke session',
+          title: t('Revoke this session?'),
+          message: t('{device} ({ip}) will be signed out at once.', { device: label, ip: s.ip_address || t('unknown IP') }),
+          confirmLabel: t('Revoke session'),
         });
         if (!sure || !alive) return;
-        setBusy(revoke, true, 'Revoking…');
+        setBusy(revoke, true, t('Revoking…'));
         try {
           await api.revokeSession(s.id);
           if (!alive) return;
           forget();
-          ctx.toast(`Session on ${label} revoked.`);
+          ctx.toast(t('Session on {device} revoked.', { device: label }));
           updateCount();
         } catch (err) {
           if (!alive || err instanceof AuthError) return;
@@ -130,7 +132,7 @@ export function mount(container, ctx) {
           if (err instanceof ApiError && err.status === 404) {
             forget();
             updateCount();
-            error.show('That session had already ended.');
+            error.show(t('That session had already ended.'));
           } else {
             error.show(errorMessage(err));
           }
@@ -142,7 +144,7 @@ export function mount(container, ctx) {
 
   function updateCount() {
     const n = listWrap.querySelectorAll('[data-testid="session-row"]').length;
-    setText(count, `${n} active ${n === 1 ? 'session' : 'sessions'}. Devices and browsers signed in to your account.`);
+    setText(count, t('{count} active sessions. Devices and browsers signed in to your account.', { count: n }));
   }
 
   function redrawTimes() {
@@ -180,7 +182,7 @@ export function mount(container, ctx) {
     if (!sessions.length) {
       rows.clear();
       list = null;
-      setChildren(listWrap, h('p', { class: 'state' }, 'No active sessions.'));
+      setChildren(listWrap, h('p', { class: 'state' }, t('No active sessions.')));
     } else if (list) {
       merge(sessions);
     } else {
@@ -199,12 +201,12 @@ export function mount(container, ctx) {
   async function onLogoutAll() {
     error.clear();
     const sure = await confirmAction({
-      title: 'Sign out everywhere?',
-      message: 'Every device and browser signed in to your account, this one included, will be signed out.',
-      confirmLabel: 'Sign out everywhere',
+      title: t('Sign out everywhere?'),
+      message: t('Every device and browser signed in to your account, this one included, will be signed out.'),
+      confirmLabel: t('Sign out everywhere'),
     });
     if (!sure || !alive) return;
-    setBusy(logoutAllBtn, true, 'Signing out…');
+    setBusy(logoutAllBtn, true, t('Signing out…'));
     try {
       await api.logoutAll(); // -> the app shows the login page
     } catch (err) {
@@ -217,16 +219,16 @@ export function mount(container, ctx) {
   async function onLogoutOthers() {
     error.clear();
     const sure = await confirmAction({
-      title: 'Sign out everywhere else?',
-      message: 'Every other device and browser signed in to your account will be signed out. This one stays signed in.',
-      confirmLabel: 'Sign out other devices',
+      title: t('Sign out everywhere else?'),
+      message: t('Every other device and browser signed in to your account will be signed out. This one stays signed in.'),
+      confirmLabel: t('Sign out other devices'),
     });
     if (!sure || !alive) return;
-    setBusy(logoutOthersBtn, true, 'Signing out…');
+    setBusy(logoutOthersBtn, true, t('Signing out…'));
     try {
       await api.logoutOthers();
       if (!alive) return;
-      ctx.toast('Your other devices have been signed out.');
+      ctx.toast(t('Your other devices have been signed out.'));
       await reload();
     } catch (err) {
       if (!alive || err instanceof AuthError) return;

@@ -1,23 +1,25 @@
 // Sign-up page (only routed when the server allows sign-ups).
 import { add, h, link, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setChildren } from '../dom.js';
-import { ApiError, errorMessage } from '../api.js';
+import { ApiError } from '../api.js';
 import { unverifiedNotice } from '../unverified.js';
+import { t, tNodes } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 import { providerButtons } from '../provider-buttons.js';
 
 export function mount(container, ctx) {
   const { api, location } = ctx;
   const username = field({
-    label: 'Username',
+    label: t('Username'),
     name: 'username',
     autocomplete: 'username',
-    hint: 'Letters, digits and @ . + - _ only.',
+    hint: t('Letters, digits and @ . + - _ only.'),
     inputProps: { autocapitalize: 'none', spellcheck: 'false' },
   });
-  const email = field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'email' });
-  const password = newPasswordField({ label: 'Password', name: 'password', rules: api.passwordRules() });
-  const confirm = passwordField({ label: 'Confirm password', name: 'password_confirm', autocomplete: 'new-password' });
+  const email = field({ label: t('Email'), name: 'email', type: 'email', autocomplete: 'email' });
+  const password = newPasswordField({ label: t('Password'), name: 'password', rules: api.passwordRules() });
+  const confirm = passwordField({ label: t('Confirm password'), name: 'password_confirm', autocomplete: 'new-password' });
   const error = formError();
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Create account');
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, t('Create account'));
   const fields = { username, email, password };
 
   const form = h(
@@ -33,7 +35,7 @@ export function mount(container, ctx) {
   const next = new URLSearchParams(location.search).get('next');
   const loginHref = next ? `/login?next=${encodeURIComponent(next)}` : '/login';
   const body = h('div', { class: 'stack' }, form);
-  const switchLine = h('p', { class: 'auth-switch' }, 'Already have an account? ', link(loginHref, {}, 'Sign in'));
+  const switchLine = h('p', { class: 'auth-switch' }, t('Already have an account? '), link(loginHref, {}, t('Sign in')));
   // "Continue with …": an account made through a provider (when it allows sign-ups), no password needed.
   const providers = h('div', { class: 'provider-section', testid: 'provider-section' });
   if (ctx.federation) {
@@ -43,10 +45,10 @@ export function mount(container, ctx) {
         error,
         choose: (provider) => ctx.federation.start(provider.slug, { intent: 'login', next: next || '/' }),
       });
-      if (buttons) providers.replaceChildren(h('p', { class: 'auth-divider' }, 'or'), buttons);
+      if (buttons) providers.replaceChildren(h('p', { class: 'auth-divider' }, t('or')), buttons);
     });
   }
-  add(container, pageTitle('Create your account', 'It takes less than a minute.'), body, providers, switchLine);
+  add(container, pageTitle(t('Create your account'), t('It takes less than a minute.')), body, providers, switchLine);
   username.input.focus();
 
   let busy = false;
@@ -61,14 +63,14 @@ export function mount(container, ctx) {
       password: password.input.value,
     };
     const check = fieldCheck(error);
-    if (!values.username) check.bad(username, 'Choose a username.');
-    if (!values.email) check.bad(email, 'Enter your email address.');
-    else if (!/^[^\s@]+@[^\s@]+$/.test(values.email)) check.bad(email, 'Enter a valid email address.');
-    if (!values.password) check.bad(password, 'Choose a password.');
-    if (confirm.input.value !== values.password) check.bad(confirm, 'The passwords don’t match.');
+    if (!values.username) check.bad(username, t('Choose a username.'));
+    if (!values.email) check.bad(email, t('Enter your email address.'));
+    else if (!/^[^\s@]+@[^\s@]+$/.test(values.email)) check.bad(email, t('Enter a valid email address.'));
+    if (!values.password) check.bad(password, t('Choose a password.'));
+    if (confirm.input.value !== values.password) check.bad(confirm, t('The passwords don’t match.'));
     if (check.failed()) return;
     busy = true;
-    setBusy(submit, true, 'Creating account…');
+    setBusy(submit, true, t('Creating account…'));
     let created = false;
     try {
       const account = await api.register(values);
@@ -81,9 +83,9 @@ export function mount(container, ctx) {
         // SIGNUP_EMAIL_VERIFICATION=mandatory: the account exists, and waits for its address to be confirmed.
         setChildren(
           body,
-          h('div', { class: 'alert alert-success', role: 'status', testid: 'signup-done' }, 'Your account has been created.'),
-          unverifiedNotice({ api, email: values.email, lead: 'One more step: confirm your email address.', announce: ctx.announce }),
-          h('p', {}, link(loginHref, { class: 'btn btn-primary btn-block' }, 'Sign in')),
+          h('div', { class: 'alert alert-success', role: 'status', testid: 'signup-done' }, t('Your account has been created.')),
+          unverifiedNotice({ api, email: values.email, lead: t('One more step: confirm your email address.'), announce: ctx.announce }),
+          h('p', {}, link(loginHref, { class: 'btn btn-primary btn-block' }, t('Sign in'))),
         );
         return;
       }
@@ -102,7 +104,7 @@ export function mount(container, ctx) {
         }
         error.show(serverErrorSummary(err, Object.keys(fields)));
       } else if (err instanceof ApiError && err.status === 404) {
-        error.show('Sign-up is closed. Ask an administrator for an account.');
+        error.show(t('Sign-up is closed. Ask an administrator for an account.'));
       } else {
         error.show(errorMessage(err));
       }
@@ -113,16 +115,15 @@ export function mount(container, ctx) {
   function showCheckYourMail(user, address) {
     ctx.setUser(user);
     switchLine.remove();
-    const go = h('button', { type: 'button', class: 'btn btn-primary btn-block', testid: 'signup-continue', on: { click: () => ctx.onLogin(user) } }, 'Continue to your account');
+    const go = h('button', { type: 'button', class: 'btn btn-primary btn-block', testid: 'signup-continue', on: { click: () => ctx.onLogin(user) } }, t('Continue to your account'));
     setChildren(
       body,
       h('div', { class: 'alert alert-success', role: 'status', testid: 'signup-done' },
-        h('p', {}, h('strong', {}, 'Your account has been created. Check your mail.')),
-        h('p', { testid: 'signup-check-mail' }, 'We sent a link to ', h('strong', {}, address),
-          ' to confirm that the address is yours. Open it when you can (look in the spam folder too).')),
+        h('p', {}, h('strong', {}, t('Your account has been created. Check your mail.'))),
+        h('p', { testid: 'signup-check-mail' }, tNodes('We sent a link to {email} to confirm that the address is yours. Open it when you can (look in the spam folder too).', { email: h('strong', {}, address) }))),
       h('p', {}, go),
     );
-    ctx.announce && ctx.announce('Your account has been created. Check your mail.');
+    ctx.announce && ctx.announce(t('Your account has been created. Check your mail.'));
     go.focus();
   }
 }

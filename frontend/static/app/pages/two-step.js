@@ -7,10 +7,12 @@
 // Every change needs a recent authentication: the API client opens the
 // "Confirm it's you" dialog on 403 reauthentication_required and retries.
 import { add, h, field, formError, setBusy, setChildren, loading, errorState } from '../dom.js';
-import { AuthError, ApiError, errorMessage } from '../api.js';
+import { AuthError, ApiError } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { twoStepState, secondStepWords } from '../two-step-state.js';
+import { t } from '../translate.js';
+import { errorMessage } from '../error-text.js';
 
 const FEW_CODES_LEFT = 3;
 
@@ -26,7 +28,7 @@ export function twoStepSection(ctx) {
   const el = h(
     'section',
     { class: 'card', 'aria-labelledby': 'card-two-step', testid: 'two-step' },
-    h('h2', { class: 'card-title', id: 'card-two-step' }, 'Two-step sign-in'),
+    h('h2', { class: 'card-title', id: 'card-two-step' }, t('Two-step sign-in')),
     body,
   );
   load();
@@ -39,7 +41,7 @@ export function twoStepSection(ctx) {
   /** Ask for the factors (retried until the server answers) and show them. */
   function load() {
     if (loader) loader.stop();
-    show(loading('Loading…'));
+    show(loading(t('Loading…')));
     loader = ctx.loadUntilAnswered({
       load: async () => {
         const [status, passkeys] = await Promise.all([api.mfaStatus(), api.passkeys()]);
@@ -62,23 +64,22 @@ export function twoStepSection(ctx) {
     const codes = state.recoveryCodes;
     show(
       state.on
-        ? h('p', {}, h('span', { class: 'badge badge-success', testid: 'two-step-on' }, 'On'),
-          ` Signing in asks for ${secondStepWords(state)} after your password.`)
-        : h('p', {}, h('span', { class: 'badge badge-muted', testid: 'two-step-off' }, 'Off'),
-          ' Signing in needs only your password. Add a second step: an authenticator app on your phone '
-          + '(Google Authenticator, Microsoft Authenticator, 1Password, Aegis…) or a passkey (below).'),
+        ? h('p', {}, h('span', { class: 'badge badge-success', testid: 'two-step-on' }, t('On')),
+          ' ', t('Signing in asks for {ways} after your password.', { ways: secondStepWords(state) }))
+        : h('p', {}, h('span', { class: 'badge badge-muted', testid: 'two-step-off' }, t('Off')),
+          ' ', t('Signing in needs only your password. Add a second step: an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Aegis…) or a passkey (below).')),
       h('dl', { class: 'details' },
-        h('div', { class: 'details-row' }, h('dt', {}, 'Authenticator app'),
-          h('dd', { testid: 'two-step-totp' }, state.totp ? `Added ${formatDateTime(status.totp.confirmed_at)}` : 'Not set up')),
+        h('div', { class: 'details-row' }, h('dt', {}, t('Authenticator app')),
+          h('dd', { testid: 'two-step-totp' }, state.totp ? t('Added {date}', { date: formatDateTime(status.totp.confirmed_at) }) : t('Not set up'))),
         state.totp
-          ? h('div', { class: 'details-row' }, h('dt', {}, 'Last code used'),
+          ? h('div', { class: 'details-row' }, h('dt', {}, t('Last code used')),
             h('dd', {}, status.totp.last_used_at ? formatDateTime(status.totp.last_used_at) : '—'))
           : null,
-        h('div', { class: 'details-row' }, h('dt', {}, 'Passkeys'),
-          h('dd', { testid: 'two-step-passkeys' }, state.passkeys ? `${state.passkeys} (listed under Passkeys)` : 'None')),
+        h('div', { class: 'details-row' }, h('dt', {}, t('Passkeys')),
+          h('dd', { testid: 'two-step-passkeys' }, state.passkeys ? t('{count} (listed under Passkeys)', { count: state.passkeys }) : t('None'))),
         state.on
-          ? h('div', { class: 'details-row' }, h('dt', {}, 'Recovery codes'),
-            h('dd', { testid: 'recovery-codes-left' }, codes.total ? `${codes.remaining} of ${codes.total} left` : 'None yet'))
+          ? h('div', { class: 'details-row' }, h('dt', {}, t('Recovery codes')),
+            h('dd', { testid: 'recovery-codes-left' }, codes.total ? t('{remaining} of {total} left', { remaining: codes.remaining, total: codes.total }) : t('None yet')))
           : null),
       state.on ? recoveryWarning(codes) : null,
       error.el,
@@ -92,20 +93,20 @@ export function twoStepSection(ctx) {
   function recoveryWarning(codes) {
     if (codes.remaining === 0) {
       return h('div', { class: 'alert alert-warning', role: 'status', testid: 'no-recovery-codes' },
-        h('strong', {}, codes.total ? 'You have no recovery codes left. ' : 'You have no recovery codes. '),
-        'If you lose your phone or passkey, a recovery code is how you sign in. Make them now and keep them safe.');
+        h('strong', {}, codes.total ? t('You have no recovery codes left.') : t('You have no recovery codes.')), ' ',
+        t('If you lose your phone or passkey, a recovery code is how you sign in. Make them now and keep them safe.'));
     }
     if (codes.remaining <= FEW_CODES_LEFT) {
-      return h('div', { class: 'alert alert-warning', role: 'status' }, 'You are running out of recovery codes. Make new ones.');
+      return h('div', { class: 'alert alert-warning', role: 'status' }, t('You are running out of recovery codes. Make new ones.'));
     }
     return null;
   }
 
   function setupButton(error) {
-    const start = h('button', { type: 'button', class: 'btn btn-primary', testid: 'setup-totp' }, 'Set up an authenticator app');
+    const start = h('button', { type: 'button', class: 'btn btn-primary', testid: 'setup-totp' }, t('Set up an authenticator app'));
     start.addEventListener('click', async () => {
       error.clear();
-      setBusy(start, true, 'Starting…');
+      setBusy(start, true, t('Starting…'));
       try {
         const enrolment = await api.startTotp();
         if (alive) showSetup(enrolment);
@@ -122,30 +123,30 @@ export function twoStepSection(ctx) {
 
   function showSetup(enrolment) {
     const code = field({
-      label: 'Code from the app',
+      label: t('Code from the app'),
       name: 'code',
       autocomplete: 'one-time-code',
-      hint: 'Enter the 6 digits the app shows for Gatehouse.',
+      hint: t('Enter the 6 digits the app shows for Gatehouse.'),
       inputProps: { inputmode: 'numeric', autocapitalize: 'none', spellcheck: 'false' },
     });
     const error = formError();
-    const confirm = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Turn on');
-    const cancel = h('button', { type: 'button', class: 'btn btn-secondary', on: { click: () => load() } }, 'Cancel');
+    const confirm = h('button', { type: 'submit', class: 'btn btn-primary' }, t('Turn on'));
+    const cancel = h('button', { type: 'button', class: 'btn btn-secondary', on: { click: () => load() } }, t('Cancel'));
     const form = h('form', { class: 'form', novalidate: true, testid: 'totp-confirm-form' }, error.el, code.wrap,
       h('div', { class: 'form-actions' }, confirm, cancel));
     const qr = enrolment.qr_svg
-      ? h('img', { class: 'qr', src: enrolment.qr_svg, alt: 'QR code to scan with your authenticator app', width: '180', height: '180', testid: 'totp-qr' })
+      ? h('img', { class: 'qr', src: enrolment.qr_svg, alt: t('QR code to scan with your authenticator app'), width: '180', height: '180', testid: 'totp-qr' })
       : null;
     show(h(
       'div',
       { testid: 'totp-setup', class: 'totp-setup' },
       h('ol', { class: 'steps' },
-        h('li', {}, h('p', {}, 'Scan this QR code with your authenticator app.'), qr),
+        h('li', {}, h('p', {}, t('Scan this QR code with your authenticator app.')), qr),
         h('li', {},
-          h('p', {}, 'Can’t scan it? Add an account by hand with this key (time-based):'),
+          h('p', {}, t('Can’t scan it? Add an account by hand with this key (time-based):')),
           h('code', { class: 'secret', testid: 'totp-secret' }, groupsOf(enrolment.secret, 4)),
-          h('p', { class: 'field-hint' }, `Account: ${user.username}. Spaces don’t matter.`)),
-        h('li', {}, h('p', {}, 'Enter the code the app shows, to check it works.'), form)),
+          h('p', { class: 'field-hint' }, t('Account: {username}. Spaces don’t matter.', { username: user.username }))),
+        h('li', {}, h('p', {}, t('Enter the code the app shows, to check it works.')), form)),
     ));
     code.input.focus();
 
@@ -157,16 +158,16 @@ export function twoStepSection(ctx) {
       code.setError(null);
       const value = code.input.value.trim();
       if (!value) {
-        code.setError('Enter the code from the app.');
+        code.setError(t('Enter the code from the app.'));
         code.input.focus();
         return;
       }
       busy = true;
-      setBusy(confirm, true, 'Checking…');
+      setBusy(confirm, true, t('Checking…'));
       try {
         const { recovery_codes: codes } = await api.confirmTotp(value);
         if (!alive) return;
-        ctx.announce('Two-step sign-in is on.');
+        ctx.announce(t('Two-step sign-in is on.'));
         showCodes(codes, { first: true });
         if (ctx.onFactorsChanged) ctx.onFactorsChanged();
       } catch (err) {
@@ -174,7 +175,7 @@ export function twoStepSection(ctx) {
         busy = false;
         setBusy(confirm, false);
         if (err instanceof ApiError && err.code === 'code_invalid') {
-          code.setError(err.detail || 'That code is not right.');
+          code.setError(err.detail || t('That code is not right.'));
           code.input.value = '';
           code.input.focus();
         } else {
@@ -190,36 +191,36 @@ export function twoStepSection(ctx) {
     forgetDownload();
     const text = recoveryCodesText(codes);
     const list = h('ol', { class: 'codes', testid: 'recovery-code-list' }, codes.map((c) => h('li', {}, h('code', {}, c))));
-    const copy = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'copy-recovery-codes' }, 'Copy');
+    const copy = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'copy-recovery-codes' }, t('Copy'));
     copy.addEventListener('click', async () => {
       try {
         await globalThis.navigator.clipboard.writeText(text);
-        ctx.toast('Recovery codes copied.');
+        ctx.toast(t('Recovery codes copied.'));
       } catch {
         selectText(list);
-        ctx.toast('Press Ctrl+C (or ⌘C) to copy the selected codes.');
+        ctx.toast(t('Press Ctrl+C (or ⌘C) to copy the selected codes.'));
       }
     });
     // Not show(): it would revoke the Blob URL of the link made here.
     setChildren(body, h(
       'div',
       { testid: 'recovery-codes', class: 'recovery-codes' },
-      first ? h('div', { class: 'alert alert-success', role: 'status' }, 'Two-step sign-in is on.') : null,
+      first ? h('div', { class: 'alert alert-success', role: 'status' }, t('Two-step sign-in is on.')) : null,
       h('div', { class: 'alert alert-warning' },
-        h('strong', {}, 'Save your recovery codes now. '),
-        'They are shown only this once. Each one signs you in once if you lose your phone or your passkey; keep them somewhere safe, away from both.'),
+        h('strong', {}, t('Save your recovery codes now.')), ' ',
+        t('They are shown only this once. Each one signs you in once if you lose your phone or your passkey; keep them somewhere safe, away from both.')),
       list,
       h('div', { class: 'form-actions' },
         copy,
         downloadLink(text),
-        h('button', { type: 'button', class: 'btn btn-primary', testid: 'recovery-codes-done', on: { click: () => load() } }, 'I’ve saved them')),
+        h('button', { type: 'button', class: 'btn btn-primary', testid: 'recovery-codes-done', on: { click: () => load() } }, t('I’ve saved them'))),
     ));
   }
 
   function downloadLink(text) {
     // A Blob URL and <a download>: a download, not a fetch, so the CSP's connect-src does not apply.
     blobUrl = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-    return h('a', { class: 'btn btn-secondary', href: blobUrl, download: 'gatehouse-recovery-codes.txt', testid: 'download-recovery-codes' }, 'Download');
+    return h('a', { class: 'btn btn-secondary', href: blobUrl, download: 'gatehouse-recovery-codes.txt', testid: 'download-recovery-codes' }, t('Download'));
   }
 
   function forgetDownload() {
@@ -229,10 +230,10 @@ export function twoStepSection(ctx) {
 
   function recoveryCodesText(codes) {
     return [
-      `Gatehouse recovery codes for ${user.username}`,
+      t('Gatehouse recovery codes for {username}', { username: user.username }),
       '',
-      'Each code signs you in once when you cannot use your authenticator app or passkey.',
-      'Generating new codes makes these stop working.',
+      t('Each code signs you in once when you cannot use your authenticator app or passkey.'),
+      t('Generating new codes makes these stop working.'),
       '',
       ...codes,
       '',
@@ -243,18 +244,18 @@ export function twoStepSection(ctx) {
 
   function regenerateButton(error, codes) {
     const regenerate = h('button', { type: 'button', class: ['btn', codes.remaining ? 'btn-secondary' : 'btn-primary'], testid: 'regenerate-recovery-codes' },
-      codes.total ? 'New recovery codes' : 'Make recovery codes');
+      codes.total ? t('New recovery codes') : t('Make recovery codes'));
     regenerate.addEventListener('click', async () => {
       error.clear();
       if (codes.total) {
         const sure = await confirmAction({
-          title: 'Make new recovery codes?',
-          message: 'Your current recovery codes stop working at once. You will see the new ones only once.',
-          confirmLabel: 'Make new codes',
+          title: t('Make new recovery codes?'),
+          message: t('Your current recovery codes stop working at once. You will see the new ones only once.'),
+          confirmLabel: t('Make new codes'),
         });
         if (!sure || !alive) return;
       }
-      setBusy(regenerate, true, 'Making codes…');
+      setBusy(regenerate, true, t('Making codes…'));
       try {
         const { recovery_codes: fresh } = await api.regenerateRecoveryCodes();
         if (alive) showCodes(fresh);
@@ -268,22 +269,22 @@ export function twoStepSection(ctx) {
   }
 
   function removeButton(error, state) {
-    const remove = h('button', { type: 'button', class: 'btn btn-danger', testid: 'remove-totp' }, 'Remove authenticator app');
+    const remove = h('button', { type: 'button', class: 'btn btn-danger', testid: 'remove-totp' }, t('Remove authenticator app'));
     remove.addEventListener('click', async () => {
       error.clear();
       const sure = await confirmAction({
-        title: 'Remove the authenticator app?',
+        title: t('Remove the authenticator app?'),
         message: state.passkeys
-          ? 'Signing in will still ask for your passkey after your password.'
-          : 'Signing in will need only your password, and your recovery codes stop working.',
-        confirmLabel: 'Remove',
+          ? t('Signing in will still ask for your passkey after your password.')
+          : t('Signing in will need only your password, and your recovery codes stop working.'),
+        confirmLabel: t('Remove'),
       });
       if (!sure || !alive) return;
-      setBusy(remove, true, 'Removing…');
+      setBusy(remove, true, t('Removing…'));
       try {
         await api.removeTotp();
         if (!alive) return;
-        ctx.toast(state.passkeys ? 'Authenticator app removed.' : 'Authenticator app removed. Two-step sign-in is off.');
+        ctx.toast(state.passkeys ? t('Authenticator app removed.') : t('Authenticator app removed. Two-step sign-in is off.'));
         load();
       } catch (err) {
         if (!alive || err instanceof AuthError) return;
@@ -296,7 +297,7 @@ export function twoStepSection(ctx) {
 
   function cancelledOr(err) {
     if (err instanceof ApiError && err.code === 'reauthentication_required') {
-      return 'Confirm it’s you to make this change.';
+      return t('Confirm it’s you to make this change.');
     }
     return errorMessage(err);
   }
