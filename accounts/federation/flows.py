@@ -104,11 +104,8 @@ def verify_callback(*, slug, params, cookie) -> Verified:
     """
     intent = FederationIntent.LOGIN
     try:
-        provider = Provider.objects.filter(slug=slug).first()
-        if provider is None:
-            raise Failed(FAILED, f"{slug}: no such provider")
-        row = state.take(cookie=cookie, provider=provider, state=params.get("state"))
-        intent = row.intent
+        row = state.take(cookie=cookie, slug=slug, state=params.get("state"))
+        provider, intent = row.provider, row.intent
         if not provider.enabled:
             raise Failed(FAILED, f"{slug}: provider disabled since the sign-in started")
         person, provider_sid = _identify(provider=provider, row=row, params=params)

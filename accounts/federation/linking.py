@@ -48,6 +48,7 @@ from accounts.federation.outcomes import (
 )
 from accounts.identity import canonical_email, canonical_username, normalized_email
 from accounts.models import RefreshSession, SecurityEventKind
+from accounts.precompiled import RowWithParent
 from accounts.passkeys.models import Passkey
 from accounts.recovery import addresses
 from accounts.sessions import lifecycle
@@ -73,7 +74,7 @@ def account_for(*, provider, person, client):
     The caller opens the session (``accounts.signin.provider``, through the gate), in this same transaction.
     """
     now = timezone.now()
-    identity = Identity.objects.select_related("user").filter(provider=provider, subject=person.subject).first()
+    identity = _IDENTITY_WITH_USER.get(provider.pk, person.subject)
     if identity is None:
         identity = _first_sign_in(provider=provider, person=person, client=client, now=now)
     else:
@@ -81,6 +82,10 @@ def account_for(*, provider, person, client):
             last_used_at=now, email=_address(person) or identity.email, email_verified=person.email_verified,
         )
     return identity.user
+
+
+# Identity.objects.select_related("user").filter(provider=…, subject=…), precompiled: the callback's 5 ms target.
+_IDENTITY_WITH_USER = RowWithParent(Identity, "user", by=("provider", "subject"))
 
 
 def record_session(*, session, provider, person, provider_sid="") -> None:

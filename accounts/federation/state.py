@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts import conf
 from accounts.federation.models import FederationState
 from accounts.federation.outcomes import FAILED, Failed
+from accounts.precompiled import RowWithParent
 
 COOKIE = "gatehouse_federation"
 COOKIE_PATH = "/api/auth/federation/"
@@ -42,27 +43,31 @@ def begin(*, provider, intent, redirect_uri, next_path, user=None, session_id=No
     return cookie, row
 
 
-def take(*, cookie, provider, state) -> FederationState:
-    """The sign-in this browser started at ``provider`` with ``state``, used up now; ``Failed`` otherwise.
+def take(*, cookie, slug, state) -> FederationState:
+    """The sign-in this browser started at the provider ``slug`` with ``state``, used up now; ``Failed`` otherwise.
 
     Deleted before anything is checked, so a refused callback spends it too
-    (a second try with the same state finds nothing).
+    (a second try with the same state finds nothing). The row comes with its
+    provider, read fresh (a provider disabled since the start is seen), in
+    one precompiled statement (``accounts.precompiled``: the callback's
+    5 ms target). Deleting it is what makes it single-use: of two callbacks
+    racing with one cookie, only one deletes the row.
     """
     if not cookie or not isinstance(cookie, str) or len(cookie) > 100:
         raise Failed(FAILED, "no state cookie")
-    with transaction.atomic():
-        row = FederationState.objects.select_for_update().select_related("provider").filter(
-            key_digest=_digest(cookie)
-        ).first()
-        if row is None or FederationState.objects.filter(pk=row.pk).delete()[0] != 1:
-            raise Failed(FAILED, "unknown or used state")
+    row = _IN_FLIGHT.get(_digest(cookie))
+    if row is None or FederationState.objects.filter(pk=row.pk).delete()[0] != 1:
+        raise Failed(FAILED, "unknown or used state")
     if row.expires_at <= timezone.now():
         raise Failed(FAILED, "expired state")
-    if row.provider_id != provider.pk:
+    if row.provider.slug != slug:
         raise Failed(FAILED, "state of another provider")
     if not isinstance(state, str) or not hmac.compare_digest(state.encode(), row.state.encode()):
         raise Failed(FAILED, "state parameter does not match")
     return row
+
+
+_IN_FLIGHT = RowWithParent(FederationState, "provider", by=("key_digest",))
 
 
 def _digest(cookie: str) -> str:

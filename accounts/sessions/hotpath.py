@@ -5,51 +5,24 @@ read and its UPDATE. Building a query with the ORM costs more
 than running it: for the authenticated request's query Django spends about
 0.2 ms resolving lookups and compiling SQL, against 0.03 ms for SQLite to
 answer it. These statements are written once per process and database alias
-from the models' metadata (table and column names, field adaptation and
-converters), so they follow the models, and are then only executed. Same
+from the models' metadata (``accounts.precompiled``), so they follow the
+models, and are then only executed. Same
 statements and semantics as the ORM calls they replace (the lifecycle, fault
 and query-budget tests pin them); no model save signal is sent for the
 rotation's UPDATE (the one receiver of RefreshSession saves, in
 ``accounts/signals.py``, makes this process forget a session revoked by a
 save; a rotation leaves it live).
 """
-from functools import cache, partial
+from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connections, models
-from django.db.transaction import TransactionManagementError
+from django.db import DatabaseError, connections
 
 from accounts.models import RefreshSession
+from accounts.precompiled import Columns, RowWithParent, adapter
 
 _SESSION_ALIAS = "s"
 _USER_ALIAS = "u"
-
-
-class _Columns:
-    """A model's concrete columns: the SELECT list, and a row slice back into an instance."""
-
-    def __init__(self, model, table_alias, connection, only=None):
-        quote = connection.ops.quote_name
-        self.model = model
-        self.fields = [field for field in model._meta.concrete_fields if only is None or field.name in only]
-        self.attnames = [field.attname for field in self.fields]
-        self.sql = ", ".join(f"{quote(table_alias)}.{quote(field.column)}" for field in self.fields)
-        self.converters = []
-        for index, field in enumerate(self.fields):
-            column = field.get_col(table_alias)
-            converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-            if converters:
-                self.converters.append((index, converters, column))
-
-    def load(self, alias, values, connection):
-        return self.model.from_db(alias, self.attnames, self.convert(values, connection))
-
-    def convert(self, values, connection):
-        values = list(values)
-        for index, converters, column in self.converters:
-            for converter in converters:
-                values[index] = converter(values[index], column, connection)
-        return values
 
 
 class _Statements:
@@ -67,9 +40,8 @@ class _Statements:
             f"FROM {session_table} {s} INNER JOIN {user_table} {u} "
             f"ON ({column(s, RefreshSession, 'user')} = {column(u, User, User._meta.pk.name)})"
         )
-        self.session_columns = _Columns(RefreshSession, _SESSION_ALIAS, connection)
-        self.user_columns = _Columns(User, _USER_ALIAS, connection)
-        self.expires_at_column = _Columns(RefreshSession, _SESSION_ALIAS, connection, only=["expires_at"])
+        self.user_columns = Columns(User, _USER_ALIAS, connection)
+        self.expires_at_column = Columns(RefreshSession, _SESSION_ALIAS, connection, only=["expires_at"])
 
         # The user of a live session, and the session's password fingerprint
         # and expiry: one indexed lookup by primary key.
@@ -81,30 +53,21 @@ class _Statements:
             f"AND {column(u, User, 'is_active')} = %s",
             connection,
         )
-        # A session and its user, the session's row locked where the database can.
-        lock = ""
-        if connection.features.has_select_for_update:
-            of = (s,) if connection.features.has_select_for_update_of else ()
-            lock = " " + connection.ops.for_update_sql(of=of)
-        self.locked_session = (
-            f"SELECT {self.session_columns.sql}, {self.user_columns.sql} {join} "
-            f"WHERE {column(s, RefreshSession, 'id')} = %s{lock}"
-        )
         self.rotation_fields = [
             RefreshSession._meta.get_field(name)
             for name in (
                 "generation", "rotated_at", "last_used_at", "expires_at", "last_ip_address", "rotated_by_client",
             )
         ]
-        self.rotation_adapters = [_adapter(field, connection) for field in self.rotation_fields]
+        self.rotation_adapters = [adapter(field, connection) for field in self.rotation_fields]
         self.save_rotation = (
             f"UPDATE {session_table} SET "
             + ", ".join(f"{quote(field.column)} = %s" for field in self.rotation_fields)
             + f" WHERE {quote(RefreshSession._meta.pk.column)} = %s"
         )
-        self.user_pk_adapter = _adapter(User._meta.pk, connection)
-        self.session_pk_adapter = _adapter(RefreshSession._meta.pk, connection)
-        self.expires_at_adapter = _adapter(RefreshSession._meta.get_field("expires_at"), connection)
+        self.user_pk_adapter = adapter(User._meta.pk, connection)
+        self.session_pk_adapter = adapter(RefreshSession._meta.pk, connection)
+        self.expires_at_adapter = adapter(RefreshSession._meta.get_field("expires_at"), connection)
 
 
 class _NativeSelect:
@@ -205,38 +168,6 @@ def _statements(alias):
     return _Statements(alias)
 
 
-# Django's own field classes whose database value is the model value itself.
-_PASSED_AS_IS = (
-    models.CharField, models.TextField, models.BooleanField, models.IntegerField,
-    models.PositiveIntegerField, models.SmallIntegerField, models.BigIntegerField,
-    models.AutoField, models.BigAutoField,
-)
-
-
-def _adapter(field, connection):
-    """model value -> database value, as ``field.get_db_prep_save`` gives it for the values we write.
-
-    Chosen once per field: the generic call validates and converts on every
-    write, which costs more than the write. Exact classes only, so that a
-    custom field keeps its own adaptation.
-    """
-    if field.remote_field is not None:
-        return _adapter(field.target_field, connection)
-    if type(field) in _PASSED_AS_IS:
-        return _as_is
-    if type(field) is models.DateTimeField:
-        return connection.ops.adapt_datetimefield_value
-    return partial(_prep_save, field, connection=connection)
-
-
-def _as_is(value):
-    return value
-
-
-def _prep_save(field, value, *, connection):
-    return field.get_db_prep_save(value, connection)
-
-
 def live_session_user(*, session_id, user_pk, now, alias="default"):
     """(user, the session's password fingerprint, its expiry) for the live session ``session_id``
     of the active user ``user_pk``; None otherwise. ``now`` is an aware datetime."""
@@ -257,21 +188,10 @@ def live_session_user(*, session_id, user_pk, now, alias="default"):
 
 def locked_session(session_id, *, alias="default"):
     """The session with its user, row-locked (call inside ``transaction.atomic``); None if unknown."""
-    connection = connections[alias]
-    if connection.features.has_select_for_update and not connection.in_atomic_block:
-        # As the ORM's select_for_update(): a lock outside a transaction would end at once.
-        raise TransactionManagementError("locked_session() needs a transaction (transaction.atomic).")
-    statements = _statements(alias)
-    with connection.cursor() as cursor:
-        cursor.execute(statements.locked_session, [statements.session_pk_adapter(session_id)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    split = len(statements.session_columns.fields)
-    session = statements.session_columns.load(alias, row[:split], connection)
-    user = statements.user_columns.load(alias, row[split:], connection)
-    RefreshSession.user.field.set_cached_value(session, user)
-    return session
+    return _LOCKED_SESSION.get(session_id, alias=alias)
+
+
+_LOCKED_SESSION = RowWithParent(RefreshSession, "user", by=("id",), lock=True)
 
 
 def save_rotation(session, *, alias="default"):
