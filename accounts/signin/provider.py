@@ -15,12 +15,14 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.federation import flows, linking
 from accounts.federation.models import FederationIntent
-from accounts.federation.outcomes import EMAIL_UNVERIFIED, FAILED, SSO_REQUIRED, Failed
+from accounts.federation.outcomes import ACCOUNT_EXISTS, EMAIL_UNVERIFIED, FAILED, SSO_REQUIRED, Failed
 from accounts.limits import backoff
 from accounts.mfa import challenges
 from accounts.signin import gate
 
 AMR = ("fed",)
+# A first sign-in refused for what the identity may not do (not for a fault): a failed login in the account's events.
+RECORDED_REFUSALS = (ACCOUNT_EXISTS, SSO_REQUIRED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,8 +47,13 @@ def complete(*, slug, params, cookie, client) -> Completed:
                 user=row.user, session_id=row.session_id, provider=provider, person=person, client=client
             )
             return Completed(intent=row.intent, next_path=row.next_path)
-        with transaction.atomic():  # an account made here stays, even when its address must be verified first
-            user = linking.account_for(provider=provider, person=person, client=client)
+        try:
+            with transaction.atomic():  # an account made here stays, even when its address must be verified first
+                user = linking.account_for(provider=provider, person=person, client=client)
+        except Failed as refused:
+            if refused.code in RECORDED_REFUSALS:  # recorded after the rollback, so that the record stays
+                gate.refuse(client=client, reason=refused.code, counts=False)
+            raise
         with transaction.atomic():
             result = _admit(user=user, client=client, provider=provider)
             session = getattr(result, "session", None)

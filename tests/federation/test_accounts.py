@@ -24,6 +24,8 @@ def test_an_unverified_provider_address_of_a_victim_never_enters_the_victims_acc
     assert error_of(flow.through(login="mallory")) == "account_exists"
     assert not Identity.objects.exists()
     assert not RefreshSession.objects.filter(user=user).exists()
+    # Recorded, though the refused sign-in's transaction was rolled back (it used to vanish with it).
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, reason="account_exists").count() == 1
 
 
 def test_a_verified_address_of_an_existing_account_still_needs_a_trusted_provider(acme, flow, user):

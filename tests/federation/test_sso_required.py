@@ -180,3 +180,77 @@ def test_the_provider_list_names_each_providers_domains(db):
     make_provider("off", domains_=("off.test",), enabled=False)
     listed = {p["slug"]: p["domains"] for p in APIClient().get("/api/auth/providers/").json()}
     assert listed == {"acme": ["acme.test", "acme-labs.test"], "plain": []}
+
+
+# A first sign-in at a domain another provider owns
+
+def owner_and_other(real_provider):
+    from tests.federation.peers import register
+
+    owner = register(running=real_provider, client=real_provider.clients[0], slug="acme", name="Acme ID",
+                     domains=["users.example.test"], require_for_domains=True)
+    other = register(running=real_provider, client=real_provider.clients[1], slug="other", name="Other ID")
+    return owner, other
+
+
+def test_a_first_sign_in_through_another_provider_with_a_company_address_makes_no_account(real_provider, client):
+    """Repro: carol@users.example.test signing up through `other` got an account before `sso_required`."""
+    from accounts.federation.models import Identity
+    from accounts.models import User
+    from tests.federation.conftest import Flow, error_of
+
+    owner_and_other(real_provider)
+    refused = Flow(client, slug="other").through(login="carol")  # carol@users.example.test, verified
+    assert error_of(refused) == "sso_required"
+    assert not User.objects.filter(email__iexact="carol@users.example.test").exists()
+    assert not Identity.objects.exists()
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.REGISTERED).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, reason="sso_required").exists()
+
+    # The owning provider then makes the account, as usual.
+    signed_in = Flow(APIClient(), slug="acme").through(login="carol")
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/", signed_in.get("Location")
+    assert Identity.objects.get().provider.slug == "acme"
+
+
+def test_another_trusted_provider_links_no_identity_to_a_company_account(real_provider, client, make_user):
+    """Even a --trusted-email provider may not link itself to an account whose domain another provider owns."""
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow, error_of
+
+    _, other = owner_and_other(real_provider)
+    other.trusted_email = True
+    other.save()
+    carol = make_user("carol-here", email="carol@users.example.test")
+    carol.email_verified_at = carol.date_joined
+    carol.save()
+    assert error_of(Flow(client, slug="other").through(login="carol")) == "sso_required"
+    assert not Identity.objects.filter(user=carol).exists()
+
+
+def test_the_owning_provider_links_an_existing_verified_account_at_its_domain(real_provider, client, make_user):
+    """An account made before its domain was claimed: the owning provider vouches for its own domain's addresses
+    (otherwise its owner could sign in neither with the password, refused, nor with the provider, account_exists)."""
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow
+
+    owner_and_other(real_provider)
+    carol = make_user("carol-here", email="carol@users.example.test")
+    carol.email_verified_at = carol.date_joined
+    carol.save()
+    signed_in = Flow(client, slug="acme").through(login="carol")
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/", signed_in.get("Location")
+    assert Identity.objects.get(user=carol).provider.slug == "acme"
+
+
+def test_the_owning_provider_still_cannot_enter_an_account_whose_address_is_unverified(real_provider, client,
+                                                                                      make_user):
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow, error_of
+
+    owner_and_other(real_provider)
+    carol = make_user("carol-here", email="carol@users.example.test")
+    carol.email_verified_at = None
+    carol.save()
+    assert error_of(Flow(client, slug="acme").through(login="carol")) == "account_exists"
+    assert not Identity.objects.exists()
