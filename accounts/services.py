@@ -111,6 +111,7 @@ def reauthenticate_with_password(*, user, session_id, password, client):
     Wrong passwords count in the login backoff, like a failed login: a
     stolen access token must not become a password oracle.
     """
+    gate.check_reauthentication(user=user, client=client, methods=["pwd"])
     _check_password_with_backoff(user, password, client, field="password")
     issued = lifecycle.reauthenticate(session_id=session_id, methods=["pwd"])
     if issued is None:

@@ -234,7 +234,12 @@ class ReauthenticateView(BearerView):
         "logins (429).",
         request=ReauthenticateSerializer,
         responses={200: TokenResponseSerializer},
-        errors={**schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.PASSWORD_CHECK},
+        errors={
+            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.PASSWORD_CHECK,
+            403: "A password from an account whose domain a provider requires (`sso_required`, with `provider`): "
+            "confirm through that provider (`POST /api/auth/federation/<slug>/start/`, intent `reauth`) or "
+            "with a second factor.",
+        },
     )
     def post(self, request):
         if passkeys.is_passkey_reauthentication(request):

@@ -43,6 +43,10 @@ def complete(*, slug, params, cookie, client) -> Completed:
             )
             return Completed(intent=row.intent, next_path="/account", result=identity)
         if row.intent == FederationIntent.REAUTHENTICATE:
+            try:
+                gate.check_reauthentication(user=row.user, client=client, methods=AMR, provider=provider.slug)
+            except gate.SsoRequired:
+                raise Failed(SSO_REQUIRED, "re-authentication through a provider that does not own the domain") from None
             linking.reauthenticate(
                 user=row.user, session_id=row.session_id, provider=provider, person=person, client=client
             )

@@ -3,6 +3,8 @@
 Each refusal comes only after the credential was right: a wrong password, a
 wrong code or an unknown account answer exactly as for any other account.
 """
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +14,7 @@ from accounts.federation import domains
 from accounts.federation.models import Provider
 from accounts.federation.providers import clean_domain
 from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
-from tests.conftest import LoggedIn, login
+from tests.conftest import PASSWORD, LoggedIn, login
 from tests.passkeys import recording
 from tests.passkeys.authenticator import SoftAuthenticator
 from tests.passkeys.conftest import relying_party  # noqa: F401  (a fixture)
@@ -254,3 +256,109 @@ def test_the_owning_provider_still_cannot_enter_an_account_whose_address_is_unve
     carol.save()
     assert error_of(Flow(client, slug="acme").through(login="carol")) == "account_exists"
     assert not Identity.objects.exists()
+
+
+# "Confirm it's you" for an account whose domain a provider requires
+
+def an_hour_ago(user):
+    """The user's session authenticated an hour ago (its next access token's auth_time says so)."""
+    session = RefreshSession.objects.get(user=user)
+    RefreshSession.objects.filter(pk=session.pk).update(
+        authenticated_at=session.authenticated_at - datetime.timedelta(seconds=3600)
+    )
+    return session
+
+
+@pytest.fixture
+def employee_signed_in(employee):
+    """bob@acme.test signed in (before acme claimed the domain), his authentication an hour old."""
+    client = APIClient()
+    signed_in = LoggedIn(client, login(client, "bob"))
+    make_provider()
+    an_hour_ago(employee)
+    assert signed_in.refresh().status_code == 200
+    return signed_in
+
+
+@pytest.fixture
+def employee_with_an_app(employee):
+    """As ``employee_signed_in``, with an authenticator app enrolled before the domain was claimed."""
+    from tests.mfa.conftest import enrol
+
+    client = APIClient()
+    signed_in = LoggedIn(client, login(client, "bob"))
+    signed_in.enrolled = enrol(signed_in)
+    make_provider()
+    an_hour_ago(employee)
+    assert signed_in.refresh().status_code == 200
+    return signed_in
+
+
+def test_confirming_with_the_password_answers_sso_required(employee_signed_in, employee):
+    """Repro: "Confirm it's you" took the password of an account its company's provider signs in."""
+    response = employee_signed_in.post("/api/auth/reauthenticate/", {"password": "correct horse battery"})
+    right = employee_signed_in.post("/api/auth/reauthenticate/", {"password": PASSWORD})
+    for answer in (response, right):
+        assert_sso_required(answer)
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.REAUTHENTICATED, user=employee).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, user=employee,
+                                        reason="sso_required").count() == 2
+
+
+def test_a_route_that_needs_a_recent_authentication_names_the_provider_not_the_password(employee_signed_in):
+    response = employee_signed_in.post("/api/auth/password/", {"current_password": "x", "new_password": "y" * 20})
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "reauthentication_required"
+    assert body["methods"] == ["provider"] and body["provider"] == "acme"
+
+
+def test_a_factor_route_names_the_provider_and_the_accounts_own_factors(employee_signed_in, employee):
+    response = employee_signed_in.post("/api/auth/mfa/totp/")
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "reauthentication_required"
+    assert body["methods"] == ["provider"] and body["provider"] == "acme"
+
+
+def test_a_code_of_the_accounts_authenticator_app_still_confirms(employee_with_an_app):
+    """A second factor is what the provider sign-in's own second step takes: it confirms as it did."""
+    factor_route = employee_with_an_app.post("/api/auth/mfa/recovery-codes/")
+    assert factor_route.status_code == 403, factor_route.content
+    assert factor_route.json()["methods"] == ["totp", "recovery_code"]  # a factor route: the factors only
+    code = employee_with_an_app.enrolled.recovery_codes[0]
+    confirmed = employee_with_an_app.post("/api/auth/reauthenticate/", {"code": code})
+    assert confirmed.status_code == 200, confirmed.content
+
+
+def test_the_accounts_plain_routes_name_its_factors_beside_the_provider(employee_with_an_app):
+    body = employee_with_an_app.post(
+        "/api/auth/password/", {"current_password": "x", "new_password": "y" * 20}
+    ).json()
+    assert body["code"] == "reauthentication_required"
+    assert body["methods"] == ["provider", "totp", "recovery_code"] and body["provider"] == "acme"
+
+
+def test_confirming_through_another_linked_provider_answers_sso_required(real_provider, client):
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow, error_of
+
+    owner_and_other(real_provider)
+    assert Flow(client, slug="acme").through(login="carol").status_code == 302
+    user = Identity.objects.get().user
+    Identity.objects.create(user=user, provider=Provider.objects.get(slug="other"), subject="carol",
+                            email=user.email, email_verified=True)
+    session = an_hour_ago(user)
+    access = client.post("/api/auth/refresh/").json()["access"]
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {access}"}
+
+    other = Flow(client, slug="other").through(login="carol", intent="reauth", next_path="/account", **bearer)
+    assert error_of(other) == "sso_required" and other["Location"].startswith("/account?")
+    session.refresh_from_db()
+    assert session.authenticated_at < datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=30)
+
+    own = Flow(client, slug="acme").through(login="carol", intent="reauth", next_path="/account", **bearer)
+    assert own["Location"] == "/account"
+    session.refresh_from_db()
+    assert "fed" in session.amr.split()
+    assert session.authenticated_at > datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
