@@ -235,6 +235,11 @@ function bareEnglish(src) {
     // An object's key ({ 'English words': … }), not a shown value; a ternary's first branch is still checked.
     if (/(?:^|[{,])\s*$/.test(before) && /^\s*:/.test(code.slice(m.index + m[0].length))) continue;
     if (/\b(?:querySelector|getItem|setItem|removeItem|addEventListener|setAttribute|getAttribute|request|has|get|code ===|name ===|err\.code|\.code ===|createElement|startsWith|endsWith|includes|split|join|replace)\s*\(?\s*$/.test(before)) continue;
+    // A lone lower-case word as an element's text (h('p', { … }, 'or')) is shown as it is, too.
+    if (/\}\s*,\s*$/.test(before) && /^[a-z]{2,}$/.test(text)) {
+      found.push(text);
+      continue;
+    }
     // English words: two letters or more and either a space or a capital first letter; paths, codes and CSS do not.
     if (!/[A-Za-z]{2}/.test(text) || /^[/#.[]/.test(text) || !/(?:^[A-Z][a-z]|[a-z] [a-z])/.test(text)) continue;
     found.push(text);
@@ -256,6 +261,7 @@ test('the pages and the modules that draw them leave no English sentence outside
 test('the scan for bare English finds what it should', () => {
   assert.deepEqual(bareEnglish("h('p', {}, 'Sign in to continue.'); h('span', { class: 'badge' }, t('On'));"), ['Sign in to continue.']);
   assert.deepEqual(bareEnglish("h('a', { href: '/login', class: 'btn btn-primary' }, t('Sign in'));"), []);
+  assert.deepEqual(bareEnglish("h('p', { class: 'auth-divider' }, 'or'); h('p', { class: 'auth-divider' }, t('or'));"), ['or']);
   assert.deepEqual(bareEnglish('toast(`Session on ${label} revoked.`); h(`x-${id}`);'), ['Session on ${label} revoked.']);
   assert.deepEqual(bareEnglish("const M = {\n  'Some English key': () => t('Some English key'),\n};\nh('b', {}, on ? 'Turned on' : t('Off'));"), ['Turned on']);
 });
