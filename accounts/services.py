@@ -202,5 +202,6 @@ def change_password(*, user, current_password, new_password, current_session_id,
 
 def request_email_change(*, user, new_email, password, client):
     """Check the password (wrong ones count in the login backoff), then mail the link and the notice."""
+    addresses.ensure_may_move(user=user, new_email=new_email)  # before the password: nothing to hash for a refusal
     _check_password_with_backoff(user, password, client, field="password")
     addresses.request_change(user=user, new_email=new_email, client=client)

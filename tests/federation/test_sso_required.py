@@ -362,3 +362,47 @@ def test_confirming_through_another_linked_provider_answers_sso_required(real_pr
     session.refresh_from_db()
     assert "fed" in session.amr.split()
     assert session.authenticated_at > datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+
+
+# The address of a company account stays at its company's domains
+
+@pytest.fixture
+def employee_with_a_recent_password(employee, settings, smtp_server):
+    """bob@acme.test, signed in with his password just before acme claimed the domain (a recent authentication)."""
+    settings.SITE_URL = "https://gatehouse.test"
+    client = APIClient()
+    signed_in = LoggedIn(client, login(client, "bob"))
+    make_provider(domains_=("acme.test", "acme-labs.test"))
+    return signed_in
+
+
+def test_a_company_account_cannot_move_its_address_off_the_companys_domains(employee_with_a_recent_password, employee):
+    """Repro: bob moved his address to a private one, and so out of his company's sign-in (and its offboarding)."""
+    from accounts.mail.models import OutboxMessage
+
+    response = employee_with_a_recent_password.post(
+        "/api/auth/email/change/", {"new_email": "bob@private.test", "password": PASSWORD}
+    )
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "address_managed" and body["provider"] == "acme" and body["detail"]
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_company_account_may_move_between_its_companys_domains(employee_with_a_recent_password):
+    response = employee_with_a_recent_password.post(
+        "/api/auth/email/change/", {"new_email": "bob@acme-labs.test", "password": PASSWORD}
+    )
+    assert response.status_code == 202, response.content
+
+
+def test_a_change_link_issued_before_the_domain_was_claimed_does_not_move_the_address(employee):
+    from accounts.recovery import address_tokens
+
+    token = address_tokens.make_change_token(employee, "bob@private.test")
+    make_provider()
+    response = APIClient().post("/api/auth/email/verify/", {"token": token}, format="json")
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "address_managed"
+    employee.refresh_from_db()
+    assert employee.email == "bob@acme.test"
