@@ -159,9 +159,13 @@ class CodeAlreadyUsed(APIException):
 def register_user(*, username, email, password, client):
     """Create the account; unless ``SIGNUP_EMAIL_VERIFICATION=none``, mail it a verification link.
 
+    An address at a domain a provider requires is refused (403 ``sso_required``): such accounts are made
+    through that provider, and one made here first would squat the address of the person it belongs to.
+
     With ``mandatory`` and mail not set up, no account is created (503):
     nobody could ever log in to it.
     """
+    gate.refuse_sign_up_at_owned_domain(email=email)
     verification = conf.signup_email_verification()
     if verification == "mandatory":
         addresses.ensure_available()

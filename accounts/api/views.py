@@ -298,7 +298,9 @@ class RegisterView(CookieRouteView):
         request=RegisterSerializer,
         responses={201: RegisterResponseSerializer},
         errors={
-            **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED,
+            **schema.BODY_ERRORS,
+            403: f"{schema.ORIGIN_REFUSED[403]} Or an address at a domain a provider requires (`sso_required`, "
+            "with `provider`): sign up through that provider.",
             404: "Sign-up is disabled on this server (`SIGNUP_ENABLED` off; `not_found`).",
             **schema.THROTTLED, **schema.PASSWORD_CHECK,
         },

@@ -132,6 +132,17 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
     return issued
 
 
+def refuse_sign_up_at_owned_domain(*, email) -> None:
+    """403 ``sso_required`` for a password sign-up with an address at a domain a provider requires.
+
+    The answer tells nothing about accounts: which domains are owned is
+    public (``GET /api/auth/providers/``).
+    """
+    owner = domains.required_provider(email)
+    if owner is not None:
+        raise SsoRequired(owner)
+
+
 def check_reauthentication(*, user, client, methods, provider=None) -> None:
     """"Confirm it's you" in an open session: 403 ``sso_required`` for a password (or another provider's
     identity) when a provider owns the account's domain (``require_for_domains``).

@@ -132,3 +132,18 @@ def test_confirm_its_you_offers_the_company_provider_and_no_password(page, acme,
         return claims.get("auth_time", 0) >= asked_at and "fed" in claims.get("amr", [])
 
     wait_until(fresh_auth_time, what="an access token with the new authentication")
+
+
+def test_signing_up_with_a_company_address_points_to_its_provider(page, acme, artifacts):
+    """Repro: a password sign-up took a company address, squatting it before its owner's first provider sign-in."""
+    page.goto("/signup")
+    form = page.get_by_test_id("signup-form")
+    form.locator('input[name="username"]').fill("dora")
+    form.locator('input[name="email"]').fill("dora@acme.test")
+    form.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('input[name="password_confirm"]').fill(PASSWORD)
+    form.locator('button[type="submit"]').click()
+    expect(form.get_by_role("alert")).to_have_text("Your organisation signs you in with Acme ID.")
+    expect(page.locator('[data-testid="provider-button"][data-provider="acme"]')).to_be_visible()
+    screenshots(page, artifacts, "federation-signup-company")
+    assert not Identity.objects.exists()

@@ -406,3 +406,29 @@ def test_a_change_link_issued_before_the_domain_was_claimed_does_not_move_the_ad
     assert response.json()["code"] == "address_managed"
     employee.refresh_from_db()
     assert employee.email == "bob@acme.test"
+
+
+# Sign-up at a company domain
+
+def test_a_password_sign_up_with_a_company_address_is_sent_to_the_provider(db, settings):
+    """Repro: anyone could sign up bob@acme.test with a password first; the real bob's first sign-in through
+    acme then met account_exists (an unverified account squatting his address)."""
+    from accounts.models import User
+
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "SIGNUP_ENABLED": True}
+    make_provider()
+    response = APIClient().post(
+        "/api/auth/register/", {"username": "squatter", "email": "Bob@ACME.test", "password": PASSWORD}, format="json"
+    )
+    assert_sso_required(response)
+    assert not User.objects.filter(username="squatter").exists()
+
+
+def test_a_password_sign_up_elsewhere_is_as_before(db, settings):
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "SIGNUP_ENABLED": True}
+    make_provider()
+    response = APIClient().post(
+        "/api/auth/register/", {"username": "erin", "email": "erin@elsewhere.test", "password": PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
