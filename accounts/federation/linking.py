@@ -15,7 +15,9 @@ The rules, and why (docs/federation.md says the same to operators):
   page) — unless the provider is marked ``trusted_email`` or owns the
   address's domain, says the address is verified, and the account's address
   is verified too: then the identity is linked (the owner is mailed) and
-  signs in.
+  signs in. When only the account's side is unverified, the answer is
+  ``account_unconfirmed`` and the address is mailed a verification link:
+  once it is used, the same sign-in links.
 - Otherwise a first sign-in makes an account when sign-up is open and the
   provider allows it (``signup_closed`` if not): the provider's address
   (verified only if it says so), a free username from the claims, no usable
@@ -44,6 +46,7 @@ from accounts.federation import domains, notices
 from accounts.federation.models import FederatedSignIn, Identity, PendingFederatedSignIn
 from accounts.federation.outcomes import (
     ACCOUNT_EXISTS,
+    ACCOUNT_UNCONFIRMED,
     EMAIL_UNVERIFIED,
     FAILED,
     IDENTITY_IN_USE,
@@ -130,8 +133,11 @@ def _first_sign_in(*, provider, person, client, now) -> Identity:
     trusted = provider.trusted_email or domain_owner == provider.slug
     owner = _account_with_address(person.email)
     if owner is not None:
-        if trusted and person.email_verified and owner.email_verified_at is not None:
-            return _new_identity(user=owner, provider=provider, person=person, client=client, now=now)
+        if trusted and person.email_verified:
+            if owner.email_verified_at is not None:
+                return _new_identity(user=owner, provider=provider, person=person, client=client, now=now)
+            # Both could be the same person, once the account proves its address (the caller mails it a link).
+            raise Failed(ACCOUNT_UNCONFIRMED, f"{provider.slug}: address of an account that never confirmed it")
         raise Failed(ACCOUNT_EXISTS, f"{provider.slug}: address of an existing account")
     if not (provider.allow_signup and conf.signup_enabled()):
         raise Failed(SIGNUP_CLOSED, f"{provider.slug}: sign-up closed")

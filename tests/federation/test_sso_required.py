@@ -246,16 +246,29 @@ def test_the_owning_provider_links_an_existing_verified_account_at_its_domain(re
 
 
 def test_the_owning_provider_still_cannot_enter_an_account_whose_address_is_unverified(real_provider, client,
-                                                                                      make_user):
-    from accounts.federation.models import Identity
-    from tests.federation.conftest import Flow, error_of
+                                                                                      make_user, settings,
+                                                                                      smtp_server):
+    """Its owner proves the address with the link mailed now, then signs in through the provider."""
+    import re
 
+    from accounts.federation.models import Identity
+    from accounts.mail.models import OutboxMessage
+    from tests.federation.conftest import SITE, Flow, error_of
+
+    settings.SITE_URL = SITE
     owner_and_other(real_provider)
     carol = make_user("carol-here", email="carol@users.example.test")
     carol.email_verified_at = None
     carol.save()
-    assert error_of(Flow(client, slug="acme").through(login="carol")) == "account_exists"
+    assert error_of(Flow(client, slug="acme").through(login="carol")) == "account_unconfirmed"
     assert not Identity.objects.exists()
+
+    (mail,) = OutboxMessage.objects.filter(to="carol@users.example.test")
+    token = re.search(r"token=([A-Za-z0-9_\-.]+)", mail.body_text).group(1)
+    assert APIClient().post("/api/auth/email/verify/", {"token": token}, format="json").status_code == 204
+    signed_in = Flow(APIClient(), slug="acme").through(login="carol")
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/", signed_in.get("Location")
+    assert Identity.objects.get(user=carol).provider.slug == "acme"
 
 
 # "Confirm it's you" for an account whose domain a provider requires
