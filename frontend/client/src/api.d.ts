@@ -159,6 +159,8 @@ export interface ApiClient {
   removeTotp(): Promise<any>;
   regenerateRecoveryCodes(): Promise<{ recovery_codes: string[] }>;
   users(pageQuery?: string): Promise<any>;
+  /** POST a JSON body without the access token (never intercepted); the parsed answer, or ApiError/TransientError. */
+  postAnonymously<T = any>(path: string, body: unknown): Promise<T>;
   refresh(): Promise<string>;
   retryNow(): void;
   reauthenticate(proof: ReauthProof): Promise<void>;

@@ -543,6 +543,17 @@ export function createApiClient({
     return { res, body: await finish(res) };
   }
 
+  /**
+   * POST a JSON body without the access token, even when signed in: a request
+   * that must not be tied to this tab's session (a silent sign-in or a sign-out
+   * asked by an application while the browser is signed out). Through the same
+   * fetch as every other call, so it carries what the app adds (its language).
+   * Resolves with the parsed body; rejects with ApiError or TransientError.
+   */
+  async function postAnonymously(path, body) {
+    return (await publicRequest(path, { method: 'POST', body })).body;
+  }
+
   // ---- API surface ---------------------------------------------------------
 
   /**
@@ -738,6 +749,7 @@ export function createApiClient({
     regenerateRecoveryCodes: () => request(PATHS.recoveryCodes, { method: 'POST' }),
     /** Staff user list; `pageQuery` is a query string like "?page=2" (or empty). */
     users: (pageQuery = '') => request(PATHS.users + pageQuery),
+    postAnonymously,
     /** Refresh now (if still needed after taking the lock). */
     refresh: () => {
       const token = store.get();
