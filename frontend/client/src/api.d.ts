@@ -109,6 +109,8 @@ export interface ApiClientOptions {
   credentials?: RequestCredentials;
   marginMs?: number;
   lockTimeoutMs?: number;
+  /** The cross-tab refresh lock's name (default REFRESH_LOCK): one per token store. */
+  lockName?: string;
   requestTimeoutMs?: number;
   backoff?: { initialMs?: number; maxMs?: number; maxAttempts?: number };
   sleep?: (ms: number) => Promise<void>;
