@@ -159,3 +159,12 @@ def test_bad_start_bodies_are_400(acme, client):
 
 def test_providers_lists_the_enabled_ones(acme, client):
     assert client.get("/api/auth/providers/").json() == [{"slug": "acme", "name": "Acme ID", "kind": "oidc", "domains": []}]
+
+
+def test_a_secret_that_does_not_open_stops_the_start_with_provider_unavailable(acme, client, settings, caplog):
+    """Not a round trip to the provider ending in invalid_client: the server says why, in its log."""
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    with caplog.at_level("ERROR", logger="accounts.federation.flows"):
+        response = client.post("/api/auth/federation/acme/start/", {"intent": "login"}, format="json")
+    assert response.status_code == 503 and response.json()["code"] == "provider_unavailable"
+    assert "does not open under this DJANGO_SECRET_KEY" in caplog.text
