@@ -76,7 +76,7 @@ export function askToReauthenticate({
     : null;
   // Shown at once when the server named a passkey; otherwise once the account is known to have one.
   const passkeyWrap = passkey && !passkeyOnly
-    ? h('div', { class: 'reauth-passkey', hidden: !secondFactorOnly }, h('p', { class: 'auth-divider' }, 'or'), passkey)
+    ? h('div', { class: 'reauth-passkey', hidden: !secondFactorOnly }, h('p', { class: 'auth-divider' }, t('or')), passkey)
     : null;
   // "Continue with <provider>": shown once the account is known to have a linked one (not for a second factor).
   const providerWrap = h('div', { class: 'reauth-providers', hidden: true });
@@ -186,7 +186,7 @@ export function askToReauthenticate({
       });
       if (buttons) {
         providerWrap.replaceChildren(
-          h('p', { class: 'auth-divider' }, 'or'),
+          h('p', { class: 'auth-divider' }, t('or')),
           h('p', { class: 'small muted' }, t('You’ll come back to this page; then do it again.')),
           buttons,
         );
