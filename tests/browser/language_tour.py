@@ -82,6 +82,7 @@ class Tour:
             self.shoot(name)
         except Exception:  # noqa: BLE001 — the tour writes the failure down and goes on to the next page
             self.note("problems.txt", f"{name}:\n{traceback.format_exc()}")
+            self.page.screenshot(path=str(self.folder / f"{name}-failed.png"), full_page=True)
 
 
 def settled(page):
@@ -218,9 +219,8 @@ def test_tour(new_context, tour_site, make_user, language):
         form = page.get_by_test_id("mfa-form")
         form.locator('input[name="code"]').fill("000000")
         form.locator('button[type="submit"]').click()
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('[role=alert]')].some((el) => el.offsetParent && el.textContent.trim())",
-            timeout=20_000)
+        # A wrong code is said beside the field (aria-invalid), not in the form's alert.
+        expect(form.locator('input[name="code"]')).to_have_attribute("aria-invalid", "true", timeout=20_000)
     tour.step("two-step-wrong-code", second_step_wrong)
 
     # Alice: several devices, a token, a linked identity, then a passkey added on the account page.
