@@ -165,7 +165,8 @@ def test_tour(new_context, tour_site, make_user, language):
                              ("acme", "oidc", "Acme ID")):
         Provider.objects.create(slug=slug, kind=kind, name=name, client_id="x", client_secret_sealed="",
                                 issuer="https://id.acme.example")
-    tour.step("login-providers", lambda: (page.goto("/login"), expect(page.get_by_test_id("provider-button")).to_have_count(3)))
+    tour.step("login-providers", lambda: (
+        page.goto("/login"), expect(page.get_by_test_id("provider-button")).to_have_count(3)))
     tour.step("signup", lambda: (page.goto("/signup"), expect(page.get_by_test_id("page-title")).to_be_visible()))
 
     def signup_errors():
@@ -173,7 +174,8 @@ def test_tour(new_context, tour_site, make_user, language):
         page.locator('form button[type="submit"]').first.click()
         page.wait_for_timeout(300)
     tour.step("signup-errors", signup_errors)
-    tour.step("forgot-password", lambda: (page.goto("/forgot-password"), expect(page.get_by_test_id("forgot-password-form")).to_be_visible()))
+    tour.step("forgot-password", lambda: (
+        page.goto("/forgot-password"), expect(page.get_by_test_id("forgot-password-form")).to_be_visible()))
 
     def forgot_sent():
         page.goto("/forgot-password")

@@ -34,7 +34,8 @@ def test_the_glossary_word_is_the_one_the_catalogs_use(language):
 def test_the_document_shows_each_language_s_words():
     doc = DOC.read_text(encoding="utf-8")
     missing = [
-        (language, word) for language, terms in GLOSSARY.items() for word, _variants in terms.values() if word not in doc
+        (language, word)
+        for language, terms in GLOSSARY.items() for word, _variants in terms.values() if word not in doc
     ]
     assert missing == []
 
