@@ -86,6 +86,9 @@ def test_a_choice_made_signed_in_is_saved_on_the_account_and_wins_over_the_brows
     page.goto("/account")
     picker = page.get_by_test_id("language-select")
     expect(picker).to_have_value("de")
+    # Repro (issue 25): the Profile form had a second language select beside the picker.
+    expect(page.locator("select:has(option[value='ar'])")).to_have_count(1)
+    expect(page.get_by_test_id("profile-section").get_by_test_id("language-select")).to_have_count(1)
 
     picker.select_option("ar")
 

@@ -1,4 +1,4 @@
-// Account: profile (details, username, names, language), change of address, password change (server
+// Account: profile (details, username, names, the language picker), change of address, password change (server
 // validation shown per field), two-step sign-in, passkeys, sign-in providers, personal access tokens, and the
 // account's data.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
@@ -10,7 +10,6 @@ import { mount as mountPasskeys } from './account-passkeys.js';
 import { mount as mountIdentities } from './account-identities.js';
 import { enrolmentNotice } from '../enrolment.js';
 import { profileCard, dataCard } from './account-data.js';
-import { languageSelect } from '../language-select.js';
 import { t, tNodes } from '../translate.js';
 import { errorMessage } from '../error-text.js';
 
@@ -42,7 +41,6 @@ export function mount(container, outerCtx) {
   const twoStep = twoStepSection(ctx);
   add(container, 
     pageTitle(t('Account'), t('Your profile and sign-in security.')),
-    languageSelect(ctx, { id: 'account-language-select' }),
     enrolment.el,
     h(
       'div',
