@@ -1,6 +1,6 @@
 // Account: profile (details, username, names, the language picker), change of address, password change (server
-// validation shown per field), two-step sign-in, passkeys, sign-in providers, personal access tokens, and the
-// account's data.
+// validation shown per field; a first password by mail for an account without one), two-step sign-in,
+// passkeys, sign-in providers, personal access tokens, and the account's data.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError } from '../api.js';
 import { twoStepSection } from './two-step.js';
@@ -10,6 +10,7 @@ import { mount as mountPasskeys } from './account-passkeys.js';
 import { mount as mountIdentities } from './account-identities.js';
 import { enrolmentNotice } from '../enrolment.js';
 import { profileCard, dataCard } from './account-data.js';
+import { setPasswordCard } from './account-set-password.js';
 import { t, tNodes } from '../translate.js';
 import { errorMessage } from '../error-text.js';
 
@@ -48,9 +49,10 @@ export function mount(container, outerCtx) {
       profileCard(ctx),
       // While a factor must be enrolled the server refuses these (403): the page offers enrolment only.
       held ? null : emailCard(),
-      held ? null : h(
+      // No usable password (an account made through a sign-in provider): nothing to change, one to set by mail.
+      held ? null : user.has_password === false ? setPasswordCard(ctx) : h(
         'section',
-        { class: 'card', 'aria-labelledby': 'card-password' },
+        { class: 'card', 'aria-labelledby': 'card-password', testid: 'password-section' },
         h('h2', { class: 'card-title', id: 'card-password' }, t('Change password')),
         h('p', { class: 'muted small' }, t('Changing your password signs out all your other sessions. This one stays signed in.')),
         form,
