@@ -162,3 +162,13 @@ def test_the_main_pages_in_german_and_arabic(browser_in, artifacts, user, langua
         page.set_viewport_size({"width": 1280, "height": 900})
         found = accessibility.violations(page, label=f"{path} ({language})")
         assert not accessibility.failing(found), accessibility.report(found)
+
+
+def test_without_javascript_the_page_says_so_in_the_browsers_language(new_context, artifacts):
+    # Repro (issue 25, item 2): the <noscript> text was English whatever the browser asked for.
+    page = new_context(locale="ar", java_script_enabled=False).new_page()
+    page.goto("/login")
+
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("p.noscript")).to_have_text("يحتاج Gatehouse إلى JavaScript ليعمل. فعّله من فضلك وأعد تحميل الصفحة.")
+    screenshots(page, artifacts, "noscript-ar")
