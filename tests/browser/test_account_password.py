@@ -62,6 +62,9 @@ def test_an_account_without_a_password_is_offered_one_by_mail_not_a_change(page,
     expect(card).to_contain_text("Your account has no password")
     expect(page.get_by_test_id("password-section")).to_have_count(0)
     expect(page.locator('input[name="current_password"]')).to_have_count(0)
+    # Nor a password field to confirm a change of address with: it says to set one first.
+    expect(page.locator('input[type="password"]')).to_have_count(0)
+    expect(page.get_by_test_id("email-change-needs-password")).to_be_visible()
     card.get_by_test_id("set-password-send").click()
 
     expect(card.get_by_test_id("set-password-sent")).to_contain_text("Check the inbox of carol@example.com")
@@ -77,6 +80,7 @@ def test_an_account_with_a_password_still_changes_it(page, user):
     expect(page.get_by_test_id("password-section")).to_contain_text("Change password")
     expect(page.locator('input[name="current_password"]')).to_be_visible()
     expect(page.get_by_test_id("set-password-section")).to_have_count(0)
+    expect(page.get_by_test_id("email-form").locator('input[name="password"]')).to_be_visible()
 
 
 @pytest.mark.parametrize("language", ["en", "de", "ar"])

@@ -157,7 +157,12 @@ export function mount(container, outerCtx) {
             h('p', {}, resend),
             resendStatus)
           : null,
-        emailForm,
+        // The change is confirmed with the password (POST /api/auth/email/change/): an account without one sets
+        // it first (the card beside this one), rather than meet a password field it cannot fill.
+        user.has_password === false
+          ? h('p', { class: 'alert alert-info', testid: 'email-change-needs-password' },
+            t('Changing your address asks for your password, and your account has none yet: set one first.'))
+          : emailForm,
       ),
     );
   }
