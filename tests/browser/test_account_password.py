@@ -98,3 +98,5 @@ def test_the_password_card_in_each_language(new_context, language, user, provide
     expect(without.get_by_test_id("set-password-section")).to_contain_text(SET_A_PASSWORD[language])
     expect(without.get_by_test_id("language-select")).to_have_value(language)
     screenshots(without, artifacts, f"account-provider-only-{language}")
+    # At a phone's width nothing runs past the page (the German button's label is long).
+    assert without.evaluate("document.documentElement.scrollWidth") <= 390

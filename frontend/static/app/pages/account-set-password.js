@@ -12,7 +12,7 @@ export function setPasswordCard(ctx) {
   const error = formError();
   const sent = h('div', { class: 'alert alert-success', role: 'status', testid: 'set-password-sent', hidden: true });
   const send = user.email
-    ? h('button', { type: 'button', class: 'btn btn-primary', testid: 'set-password-send', on: { click: onSend } },
+    ? h('button', { type: 'button', class: 'btn btn-primary btn-wraps', testid: 'set-password-send', on: { click: onSend } },
       t('Email me a link to set a password'))
     : null;
 
