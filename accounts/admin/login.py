@@ -121,7 +121,7 @@ def admin_second_step(request):
         form.data["code"] = ""  # a spent or wrong code is not typed over
     context = {
         **admin.site.each_context(request),
-        "title": "Two-step sign-in",
+        "title": _("Two-step sign-in"),
         "form": form,
         "username": user.get_username(),
         "offers_code": bool({"totp", "recovery_code"} & set(second_step.method_names(user))),
@@ -182,7 +182,7 @@ def _password_step(request, extra_context):
     """``admin.site.login`` for a POST, with ``_PasswordStep`` as its view."""
     context = {
         **admin.site.each_context(request),
-        "title": "Log in",
+        "title": _("Log in"),
         "subtitle": None,
         "app_path": request.get_full_path(),
         "username": request.user.get_username(),
@@ -238,7 +238,7 @@ def _wait(request, attempt):
 
 
 def _too_many_attempts(request, wait):
-    context = {**admin.site.each_context(request), "title": "Too many attempts", "retry_after": wait}
+    context = {**admin.site.each_context(request), "title": _("Too many attempts"), "retry_after": wait}
     response = render(request, "admin/accounts/login_throttled.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response

@@ -230,10 +230,10 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         ):
             return None
         confirmation = self._confirmation(
-            request, queryset, action="reset_two_step_sign_in", title="Reset two-step sign-in",
-            question="Reset two-step sign-in of the selected users? Their authenticator app, recovery codes and "
-                     "passkeys are removed, and a password alone then signs them in.",
-            consequences=["Each user is mailed that an administrator reset it.", "Their pending sign-ins end."],
+            request, queryset, action="reset_two_step_sign_in", title=_("Reset two-step sign-in"),
+            question=_("Reset two-step sign-in of the selected users? Their authenticator app, recovery codes and "
+                       "passkeys are removed, and a password alone then signs them in."),
+            consequences=[_("Each user is mailed that an administrator reset it."), _("Their pending sign-ins end.")],
             reauthenticate=True,
         )
         if confirmation is not None:
@@ -276,7 +276,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
             "title": title,
             "question": question,
             "consequences": consequences,
-            "objects_name": "users",
+            "objects_name": _("users"),
             "queryset": queryset,
             "opts": self.model._meta,
             "action": action,
@@ -311,11 +311,11 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         if self._protects_superusers(request, queryset, _("Only a superuser can deactivate a superuser; nothing was changed.")):
             return None
         confirmation = self._confirmation(
-            request, queryset, action="deactivate_and_revoke_sessions", title="Deactivate and revoke all sessions",
-            question="Deactivate the selected users and end everything they are signed in with?",
-            consequences=["They can no longer sign in.",
-                          "Every session and personal access token of theirs ends at once.",
-                          "You cannot deactivate yourself: you are skipped."],
+            request, queryset, action="deactivate_and_revoke_sessions", title=_("Deactivate and revoke all sessions"),
+            question=_("Deactivate the selected users and end everything they are signed in with?"),
+            consequences=[_("They can no longer sign in."),
+                          _("Every session and personal access token of theirs ends at once."),
+                          _("You cannot deactivate yourself: you are skipped.")],
         )
         if confirmation is not None:
             return confirmation
@@ -360,14 +360,14 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         if self._protects_superusers(request, queryset, _("Only a superuser can delete a superuser; nothing was changed.")):
             return None
         confirmation = self._confirmation(
-            request, queryset, action="delete_accounts", title="Delete accounts and their personal data",
-            question="Delete the selected accounts? This cannot be undone.",
+            request, queryset, action="delete_accounts", title=_("Delete accounts and their personal data"),
+            question=_("Delete the selected accounts? This cannot be undone."),
             consequences=[
-                "Each account goes with its sessions (signed out at once), personal access tokens, authenticator "
-                "app, recovery codes, passkeys, known devices and queued mail.",
-                "Their security events stay under a pseudonym, without username, address, IP or user agent.",
-                "Each user is mailed that an administrator deleted the account.",
-                "You cannot delete yourself here: you are skipped.",
+                _("Each account goes with its sessions (signed out at once), personal access tokens, authenticator "
+                  "app, recovery codes, passkeys, known devices and queued mail."),
+                _("Their security events stay under a pseudonym, without username, address, IP or user agent."),
+                _("Each user is mailed that an administrator deleted the account."),
+                _("You cannot delete yourself here: you are skipped."),
             ],
             reauthenticate=True,
         )
@@ -447,9 +447,13 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
                 return HttpResponseRedirect(request.get_full_path())
             context = {
                 **self.admin_site.each_context(request),
-                "title": "Confirm it's you",
-                "question": f"Setting the password of {target} needs a recent sign-in. Type your own password"
-                            + (" and confirm with your second step." if second_step.required(request.user) else "."),
+                "title": _("Confirm it's you"),
+                "question": (
+                    _("Setting the password of %(user)s needs a recent sign-in. Type your own password and confirm "
+                      "with your second step.")
+                    if second_step.required(request.user)
+                    else _("Setting the password of %(user)s needs a recent sign-in. Type your own password.")
+                ) % {"user": target},
                 "opts": self.model._meta,
                 "reauth_form": form,
                 "reauth_passkey_options": form.passkey_options(),

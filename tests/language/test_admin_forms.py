@@ -36,6 +36,8 @@ def test_the_confirmation_form_and_its_refusal_are_in_german(admin_signed_in_lon
     wrong = admin_signed_in_long_ago.post(url, {"_reauthenticate": "1", "password": "not it"}, **GERMAN)
 
     assert "Ihr Passwort" in page and "Your password" not in page
+    assert "Bestätigen Sie, dass Sie es sind" in page and 'value="Bestätigen"' in page
+    assert "Das Festlegen des Passworts von bob braucht eine frische Anmeldung." in page
     assert "Dieses Passwort, dieser Code oder Passkey ist nicht richtig." in wrong.content.decode()
 
 
@@ -51,3 +53,17 @@ def test_a_refused_action_says_why_in_german(make_user):
     done = browser.post(USERS, data, follow=True, **GERMAN)
 
     assert "Nur ein Superuser kann einen Superuser deaktivieren; nichts wurde geändert." in done.content.decode()
+
+
+def test_an_actions_confirmation_page_is_in_german(make_user):
+    root = make_user("root", is_staff=True, is_superuser=True)
+    bob = make_user("bob")
+    browser = Client()
+    browser.force_login(root)
+
+    data = {"action": "deactivate_and_revoke_sessions", "_selected_action": [bob.pk]}
+    page = browser.post(USERS, data, **GERMAN).content.decode()
+
+    assert "Die ausgewählten Benutzer deaktivieren und alles beenden, womit sie angemeldet sind?" in page
+    assert "Sie können sich nicht mehr anmelden." in page and 'value="Ja, ich bin sicher"' in page
+    assert "Nein, zurück" in page and "take me back" not in page

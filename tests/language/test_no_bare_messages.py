@@ -147,11 +147,13 @@ def test_the_scan_leaves_wrapped_and_internal_strings_alone(source):
 ADMIN = ROOT / "accounts" / "admin"
 FORM_TEXT = {"label", "help_text"}
 MESSAGE_CALLS = {"message_user", "error", "info", "success", "warning", "debug"}
+PAGE_TEXT = {"title", "question", "consequences", "site_header"}
 
 
 def bare_admin_messages(source: str, filename: str = "<source>") -> list[str]:
     """``file:line: text`` for each admin message not in gettext: an error, a form field's label or help text,
-    a message shown after an action (``message_user``, ``messages.error(request, …)``)."""
+    a message shown after an action (``message_user``, ``messages.error(request, …)``), a page's title, question
+    and consequences."""
     found = bare_messages(source, filename)
     for node in ast.walk(ast.parse(source, filename=filename)):
         if not isinstance(node, ast.Call):
@@ -163,6 +165,15 @@ def bare_admin_messages(source: str, filename: str = "<source>") -> list[str]:
             candidates = [kw.value for kw in node.keywords if kw.arg in FORM_TEXT and _is_text(kw.value)]
         elif name in MESSAGE_CALLS and len(node.args) >= 2:
             candidates = _bare_strings(node.args[1])
+        elif name == "_confirmation":
+            candidates = [hit for kw in node.keywords if kw.arg in PAGE_TEXT for hit in _bare_strings(kw.value)]
+        found += [f"{filename}:{candidate.lineno}: {_text(candidate)}" for candidate in candidates]
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        # A page's title and question, handed to an admin template: {"title": "Two-step sign-in", …}.
+        candidates = []
+        if isinstance(node, ast.Dict):
+            candidates = [value for key, value in zip(node.keys, node.values)
+                          if isinstance(key, ast.Constant) and key.value in PAGE_TEXT and _is_text(value)]
         found += [f"{filename}:{candidate.lineno}: {_text(candidate)}" for candidate in candidates]
     return found
 
@@ -189,6 +200,8 @@ def test_every_admin_form_text_and_message_goes_through_gettext():
         'self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)\n',
         'messages.error(request, "This sign-in has expired.")\n',
         'code = forms.CharField(label="Code")\n',
+        'context = {"title": "Two-step sign-in", "retry_after": wait}\n',
+        'self._confirmation(request, queryset, action="x", title=_("T"), question="Deactivate them?", consequences=[])\n',
     ],
 )
 def test_the_admin_scan_finds_a_bare_label_or_message(source):
