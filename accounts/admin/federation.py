@@ -40,8 +40,8 @@ class ProviderForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.initial["domains"] = " ".join(self.instance.domains or [])
         if self.instance.pk:
-            self.fields["client_secret"].label = "New client secret"
-            self.fields["client_secret"].help_text = "Leave empty to keep the current secret (it is never shown)."
+            self.fields["client_secret"].label = gettext_lazy("New client secret")
+            self.fields["client_secret"].help_text = gettext_lazy("Leave empty to keep the current secret (it is never shown).")
 
     def clean_domains(self):
         try:

@@ -46,9 +46,9 @@ class OAuthClientForm(forms.ModelForm):
                     self.add_error(name, error)
         secret = data.get("secret")
         if data.get("confidential") and secret and len(secret) < clients.MIN_SECRET_LENGTH:
-            self.add_error("secret", f"At least {clients.MIN_SECRET_LENGTH} characters.")
+            self.add_error("secret", _("At least %(count)d characters.") % {"count": clients.MIN_SECRET_LENGTH})
         if data.get("confidential") and not secret and (not self.instance.pk or self.instance.is_public):
-            self.add_error("secret", "A confidential client needs a secret.")
+            self.add_error("secret", _("A confidential client needs a secret."))
         return data
 
     def save(self, commit=True):

@@ -6,8 +6,9 @@ only what cannot be shown again (a digest, or the secret sealed). On the
 change form the field starts empty and replaces the secret only when filled.
 """
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-KEEP_HELP = "Leave empty to keep the current secret (it is never shown)."
+KEEP_HELP = _("Leave empty to keep the current secret (it is never shown).")
 
 
 def shown_once_secret_field(*, help_text: str) -> forms.CharField:
@@ -21,7 +22,7 @@ def shown_once_secret_field(*, help_text: str) -> forms.CharField:
 def offer_or_replace(form: forms.ModelForm, *, new_secret, field: str = "secret", replace_help: str = KEEP_HELP) -> None:
     """Call from the form's ``__init__``: a new row is offered ``new_secret()``; a saved one gets an empty "New secret"."""
     if form.instance.pk:
-        form.fields[field].label = "New secret"
+        form.fields[field].label = _("New secret")
         form.fields[field].help_text = replace_help
     else:
         form.initial.setdefault(field, new_secret())

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from accounts.admin.common import ReadOnlyAdminMixin
-from accounts.admin.shown_once import KEEP_HELP, offer_or_replace, shown_once_secret_field
+from accounts.admin.shown_once import offer_or_replace, shown_once_secret_field
 from accounts.webhooks import crypto, endpoints, kinds, outbox
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -36,7 +36,8 @@ class WebhookEndpointForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["event_types"] = self.instance.event_types
         offer_or_replace(
-            self, new_secret=crypto.new_secret, replace_help=f"{KEEP_HELP} Paste a new whsec_ secret to replace it."
+            self, new_secret=crypto.new_secret, replace_help=_("Leave empty to keep the current secret (it is never shown). Paste a new whsec_ secret to "
+                           "replace it.")
         )
 
     def clean_url(self):
