@@ -118,3 +118,23 @@ def wait_until(condition, *, timeout=20.0, interval=0.05, what="the condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+def access_token_claims(page) -> dict:
+    """The claims of the access token the app keeps (unverified: the server checked it); {} when there is none."""
+    import base64
+    import json
+
+    token = page.evaluate("localStorage.getItem('access_token')") or ""
+    payload = token.split(".")[1] if token.count(".") == 2 else ""
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))) if payload else {}
+
+
+def wait_for_a_fresh_provider_authentication(page, *, since: int) -> None:
+    """Until the app holds an access token whose authentication (``fed``) is no older than ``since``."""
+
+    def fresh():
+        claims = access_token_claims(page)
+        return claims.get("auth_time", 0) >= since and "fed" in claims.get("amr", [])
+
+    wait_until(fresh, what="an access token with the new authentication")

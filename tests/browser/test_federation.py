@@ -145,10 +145,7 @@ def test_the_presets_show_their_own_icons(page, db, artifacts):
 
 
 def test_confirm_its_you_with_a_linked_provider(page, acme, user, settings, artifacts):
-    import base64
-    import json
-
-    from tests.browser.conftest import wait_until
+    from tests.browser.conftest import wait_for_a_fresh_provider_authentication, wait_until
 
     Identity.objects.create(user=user, provider=acme, subject="alice-at-acme", email="alice.acme@example.com")
     settings.GATEHOUSE = {**settings.GATEHOUSE, "REAUTH_MAX_AGE": 3}
@@ -169,10 +166,4 @@ def test_confirm_its_you_with_a_linked_provider(page, acme, user, settings, arti
     expect(page.get_by_test_id("identity-row")).to_be_visible()
     assert page.url.endswith("/account")
 
-    def fresh_auth_time():
-        token = page.evaluate("localStorage.getItem('access_token')") or ""
-        payload = token.split(".")[1] if token.count(".") == 2 else ""
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))) if payload else {}
-        return claims.get("auth_time", 0) >= asked_at and "fed" in claims.get("amr", [])
-
-    wait_until(fresh_auth_time, what="an access token with the new authentication")
+    wait_for_a_fresh_provider_authentication(page, since=asked_at)

@@ -92,7 +92,7 @@ def test_confirm_its_you_offers_the_company_provider_and_no_password(page, acme,
     import json
     import time
 
-    from tests.browser.conftest import wait_until
+    from tests.browser.conftest import wait_for_a_fresh_provider_authentication, wait_until
     from tests.browser.test_personal_tokens import create_through_ui
 
     settings.GATEHOUSE = {**settings.GATEHOUSE, "REAUTH_MAX_AGE": 3}
@@ -125,13 +125,7 @@ def test_confirm_its_you_offers_the_company_provider_and_no_password(page, acme,
     page.locator('button[type="submit"]').click()
     expect(page.get_by_test_id("token-form")).to_be_visible()
 
-    def fresh_auth_time():
-        token = page.evaluate("localStorage.getItem('access_token')") or ""
-        payload = token.split(".")[1] if token.count(".") == 2 else ""
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))) if payload else {}
-        return claims.get("auth_time", 0) >= asked_at and "fed" in claims.get("amr", [])
-
-    wait_until(fresh_auth_time, what="an access token with the new authentication")
+    wait_for_a_fresh_provider_authentication(page, since=asked_at)
 
 
 def test_signing_up_with_a_company_address_points_to_its_provider(page, acme, artifacts):
