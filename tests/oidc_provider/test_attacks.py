@@ -1,9 +1,21 @@
 """Attacks on the provider's endpoints that once got a wrong answer: each test names the attack and its repro."""
 import base64
+import datetime
 
 import pytest
+import time_machine
 
+from accounts.models import RefreshSession
 from tests.oidc_provider.conftest import REDIRECT, SECRET
+from tests.oidc_provider.test_flows import (
+    BASIC,
+    authorize,
+    code_for,
+    decide,
+    exchange,
+    refresh,
+    sealed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +34,42 @@ def test_a_nul_in_the_client_id_is_refused_not_a_server_error(client, logged_in,
         posted = client.post(path, {"grant_type": "authorization_code", "token": "x"}, HTTP_AUTHORIZATION=basic)
         assert posted.status_code == 401 and posted.json()["error"] == "invalid_client", path
     assert logged_in.delete(f"/api/auth/apps/{client_id.replace(chr(0), '%00')}/").status_code == 404
+
+
+def test_max_age_zero_is_met_by_confirming_it_is_you_not_asked_again_forever(logged_in, confidential):
+    """Repro: authorize with max_age=0, "Confirm it's you", post again: 403 reauthentication_required, every time.
+
+    The session's authentication time is compared in whole seconds, so "now" was always later than it
+    by a fraction; max_age=0 is prompt=login (OpenID Connect Core 3.1.2.1), which an authentication
+    made after the request meets.
+    """
+    code_for(logged_in)
+    session = RefreshSession.objects.get(client_grant__isnull=True)
+    RefreshSession.objects.filter(pk=session.pk).update(
+        authenticated_at=session.authenticated_at - datetime.timedelta(minutes=1)
+    )
+    response, _ = authorize(logged_in.client, max_age="0")
+    request = sealed(response)
+    assert decide(logged_in, request).json()["code"] == "reauthentication_required"
+    reauth = logged_in.post("/api/auth/reauthenticate/", {"password": "correct horse battery staple"})
+    assert reauth.status_code == 200, reauth.content
+    logged_in.access = reauth.json()["access"]
+    answer = decide(logged_in, request)
+    assert answer.status_code == 200 and "code=" in answer.json()["redirect_to"], answer.content
+
+
+def test_a_refresh_asking_for_wider_scopes_leaves_the_grant_as_it_was(logged_in, confidential):
+    """Repro: refresh with scope beyond the grant's: invalid_scope, but the token had rotated already, so the
+
+    client's token (the only one it has) was spent, and once the grace window passed the grant ended as a reuse.
+    """
+    params, verifier = code_for(logged_in, scope="openid offline_access")
+    issued = exchange(logged_in.client, params["code"], verifier).json()
+    wider = logged_in.client.post("/oauth/token/", {
+        "grant_type": "refresh_token", "refresh_token": issued["refresh_token"], "scope": "openid email",
+    }, **BASIC)
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    with time_machine.travel(datetime.timedelta(minutes=2)):
+        again = refresh(logged_in.client, issued["refresh_token"])
+    assert again.status_code == 200, again.content
+    assert RefreshSession.objects.filter(client_grant__isnull=False, revoked_at__isnull=True).count() == 1
