@@ -80,7 +80,9 @@ def start(*, slug, intent, redirect_uri, next_path="/", user=None, session_id=No
     client = _oauth_client(provider, kind, doc, redirect_uri)
     extra = {"nonce": row.nonce} if kind.openid else {}
     if intent == FederationIntent.REAUTHENTICATE and kind.openid:
-        extra["prompt"] = "login"  # a re-authentication must prove presence, not reuse the provider's session
+        # A re-authentication must prove presence, not reuse the provider's session; max_age=0 makes the
+        # provider say when the person signed in (auth_time), which _identify then holds to this start.
+        extra.update(prompt="login", max_age=0)
     url, _ = client.create_authorization_url(
         doc["authorization_endpoint"], state=row.state, code_verifier=row.plain_verifier, **extra
     )
@@ -157,6 +159,8 @@ def _identify(*, provider, row, params):
             id_token=token.get("id_token"), doc=doc, kind=kind, client_id=provider.client_id, nonce=row.nonce,
             access_token=access_token,
         )
+        if row.intent == FederationIntent.REAUTHENTICATE:
+            id_tokens.require_sign_in_since(claims, row.created_at)
         userinfo = _userinfo(client, doc, access_token) if access_token and not claims.get("email") else None
         person = kind.person(claims=claims, userinfo=userinfo)
         sid = claims.get("sid") if isinstance(claims.get("sid"), str) else ""

@@ -61,6 +61,20 @@ def verify(*, id_token: str, doc: dict, kind, client_id: str, nonce: str, access
     return claims
 
 
+def require_sign_in_since(claims: dict, started) -> None:
+    """``Refused`` unless the person signed in at the provider (``auth_time``) after ``started`` (a datetime).
+
+    For "Confirm it's you": ``prompt=login`` is a request the provider may
+    not honour (or an old session it reuses), so what counts is when it says
+    the sign-in happened; a token without ``auth_time`` proves no presence.
+    """
+    auth_time = claims.get("auth_time")
+    if not isinstance(auth_time, (int, float)) or isinstance(auth_time, bool):
+        raise Refused("id_token: no auth_time for a re-authentication")
+    if auth_time < started.timestamp() - LEEWAY:
+        raise Refused("id_token: the provider reused a sign-in older than the re-authentication")
+
+
 def _decode(id_token, doc, registry):
     try:
         return jwt.decode(id_token, KeySet.import_key_set(metadata.key_set(doc)), registry=registry)
