@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 _NEXT_MAX = 500
 
 
+class CannotConfirmPresence(Exception):
+    """"Confirm it's you" through a provider that cannot be asked for a fresh sign-in (``Kind.confirms_presence``)."""
+
+
 class ProviderUnavailable(Exception):
     """No enabled provider by that slug (404), or its metadata cannot be had (503)."""
 
@@ -68,6 +72,8 @@ def start(*, slug, intent, redirect_uri, next_path="/", user=None, session_id=No
     if provider is None:
         raise ProviderUnavailable(unknown=True)
     kind = kinds.of(provider)
+    if intent == FederationIntent.REAUTHENTICATE and not kind.confirms_presence:
+        raise CannotConfirmPresence()
     try:
         doc = metadata.document(provider)
     except metadata.Unavailable as error:

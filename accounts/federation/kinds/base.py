@@ -32,6 +32,9 @@ class Kind:
     name = "oidc"
     label = "OpenID Connect"
     openid = True  # an ID token is expected (and required) from the token endpoint
+    # Whether it can be asked for a fresh sign-in and says when it happened (prompt=login, max_age, auth_time):
+    # what "Confirm it's you" through it needs. A provider that cannot would vouch for an old session.
+    confirms_presence = True
     default_scopes = ("openid", "email", "profile")
     default_issuer = ""
     # Where the app is registered and what the docs say (docs/federation.md has the steps).

@@ -19,6 +19,7 @@ class GitHub(Kind):
     name = "github"
     label = "GitHub"
     openid = False
+    confirms_presence = False  # no prompt=login, no auth_time: a browser signed in at GitHub comes straight back
     default_scopes = ("read:user", "user:email")
     registration_hint = "GitHub, Settings, Developer settings, OAuth Apps"
 
