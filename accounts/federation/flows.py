@@ -128,7 +128,9 @@ def _identify(*, provider, row, params):
     """The person the provider vouches for, and its session id (``sid``); ``Failed`` for anything else."""
     kind = kinds.of(provider)
     if params.get("error"):
-        raise Failed(CANCELLED if params.get("error") == "access_denied" else FAILED, f"provider: {params['error']}")
+        # The browser brought it: repr and cut, so it cannot write lines of its own into the log.
+        outcome = CANCELLED if params.get("error") == "access_denied" else FAILED
+        raise Failed(outcome, f"provider: {params['error'][:100]!r}")
     try:
         doc = metadata.document(provider)
     except metadata.Unavailable as error:
