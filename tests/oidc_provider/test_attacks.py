@@ -73,3 +73,30 @@ def test_a_refresh_asking_for_wider_scopes_leaves_the_grant_as_it_was(logged_in,
         again = refresh(logged_in.client, issued["refresh_token"])
     assert again.status_code == 200, again.content
     assert RefreshSession.objects.filter(client_grant__isnull=False, revoked_at__isnull=True).count() == 1
+
+
+def test_a_browser_app_on_another_site_can_read_the_token_endpoint_and_no_cookie_rides_along(logged_in, public):
+    """Repro: an SPA (a public client, PKCE) posts its code to /oauth/token/ from its own origin: the answer had no
+    Access-Control-Allow-Origin, so the browser withheld it (and the preflight of a library that sends one was 405).
+
+    ``*`` and never credentials: the endpoint reads no cookie, a client proves itself by its code and verifier.
+    """
+    spa = "http://127.0.0.1:5173"
+    preflight = logged_in.client.options("/oauth/token/", HTTP_ORIGIN=spa, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+                                         HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type")
+    assert preflight.status_code in (200, 204)
+    assert preflight["Access-Control-Allow-Origin"] == "*" and "POST" in preflight["Access-Control-Allow-Methods"]
+    assert "Access-Control-Allow-Credentials" not in preflight
+    params, verifier = code_for(logged_in, client_id="spa", redirect_uri=f"{spa}/cb")
+    answer = logged_in.client.post("/oauth/token/", {
+        "grant_type": "authorization_code", "code": params["code"], "redirect_uri": f"{spa}/cb",
+        "code_verifier": verifier, "client_id": "spa",
+    }, HTTP_ORIGIN=spa)
+    assert answer.status_code == 200, answer.content
+    assert answer["Access-Control-Allow-Origin"] == "*" and "Access-Control-Allow-Credentials" not in answer
+    refused = logged_in.client.post("/oauth/token/", {"grant_type": "refresh_token", "refresh_token": "x",
+                                                      "client_id": "spa"}, HTTP_ORIGIN=spa)
+    assert refused.status_code == 400 and refused["Access-Control-Allow-Origin"] == "*"
+    revoked = logged_in.client.post("/oauth/revoke/", {"token": answer.json()["access_token"], "client_id": "spa"},
+                                    HTTP_ORIGIN=spa)
+    assert revoked.status_code == 200 and revoked["Access-Control-Allow-Origin"] == "*"
