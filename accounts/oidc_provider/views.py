@@ -235,6 +235,7 @@ def revoke(request):
 
 
 @never_cache
+@csrf_exempt  # the application's own page may post it (RP-Initiated Logout 1.0); a GET does the same
 @require_http_methods(["GET", "POST"])
 def logout(request):
     """RP-initiated logout 1.0: check the request, then let the browser app end the Gatehouse session.

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 
 from accounts.models import RefreshSession
 from tests.oidc_provider.conftest import REDIRECT, SECRET
@@ -100,3 +101,16 @@ def test_a_browser_app_on_another_site_can_read_the_token_endpoint_and_no_cookie
     revoked = logged_in.client.post("/oauth/revoke/", {"token": answer.json()["access_token"], "client_id": "spa"},
                                     HTTP_ORIGIN=spa)
     assert revoked.status_code == 200 and revoked["Access-Control-Allow-Origin"] == "*"
+
+
+def test_rp_initiated_logout_by_a_form_post_from_the_application_is_not_refused_as_csrf(confidential):
+    """Repro: the application's page posts the logout form to /oauth/logout/ (RP-Initiated Logout 1.0 allows
+    GET and POST): Django's CSRF page, 403, since the view took POST without being exempt as /oauth/authorize/ is.
+
+    Nothing is lost by exempting it: a GET does the same, and the Gatehouse session ends only on the app's page.
+    """
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/oauth/logout/", {
+        "client_id": "app", "post_logout_redirect_uri": "https://app.example/bye", "state": "s-1",
+    }, HTTP_ORIGIN="https://app.example")
+    assert response.status_code == 302 and response["Location"].startswith("/end-session?request=")
