@@ -1,6 +1,8 @@
 """The interface of a provider kind, and the OpenID Connect behaviour most kinds share."""
 import dataclasses
 
+from accounts.text import strip_control_characters
+
 
 @dataclasses.dataclass(frozen=True)
 class Person:
@@ -72,10 +74,9 @@ class Kind:
     def person(self, *, claims: dict, userinfo: dict | None = None, api=None, access_token=None) -> Person:
         """The person the verified ID token (and the userinfo answer, when asked) describes."""
         merged = {**(userinfo or {}), **claims} if userinfo and userinfo.get("sub") == claims.get("sub") else claims
-        email = merged.get("email") or ""
         return Person(
             subject=str(claims["sub"]),
-            email=email if isinstance(email, str) else "",
+            email=_address(merged.get("email")),
             email_verified=self.email_verified(merged),
             name=_text(merged.get("name")),
             username_hint=_text(merged.get("preferred_username") or merged.get("nickname")),
@@ -87,4 +88,12 @@ class Kind:
 
 
 def _text(value) -> str:
-    return value.strip()[:150] if isinstance(value, str) else ""
+    """A name from the provider, as its user typed it: without control characters (PostgreSQL refuses NUL)."""
+    return strip_control_characters(value).strip()[:150] if isinstance(value, str) else ""
+
+
+def _address(value) -> str:
+    """The provider's address, or "" when it is none or holds a control character (no real address does)."""
+    if not isinstance(value, str) or strip_control_characters(value) != value:
+        return ""
+    return value
