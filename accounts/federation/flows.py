@@ -171,8 +171,9 @@ def _identify(*, provider, row, params):
             id_tokens.require_sign_in_since(claims, row.created_at)
         userinfo = _userinfo(client, doc, access_token) if access_token and not claims.get("email") else None
         person = kind.person(claims=claims, userinfo=userinfo)
-        sid = claims.get("sid") if isinstance(claims.get("sid"), str) else ""
-        return person, sid
+        sid = claims.get("sid")
+        usable = isinstance(sid, str) and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in sid)
+        return person, sid if usable else ""  # without it, a logout token naming the sub still ends the session
     except Refused as refused:
         raise Failed(FAILED, refused.reason) from None
     except (RequestException, ValueError, metadata.Unavailable) as error:

@@ -56,7 +56,8 @@ def verify(*, id_token: str, doc: dict, kind, client_id: str, nonce: str, access
         CodeIDToken(claims, header, options, params).validate(leeway=LEEWAY)
     except JoseError as error:
         raise Refused(f"id_token: {error.error}: {error.description or ''}") from None
-    if not isinstance(claims.get("sub"), str) or not claims["sub"] or len(claims["sub"]) > 255:
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub or len(sub) > 255 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in sub):
         raise Refused("id_token: sub is not a usable string")
     return claims
 
