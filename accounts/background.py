@@ -6,11 +6,14 @@ restart); started again in a child after ``fork``, since threads do not
 survive it. Between rounds it sleeps until the next row is due (at most
 ``poll`` seconds, so rows queued by other processes are picked up too) or
 until woken. A round that fails (the database away, say) is logged and
-tried again later: the thread never dies of it.
+tried again later: the thread never dies of it; one that fails while the
+sender is being stopped is not logged (the end of a test run drops the
+database under it). ``stop_all`` stops every sender of the process.
 """
 import logging
 import os
 import threading
+import weakref
 
 from django.db import close_old_connections, connections
 from django.utils import timezone
@@ -18,6 +21,8 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 30.0
+
+_senders = weakref.WeakSet()  # every QueueSender of this process, for stop_all()
 
 
 class QueueSender:
@@ -34,6 +39,7 @@ class QueueSender:
         self._enabled, self._ready = enabled, ready
         self._lock = threading.Lock()
         self.state = {"pid": None, "thread": None, "event": None, "stop": None}
+        _senders.add(self)
 
     def run_forever(self, *, stop=None, wake_event=None, poll=POLL_SECONDS):
         """Deliver due rows round after round until ``stop`` is set (used by the thread and the commands)."""
@@ -50,6 +56,8 @@ class QueueSender:
                     if due is not None:
                         wait = min(poll, max(0.0, (due - timezone.now()).total_seconds()))
             except Exception:  # the database is away, say: try again later, never die
+                if stop.is_set():  # being stopped (a test run ending drops the database): not an error
+                    break
                 logger.exception("The %s sender failed a round; trying again in %s s.", self.what, poll)
             wake_event.wait(timeout=max(wait, 0.05))
             wake_event.clear()
@@ -85,3 +93,9 @@ class QueueSender:
     def start_on_first_request(self, **signal_arguments):
         if self.state["pid"] != os.getpid() and self._enabled():
             self.wake()
+
+
+def stop_all(timeout=20.0):
+    """Stop every sender running in this process and wait for each (before its database goes: tests)."""
+    for sender in list(_senders):
+        sender.stop(timeout)

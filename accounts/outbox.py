@@ -10,7 +10,7 @@ LOCKED`` (concurrent senders take different rows, and never wait); SQLite has
 no row locks, so a row is ours if our conditional UPDATE still finds it as
 we read it.
 
-The outbox's model needs ``status``, ``next_attempt_at`` and ``attempts``.
+The outbox's model is an ``accounts.outbox_row.OutboxRow`` (``status``, ``next_attempt_at``, ``attempts``).
 """
 from django.db import connections, transaction
 from django.db.models import F

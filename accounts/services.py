@@ -111,6 +111,7 @@ def reauthenticate_with_password(*, user, session_id, password, client):
     Wrong passwords count in the login backoff, like a failed login: a
     stolen access token must not become a password oracle.
     """
+    gate.check_reauthentication(user=user, client=client, methods=["pwd"])
     _check_password_with_backoff(user, password, client, field="password")
     issued = lifecycle.reauthenticate(session_id=session_id, methods=["pwd"])
     if issued is None:
@@ -158,9 +159,13 @@ class CodeAlreadyUsed(APIException):
 def register_user(*, username, email, password, client):
     """Create the account; unless ``SIGNUP_EMAIL_VERIFICATION=none``, mail it a verification link.
 
+    An address at a domain a provider requires is refused (403 ``sso_required``): such accounts are made
+    through that provider, and one made here first would squat the address of the person it belongs to.
+
     With ``mandatory`` and mail not set up, no account is created (503):
     nobody could ever log in to it.
     """
+    gate.refuse_sign_up_at_owned_domain(email=email)
     verification = conf.signup_email_verification()
     if verification == "mandatory":
         addresses.ensure_available()
@@ -201,5 +206,6 @@ def change_password(*, user, current_password, new_password, current_session_id,
 
 def request_email_change(*, user, new_email, password, client):
     """Check the password (wrong ones count in the login backoff), then mail the link and the notice."""
+    addresses.ensure_may_move(user=user, new_email=new_email)  # before the password: nothing to hash for a refusal
     _check_password_with_backoff(user, password, client, field="password")
     addresses.request_change(user=user, new_email=new_email, client=client)

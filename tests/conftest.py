@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
-from accounts import conf
+from accounts import background, conf
 from accounts.limits.counters import counters
 from accounts.sessions import live_sessions
 from accounts.sessions.verified_tokens import verified_tokens
@@ -29,10 +29,23 @@ def wait_until(condition, *, timeout=20.0, interval=0.01, what="the condition"):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _live_session_listener_stopped_before_the_database_goes(django_db_setup):
-    """The live-session listener holds a connection of its own: close it before the test database is dropped."""
+def _background_threads_stopped_before_the_database_goes(django_db_setup):
+    """The live-session listener and the queue senders use connections of their own: end them before the test
+    database is dropped (a sender's next round would log that its database does not exist)."""
     yield
+    background.stop_all()
     live_sessions.stop()
+
+
+@pytest.fixture(autouse=True)
+def _queue_senders_stopped():
+    """A queue sender a test started (its setting on, then a request or a commit) ends with that test.
+
+    The first request a process serves starts every enabled sender: the webhook setting also starts the
+    back-channel logout sender, which would otherwise deliver other tests' rows in the background.
+    """
+    yield
+    background.stop_all()
 
 
 @pytest.fixture(autouse=True)

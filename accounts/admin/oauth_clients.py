@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from accounts.admin.common import ReadOnlyAdminMixin
+from accounts.admin.shown_once import offer_or_replace, shown_once_secret_field
 from accounts.oidc_provider import clients
 from accounts.oidc_provider.models import BackchannelLogout, ClientGrant, OAuthClient
 
@@ -19,8 +20,7 @@ class OAuthClientForm(forms.ModelForm):
     confidential = forms.BooleanField(required=False, initial=True,
                                       help_text="Has a secret (a server-side app). Unticked: a public client "
                                                 "(an SPA or a native app), PKCE only.")
-    secret = forms.CharField(
-        required=False, strip=True, widget=forms.TextInput(attrs={"size": 60, "autocomplete": "off"}),
+    secret = shown_once_secret_field(
         help_text="Copy it into the application now: only its digest is kept, it is never shown again.",
     )
 
@@ -33,10 +33,7 @@ class OAuthClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["confidential"] = not self.instance.is_public
-            self.fields["secret"].label = "New secret"
-            self.fields["secret"].help_text = "Leave empty to keep the current secret (never shown)."
-        else:
-            self.initial["secret"] = secrets.token_urlsafe(32)
+        offer_or_replace(self, new_secret=lambda: secrets.token_urlsafe(32))
 
     def clean(self):
         data = super().clean()

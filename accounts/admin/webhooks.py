@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.utils.text import Truncator
 
 from accounts.admin.common import ReadOnlyAdminMixin
+from accounts.admin.shown_once import KEEP_HELP, offer_or_replace, shown_once_secret_field
 from accounts.webhooks import crypto, endpoints, kinds, outbox
 from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -21,8 +22,7 @@ class WebhookEndpointForm(forms.ModelForm):
         help_text="identity.linked and identity.unlinked are reserved for sign-in with other providers; "
                   "nothing sends them yet.",
     )
-    secret = forms.CharField(
-        required=False, strip=True, widget=forms.TextInput(attrs={"size": 60, "autocomplete": "off"}),
+    secret = shown_once_secret_field(
         help_text="Copy it into your receiver now: it is stored encrypted and never shown again.",
     )
 
@@ -34,12 +34,9 @@ class WebhookEndpointForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["event_types"] = self.instance.event_types
-            self.fields["secret"].label = "New secret"
-            self.fields["secret"].help_text = (
-                "Leave empty to keep the current secret (it is never shown). Paste a new whsec_ secret to replace it."
-            )
-        else:
-            self.initial.setdefault("secret", crypto.new_secret())
+        offer_or_replace(
+            self, new_secret=crypto.new_secret, replace_help=f"{KEEP_HELP} Paste a new whsec_ secret to replace it."
+        )
 
     def clean_url(self):
         url = self.cleaned_data["url"]

@@ -59,7 +59,11 @@ class EmailVerifyView(CookieRouteView):
         "new address meanwhile.",
         request=VerifySerializer,
         responses={204: None},
-        errors={**schema.BODY_ERRORS, **schema.ORIGIN_REFUSED, **schema.THROTTLED, **schema.DATABASE},
+        errors={
+            **schema.BODY_ERRORS, **schema.THROTTLED, **schema.DATABASE,
+            403: f"{schema.ORIGIN_REFUSED[403]} Or a change-of-address link that would take an address off the "
+            "domains of the provider that owns it (`address_managed`, with `provider`).",
+        },
         auth=schema.PUBLIC,
     )
     def post(self, request):
@@ -101,11 +105,15 @@ class EmailChangeView(BearerView):
         summary="Change my email address",
         description="Checks the password (a wrong one is a 400 on `password`, counted in the login backoff), "
         "mails a confirmation link to the new address and a notice to the current one; the address changes "
-        "only when the link is used. Needs a recent authentication.",
+        "only when the link is used. Needs a recent authentication. An address at a domain a provider requires "
+        "(`provider set … --require-for-domains`) stays at that provider's domains: 403 `address_managed`, "
+        "with `provider`, before the password is checked.",
         request=EmailChangeSerializer,
         responses={202: DetailSerializer},
         errors={
-            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.REAUTHENTICATION, **schema.THROTTLED,
+            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED,
+            403: f"{schema.REAUTHENTICATION[403]} Or a new address off the domains of the provider that owns the "
+            "current one (`address_managed`, with `provider`): the company manages it.",
             503: "The database is unavailable (`service_unavailable`), the server has no `SITE_URL` or no "
             "mail configured (`email_unavailable`), or every password-hashing slot is taken (`hashing_busy`): "
             "try again after `Retry-After` seconds.",

@@ -49,6 +49,8 @@ def json_exception_handler(exc, context):
         response.data = _validation_body(exc)
     else:
         response.data = _error_body_from_detail(exc.detail, exc.get_codes())
+        # What the client needs to act on the refusal (sso_required's provider, say), beside detail and code.
+        response.data.update(getattr(exc, "extra_body", None) or {})
     return response
 
 

@@ -185,8 +185,10 @@ class FederationCallbackView(NoStoreMixin, APIView):
         "Answers 302: to `next` signed in (the refresh cookie set as by a login); to `/login?second_step=1` "
         "when the account's second step is due (then `POST /api/auth/federation/second-step/`); to `/account` "
         "after a link; or to `/login?error=<code>` (`/account?error=<code>` for a link or re-authentication) "
-        "with `federation_failed`, `federation_cancelled`, `account_exists`, `signup_closed`, "
-        "`identity_in_use` or `email_unverified`.",
+        "with `federation_failed`, `federation_cancelled`, `account_exists`, `account_unconfirmed` (the address "
+        "was mailed a verification link), `signup_closed`, "
+        "`identity_in_use`, `email_unverified` or `sso_required` (the address's domain belongs to another "
+        "provider).",
         parameters=[
             OpenApiParameter("code", str, description="The authorization code."),
             OpenApiParameter("state", str, description="The state `start` sent."),

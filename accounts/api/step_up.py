@@ -11,13 +11,15 @@ to ask for.
 
 The 403 ``reauthentication_required`` carries ``methods``: what a
 re-authentication may use to satisfy it (``"password"`` while no factor is
-on; else the account's second steps, e.g. ``["totp", "recovery_code"]``),
+on, ``"provider"`` instead for an account whose domain a provider requires,
+with ``provider`` naming it; else the account's second steps, e.g.
+``["totp", "recovery_code"]``),
 so the browser's "Confirm it's you" dialog asks for the right thing.
 """
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from accounts.api.reauth import ReauthenticationRequired, authenticated_recently
+from accounts.api.reauth import ReauthenticationRequired, authenticated_recently, single_sign_on_methods
 from accounts.mfa import methods
 from accounts.signin.gate import SECOND_FACTOR_AMR
 
@@ -25,9 +27,11 @@ from accounts.signin.gate import SECOND_FACTOR_AMR
 class SecondFactorRequired(ReauthenticationRequired):
     default_detail = _("Confirm it is you with your second factor (a code or a passkey) to change it.")
 
-    def __init__(self, detail=None, *, methods):
+    def __init__(self, detail=None, *, methods, provider=None):
         super().__init__(detail)
         self.methods = methods
+        if provider is not None:  # the provider that owns the account's domain, for "provider" among methods
+            self.extra_body = {"provider": provider}
 
 
 def used_a_second_factor(grant) -> bool:
@@ -43,6 +47,9 @@ class RecentAuthenticationAtFactorLevel(BasePermission):
         user = request.user
         if not user.mfa_enabled:
             if not authenticated_recently(request.auth):
+                single_sign_on = single_sign_on_methods(user)
+                if single_sign_on is not None:
+                    raise SecondFactorRequired(ReauthenticationRequired.default_detail, **single_sign_on)
                 raise SecondFactorRequired(ReauthenticationRequired.default_detail, methods=["password"])
             return True
         if not (authenticated_recently(request.auth) and used_a_second_factor(request.auth)):

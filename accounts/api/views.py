@@ -234,7 +234,12 @@ class ReauthenticateView(BearerView):
         "logins (429).",
         request=ReauthenticateSerializer,
         responses={200: TokenResponseSerializer},
-        errors={**schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.PASSWORD_CHECK},
+        errors={
+            **schema.BODY_ERRORS, **schema.BEARER_REFUSED, **schema.THROTTLED, **schema.PASSWORD_CHECK,
+            403: "A password from an account whose domain a provider requires (`sso_required`, with `provider`): "
+            "confirm through that provider (`POST /api/auth/federation/<slug>/start/`, intent `reauth`) or "
+            "with a second factor.",
+        },
     )
     def post(self, request):
         if passkeys.is_passkey_reauthentication(request):
@@ -293,7 +298,9 @@ class RegisterView(CookieRouteView):
         request=RegisterSerializer,
         responses={201: RegisterResponseSerializer},
         errors={
-            **schema.BODY_ERRORS, **schema.ORIGIN_REFUSED,
+            **schema.BODY_ERRORS,
+            403: f"{schema.ORIGIN_REFUSED[403]} Or an address at a domain a provider requires (`sso_required`, "
+            "with `provider`): sign up through that provider.",
             404: "Sign-up is disabled on this server (`SIGNUP_ENABLED` off; `not_found`).",
             **schema.THROTTLED, **schema.PASSWORD_CHECK,
         },

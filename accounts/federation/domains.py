@@ -44,6 +44,19 @@ def required_provider(address: str) -> str | None:
     return owners().get(domain)
 
 
+def keeper_of(*, address: str, new_address: str) -> str | None:
+    """The provider that keeps an account at ``address`` from taking ``new_address``; None when it may.
+
+    An address at a domain a provider requires stays at that provider's
+    domains: moved elsewhere, the account would leave its company's sign-in
+    (and its offboarding) and its password would sign it in again.
+    """
+    owner = required_provider(address)
+    if owner is None or required_provider(new_address) == owner:
+        return None
+    return owner
+
+
 def provider_for_address(address: str) -> str | None:
     """The slug of the enabled provider that owns ``address``'s domain (required or not); the login page's choice."""
     from accounts.federation.models import Provider

@@ -74,6 +74,14 @@ def start(*, slug, intent, redirect_uri, next_path="/", user=None, session_id=No
     kind = kinds.of(provider)
     if intent == FederationIntent.REAUTHENTICATE and not kind.confirms_presence:
         raise CannotConfirmPresence()
+    if provider.client_secret_opens is False:
+        # A round trip would only end in the provider's invalid_client, which blames the provider.
+        logger.error(
+            "Sign-in provider %s: its stored client secret does not open under this DJANGO_SECRET_KEY "
+            "(set with another key); set it again with `manage.py provider set %s --client-secret-env …`.",
+            provider.slug, provider.slug,
+        )
+        raise ProviderUnavailable(unknown=False)
     try:
         doc = metadata.document(provider)
     except metadata.Unavailable as error:

@@ -7,11 +7,17 @@ The rules, and why (docs/federation.md says the same to operators):
   addresses get reassigned, providers let people type any address
   (Entra ID, GitHub's unverified ones), and "same address, so same person"
   is how accounts get taken over.
+- A first sign-in with an address at a domain another provider owns with
+  ``require_for_domains`` answers ``sso_required`` before anything is made
+  or linked: that domain's accounts come in through their own provider.
 - A first sign-in whose address belongs to an account answers
   ``account_exists`` (sign in the usual way, then link on the account
-  page) — unless the provider is marked ``trusted_email``, says the address
-  is verified, and the account's address is verified too: then the identity
-  is linked (the owner is mailed) and signs in.
+  page) — unless the provider is marked ``trusted_email`` or owns the
+  address's domain, says the address is verified, and the account's address
+  is verified too: then the identity is linked (the owner is mailed) and
+  signs in. When only the account's side is unverified, the answer is
+  ``account_unconfirmed`` and the address is mailed a verification link:
+  once it is used, the same sign-in links.
 - Otherwise a first sign-in makes an account when sign-up is open and the
   provider allows it (``signup_closed`` if not): the provider's address
   (verified only if it says so), a free username from the claims, no usable
@@ -36,14 +42,16 @@ from rest_framework.exceptions import APIException, NotFound
 from accounts import conf
 from accounts.audit import record_event
 from accounts.devices import detection
-from accounts.federation import notices
+from accounts.federation import domains, notices
 from accounts.federation.models import FederatedSignIn, Identity, PendingFederatedSignIn
 from accounts.federation.outcomes import (
     ACCOUNT_EXISTS,
+    ACCOUNT_UNCONFIRMED,
     EMAIL_UNVERIFIED,
     FAILED,
     IDENTITY_IN_USE,
     SIGNUP_CLOSED,
+    SSO_REQUIRED,
     Failed,
 )
 from accounts.identity import canonical_email, canonical_username, normalized_email
@@ -70,6 +78,8 @@ class LastSignInMethod(APIException):
 
 def account_for(*, provider, person, client):
     """The active account ``person`` signs in to, made or linked now if need be; ``Failed`` with the code otherwise.
+
+    A refusal is recorded by the caller, once this transaction was rolled back.
 
     The caller opens the session (``accounts.signin.provider``, through the gate), in this same transaction.
     """
@@ -115,11 +125,19 @@ def record_after_second_step(*, challenge, session) -> None:
 
 
 def _first_sign_in(*, provider, person, client, now) -> Identity:
+    domain_owner = domains.required_provider(_address(person))
+    if domain_owner is not None and domain_owner != provider.slug:
+        # Refused before any account or identity is made: the address's domain signs in through its own provider.
+        raise Failed(SSO_REQUIRED, f"{provider.slug}: address at a domain {domain_owner} owns")
+    # The provider that owns the address's domain vouches for it as a --trusted-email provider would.
+    trusted = provider.trusted_email or domain_owner == provider.slug
     owner = _account_with_address(person.email)
     if owner is not None:
-        if provider.trusted_email and person.email_verified and owner.email_verified_at is not None:
-            return _new_identity(user=owner, provider=provider, person=person, client=client, now=now)
-        record_event(SecurityEventKind.LOGIN_FAILED, user=None, username="", reason="account_exists", client=client)
+        if trusted and person.email_verified:
+            if owner.email_verified_at is not None:
+                return _new_identity(user=owner, provider=provider, person=person, client=client, now=now)
+            # Both could be the same person, once the account proves its address (the caller mails it a link).
+            raise Failed(ACCOUNT_UNCONFIRMED, f"{provider.slug}: address of an account that never confirmed it")
         raise Failed(ACCOUNT_EXISTS, f"{provider.slug}: address of an existing account")
     if not (provider.allow_signup and conf.signup_enabled()):
         raise Failed(SIGNUP_CLOSED, f"{provider.slug}: sign-up closed")

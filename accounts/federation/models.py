@@ -79,6 +79,17 @@ class Provider(models.Model):
         except sealing.CannotUnseal:
             return ""
 
+    @property
+    def client_secret_opens(self) -> bool | None:
+        """Whether the sealed secret opens under this server's ``DJANGO_SECRET_KEY``; None when there is none.
+
+        False means it was sealed under another key (``provider set`` run
+        with another ``DJANGO_SECRET_KEY``): set it again.
+        """
+        if not self.client_secret_sealed:
+            return None
+        return bool(self.client_secret)
+
     def _secret_binding(self) -> bytes:
         return f"provider:{self.slug}".encode()
 

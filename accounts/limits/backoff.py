@@ -32,6 +32,9 @@ from accounts.identity import canonical_username
 from accounts.limits.counters import counters
 from accounts.limits.net import client_key
 
+# Every key the backoff writes starts so (the counters' cache holds other state too).
+KEY_PREFIX = "gatehouse:login-backoff:"
+
 _FORGET_AFTER_SECONDS = 3600
 _REMEMBER_CLIENT_SECONDS = 30 * 24 * 3600
 _RENEW_KNOWN_CLIENT_AFTER_SECONDS = 24 * 3600
@@ -54,7 +57,7 @@ class _Counter:
 
 def _key(kind, *parts):
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-    return f"gatehouse:login-backoff:{kind}:{digest}"
+    return f"{KEY_PREFIX}{kind}:{digest}"
 
 
 def _account(username):

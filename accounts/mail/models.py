@@ -2,6 +2,8 @@
 from django.db import models
 from django.utils import timezone
 
+from accounts.outbox_row import OutboxRow, status_field
+
 
 class OutboxStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -10,7 +12,7 @@ class OutboxStatus(models.TextChoices):
     DEAD = "dead", "Dead (gave up)"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(OutboxRow):
     """A mail to deliver.
 
     A row is written in the same transaction as the action that causes it, so
@@ -25,10 +27,7 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
+    status = status_field(OutboxStatus)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.outbox_row import OutboxRow, status_field
+
 
 class OAuthClient(models.Model):
     """An application that signs its users in through Gatehouse.
@@ -130,7 +132,7 @@ class LogoutStatus(models.TextChoices):
     DEAD = "dead", "Dead (gave up)"
 
 
-class BackchannelLogout(models.Model):
+class BackchannelLogout(OutboxRow):
     """One logout token for one client, from queued to delivered (or dead), written with the session's end.
 
     The token (``logout_token``) is signed when sent, so a retry carries the
@@ -142,10 +144,7 @@ class BackchannelLogout(models.Model):
     jti = models.CharField(max_length=64, unique=True)
     subject = models.CharField(max_length=64)
     sid = models.CharField(max_length=64)
-    status = models.CharField(max_length=16, choices=LogoutStatus.choices, default=LogoutStatus.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
+    status = status_field(LogoutStatus)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

@@ -21,10 +21,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 
 from accounts import conf
 from accounts.audit import record_event
+from accounts.federation import domains
 from accounts.identity import canonical_email, email_taken
 from accounts.limits.throttling import throttle_address
 from accounts.mail import notices, outbox
@@ -46,6 +47,22 @@ class EmailTaken(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = _("That email address is now used by another account, so this one keeps its address.")
     default_code = "email_taken"
+
+
+class AddressManaged(PermissionDenied):
+    default_detail = _("Your organisation manages your email address: ask it to change the address for you.")
+    default_code = "address_managed"
+
+    def __init__(self, provider):
+        super().__init__()
+        self.extra_body = {"provider": provider}
+
+
+def ensure_may_move(*, user, new_email) -> None:
+    """403 ``address_managed`` when a provider owns ``user``'s address's domain and ``new_email`` leaves it."""
+    keeper = domains.keeper_of(address=user.email, new_address=new_email)
+    if keeper is not None:
+        raise AddressManaged(keeper)
 
 
 class EmailUnavailable(APIException):
@@ -128,6 +145,7 @@ def request_change(*, user, new_email, client) -> None:
     The caller has checked the password. When another account has the new
     address, the answer and the notice are the same but no link is sent.
     """
+    ensure_may_move(user=user, new_email=new_email)
     ensure_available()
     # Per recipient, whoever asks: several accounts (on several networks) cannot flood one outside mailbox.
     throttle_address(new_email, scope="email-change", rate=conf.email_change_rate_per_address())
@@ -177,6 +195,7 @@ def verify(*, token, client) -> None:
 
 
 def _change_address(user, new_email, *, now, client) -> None:
+    ensure_may_move(user=user, new_email=new_email)  # the domain may have been claimed since the link was sent
     old_email = user.email
     others = get_user_model()._default_manager.alias(email_ci=Lower("email")).exclude(pk=user.pk)
     if others.filter(email_ci=canonical_email(new_email)).exists():

@@ -75,6 +75,7 @@ class SsoRequired(PermissionDenied):
     def __init__(self, provider):
         super().__init__()
         self.provider = provider
+        self.extra_body = {"provider": provider}
 
 
 def attempt(*, username, client) -> backoff.Attempt:
@@ -129,6 +130,34 @@ def admit(*, user, client, remember, methods, attempt=None, trusted_device=None,
     if trust_device and SECOND_FACTOR_AMR.intersection(methods):
         issued = dataclasses.replace(issued, trusted_device=trusted.trust(user=user, client=client))
     return issued
+
+
+def refuse_sign_up_at_owned_domain(*, email) -> None:
+    """403 ``sso_required`` for a password sign-up with an address at a domain a provider requires.
+
+    The answer tells nothing about accounts: which domains are owned is
+    public (``GET /api/auth/providers/``).
+    """
+    owner = domains.required_provider(email)
+    if owner is not None:
+        raise SsoRequired(owner)
+
+
+def check_reauthentication(*, user, client, methods, provider=None) -> None:
+    """"Confirm it's you" in an open session: 403 ``sso_required`` for a password (or another provider's
+    identity) when a provider owns the account's domain (``require_for_domains``).
+
+    Its own provider, or a second factor (``otp``, ``hwk``: a code, a
+    passkey), still confirms: the session was opened by that provider, and
+    a second factor is what its second step takes too. Checked before the
+    credential: the caller is signed in, so the answer tells them nothing new.
+    """
+    methods = tuple(methods)
+    owner = domains.required_provider(user.email)
+    if owner is None or SECOND_FACTOR_AMR.intersection(methods) or ("fed" in methods and provider == owner):
+        return
+    record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="sso_required", client=client)
+    raise SsoRequired(owner)
 
 
 def _trusted_password_login(*, user, client, methods, token) -> bool:

@@ -11,16 +11,26 @@ mailed about. A link and a re-authentication open no session.
 import dataclasses
 
 from django.db import transaction
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from accounts.federation import flows, linking
 from accounts.federation.models import FederationIntent
-from accounts.federation.outcomes import EMAIL_UNVERIFIED, FAILED, SSO_REQUIRED, Failed
+from accounts.federation.outcomes import (
+    ACCOUNT_EXISTS,
+    ACCOUNT_UNCONFIRMED,
+    EMAIL_UNVERIFIED,
+    FAILED,
+    SSO_REQUIRED,
+    Failed,
+)
 from accounts.limits import backoff
 from accounts.mfa import challenges
+from accounts.recovery import addresses
 from accounts.signin import gate
 
 AMR = ("fed",)
+# A first sign-in refused for what the identity may not do (not for a fault): a failed login in the account's events.
+RECORDED_REFUSALS = (ACCOUNT_EXISTS, ACCOUNT_UNCONFIRMED, SSO_REQUIRED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,12 +51,23 @@ def complete(*, slug, params, cookie, client) -> Completed:
             )
             return Completed(intent=row.intent, next_path="/account", result=identity)
         if row.intent == FederationIntent.REAUTHENTICATE:
+            try:
+                gate.check_reauthentication(user=row.user, client=client, methods=AMR, provider=provider.slug)
+            except gate.SsoRequired:
+                raise Failed(SSO_REQUIRED, "re-authentication through a provider that does not own the domain") from None
             linking.reauthenticate(
                 user=row.user, session_id=row.session_id, provider=provider, person=person, client=client
             )
             return Completed(intent=row.intent, next_path=row.next_path)
-        with transaction.atomic():  # an account made here stays, even when its address must be verified first
-            user = linking.account_for(provider=provider, person=person, client=client)
+        try:
+            with transaction.atomic():  # an account made here stays, even when its address must be verified first
+                user = linking.account_for(provider=provider, person=person, client=client)
+        except Failed as refused:
+            if refused.code in RECORDED_REFUSALS:  # recorded after the rollback, so that the record stays
+                gate.refuse(client=client, reason=refused.code, counts=False)
+            if refused.code == ACCOUNT_UNCONFIRMED:
+                _mail_verification(person)
+            raise
         with transaction.atomic():
             result = _admit(user=user, client=client, provider=provider)
             session = getattr(result, "session", None)
@@ -64,6 +85,14 @@ def complete(*, slug, params, cookie, client) -> Completed:
     except Failed as failure:
         failure.intent = row.intent
         raise
+
+
+def _mail_verification(person) -> None:
+    """A verification link to the account at the address the provider vouched for (bounded per address)."""
+    try:
+        addresses.resend_verification(email=person.email)
+    except (Throttled, addresses.EmailUnavailable):
+        pass  # a link went out moments ago, or mail is not set up: the answer is the same
 
 
 def _admit(*, user, client, provider):

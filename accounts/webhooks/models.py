@@ -2,6 +2,8 @@
 from django.db import models
 from django.utils import timezone
 
+from accounts.outbox_row import OutboxRow, status_field
+
 
 class WebhookEndpoint(models.Model):
     """Where events go. ``secret_encrypted`` is the signing secret sealed by ``accounts.webhooks.crypto``.
@@ -36,7 +38,7 @@ class DeliveryStatus(models.TextChoices):
     DROPPED = "dropped", "Dropped (endpoint no longer subscribed)"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(OutboxRow):
     """One event for one endpoint, from queued to delivered (or dead after too many failed attempts).
 
     Written in the transaction of the event's cause. ``message_id`` is the
@@ -56,10 +58,7 @@ class WebhookDelivery(models.Model):
     message_id = models.CharField(max_length=40)
     event_type = models.CharField(max_length=40)
     payload = models.TextField()
-    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
+    status = status_field(DeliveryStatus)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

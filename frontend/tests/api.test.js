@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 import { createTokenStore } from '../client/src/token-store.js';
 import { createApiClient, ApiError, AuthError, TransientError, parseRetryAfter, errorMessage } from '../client/src/api.js';
-import { FakeClock, createSharedStorage, createFakeLocks, createFakeServer, flush } from './fakes.js';
+import { FakeClock, createSharedStorage, createFakeLocks, createFakeServer, fakeResponse, flush, makeJwt } from './fakes.js';
 
 const T0 = Date.UTC(2030, 0, 15, 12, 0, 0);
 const TTL = 300;
@@ -611,4 +611,60 @@ test('a wrong password on re-authentication is an ApiError with the field messag
   assert.ok(err instanceof ApiError);
   assert.equal(err.status, 400);
   assert.deepEqual(err.fields.password, ['Your password is not correct.']);
+});
+
+// ---- postAnonymously: the authorize and end-session pages' request while signed out ----
+
+function anonymousSetup(answer, { baseUrl = '' } = {}) {
+  const world = new FakeClock(T0);
+  const { storage, listen } = createSharedStorage().area();
+  const store = createTokenStore({ storage, clock: world.view(), listen });
+  const calls = [];
+  const fetch = async (url, init = {}) => {
+    calls.push({ url: String(url), init, headers: new Headers(init.headers || {}) });
+    if (answer === 'network') throw new TypeError('Failed to fetch');
+    return fakeResponse(answer.status, answer.body);
+  };
+  const api = createApiClient({ fetch, store, clock: world.view(), baseUrl });
+  return { api, store, calls };
+}
+
+test('postAnonymously POSTs the JSON body through the injected fetch, without a token even when signed in', async () => {
+  const { api, store, calls } = anonymousSetup({ status: 200, body: { redirect_to: 'https://rp.example/cb?code=x' } });
+  store.set(makeJwt({ exp: T0 / 1000 + 300, iat: T0 / 1000 }), { expiresIn: 300 });
+  assert.ok(api.isLoggedIn());
+  const answer = await api.postAnonymously('/api/auth/oauth/authorize/', { request: 'sealed' });
+  assert.deepEqual(answer, { redirect_to: 'https://rp.example/cb?code=x' });
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].url, '/api/auth/oauth/authorize/');
+  assert.equal(calls[0].init.method, 'POST');
+  assert.equal(calls[0].init.credentials, 'same-origin');
+  assert.equal(calls[0].headers.get('Authorization'), null);
+  assert.equal(calls[0].headers.get('Content-Type'), 'application/json');
+  assert.equal(calls[0].headers.get('Accept'), 'application/json');
+  assert.deepEqual(JSON.parse(calls[0].init.body), { request: 'sealed' });
+});
+
+test('postAnonymously goes to Gatehouse\'s origin when the client has a baseUrl', async () => {
+  const { api, calls } = anonymousSetup({ status: 200, body: { ask: true } }, { baseUrl: 'https://auth.example.com' });
+  await api.postAnonymously('/api/auth/oauth/end-session/', { request: 'sealed', confirm: false });
+  assert.equal(calls[0].url, 'https://auth.example.com/api/auth/oauth/end-session/');
+});
+
+test('postAnonymously rejects a refusal with the server\'s ApiError, and no answer as a TransientError', async () => {
+  const refused = anonymousSetup({ status: 400, body: { detail: 'This sign-in request has expired.', code: 'request_invalid' } });
+  await assert.rejects(
+    refused.api.postAnonymously('/api/auth/oauth/authorize/', { request: 'old' }),
+    (err) => err instanceof ApiError && err.status === 400 && err.code === 'request_invalid',
+  );
+  const down = anonymousSetup({ status: 503, body: { detail: 'Down for a moment.' } });
+  await assert.rejects(
+    down.api.postAnonymously('/api/auth/oauth/authorize/', { request: 's' }),
+    (err) => err instanceof TransientError && err.status === 503,
+  );
+  const offline = anonymousSetup('network');
+  await assert.rejects(
+    offline.api.postAnonymously('/api/auth/oauth/authorize/', { request: 's' }),
+    (err) => err instanceof TransientError,
+  );
 });

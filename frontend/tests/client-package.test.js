@@ -319,3 +319,85 @@ test('docs/building-on-gatehouse.md lists exactly the names the package exports'
   const listed = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
   assert.deepEqual(listed, Object.keys(pkg).sort());
 });
+
+// ---- storageKey: two clients on one origin ---------------------------------
+
+function twoGatehouses({ world = new FakeClock(T0), shared = createSharedStorage(), locks = createFakeLocks() } = {}) {
+  const bob = { id: 2, username: 'bob', email: 'bob@example.com', is_staff: false, date_joined: '2030-01-01T00:00:00Z' };
+  const servers = { a: createFakeServer(world, { ttl: TTL }), b: createFakeServer(world, { ttl: TTL, user: bob }) };
+  const client = (name, area = shared.area(), extra = {}) => {
+    const ended = [];
+    const made = createGatehouseClient({
+      baseUrl: `https://auth-${name}.example.com`,
+      storage: area.storage,
+      listen: area.listen,
+      storageKey: `gatehouse-${name}`,
+      fetch: servers[name].fetch,
+      locks,
+      credentialsContainer: null,
+      clock: world.view(0),
+      backoff: { maxAttempts: 1 },
+      ...extra,
+    });
+    made.onSessionEnded((info) => ended.push(info.reason));
+    return { client: made, ended, area };
+  };
+  return { world, shared, servers, client };
+}
+
+test('storageKey: two clients on one storage keep their own tokens, and a logout ends only its own', async () => {
+  const { shared, client } = twoGatehouses();
+  const area = shared.area();
+  const a = client('a', area);
+  const b = client('b', area); // the same storage, the same tab
+  const aElsewhere = client('a'); // another tab of the first app
+  await a.client.login({ username: 'alice', password: 'pw' });
+  await flush();
+  assert.equal(a.client.isLoggedIn(), true);
+  assert.equal(aElsewhere.client.isLoggedIn(), true);
+  assert.equal(b.client.isLoggedIn(), false);
+
+  await b.client.login({ username: 'bob', password: 'pw' });
+  await flush();
+  assert.equal(a.client.store.claims().user_id, 1);
+  assert.equal(b.client.store.claims().user_id, 2);
+  assert.deepEqual([...shared.data.keys()].sort(), ['gatehouse-a', 'gatehouse-a_meta', 'gatehouse-b', 'gatehouse-b_meta']);
+
+  await a.client.logout();
+  await flush();
+  assert.deepEqual(a.ended, ['logout']);
+  assert.deepEqual(aElsewhere.ended, ['elsewhere']);
+  assert.deepEqual(b.ended, []);
+  assert.equal(b.client.isLoggedIn(), true);
+});
+
+test('storageKey: one client\'s refresh does not wait for the other\'s (a Web Lock each)', async () => {
+  const { servers, client, world } = twoGatehouses();
+  const a = client('a');
+  const b = client('b');
+  await a.client.login({ username: 'alice', password: 'pw' });
+  await b.client.login({ username: 'alice', password: 'pw' });
+  await world.advance((TTL + 1) * 1000);
+  const release = servers.a.holdRefresh();
+  const slow = a.client.fetch('/api/things/1/'); // holds its lock until the refresh answers
+  await flush();
+  const res = await b.client.fetch('/api/things/2/'); // no clock advance: it never waits for a's lock
+  assert.equal(res.status, 200);
+  assert.equal(servers.b.refreshCalls, 1);
+  release();
+  assert.equal((await slow).status, 200);
+});
+
+test('storageKey defaults to the keys the bundled app has always used; a blank one is refused', async () => {
+  const shared = createSharedStorage();
+  const world = new FakeClock(T0);
+  const server = createFakeServer(world, { ttl: TTL });
+  const { storage } = shared.area();
+  const client = createGatehouseClient({ storage, fetch: server.fetch, locks: null, credentialsContainer: null, clock: world.view(0) });
+  await client.login({ username: 'alice', password: 'pw' });
+  assert.deepEqual([...shared.data.keys()].sort(), [pkg.META_KEY, pkg.TOKEN_KEY].sort());
+  assert.equal(pkg.TOKEN_KEY, 'access_token');
+  for (const storageKey of ['', 42]) {
+    assert.throws(() => createGatehouseClient({ storage, storageKey, fetch: server.fetch }), TypeError);
+  }
+});

@@ -235,6 +235,13 @@ function bareEnglish(src) {
     // An object's key ({ 'English words': … }), not a shown value; a ternary's first branch is still checked.
     if (/(?:^|[{,])\s*$/.test(before) && /^\s*:/.test(code.slice(m.index + m[0].length))) continue;
     if (/\b(?:querySelector|getItem|setItem|removeItem|addEventListener|setAttribute|getAttribute|request|has|get|code ===|name ===|err\.code|\.code ===|createElement|startsWith|endsWith|includes|split|join|replace)\s*\(?\s*$/.test(before)) continue;
+    // A lower-case word where a page shows it: a child of h() after the attributes ({…}, 'or'), the value a
+    // ternary gives when a call's answer is missing (… ? relativeTime(x) : 'never'), or a value's fallback
+    // (ip || 'unknown'). As attribute values, codes or keys such words are left out above.
+    if (/^[a-z]{2,}(?: [a-z]+)*$/.test(text) && /(?:\}\s*,|\)\s*:|\|\|)\s*$/.test(before)) {
+      found.push(text);
+      continue;
+    }
     // English words: two letters or more and either a space or a capital first letter; paths, codes and CSS do not.
     if (!/[A-Za-z]{2}/.test(text) || /^[/#.[]/.test(text) || !/(?:^[A-Z][a-z]|[a-z] [a-z])/.test(text)) continue;
     found.push(text);
@@ -257,5 +264,9 @@ test('the scan for bare English finds what it should', () => {
   assert.deepEqual(bareEnglish("h('p', {}, 'Sign in to continue.'); h('span', { class: 'badge' }, t('On'));"), ['Sign in to continue.']);
   assert.deepEqual(bareEnglish("h('a', { href: '/login', class: 'btn btn-primary' }, t('Sign in'));"), []);
   assert.deepEqual(bareEnglish('toast(`Session on ${label} revoked.`); h(`x-${id}`);'), ['Session on ${label} revoked.']);
+  // Single lower-case words a page shows: a divider's "or", a missing date's "never", a missing address's "unknown".
+  assert.deepEqual(bareEnglish("h('p', { class: 'auth-divider' }, 'or'); h('p', { class: 'auth-divider' }, t('or'));"), ['or']);
+  assert.deepEqual(bareEnglish("const when = p.used ? relativeTime(p.used, now) : 'never'; h('span', {}, ip || 'unknown');"), ['never', 'unknown']);
+  assert.deepEqual(bareEnglish("h('input', { type: 'checkbox', name: 'remember' }); const kind = a ? 'totp' : 'recovery';"), []);
   assert.deepEqual(bareEnglish("const M = {\n  'Some English key': () => t('Some English key'),\n};\nh('b', {}, on ? 'Turned on' : t('Off'));"), ['Turned on']);
 });

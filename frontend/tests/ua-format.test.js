@@ -59,3 +59,17 @@ test('date-times name their time zone', () => {
   assert.match(formatDateTime(at, 'en-US'), /2026, \d{1,2}:\d\d [AP]M \S+$/); // the machine's own zone, named
   assert.equal(formatDateTime(null, 'en-US', 'UTC'), '—');
 });
+
+test('in Arabic a zone offset keeps its sign before its digits: "+1" isolated left to right, not shown as "1+"', () => {
+  const at = '2026-12-01T15:39:00Z';
+  const arabic = formatDateTime(at, 'ar', 'Europe/Berlin');
+  // Repro: Intl writes "غرينتش+1"; in a right-to-left line the bidi algorithm showed it as "1+غرينتش".
+  assert.match(arabic, /\u2066\+1\u2069/);
+  assert.equal(arabic.replace(/[\u2066\u2069]/g, ''), new Intl.DateTimeFormat('ar', {
+    year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short', timeZone: 'Europe/Berlin',
+  }).format(new Date(at)));
+  // Left-to-right languages are written as Intl writes them.
+  assert.equal(formatDateTime(at, 'de', 'Europe/Berlin'), new Intl.DateTimeFormat('de', {
+    year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short', timeZone: 'Europe/Berlin',
+  }).format(new Date(at)));
+});

@@ -25,7 +25,7 @@ ERRORS = {
     ("get", "/api/auth/trusted-devices/"): {401, 403, 503},
     ("delete", "/api/auth/trusted-devices/{device_id}/"): {401, 403, 404, 503},
     ("post", "/api/auth/password/"): {400, 401, 403, 413, 415, 429, 503},
-    ("post", "/api/auth/reauthenticate/"): {400, 401, 413, 415, 429, 503},
+    ("post", "/api/auth/reauthenticate/"): {400, 401, 403, 413, 415, 429, 503},
     ("post", "/api/auth/login/mfa/"): {400, 401, 403, 413, 415, 429, 503},
     ("get", "/api/auth/mfa/"): {401, 503},
     ("post", "/api/auth/mfa/totp/"): {401, 403, 409, 503},

@@ -84,3 +84,66 @@ def test_without_domains_the_login_page_is_as_before(page, db, company_peer):
     expect(page.locator('[data-testid="provider-button"][data-provider="acme"]')).to_be_visible()
     expect(page.locator('input[name="password"]')).to_be_visible()
     expect(page.get_by_test_id("login-form")).not_to_have_attribute("data-step", "address")
+
+
+def test_confirm_its_you_offers_the_company_provider_and_no_password(page, acme, settings, artifacts):
+    """Repro: "Confirm it's you" asked a company account for its password, which the server now refuses."""
+    import base64
+    import json
+    import time
+
+    from tests.browser.conftest import wait_until
+    from tests.browser.test_personal_tokens import create_through_ui
+
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "REAUTH_MAX_AGE": 3}
+    page.goto("/login")
+    page.locator('input[name="username"]').fill("dora@acme.test")
+    page.get_by_test_id("login-form").locator('button[type="submit"]').click()
+    page.locator('input[name="login"]').fill("dora@acme.test")
+    page.locator('input[name="password"]').fill("any password")
+    page.locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("current-user")).to_be_visible()
+    signed_in_at = time.time()
+    page.get_by_test_id("nav-account").click()
+    expect(page.get_by_test_id("token-form")).to_be_visible()
+    wait_until(lambda: time.time() - signed_in_at > 4, timeout=10, what="the sign-in to be older than REAUTH_MAX_AGE")
+
+    create_through_ui(page, "nightly backup")
+    dialog = page.get_by_test_id("reauth-form")
+    button = dialog.locator('[data-testid="reauth-provider"][data-provider="acme"]')
+    expect(button).to_have_text("Continue with Acme ID")
+    expect(dialog).to_contain_text("Your organisation signs you in with its own provider")
+    expect(dialog.locator('input[name="password"]')).to_be_hidden()
+    expect(dialog.locator('button[type="submit"]')).to_be_hidden()
+    screenshots(page, artifacts, "federation-reauth-company")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    asked_at = int(time.time())
+    button.click()
+    page.locator('input[name="login"]').fill("dora@acme.test")  # prompt=login: the provider asks again
+    page.locator('input[name="password"]').fill("any password")
+    page.locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("token-form")).to_be_visible()
+
+    def fresh_auth_time():
+        token = page.evaluate("localStorage.getItem('access_token')") or ""
+        payload = token.split(".")[1] if token.count(".") == 2 else ""
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))) if payload else {}
+        return claims.get("auth_time", 0) >= asked_at and "fed" in claims.get("amr", [])
+
+    wait_until(fresh_auth_time, what="an access token with the new authentication")
+
+
+def test_signing_up_with_a_company_address_points_to_its_provider(page, acme, artifacts):
+    """Repro: a password sign-up took a company address, squatting it before its owner's first provider sign-in."""
+    page.goto("/signup")
+    form = page.get_by_test_id("signup-form")
+    form.locator('input[name="username"]').fill("dora")
+    form.locator('input[name="email"]').fill("dora@acme.test")
+    form.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('input[name="password_confirm"]').fill(PASSWORD)
+    form.locator('button[type="submit"]').click()
+    expect(form.get_by_role("alert")).to_have_text("Your organisation signs you in with Acme ID.")
+    expect(page.locator('[data-testid="provider-button"][data-provider="acme"]')).to_be_visible()
+    screenshots(page, artifacts, "federation-signup-company")
+    assert not Identity.objects.exists()

@@ -5,6 +5,7 @@ for another audience, …). Its discovery document, JWKS and token endpoint
 are real HTTP on 127.0.0.1, so the code under test fetches and caches them
 exactly as it does a real provider's.
 """
+import base64
 import json
 import threading
 import time
@@ -12,6 +13,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+
+def b64_json(value) -> str:
+    """One part of a compact JWT, written by hand: base64url of the JSON, unpadded."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+def unsigned(claims, *, alg="none", typ="JWT") -> str:
+    """A token with no signature at all (``alg`` none, or an algorithm it claims but does not carry)."""
+    return f"{b64_json({'alg': alg, 'typ': typ})}.{b64_json(claims)}."
 
 
 class ForgingProvider:

@@ -24,6 +24,8 @@ def test_an_unverified_provider_address_of_a_victim_never_enters_the_victims_acc
     assert error_of(flow.through(login="mallory")) == "account_exists"
     assert not Identity.objects.exists()
     assert not RefreshSession.objects.filter(user=user).exists()
+    # Recorded, though the refused sign-in's transaction was rolled back (it used to vanish with it).
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, reason="account_exists").count() == 1
 
 
 def test_a_verified_address_of_an_existing_account_still_needs_a_trusted_provider(acme, flow, user):
@@ -33,11 +35,31 @@ def test_a_verified_address_of_an_existing_account_still_needs_a_trusted_provide
     assert not Identity.objects.exists()
 
 
-def test_an_unverified_local_address_is_not_entered_even_by_a_trusted_provider(acme, flow, user):
+def test_an_unverified_local_address_is_not_entered_even_by_a_trusted_provider(acme, flow, user, settings,
+                                                                               smtp_server):
+    """Not linked; the address is mailed a verification link instead (its owner proves it, then comes back):
+    "sign in with your password first" would send a company account round in a loop."""
+    settings.SITE_URL = SITE
     acme.trusted_email = True
     acme.save()
     assert user.email_verified_at is None
-    assert error_of(flow.through(login="alice-at-acme")) == "account_exists"
+    assert error_of(flow.through(login="alice-at-acme")) == "account_unconfirmed"
+    assert not Identity.objects.exists()
+    (mail,) = OutboxMessage.objects.filter(to=user.email)
+    assert "confirm" in mail.subject.lower() or "verify" in mail.subject.lower()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, reason="account_unconfirmed").exists()
+
+
+def test_the_verification_mail_of_account_unconfirmed_is_bounded_per_address(acme, client, user, settings,
+                                                                             smtp_server):
+    from tests.federation.conftest import Flow
+
+    settings.SITE_URL = SITE
+    acme.trusted_email = True
+    acme.save()
+    for _ in range(8):
+        assert error_of(Flow(client).through(login="alice-at-acme")) == "account_unconfirmed"
+    assert 1 <= OutboxMessage.objects.filter(to=user.email).count() < 8
 
 
 def test_a_trusted_provider_with_both_addresses_verified_links_and_signs_in(acme, flow, user):

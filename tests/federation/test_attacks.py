@@ -169,3 +169,12 @@ def test_the_error_parameter_cannot_forge_lines_in_the_server_log(acme, flow, ca
         assert error_of(flow.callback({"error": forged, "state": flow.sent_state})) == "federation_failed"
     logged = [record.getMessage() for record in caplog.records if record.name == "accounts.federation.flows"]
     assert logged and not any("\n" in line for line in logged), logged
+
+
+def test_a_secret_that_does_not_open_stops_the_start_with_provider_unavailable(acme, client, settings, caplog):
+    """Not a round trip to the provider ending in invalid_client: the server says why, in its log."""
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    with caplog.at_level("ERROR", logger="accounts.federation.flows"):
+        response = client.post("/api/auth/federation/acme/start/", {"intent": "login"}, format="json")
+    assert response.status_code == 503 and response.json()["code"] == "provider_unavailable"
+    assert "does not open under this DJANGO_SECRET_KEY" in caplog.text

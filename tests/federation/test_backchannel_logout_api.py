@@ -83,11 +83,11 @@ def test_replayed(make_user, provider, keys, idp):
 
 
 def test_unsigned(make_user, provider, keys, idp):
-    from tests.federation.test_logout_tokens import _unsigned
+    from tests.federation.forged import unsigned
 
     make_user("alice")
     device = signed_in("alice", provider)
-    assert_refused(post(_unsigned(keys.claims(issuer=idp.issuer, audience="idp-client"))))
+    assert_refused(post(unsigned(keys.claims(issuer=idp.issuer, audience="idp-client"))))
     assert alive(device)
 
 

@@ -92,3 +92,31 @@ def test_a_new_provider_needs_its_secret_and_an_empty_variable_is_refused(monkey
 def test_a_bad_slug_is_refused(secret_env):
     with pytest.raises(CommandError, match="slug"):
         run("set", "Acme_ID", "--kind", "google", "--client-id", "x", "--client-secret-env", secret_env)
+
+
+def test_a_secret_sealed_under_another_secret_key_is_named_in_the_list_and_when_set(secret_env, settings):
+    """Repro: `provider set` run with another DJANGO_SECRET_KEY than the server's sealed a secret the server
+    could not open; every sign-in then failed with invalid_client, and nothing said why."""
+    run("set", "acme", "--kind", "oidc", "--client-id", "x", "--client-secret-env", secret_env,
+        "--issuer", "https://id.acme.test")
+    assert "secret: set" in run("list")
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    listed = run("list")
+    assert "secret: does not open" in listed and SECRET not in listed
+    err = io.StringIO()
+    call_command("provider", "set", "acme", "--kind", "oidc", "--client-id", "x", "--issuer", "https://id.acme.test",
+                 stdout=io.StringIO(), stderr=err)
+    assert "does not open under this DJANGO_SECRET_KEY" in err.getvalue()
+
+
+def test_a_provider_without_a_secret_is_listed_as_such(monkeypatch):
+    monkeypatch.setenv("EMPTY_OK", "")
+    Provider.objects.create(slug="public", kind="oidc", name="Public", client_id="p", issuer="https://id.public.test")
+    assert "secret: none" in run("list")
+
+
+def test_set_names_the_redirect_uri_under_site_url(secret_env, settings):
+    settings.SITE_URL = "https://auth.example.test"
+    out = run("set", "acme", "--kind", "oidc", "--client-id", "x", "--client-secret-env", secret_env,
+              "--issuer", "https://id.acme.test")
+    assert "https://auth.example.test/api/auth/federation/acme/callback/" in out

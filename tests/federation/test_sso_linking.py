@@ -9,15 +9,9 @@ from tests.federation.test_id_tokens import Attempt, forged, forging  # noqa: F4
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "accounts/federation/linking.py and accounts/signin/provider.py (being edited): account_for links a "
-    "trusted_email identity (and mails the owner) in its own committed transaction, and only then does the gate "
-    "answer sso_required; the domain owner must be checked before _first_sign_in links or makes anything "
-    "(the same fix as for a first sign-in that creates an account at a company domain)."
-))
 def test_a_trusted_provider_that_does_not_own_the_domain_links_nothing_to_a_company_account(forged, make_user):  # noqa: F811
     """Repro: bob@acme.example (acme.example owned, required, by provider "owner"); provider "forged" marked
-    trusted_email vouches for bob@acme.example, verified: the answer is sso_required, but its identity was
+    trusted_email vouches for bob@acme.example, verified: the answer was sso_required, but its identity had been
     linked to bob's account (and bob mailed) all the same, ready for the day the requirement is lifted."""
     bob = make_user("bob", email="bob@acme.example", email_verified_at=timezone.now())
     owner = Provider(slug="owner", name="Owner", kind="oidc", client_id="owner-client",

@@ -3,6 +3,8 @@
 Each refusal comes only after the credential was right: a wrong password, a
 wrong code or an unknown account answer exactly as for any other account.
 """
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +14,7 @@ from accounts.federation import domains
 from accounts.federation.models import Provider
 from accounts.federation.providers import clean_domain
 from accounts.models import RefreshSession, SecurityEvent, SecurityEventKind
-from tests.conftest import LoggedIn, login
+from tests.conftest import PASSWORD, LoggedIn, login
 from tests.passkeys import recording
 from tests.passkeys.authenticator import SoftAuthenticator
 from tests.passkeys.conftest import relying_party  # noqa: F401  (a fixture)
@@ -180,3 +182,266 @@ def test_the_provider_list_names_each_providers_domains(db):
     make_provider("off", domains_=("off.test",), enabled=False)
     listed = {p["slug"]: p["domains"] for p in APIClient().get("/api/auth/providers/").json()}
     assert listed == {"acme": ["acme.test", "acme-labs.test"], "plain": []}
+
+
+# A first sign-in at a domain another provider owns
+
+def owner_and_other(real_provider):
+    from tests.federation.peers import register
+
+    owner = register(running=real_provider, client=real_provider.clients[0], slug="acme", name="Acme ID",
+                     domains=["users.example.test"], require_for_domains=True)
+    other = register(running=real_provider, client=real_provider.clients[1], slug="other", name="Other ID")
+    return owner, other
+
+
+def test_a_first_sign_in_through_another_provider_with_a_company_address_makes_no_account(real_provider, client):
+    """Repro: carol@users.example.test signing up through `other` got an account before `sso_required`."""
+    from accounts.federation.models import Identity
+    from accounts.models import User
+    from tests.federation.conftest import Flow, error_of
+
+    owner_and_other(real_provider)
+    refused = Flow(client, slug="other").through(login="carol")  # carol@users.example.test, verified
+    assert error_of(refused) == "sso_required"
+    assert not User.objects.filter(email__iexact="carol@users.example.test").exists()
+    assert not Identity.objects.exists()
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.REGISTERED).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, reason="sso_required").exists()
+
+    # The owning provider then makes the account, as usual.
+    signed_in = Flow(APIClient(), slug="acme").through(login="carol")
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/", signed_in.get("Location")
+    assert Identity.objects.get().provider.slug == "acme"
+
+
+def test_another_trusted_provider_links_no_identity_to_a_company_account(real_provider, client, make_user):
+    """Even a --trusted-email provider may not link itself to an account whose domain another provider owns."""
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow, error_of
+
+    _, other = owner_and_other(real_provider)
+    other.trusted_email = True
+    other.save()
+    carol = make_user("carol-here", email="carol@users.example.test")
+    carol.email_verified_at = carol.date_joined
+    carol.save()
+    assert error_of(Flow(client, slug="other").through(login="carol")) == "sso_required"
+    assert not Identity.objects.filter(user=carol).exists()
+
+
+def test_the_owning_provider_links_an_existing_verified_account_at_its_domain(real_provider, client, make_user):
+    """An account made before its domain was claimed: the owning provider vouches for its own domain's addresses
+    (otherwise its owner could sign in neither with the password, refused, nor with the provider, account_exists)."""
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow
+
+    owner_and_other(real_provider)
+    carol = make_user("carol-here", email="carol@users.example.test")
+    carol.email_verified_at = carol.date_joined
+    carol.save()
+    signed_in = Flow(client, slug="acme").through(login="carol")
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/", signed_in.get("Location")
+    assert Identity.objects.get(user=carol).provider.slug == "acme"
+
+
+def test_the_owning_provider_still_cannot_enter_an_account_whose_address_is_unverified(real_provider, client,
+                                                                                      make_user, settings,
+                                                                                      smtp_server):
+    """Its owner proves the address with the link mailed now, then signs in through the provider."""
+    import re
+
+    from accounts.federation.models import Identity
+    from accounts.mail.models import OutboxMessage
+    from tests.federation.conftest import SITE, Flow, error_of
+
+    settings.SITE_URL = SITE
+    owner_and_other(real_provider)
+    carol = make_user("carol-here", email="carol@users.example.test")
+    carol.email_verified_at = None
+    carol.save()
+    assert error_of(Flow(client, slug="acme").through(login="carol")) == "account_unconfirmed"
+    assert not Identity.objects.exists()
+
+    (mail,) = OutboxMessage.objects.filter(to="carol@users.example.test")
+    token = re.search(r"token=([A-Za-z0-9_\-.]+)", mail.body_text).group(1)
+    assert APIClient().post("/api/auth/email/verify/", {"token": token}, format="json").status_code == 204
+    signed_in = Flow(APIClient(), slug="acme").through(login="carol")
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/", signed_in.get("Location")
+    assert Identity.objects.get(user=carol).provider.slug == "acme"
+
+
+# "Confirm it's you" for an account whose domain a provider requires
+
+def an_hour_ago(user):
+    """The user's session authenticated an hour ago (its next access token's auth_time says so)."""
+    session = RefreshSession.objects.get(user=user)
+    RefreshSession.objects.filter(pk=session.pk).update(
+        authenticated_at=session.authenticated_at - datetime.timedelta(seconds=3600)
+    )
+    return session
+
+
+@pytest.fixture
+def employee_signed_in(employee):
+    """bob@acme.test signed in (before acme claimed the domain), his authentication an hour old."""
+    client = APIClient()
+    signed_in = LoggedIn(client, login(client, "bob"))
+    make_provider()
+    an_hour_ago(employee)
+    assert signed_in.refresh().status_code == 200
+    return signed_in
+
+
+@pytest.fixture
+def employee_with_an_app(employee):
+    """As ``employee_signed_in``, with an authenticator app enrolled before the domain was claimed."""
+    from tests.mfa.conftest import enrol
+
+    client = APIClient()
+    signed_in = LoggedIn(client, login(client, "bob"))
+    signed_in.enrolled = enrol(signed_in)
+    make_provider()
+    an_hour_ago(employee)
+    assert signed_in.refresh().status_code == 200
+    return signed_in
+
+
+def test_confirming_with_the_password_answers_sso_required(employee_signed_in, employee):
+    """Repro: "Confirm it's you" took the password of an account its company's provider signs in."""
+    response = employee_signed_in.post("/api/auth/reauthenticate/", {"password": "correct horse battery"})
+    right = employee_signed_in.post("/api/auth/reauthenticate/", {"password": PASSWORD})
+    for answer in (response, right):
+        assert_sso_required(answer)
+    assert not SecurityEvent.objects.filter(kind=SecurityEventKind.REAUTHENTICATED, user=employee).exists()
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, user=employee,
+                                        reason="sso_required").count() == 2
+
+
+def test_a_route_that_needs_a_recent_authentication_names_the_provider_not_the_password(employee_signed_in):
+    response = employee_signed_in.post("/api/auth/password/", {"current_password": "x", "new_password": "y" * 20})
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "reauthentication_required"
+    assert body["methods"] == ["provider"] and body["provider"] == "acme"
+
+
+def test_a_factor_route_names_the_provider_and_the_accounts_own_factors(employee_signed_in, employee):
+    response = employee_signed_in.post("/api/auth/mfa/totp/")
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "reauthentication_required"
+    assert body["methods"] == ["provider"] and body["provider"] == "acme"
+
+
+def test_a_code_of_the_accounts_authenticator_app_still_confirms(employee_with_an_app):
+    """A second factor is what the provider sign-in's own second step takes: it confirms as it did."""
+    factor_route = employee_with_an_app.post("/api/auth/mfa/recovery-codes/")
+    assert factor_route.status_code == 403, factor_route.content
+    assert factor_route.json()["methods"] == ["totp", "recovery_code"]  # a factor route: the factors only
+    code = employee_with_an_app.enrolled.recovery_codes[0]
+    confirmed = employee_with_an_app.post("/api/auth/reauthenticate/", {"code": code})
+    assert confirmed.status_code == 200, confirmed.content
+
+
+def test_the_accounts_plain_routes_name_its_factors_beside_the_provider(employee_with_an_app):
+    body = employee_with_an_app.post(
+        "/api/auth/password/", {"current_password": "x", "new_password": "y" * 20}
+    ).json()
+    assert body["code"] == "reauthentication_required"
+    assert body["methods"] == ["provider", "totp", "recovery_code"] and body["provider"] == "acme"
+
+
+def test_confirming_through_another_linked_provider_answers_sso_required(real_provider, client):
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow, error_of
+
+    owner_and_other(real_provider)
+    assert Flow(client, slug="acme").through(login="carol").status_code == 302
+    user = Identity.objects.get().user
+    Identity.objects.create(user=user, provider=Provider.objects.get(slug="other"), subject="carol",
+                            email=user.email, email_verified=True)
+    session = an_hour_ago(user)
+    access = client.post("/api/auth/refresh/").json()["access"]
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {access}"}
+
+    other = Flow(client, slug="other").through(login="carol", intent="reauth", next_path="/account", **bearer)
+    assert error_of(other) == "sso_required" and other["Location"].startswith("/account?")
+    session.refresh_from_db()
+    assert session.authenticated_at < datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=30)
+
+    own = Flow(client, slug="acme").through(login="carol", intent="reauth", next_path="/account", **bearer)
+    assert own["Location"] == "/account"
+    session.refresh_from_db()
+    assert "fed" in session.amr.split()
+    assert session.authenticated_at > datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+
+
+# The address of a company account stays at its company's domains
+
+@pytest.fixture
+def employee_with_a_recent_password(employee, settings, smtp_server):
+    """bob@acme.test, signed in with his password just before acme claimed the domain (a recent authentication)."""
+    settings.SITE_URL = "https://gatehouse.test"
+    client = APIClient()
+    signed_in = LoggedIn(client, login(client, "bob"))
+    make_provider(domains_=("acme.test", "acme-labs.test"))
+    return signed_in
+
+
+def test_a_company_account_cannot_move_its_address_off_the_companys_domains(employee_with_a_recent_password, employee):
+    """Repro: bob moved his address to a private one, and so out of his company's sign-in (and its offboarding)."""
+    from accounts.mail.models import OutboxMessage
+
+    response = employee_with_a_recent_password.post(
+        "/api/auth/email/change/", {"new_email": "bob@private.test", "password": PASSWORD}
+    )
+    assert response.status_code == 403, response.content
+    body = response.json()
+    assert body["code"] == "address_managed" and body["provider"] == "acme" and body["detail"]
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_company_account_may_move_between_its_companys_domains(employee_with_a_recent_password):
+    response = employee_with_a_recent_password.post(
+        "/api/auth/email/change/", {"new_email": "bob@acme-labs.test", "password": PASSWORD}
+    )
+    assert response.status_code == 202, response.content
+
+
+def test_a_change_link_issued_before_the_domain_was_claimed_does_not_move_the_address(employee):
+    from accounts.recovery import address_tokens
+
+    token = address_tokens.make_change_token(employee, "bob@private.test")
+    make_provider()
+    response = APIClient().post("/api/auth/email/verify/", {"token": token}, format="json")
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "address_managed"
+    employee.refresh_from_db()
+    assert employee.email == "bob@acme.test"
+
+
+# Sign-up at a company domain
+
+def test_a_password_sign_up_with_a_company_address_is_sent_to_the_provider(db, settings):
+    """Repro: anyone could sign up bob@acme.test with a password first; the real bob's first sign-in through
+    acme then met account_exists (an unverified account squatting his address)."""
+    from accounts.models import User
+
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "SIGNUP_ENABLED": True}
+    make_provider()
+    response = APIClient().post(
+        "/api/auth/register/", {"username": "squatter", "email": "Bob@ACME.test", "password": PASSWORD}, format="json"
+    )
+    assert_sso_required(response)
+    assert not User.objects.filter(username="squatter").exists()
+
+
+def test_a_password_sign_up_elsewhere_is_as_before(db, settings):
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "SIGNUP_ENABLED": True}
+    make_provider()
+    response = APIClient().post(
+        "/api/auth/register/", {"username": "erin", "email": "erin@elsewhere.test", "password": PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 201, response.content

@@ -1,5 +1,6 @@
 import pytest
 
+from accounts import background
 from accounts.webhooks import endpoints, sender, subscriptions
 from tests.webhooks.receiver import Receiver
 
@@ -20,7 +21,7 @@ def sender_thread(transactional_db, settings):
     """The running server's background sender, on; stopped before the test database is emptied."""
     settings.GATEHOUSE = {**settings.GATEHOUSE, "WEBHOOK_SENDER_THREAD": True}
     yield
-    sender.stop()
+    background.stop_all()  # the setting starts the back-channel logout sender too
 
 
 @pytest.fixture

@@ -65,12 +65,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Deleted {self._delete_in_batches(finished, batch_size, pause)} finished webhook deliveries.")
 
     def _delete_in_batches(self, queryset, batch_size, pause):
+        """Delete the rows of ``queryset`` ``batch_size`` at a time, each batch in its own short transaction.
+
+        For most models a batch is one DELETE: nothing references their rows
+        with a constraint (a security event keeps a deleted session's or
+        token's id without one). A batch of sessions is more: Django reads the
+        batch's rows, deletes what cascades from them (a ``ClientGrant``, a
+        ``FederatedSignIn``), clears ``AuthorizationCode.grant_session``
+        (SET_NULL), then deletes the sessions, all in that one transaction.
+        """
         total = 0
         while True:
             ids = list(queryset.order_by().values_list("pk", flat=True)[:batch_size])
             if not ids:
                 return total
-            # Nothing references these rows with a constraint, so this is one DELETE.
             with transaction.atomic():
                 deleted, _ = queryset.model.objects.filter(pk__in=ids).delete()
             total += deleted

@@ -10,6 +10,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts import conf
 from accounts.federation import kinds, providers
 from accounts.federation.models import Provider
 
@@ -61,14 +62,16 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
+        if provider.client_secret_opens is False:
+            self.stderr.write(SECRET_DOES_NOT_OPEN.format(slug=provider.slug))
         self.stdout.write(
             f"{'Created' if created else 'Updated'} {provider.slug} ({provider.name}, {provider.kind})"
             f"{'' if provider.enabled else ', disabled'}. Redirect URI to register at the provider: "
-            f"<SITE_URL>/api/auth/federation/{provider.slug}/callback/"
+            f"{(conf.site_url() or '<SITE_URL>').rstrip('/')}/api/auth/federation/{provider.slug}/callback/"
         )
 
     def _list(self, **options):
-        for provider in Provider.objects.defer("client_secret_sealed").order_by("slug"):
+        for provider in Provider.objects.order_by("slug"):
             flags = [
                 "enabled" if provider.enabled else "disabled",
                 *(["trusted-email"] if provider.trusted_email else []),
@@ -77,10 +80,22 @@ class Command(BaseCommand):
             ]
             self.stdout.write("\t".join([
                 provider.slug, provider.kind, provider.name, provider.issuer or "-", provider.client_id,
-                ",".join(flags), ",".join(provider.domains) or "-",
+                ",".join(flags), ",".join(provider.domains) or "-", _secret_state(provider),
             ]))
 
     def _remove(self, *, slug, **options):
         if not providers.remove_provider(slug=slug):
             raise CommandError(f"No provider has the slug {slug}.")
         self.stdout.write(f"Removed {slug}.")
+
+
+SECRET_DOES_NOT_OPEN = (
+    "The stored client secret of {slug} does not open under this DJANGO_SECRET_KEY: it was set with another key. "
+    "Run the command with the server's own key (in a `make run` checkout: DJANGO_DEBUG=1), and set the secret "
+    "again with --client-secret-env."
+)
+
+
+def _secret_state(provider) -> str:
+    opens = provider.client_secret_opens
+    return "secret: none" if opens is None else "secret: set" if opens else "secret: does not open"

@@ -109,6 +109,8 @@ export interface ApiClientOptions {
   credentials?: RequestCredentials;
   marginMs?: number;
   lockTimeoutMs?: number;
+  /** The cross-tab refresh lock's name (default REFRESH_LOCK): one per token store. */
+  lockName?: string;
   requestTimeoutMs?: number;
   backoff?: { initialMs?: number; maxMs?: number; maxAttempts?: number };
   sleep?: (ms: number) => Promise<void>;
@@ -159,6 +161,8 @@ export interface ApiClient {
   removeTotp(): Promise<any>;
   regenerateRecoveryCodes(): Promise<{ recovery_codes: string[] }>;
   users(pageQuery?: string): Promise<any>;
+  /** POST a JSON body without the access token (never intercepted); the parsed answer, or ApiError/TransientError. */
+  postAnonymously<T = any>(path: string, body: unknown): Promise<T>;
   refresh(): Promise<string>;
   retryNow(): void;
   reauthenticate(proof: ReauthProof): Promise<void>;

@@ -173,6 +173,7 @@ function header(res, name) {
  * @param {number} [deps.marginMs] refresh when the token has less than this left (default 30 s),
  *   or less than a third of its lifetime when that is shorter (so a 20 s token is not refreshed at once)
  * @param {number} [deps.lockTimeoutMs] bound on the wait for the cross-tab lock
+ * @param {string} [deps.lockName] the cross-tab lock's name (default REFRESH_LOCK; one per token store)
  * @param {number} [deps.requestTimeoutMs] bound on the refresh request itself
  * @param {{initialMs?: number, maxMs?: number, maxAttempts?: number}} [deps.backoff] refresh retries: doubling
  *   from initialMs up to maxMs (30 s), for ever unless maxAttempts is given; `retryNow()` cuts a wait short
@@ -191,6 +192,7 @@ export function createApiClient({
   credentials = 'same-origin',
   marginMs = 30_000,
   lockTimeoutMs = 10_000,
+  lockName = REFRESH_LOCK,
   requestTimeoutMs = 15_000,
   backoff = {},
   sleep,
@@ -281,7 +283,7 @@ export function createApiClient({
     const timer = timeoutSignal(lockTimeoutMs);
     let granted = false;
     try {
-      return await locks.request(REFRESH_LOCK, { mode: 'exclusive', signal: timer.signal }, () => {
+      return await locks.request(lockName, { mode: 'exclusive', signal: timer.signal }, () => {
         granted = true;
         timer.cancel();
         return fn();
@@ -543,6 +545,17 @@ export function createApiClient({
     return { res, body: await finish(res) };
   }
 
+  /**
+   * POST a JSON body without the access token, even when signed in: a request
+   * that must not be tied to this tab's session (a silent sign-in or a sign-out
+   * asked by an application while the browser is signed out). Through the same
+   * fetch as every other call, so it carries what the app adds (its language).
+   * Resolves with the parsed body; rejects with ApiError or TransientError.
+   */
+  async function postAnonymously(path, body) {
+    return (await publicRequest(path, { method: 'POST', body })).body;
+  }
+
   // ---- API surface ---------------------------------------------------------
 
   /**
@@ -738,6 +751,7 @@ export function createApiClient({
     regenerateRecoveryCodes: () => request(PATHS.recoveryCodes, { method: 'POST' }),
     /** Staff user list; `pageQuery` is a query string like "?page=2" (or empty). */
     users: (pageQuery = '') => request(PATHS.users + pageQuery),
+    postAnonymously,
     /** Refresh now (if still needed after taking the lock). */
     refresh: () => {
       const token = store.get();

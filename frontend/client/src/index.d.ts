@@ -25,6 +25,11 @@ export interface GatehouseClientOptions {
   baseUrl?: string;
   /** Where the access token lives; default localStorage (shared by the tabs), memory when storage is disabled. */
   storage?: StorageLike;
+  /**
+   * The access token's key in `storage` (default 'access_token', TOKEN_KEY; its metadata under key + '_meta').
+   * Two clients on one origin need one each, or they share one token; the refresh lock's name follows it.
+   */
+  storageKey?: string;
   /** Other origins `fetch` may send the access token to (your API's); Gatehouse's and the page's own always may. */
   apiOrigins?: string[];
   fetch?: typeof fetch;

@@ -4,8 +4,8 @@
 // same site. No framework and no dependency: the bundled app (main.js) uses
 // this same function.
 
-import { createApiClient } from './api.js';
-import { createTokenStore } from './token-store.js';
+import { createApiClient, REFRESH_LOCK } from './api.js';
+import { createTokenStore, TOKEN_KEY } from './token-store.js';
 import { createWebAuthn } from './webauthn.js';
 
 export { ApiError, AuthError, TransientError, SecondStepRequired, REFRESH_LOCK, errorMessage, parseRetryAfter, createApiClient } from './api.js';
@@ -65,6 +65,8 @@ function originOf(url, what) {
  * @param {object} [options]
  * @param {string} [options.baseUrl] Gatehouse's origin (`https://auth.example.com`); '' when Gatehouse serves the page
  * @param {Storage} [options.storage] where the access token lives (default localStorage, shared by the tabs)
+ * @param {string} [options.storageKey] the token's key in `storage` (default TOKEN_KEY, 'access_token'; its
+ *   metadata beside it under key + '_meta'): one of its own for each client on one origin
  * @param {string[]} [options.apiOrigins] other origins `fetch` may send the access token to (your API's);
  *   Gatehouse's origin and the page's own are always allowed, any other URL is refused
  * @param {typeof fetch} [options.fetch] default the page's fetch
@@ -83,6 +85,7 @@ function originOf(url, what) {
 export function createGatehouseClient({
   baseUrl = '',
   storage,
+  storageKey = TOKEN_KEY,
   apiOrigins = [],
   fetch: fetchImpl,
   locks,
@@ -94,6 +97,9 @@ export function createGatehouseClient({
   ...tuning
 } = {}) {
   const gatehouse = originOf(baseUrl, 'baseUrl');
+  if (typeof storageKey !== 'string' || !storageKey) {
+    throw new TypeError(`createGatehouseClient: storageKey must be a non-empty string, got ${JSON.stringify(storageKey)}`);
+  }
   const allowed = new Set(apiOrigins.map((origin) => originOf(origin, 'apiOrigins')));
   const pageOrigin = g.location && typeof g.location.origin === 'string' && g.location.origin !== 'null' ? g.location.origin : '';
   const here = gatehouse || pageOrigin;
@@ -115,12 +121,14 @@ export function createGatehouseClient({
 
   const ended = new Set();
   const statusListeners = new Set(onStatus ? [onStatus] : []);
-  const store = createTokenStore({ storage: theStorage, clock, listen: listenTo });
+  const store = createTokenStore({ storage: theStorage, clock, listen: listenTo, key: storageKey });
   const api = createApiClient({
     fetch: theFetch,
     store,
     clock,
     locks: locks === undefined ? (g.navigator && g.navigator.locks) || null : locks,
+    // Tabs of one client take turns; another client's refresh (another token) is none of its business.
+    lockName: storageKey === TOKEN_KEY ? REFRESH_LOCK : `${REFRESH_LOCK}:${storageKey}`,
     baseUrl: gatehouse,
     credentials,
     onReauthRequired: (err) => (onReauthRequired ? onReauthRequired(err) : Promise.resolve(false)),

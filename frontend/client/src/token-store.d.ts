@@ -50,4 +50,6 @@ export declare function createTokenStore(deps: {
   storage: StorageLike;
   clock: Clock;
   listen?: (handler: (event: StorageEvent) => void) => () => void;
+  /** The token's key in `storage` (default TOKEN_KEY); its metadata lives beside it under key + '_meta'. */
+  key?: string;
 }): TokenStore;

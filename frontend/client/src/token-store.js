@@ -1,4 +1,5 @@
-// Access-token store: the raw JWT lives in storage under "access_token".
+// Access-token store: the raw JWT lives in storage under "access_token" (or
+// the key the caller names: two clients on one origin each have their own).
 //
 // Everything the interceptor needs to judge expiry is derived from the token
 // and the server's clock, never from the browser's clock alone:
@@ -6,12 +7,14 @@
 //               (from the Date header or the token's iat, whichever is later)
 //   expiresAt = exp claim (server time), or server receipt time + expires_in
 // The offset is a property of this machine's clock, so it is persisted beside
-// the token (key "access_token_meta") and shared by every tab.
+// the token (key "access_token_meta", the token's key + "_meta") and shared
+// by every tab.
 //
 // Dependencies are injected so that the store can be tested without a browser:
 //   storage : a Storage-like object (getItem / setItem / removeItem)
 //   clock   : { now(): number }  (milliseconds, local clock)
 //   listen  : (handler) => unsubscribe; registers a `storage` event handler
+//   key     : the token's storage key (default TOKEN_KEY)
 
 export const TOKEN_KEY = 'access_token';
 export const META_KEY = 'access_token_meta';
@@ -39,11 +42,13 @@ function fingerprint(token) {
 }
 
 /**
- * @param {{storage: Storage, clock: {now(): number}, listen?: (h: (e: StorageEvent) => void) => (() => void)}} deps
+ * @param {{storage: Storage, clock: {now(): number}, listen?: (h: (e: StorageEvent) => void) => (() => void), key?: string}} deps
  */
-export function createTokenStore({ storage, clock, listen } = {}) {
+export function createTokenStore({ storage, clock, listen, key: tokenKey = TOKEN_KEY } = {}) {
   if (!storage) throw new TypeError('createTokenStore: storage is required');
   if (!clock) throw new TypeError('createTokenStore: clock is required');
+  if (typeof tokenKey !== 'string' || !tokenKey) throw new TypeError('createTokenStore: key must be a non-empty string');
+  const metaKey = `${tokenKey}_meta`; // META_KEY for the default key
 
   const subscribers = new Set();
 
@@ -70,7 +75,7 @@ export function createTokenStore({ storage, clock, listen } = {}) {
   }
 
   function readMeta() {
-    const raw = safeGet(META_KEY);
+    const raw = safeGet(metaKey);
     if (!raw) return null;
     try {
       const meta = JSON.parse(raw);
@@ -80,7 +85,7 @@ export function createTokenStore({ storage, clock, listen } = {}) {
     }
   }
 
-  let lastSeen = safeGet(TOKEN_KEY);
+  let lastSeen = safeGet(tokenKey);
 
   function emit(token, external) {
     if (token === lastSeen) return;
@@ -99,7 +104,7 @@ export function createTokenStore({ storage, clock, listen } = {}) {
 
   /** The current token, read from storage every time (other tabs may have changed it). */
   function get() {
-    return safeGet(TOKEN_KEY);
+    return safeGet(tokenKey);
   }
 
   /**
@@ -136,14 +141,14 @@ export function createTokenStore({ storage, clock, listen } = {}) {
 
     // Metadata first: another tab reacting to the token's storage event must
     // already find the matching metadata.
-    safeSet(META_KEY, JSON.stringify({ offset, expiresAt, lifetime, fp: fingerprint(token) }));
-    safeSet(TOKEN_KEY, token);
+    safeSet(metaKey, JSON.stringify({ offset, expiresAt, lifetime, fp: fingerprint(token) }));
+    safeSet(tokenKey, token);
     emit(token, false);
   }
 
   /** Forget the token (logout). The clock offset is kept: it describes the machine. */
   function clear() {
-    safeRemove(TOKEN_KEY);
+    safeRemove(tokenKey);
     emit(null, false);
   }
 
@@ -205,7 +210,7 @@ export function createTokenStore({ storage, clock, listen } = {}) {
   function handleStorageEvent(event) {
     if (!event) return;
     if (event.storageArea && event.storageArea !== storage) return;
-    if (event.key !== null && event.key !== TOKEN_KEY) return;
+    if (event.key !== null && event.key !== tokenKey) return;
     emit(get(), true);
   }
 

@@ -58,7 +58,16 @@ function explain(err: unknown): string {
   return errorMessage(err);
 }
 
+// A second client on the same origin (another Gatehouse): its token under a key of its own.
+const partner: GatehouseClient = createGatehouseClient({
+  baseUrl: 'https://auth.partner.example',
+  storageKey: 'partner-gatehouse-token',
+});
+void partner.isLoggedIn();
+
 const store = createTokenStore({ storage: localStorage, clock: { now: () => Date.now() } });
+const partnerStore = createTokenStore({ storage: sessionStorage, clock: { now: () => Date.now() }, key: 'partner-token' });
+void partnerStore.get();
 const claims = decodeJwt(store.get());
 const left: number | null = store.timeLeft();
 const wait: number = backoffDelay(3, { retryAfterMs: 2000 });

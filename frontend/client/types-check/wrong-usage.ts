@@ -12,6 +12,8 @@ void client.login({ username: 'alice' });
 client.onSessionEnded('logout');
 // @ts-expect-error baseUrl is a string
 createGatehouseClient({ baseUrl: 42 });
+// @ts-expect-error storageKey is a string
+createGatehouseClient({ storageKey: 7 });
 // @ts-expect-error fetch resolves with a Response, not a parsed body
 const body: { reports: string[] } = await client.fetch('/api/reports/');
 void body;

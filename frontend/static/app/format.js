@@ -1,5 +1,6 @@
 // Pure formatting helpers (no DOM), shared by the pages; dates and relative times in the app's language.
 import { currentLocale, t } from './translate.js';
+import { directionOf } from './i18n.js';
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -31,7 +32,10 @@ const DATE_TIME = { year: 'numeric', month: 'short', day: 'numeric', hour: 'nume
 export function formatDateTime(value, locale = currentLocale(), timeZone = undefined) {
   const d = toDate(value);
   if (!d) return '—';
-  return new Intl.DateTimeFormat(locale, { ...DATE_TIME, timeZone }).format(d);
+  const text = new Intl.DateTimeFormat(locale, { ...DATE_TIME, timeZone }).format(d);
+  // A right-to-left line reads "غرينتش+1"'s sign as a neutral and shows "1+غرينتش": the offset goes in a
+  // left-to-right isolate (U+2066 … U+2069), which shows "+1" as written and changes nothing else.
+  return directionOf(locale) === 'rtl' ? text.replace(/[+\-\u2212]\d+(?::\d+)?/g, '\u2066$&\u2069') : text;
 }
 
 /** "15 Jan 2030" in the user's locale; "—" when unknown. */

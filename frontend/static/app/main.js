@@ -89,6 +89,7 @@ const client = createGatehouseClient({
   onReauthRequired: (err) =>
     askToReauthenticate({
       methods: err && err.body && Array.isArray(err.body.methods) ? err.body.methods : null,
+      provider: err && err.body && typeof err.body.provider === 'string' ? err.body.provider : null,
       reauthenticate: (proof) => api.reauthenticate(proof),
       options: reauthenticationOptions,
       withPasskey: webauthn.supported

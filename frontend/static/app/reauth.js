@@ -4,7 +4,9 @@
 // and resolves true; it resolves false when the user cancels. The API client
 // then retries or gives up. Nothing the account lacks is offered.
 // When the 403 names the acceptable `methods` without "password" (changing a
-// second factor while one is on), it asks for a code or a passkey only.
+// second factor while one is on), it asks for a code or a passkey only. With
+// "provider" among them (an account whose domain a provider requires), it
+// offers that provider first, and a code or passkey the account has.
 import { h, field, passwordField, formError, setBusy, setText } from './dom.js';
 import { t } from './translate.js';
 import { ApiError } from './api.js';
@@ -18,6 +20,7 @@ const ASK_CODE = {
   get recovery() { return t('For your security, enter one of your recovery codes to continue.'); },
 };
 const ASK_PASSKEY = () => t('For your security, confirm with your passkey to continue.');
+const ASK_PROVIDER = () => t('Your organisation signs you in with its own provider. Continue with it to confirm it’s you.');
 const USE_CODE = {
   get totp() { return t('Use a code from your authenticator app instead'); },
   get recovery() { return t('Use a recovery code instead'); },
@@ -32,15 +35,18 @@ const USE_CODE = {
  * @param {((provider: {slug: string, name: string, kind: string}) => Promise<void>)|null} [deps.withProvider]
  *   sign in again at one of the account's linked providers (`options` names them as `providers`); the page is left
  * @param {string[]|null} [deps.methods]  what the server accepts here (the 403's `methods`; null: anything)
+ * @param {string|null} [deps.provider]  the provider the 403 names with "provider" among `methods`
  * @param {Document} [deps.doc]
  * @returns {Promise<boolean>}
  */
 export function askToReauthenticate({
   reauthenticate, options = async () => ({ code: null, passkey: false }), withPasskey = null, withProvider = null,
-  methods = null, doc = document,
+  methods = null, provider = null, doc = document,
 }) {
   // Without "password" among them, only a second factor will do: the server named the account's own.
   const secondFactorOnly = Array.isArray(methods) && !methods.includes('password');
+  // The account's company signs it in: its provider first; a second factor it has still does.
+  const throughProvider = secondFactorOnly && methods.includes('provider');
   const codeAccepted = !secondFactorOnly || methods.includes('totp') || methods.includes('recovery_code');
   if (secondFactorOnly && !methods.includes('passkey')) withPasskey = null;
   const password = passwordField({ label: t('Password'), name: 'password', autocomplete: 'current-password' });
@@ -56,7 +62,11 @@ export function askToReauthenticate({
   password.wrap.hidden = useCode;
   code.wrap.hidden = !useCode || !codeAccepted;
   let open = true;
-  const message = h('p', { class: 'dialog-message' }, !useCode ? ASK_PASSWORD() : codeAccepted ? ASK_CODE[codeKind] : ASK_PASSKEY());
+  const message = h(
+    'p',
+    { class: 'dialog-message' },
+    throughProvider ? ASK_PROVIDER() : !useCode ? ASK_PASSWORD() : codeAccepted ? ASK_CODE[codeKind] : ASK_PASSKEY(),
+  );
   const toggle = h(
     'button',
     { type: 'button', class: 'btn-link', testid: 'reauth-use-code', hidden: true },
@@ -66,7 +76,7 @@ export function askToReauthenticate({
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', testid: 'cancel-action' }, t('Cancel'));
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', hidden: !codeAccepted }, t('Confirm'));
   // The only way when no code is accepted: then the main button, not an alternative below an "or".
-  const passkeyOnly = !codeAccepted;
+  const passkeyOnly = !codeAccepted && !throughProvider;
   const passkey = withPasskey
     ? h(
         'button',
@@ -76,7 +86,7 @@ export function askToReauthenticate({
     : null;
   // Shown at once when the server named a passkey; otherwise once the account is known to have one.
   const passkeyWrap = passkey && !passkeyOnly
-    ? h('div', { class: 'reauth-passkey', hidden: !secondFactorOnly }, h('p', { class: 'auth-divider' }, 'or'), passkey)
+    ? h('div', { class: 'reauth-passkey', hidden: !secondFactorOnly }, h('p', { class: 'auth-divider' }, t('or')), passkey)
     : null;
   // "Continue with <provider>": shown once the account is known to have a linked one (not for a second factor).
   const providerWrap = h('div', { class: 'reauth-providers', hidden: true });
@@ -85,13 +95,14 @@ export function askToReauthenticate({
     { class: 'form', testid: 'reauth-form', novalidate: true },
     message,
     error.el,
+    throughProvider ? providerWrap : null,
     password.wrap,
     code.wrap,
     secondFactorOnly ? null : h('p', { class: 'small' }, toggle),
     passkey && passkeyOnly ? h('div', { class: 'reauth-passkey' }, passkey) : null,
     h('div', { class: 'dialog-actions' }, cancel, submit),
     passkeyWrap,
-    providerWrap,
+    throughProvider ? null : providerWrap,
   );
   const { finish, result } = openModal({ doc, title: t('Confirm it’s you'), content: [form] });
   result.then(() => {
@@ -166,33 +177,51 @@ export function askToReauthenticate({
   if (!useCode) password.input.focus();
   else if (codeAccepted) code.input.focus();
   else if (passkey) passkey.focus();
+  if (throughProvider) {
+    if (!codeAccepted) submit.hidden = true;
+    showProviders(() => options().then((has) => ownProvider(has && has.providers)));
+    return result;
+  }
   if (secondFactorOnly) return result;
-  Promise.resolve()
-    .then(options)
-    .then((has) => {
-      if (!open || !has) return;
-      if (has.code) {
-        codeKind = has.code === 'recovery' ? 'recovery' : 'totp';
-        setText(toggle, USE_CODE[codeKind]);
-        if (codeKind === 'recovery') askForRecoveryCode();
-        toggle.hidden = false;
-      }
-      if (has.passkey && passkeyWrap) passkeyWrap.hidden = false;
-      const buttons = withProvider && providerButtons({
-        providers: has.providers || [],
-        error,
-        testid: 'reauth-provider',
-        choose: (provider) => withProvider(provider),
-      });
-      if (buttons) {
-        providerWrap.replaceChildren(
-          h('p', { class: 'auth-divider' }, 'or'),
-          h('p', { class: 'small muted' }, t('You’ll come back to this page; then do it again.')),
-          buttons,
-        );
-        providerWrap.hidden = false;
-      }
-    })
-    .catch(() => {});
+  showProviders(options, (has) => {
+    if (has.code) {
+      codeKind = has.code === 'recovery' ? 'recovery' : 'totp';
+      setText(toggle, USE_CODE[codeKind]);
+      if (codeKind === 'recovery') askForRecoveryCode();
+      toggle.hidden = false;
+    }
+    if (has.passkey && passkeyWrap) passkeyWrap.hidden = false;
+  });
   return result;
+
+  /** The "Continue with …" buttons of the account's linked providers, once `load` names them. */
+  function showProviders(load, alsoWith = () => {}) {
+    Promise.resolve()
+      .then(load)
+      .then((has) => {
+        if (!open || !has) return;
+        alsoWith(has);
+        const buttons = withProvider && providerButtons({
+          providers: has.providers || [],
+          error,
+          testid: 'reauth-provider',
+          choose: (chosen) => withProvider(chosen),
+        });
+        if (!buttons) return;
+        const back = h('p', { class: 'small muted' }, t('You’ll come back to this page; then do it again.'));
+        // Through its provider: the buttons come first, a code (when accepted) below an "or".
+        const divider = () => h('p', { class: 'auth-divider' }, t('or'));
+        providerWrap.replaceChildren(...(throughProvider ? [back, buttons] : [divider(), back, buttons]));
+        if (throughProvider && codeAccepted) providerWrap.append(divider());
+        providerWrap.hidden = false;
+      })
+      .catch(() => {});
+  }
+
+  /** Of the linked providers, the one the server named (all of them when it is not among them). */
+  function ownProvider(providers) {
+    const linked = Array.isArray(providers) ? providers : [];
+    const named = linked.filter((p) => p && p.slug === provider);
+    return { providers: named.length ? named : linked };
+  }
 }

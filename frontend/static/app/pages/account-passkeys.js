@@ -91,7 +91,7 @@ export function mount(container, ctx) {
       setChildren(
         lastUsed,
         h('span', { class: 'meta-label' }, t('Last used ')),
-        p.last_used_at ? relativeTime(p.last_used_at, store.serverNow()) : 'never',
+        p.last_used_at ? relativeTime(p.last_used_at, store.serverNow()) : t('never'),
       );
     }
     show(passkey);

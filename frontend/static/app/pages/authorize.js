@@ -21,19 +21,6 @@ function requestParam(location) {
   }
 }
 
-/** POST without a token (a silent request from a browser that is not signed in). */
-async function postAnonymously(path, body) {
-  const res = await globalThis.fetch(path, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
-}
-
 function leave(to) {
   globalThis.location.assign(to);
 }
@@ -68,7 +55,7 @@ export function mount(container, ctx) {
         ctx.navigate(`/login?next=${encodeURIComponent(`/authorize?request=${sealed}`)}`, { replace: true });
         return null;
       }
-      return postAnonymously(AUTHORIZE_PATH, payload);
+      return api.postAnonymously(AUTHORIZE_PATH, payload);
     }
     return api.request(AUTHORIZE_PATH, { method: 'POST', body: payload });
   }

@@ -2,22 +2,9 @@
 // Signs out at once when the application named this very session; asks first otherwise
 // (a link on any site can lead here). Then back to the application, or to the login page.
 import { add, h, pageTitle, setChildren, loading, setBusy } from '../dom.js';
-import { ApiError } from '../api.js';
 import { END_SESSION_PATH } from './authorize.js';
 import { errorMessage } from '../error-text.js';
 import { t } from '../translate.js';
-
-async function postAnonymously(path, body) {
-  const res = await globalThis.fetch(path, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
-}
 
 export function mount(container, ctx) {
   const { api, location } = ctx;
@@ -33,7 +20,7 @@ export function mount(container, ctx) {
       const payload = { request: sealed, confirm };
       answer = api.isLoggedIn()
         ? await api.request(END_SESSION_PATH, { method: 'POST', body: payload })
-        : await postAnonymously(END_SESSION_PATH, payload);
+        : await api.postAnonymously(END_SESSION_PATH, payload);
     } catch (err) {
       if (!alive) return;
       setChildren(body, h('div', { class: 'card', role: 'alert', testid: 'oauth-error' }, errorMessage(err)));

@@ -41,5 +41,5 @@ export function passkeyLogin({ api, webauthn, error, remember, onLogin, beforeSt
       button.focus();
     }
   });
-  return h('div', { class: 'passkey-login-wrap' }, h('p', { class: 'auth-divider' }, 'or'), button);
+  return h('div', { class: 'passkey-login-wrap' }, h('p', { class: 'auth-divider' }, t('or')), button);
 }

@@ -73,7 +73,7 @@ export function mount(container, ctx) {
         error,
         choose: (provider) => ctx.federation.start(provider.slug, { intent: 'login', next }),
       });
-      if (buttons) wrap.replaceChildren(h('p', { class: 'auth-divider' }, 'or'), buttons);
+      if (buttons) wrap.replaceChildren(h('p', { class: 'auth-divider' }, t('or')), buttons);
     });
     return wrap;
   }
@@ -386,7 +386,7 @@ export function mount(container, ctx) {
     add(container,
       title,
       canUseCode ? form : error.el,
-      passkey ? h('div', { class: 'passkey-login-wrap' }, canUseCode ? h('p', { class: 'auth-divider' }, 'or') : trust.row, passkey) : null,
+      passkey ? h('div', { class: 'passkey-login-wrap' }, canUseCode ? h('p', { class: 'auth-divider' }, t('or')) : trust.row, passkey) : null,
       canUseCode ? h('p', { class: 'auth-switch' }, t('No access to your app? '), toggle) : null,
       h('p', { class: 'auth-switch' }, h('button', { type: 'button', class: 'btn-link', on: { click: () => passwordStep() } }, t('Back to sign in'))),
     );

@@ -60,7 +60,7 @@ export function mount(container, ctx) {
     const device = deviceOf(s);
     const now = store.serverNow();
     const label = device.label;
-    const ip = h('span', {}, s.ip_address || 'unknown');
+    const ip = h('span', {}, s.ip_address || t('unknown'));
     const lastActive = h('span', { testid: 'last-active' }, lastActiveText(s, now));
     const revoke = s.current
       ? null
@@ -101,7 +101,7 @@ export function mount(container, ctx) {
     const entry = { li, s };
     entry.update = (next) => {
       entry.s = next;
-      setText(ip, next.ip_address || 'unknown');
+      setText(ip, next.ip_address || t('unknown'));
       if (revoke) revoke.setAttribute('aria-label', revokeLabel(label, next));
     };
     entry.redraw = (nowMs) => setText(lastActive, lastActiveText(entry.s, nowMs));

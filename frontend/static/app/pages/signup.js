@@ -5,6 +5,7 @@ import { unverifiedNotice } from '../unverified.js';
 import { t, tNodes } from '../translate.js';
 import { errorMessage } from '../error-text.js';
 import { providerButtons } from '../provider-buttons.js';
+import { providerOfRefusal } from '../sso-address.js';
 
 export function mount(container, ctx) {
   const { api, location } = ctx;
@@ -38,8 +39,10 @@ export function mount(container, ctx) {
   const switchLine = h('p', { class: 'auth-switch' }, t('Already have an account? '), link(loginHref, {}, t('Sign in')));
   // "Continue with …": an account made through a provider (when it allows sign-ups), no password needed.
   const providers = h('div', { class: 'provider-section', testid: 'provider-section' });
+  let listed = [];
   if (ctx.federation) {
     ctx.federation.providers().then((list) => {
+      listed = list || [];
       const buttons = providerButtons({
         providers: list,
         error,
@@ -103,6 +106,11 @@ export function mount(container, ctx) {
           }
         }
         error.show(serverErrorSummary(err, Object.keys(fields)));
+      } else if (err instanceof ApiError && err.status === 403 && err.code === 'sso_required') {
+        // A company address: its account is made through the company's provider (its button is below).
+        const owner = providerOfRefusal(err.body, listed);
+        error.show(owner ? t('Your organisation signs you in with {provider}.', { provider: owner.name }) : errorMessage(err));
+        email.input.focus();
       } else if (err instanceof ApiError && err.status === 404) {
         error.show(t('Sign-up is closed. Ask an administrator for an account.'));
       } else {
