@@ -15,11 +15,14 @@ investigate a token-theft alarm. Three rules hold throughout:
   the date hierarchy and searches avoid scanning every row.
 """
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from accounts.admin import (  # noqa: F401  (the model admins; reauth)
     events, federation, oauth_clients, outbox, personal_tokens, reauth, sessions, users, webhooks,
 )
 
-admin.site.site_header = "Gatehouse administration"
-admin.site.site_title = "Gatehouse admin"
-admin.site.index_title = "Users, sessions, personal access tokens, security events, mail, webhooks and sign-in providers"
+admin.site.site_header = gettext_lazy("Gatehouse administration")
+admin.site.site_title = gettext_lazy("Gatehouse admin")
+admin.site.index_title = gettext_lazy(
+    "Users, sessions, personal access tokens, security events, mail, webhooks and sign-in providers"
+)

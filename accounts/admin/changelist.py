@@ -10,6 +10,7 @@ from django.db import connection, connections
 from django.db.models import BooleanField, ExpressionWrapper, Func, Q, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 # How many rows past the start of the current page a changelist counts.
 COUNT_AHEAD = 10_000
@@ -149,7 +150,7 @@ class BoundedDateHierarchyChangeList(ChangeList):
             months = (datetime.date(year, m, 1) for m in range(1, 13))
             return {
                 "show": True,
-                "back": {"link": self.get_query_string({}, [f"{field}__"]), "title": "All dates"},
+                "back": {"link": self.get_query_string({}, [f"{field}__"]), "title": _("All dates")},
                 "choices": [
                     choice(m, "YEAR_MONTH_FORMAT", year=year, month=m.month)
                     for m in months

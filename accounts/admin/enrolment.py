@@ -8,6 +8,7 @@ factors are set up.
 """
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from accounts.mfa import policy
 
@@ -20,7 +21,7 @@ class AdminEnrolmentMiddleware:
         if self._held(request):
             response = TemplateResponse(
                 request, "admin/accounts/enrolment_required.html",
-                {"title": "Set up a second factor first", "site_header": "Gatehouse administration"},
+                {"title": _("Set up a second factor first"), "site_header": _("Gatehouse administration")},
                 status=403,
             )
             return response.render()

@@ -8,6 +8,7 @@ through it.
 """
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from accounts.federation import metadata, providers
 from accounts.federation.models import Identity, Provider
@@ -16,14 +17,16 @@ from accounts.federation.models import Identity, Provider
 class ProviderForm(forms.ModelForm):
     client_secret = forms.CharField(
         required=False, strip=True, widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Stored encrypted and never shown again.",
+        help_text=gettext_lazy("Stored encrypted and never shown again."),
     )
     issuer = forms.URLField(
         required=False, max_length=500, assume_scheme="https",
-        help_text="oidc: required; microsoft: names the tenant; gitlab: a self-managed instance; google, github: empty.",
+        help_text=gettext_lazy(
+            "oidc: required; microsoft: names the tenant; gitlab: a self-managed instance; google, github: empty."
+        ),
     )
     domains = forms.CharField(
-        required=False, help_text="Email domains it owns, separated by spaces or commas (example.com).",
+        required=False, help_text=gettext_lazy("Email domains it owns, separated by spaces or commas (example.com)."),
     )
 
     class Meta:

@@ -38,6 +38,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -93,7 +94,7 @@ def admin_second_step(request):
     pending = _pending(request, client)
     if pending is None:
         request.session.pop(PENDING, None)
-        messages.error(request, "This sign-in has expired or was already completed. Sign in again with your password.")
+        messages.error(request, _("This sign-in has expired or was already completed. Sign in again with your password."))
         return HttpResponseRedirect(reverse("admin:login"))
     user, state = pending
     form = SecondStepForm(request.POST or None)
@@ -120,7 +121,7 @@ def admin_second_step(request):
         form.data["code"] = ""  # a spent or wrong code is not typed over
     context = {
         **admin.site.each_context(request),
-        "title": "Two-step sign-in",
+        "title": _("Two-step sign-in"),
         "form": form,
         "username": user.get_username(),
         "offers_code": bool({"totp", "recovery_code"} & set(second_step.method_names(user))),
@@ -138,10 +139,10 @@ class SecondStepForm(forms.Form):
     """A code typed in, or the JSON of a passkey's answer (filled in by the page's script)."""
 
     code = forms.CharField(
-        label="Code", required=False, max_length=64, strip=True,
+        label=gettext_lazy("Code"), required=False, max_length=64, strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text",
                                       "spellcheck": "false", "autocapitalize": "off"}),
-        help_text="Six digits from your authenticator app, or one of your recovery codes.",
+        help_text=gettext_lazy("Six digits from your authenticator app, or one of your recovery codes."),
     )
     credential = forms.CharField(required=False, max_length=16_000, widget=forms.HiddenInput)
 
@@ -152,15 +153,15 @@ class SecondStepForm(forms.Form):
         try:
             value = json.loads(text)
         except ValueError:
-            raise forms.ValidationError("The passkey's answer could not be read.") from None
+            raise forms.ValidationError(_("The passkey's answer could not be read.")) from None
         if not isinstance(value, dict):
-            raise forms.ValidationError("The passkey's answer could not be read.")
+            raise forms.ValidationError(_("The passkey's answer could not be read."))
         return value
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors and not cleaned.get("code") and cleaned.get("credential") is None:
-            raise forms.ValidationError("Type a code, or use your passkey.")
+            raise forms.ValidationError(_("Type a code, or use your passkey."))
         return cleaned
 
 
@@ -181,7 +182,7 @@ def _password_step(request, extra_context):
     """``admin.site.login`` for a POST, with ``_PasswordStep`` as its view."""
     context = {
         **admin.site.each_context(request),
-        "title": "Log in",
+        "title": _("Log in"),
         "subtitle": None,
         "app_path": request.get_full_path(),
         "username": request.user.get_username(),
@@ -237,7 +238,7 @@ def _wait(request, attempt):
 
 
 def _too_many_attempts(request, wait):
-    context = {**admin.site.each_context(request), "title": "Too many attempts", "retry_after": wait}
+    context = {**admin.site.each_context(request), "title": _("Too many attempts"), "retry_after": wait}
     response = render(request, "admin/accounts/login_throttled.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response

@@ -9,6 +9,7 @@ import secrets
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _, gettext_lazy
 
 from accounts.admin.common import ReadOnlyAdminMixin
 from accounts.admin.shown_once import offer_or_replace, shown_once_secret_field
@@ -18,10 +19,10 @@ from accounts.oidc_provider.models import BackchannelLogout, ClientGrant, OAuthC
 
 class OAuthClientForm(forms.ModelForm):
     confidential = forms.BooleanField(required=False, initial=True,
-                                      help_text="Has a secret (a server-side app). Unticked: a public client "
-                                                "(an SPA or a native app), PKCE only.")
+                                      help_text=gettext_lazy("Has a secret (a server-side app). Unticked: a public client "
+                                                             "(an SPA or a native app), PKCE only."))
     secret = shown_once_secret_field(
-        help_text="Copy it into the application now: only its digest is kept, it is never shown again.",
+        help_text=gettext_lazy("Copy it into the application now: only its digest is kept, it is never shown again."),
     )
 
     class Meta:
@@ -78,7 +79,8 @@ class OAuthClientAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if form.cleaned_data.get("secret") and form.cleaned_data.get("confidential"):
-            messages.info(request, f"The secret of {obj.client_id} is saved as a digest; it will not be shown again.")
+            messages.info(request, _("The secret of %(client)s is saved as a digest; it will not be shown again.")
+                          % {"client": obj.client_id})
 
 
 @admin.register(ClientGrant)

@@ -7,6 +7,7 @@ touch them (``?body_text__contains=token=a`` would otherwise be an oracle).
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from accounts.admin.common import ReadOnlyAdminMixin
 from accounts.mail import outbox
@@ -55,4 +56,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="Send the selected dead or failing messages again", permissions=["resend"])
     def resend(self, request, queryset):
         count = outbox.resend(messages=list(queryset.filter(status__in=[OutboxStatus.DEAD, OutboxStatus.QUEUED])))
-        self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
+            % {"count": count}, messages.SUCCESS,
+        )

@@ -17,6 +17,7 @@ import time
 from django import forms
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from accounts import conf
 from accounts.admin import second_step
@@ -45,11 +46,11 @@ class ReauthenticationForm(forms.Form):
     """The acting admin's password, and their second step when they have a factor (a code or a passkey)."""
 
     password = forms.CharField(
-        label="Your password", strip=False,
+        label=gettext_lazy("Your password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     code = forms.CharField(
-        label="Code from your authenticator app, or a recovery code", required=False, max_length=64,
+        label=gettext_lazy("Code from your authenticator app, or a recovery code"), required=False, max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
     credential = forms.JSONField(required=False, widget=forms.HiddenInput)
@@ -81,7 +82,11 @@ class ReauthenticationForm(forms.Form):
         username = self.admin.get_username()
         attempt = backoff.check(username=username, ip_address=client.ip_address)
         if attempt.wait:
-            raise forms.ValidationError(f"Too many attempts. Try again in {attempt.wait} seconds.")
+            raise forms.ValidationError(
+                ngettext("Too many attempts. Try again in %(seconds)d second.",
+                         "Too many attempts. Try again in %(seconds)d seconds.", attempt.wait)
+                % {"seconds": attempt.wait}
+            )
         method = "pwd" if self.admin.check_password(cleaned["password"]) else None
         if method and second_step.required(self.admin):
             method = self._second_step(cleaned, client)
@@ -89,7 +94,7 @@ class ReauthenticationForm(forms.Form):
             backoff.record_failure(username=username, ip_address=client.ip_address)
             record_event(SecurityEventKind.LOGIN_FAILED, user=self.admin, reason="admin_reauthentication",
                          client=client)
-            raise forms.ValidationError("That password, code or passkey is not right.")
+            raise forms.ValidationError(_("That password, code or passkey is not right."))
         backoff.record_success(attempt)
         self.request.session[AUTH_TIME] = time.time()
         record_event(SecurityEventKind.REAUTHENTICATED, user=self.admin, reason=f"admin:{method}", client=client)

@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 
 from accounts.account import deletion
 from accounts.admin import reauth, second_step
@@ -225,13 +225,15 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         Asks first (a confirmation page), and needs the acting admin's recent
         authentication: it hands the account to whoever has the password.
         """
-        if self._protects_superusers(request, queryset, "reset the two-step sign-in of"):
+        if self._protects_superusers(
+            request, queryset, _("Only a superuser can reset the two-step sign-in of a superuser; nothing was changed.")
+        ):
             return None
         confirmation = self._confirmation(
-            request, queryset, action="reset_two_step_sign_in", title="Reset two-step sign-in",
-            question="Reset two-step sign-in of the selected users? Their authenticator app, recovery codes and "
-                     "passkeys are removed, and a password alone then signs them in.",
-            consequences=["Each user is mailed that an administrator reset it.", "Their pending sign-ins end."],
+            request, queryset, action="reset_two_step_sign_in", title=_("Reset two-step sign-in"),
+            question=_("Reset two-step sign-in of the selected users? Their authenticator app, recovery codes and "
+                       "passkeys are removed, and a password alone then signs them in."),
+            consequences=[_("Each user is mailed that an administrator reset it."), _("Their pending sign-ins end.")],
             reauthenticate=True,
         )
         if confirmation is not None:
@@ -247,11 +249,11 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         )
         return None
 
-    def _protects_superusers(self, request, users, what):
+    def _protects_superusers(self, request, users, refusal):
         """Staff who are not superusers cannot take over a superuser's account; says so and answers True."""
         if request.user.is_superuser or not users.filter(is_superuser=True).exists():
             return False
-        self.message_user(request, f"Only a superuser can {what} a superuser; nothing was changed.", messages.ERROR)
+        self.message_user(request, refusal, messages.ERROR)
         return True
 
     def _confirmation(self, request, queryset, *, action, title, question, consequences, reauthenticate=False):
@@ -274,7 +276,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
             "title": title,
             "question": question,
             "consequences": consequences,
-            "objects_name": "users",
+            "objects_name": _("users"),
             "queryset": queryset,
             "opts": self.model._meta,
             "action": action,
@@ -306,14 +308,14 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
 
     @admin.action(description="Deactivate and revoke all sessions", permissions=["deactivate"])
     def deactivate_and_revoke_sessions(self, request, queryset):
-        if self._protects_superusers(request, queryset, "deactivate"):
+        if self._protects_superusers(request, queryset, _("Only a superuser can deactivate a superuser; nothing was changed.")):
             return None
         confirmation = self._confirmation(
-            request, queryset, action="deactivate_and_revoke_sessions", title="Deactivate and revoke all sessions",
-            question="Deactivate the selected users and end everything they are signed in with?",
-            consequences=["They can no longer sign in.",
-                          "Every session and personal access token of theirs ends at once.",
-                          "You cannot deactivate yourself: you are skipped."],
+            request, queryset, action="deactivate_and_revoke_sessions", title=_("Deactivate and revoke all sessions"),
+            question=_("Deactivate the selected users and end everything they are signed in with?"),
+            consequences=[_("They can no longer sign in."),
+                          _("Every session and personal access token of theirs ends at once."),
+                          _("You cannot deactivate yourself: you are skipped.")],
         )
         if confirmation is not None:
             return confirmation
@@ -321,7 +323,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         deactivated = revoked = revoked_tokens = 0
         for user in queryset:
             if user.pk == request.user.pk:
-                self.message_user(request, "You cannot deactivate yourself; skipped.", messages.WARNING)
+                self.message_user(request, _("You cannot deactivate yourself; skipped."), messages.WARNING)
                 continue
             with transaction.atomic():
                 # Revoke first, naming the administrator; the post_save signal
@@ -355,17 +357,17 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         superuser deletes a superuser; nobody deletes themselves here (the
         account page does that) and the last active superuser stays.
         """
-        if self._protects_superusers(request, queryset, "delete"):
+        if self._protects_superusers(request, queryset, _("Only a superuser can delete a superuser; nothing was changed.")):
             return None
         confirmation = self._confirmation(
-            request, queryset, action="delete_accounts", title="Delete accounts and their personal data",
-            question="Delete the selected accounts? This cannot be undone.",
+            request, queryset, action="delete_accounts", title=_("Delete accounts and their personal data"),
+            question=_("Delete the selected accounts? This cannot be undone."),
             consequences=[
-                "Each account goes with its sessions (signed out at once), personal access tokens, authenticator "
-                "app, recovery codes, passkeys, known devices and queued mail.",
-                "Their security events stay under a pseudonym, without username, address, IP or user agent.",
-                "Each user is mailed that an administrator deleted the account.",
-                "You cannot delete yourself here: you are skipped.",
+                _("Each account goes with its sessions (signed out at once), personal access tokens, authenticator "
+                  "app, recovery codes, passkeys, known devices and queued mail."),
+                _("Their security events stay under a pseudonym, without username, address, IP or user agent."),
+                _("Each user is mailed that an administrator deleted the account."),
+                _("You cannot delete yourself here: you are skipped."),
             ],
             reauthenticate=True,
         )
@@ -374,12 +376,13 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         deleted = 0
         for user in queryset:
             if user.pk == request.user.pk:
-                self.message_user(request, "You cannot delete yourself here; skipped.", messages.WARNING)
+                self.message_user(request, _("You cannot delete yourself here; skipped."), messages.WARNING)
                 continue
             try:
                 deletion.delete_account(user=user, actor=request.user)
             except deletion.LastSuperuser:
-                self.message_user(request, f"{user} is the last active superuser; skipped.", messages.WARNING)
+                self.message_user(request, _("%(user)s is the last active superuser; skipped.") % {"user": user},
+                                  messages.WARNING)
                 continue
             except deletion.AccountGone:
                 continue
@@ -397,8 +400,8 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         """The change page's Delete, with a recent sign-in of the acting admin (as the action asks for one)."""
         if not reauth.is_recent(request):
             self.message_user(
-                request, "Deleting an account needs a recent sign-in: select it in the list and use "
-                "“Delete accounts and their personal data”, which asks for it.", messages.ERROR,
+                request, _("Deleting an account needs a recent sign-in: select it in the list and use "
+                           "“Delete accounts and their personal data”, which asks for it."), messages.ERROR,
             )
             return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
         return super().delete_view(request, object_id, extra_context)
@@ -408,7 +411,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         try:
             deletion.delete_account(user=obj, actor=request.user)
         except deletion.LastSuperuser:
-            raise PermissionDenied("The last active superuser cannot be deleted.") from None
+            raise PermissionDenied(_("The last active superuser cannot be deleted.")) from None
 
     def delete_queryset(self, request, queryset):
         """Django's "Delete selected users" too: no user row goes without its personal data."""
@@ -418,7 +421,8 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
             try:
                 deletion.delete_account(user=user, actor=request.user)
             except deletion.LastSuperuser:
-                self.message_user(request, f"{user} is the last active superuser; skipped.", messages.WARNING)
+                self.message_user(request, _("%(user)s is the last active superuser; skipped.") % {"user": user},
+                                  messages.WARNING)
             except deletion.AccountGone:
                 continue
 
@@ -435,7 +439,7 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
         """
         target = self.get_object(request, unquote(id))
         if target is not None and target.is_superuser and not request.user.is_superuser:
-            raise PermissionDenied("Only a superuser can set a superuser's password.")
+            raise PermissionDenied(_("Only a superuser can set a superuser's password."))
         if target is not None and not reauth.is_recent(request):
             asked = request.method == "POST" and "_reauthenticate" in request.POST
             form = reauth.ReauthenticationForm(request, request.POST if asked else None)
@@ -443,9 +447,13 @@ class GatehouseUserAdmin(AllowedLookupsMixin, UserAdmin):
                 return HttpResponseRedirect(request.get_full_path())
             context = {
                 **self.admin_site.each_context(request),
-                "title": "Confirm it's you",
-                "question": f"Setting the password of {target} needs a recent sign-in. Type your own password"
-                            + (" and confirm with your second step." if second_step.required(request.user) else "."),
+                "title": _("Confirm it's you"),
+                "question": (
+                    _("Setting the password of %(user)s needs a recent sign-in. Type your own password and confirm "
+                      "with your second step.")
+                    if second_step.required(request.user)
+                    else _("Setting the password of %(user)s needs a recent sign-in. Type your own password.")
+                ) % {"user": target},
                 "opts": self.model._meta,
                 "reauth_form": form,
                 "reauth_passkey_options": form.passkey_options(),

@@ -8,6 +8,7 @@ after that the secret is never shown again, only replaced.
 from django import forms
 from django.contrib import admin, messages
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from accounts.admin.common import ReadOnlyAdminMixin
 from accounts.admin.shown_once import KEEP_HELP, offer_or_replace, shown_once_secret_field
@@ -16,14 +17,14 @@ from accounts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEnd
 
 
 class WebhookEndpointForm(forms.ModelForm):
-    url = forms.URLField(max_length=2000, assume_scheme="https", label="URL", help_text=endpoints.URL_RULE)
+    url = forms.URLField(max_length=2000, assume_scheme="https", label=gettext_lazy("URL"), help_text=endpoints.URL_RULE)
     event_types = forms.MultipleChoiceField(
         choices=[(name, name) for name in kinds.EVENT_TYPES], widget=forms.CheckboxSelectMultiple,
-        help_text="identity.linked and identity.unlinked are reserved for sign-in with other providers; "
-                  "nothing sends them yet.",
+        help_text=gettext_lazy("identity.linked and identity.unlinked are reserved for sign-in with other providers; "
+                               "nothing sends them yet."),
     )
     secret = shown_once_secret_field(
-        help_text="Copy it into your receiver now: it is stored encrypted and never shown again.",
+        help_text=gettext_lazy("Copy it into your receiver now: it is stored encrypted and never shown again."),
     )
 
     class Meta:
@@ -49,7 +50,7 @@ class WebhookEndpointForm(forms.ModelForm):
         secret = self.cleaned_data["secret"]
         if not secret:
             if not self.instance.pk:
-                raise forms.ValidationError("A new endpoint needs a secret.")
+                raise forms.ValidationError(_("A new endpoint needs a secret."))
             return None
         try:
             return crypto.check_secret(secret)
@@ -111,4 +112,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     def resend(self, request, queryset):
         count = outbox.resend(deliveries=list(queryset.filter(status__in=[DeliveryStatus.DEAD, DeliveryStatus.QUEUED])))
-        self.message_user(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued again.", messages.SUCCESS)
+        self.message_user(
+            request, ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+            % {"count": count}, messages.SUCCESS,
+        )

@@ -79,6 +79,11 @@ class UserSerializer(serializers.Serializer):
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
     language = serializers.CharField(read_only=True, help_text='The saved language code, or "" (none saved).')
+    has_password = serializers.BooleanField(
+        read_only=True, help_text="A usable password is set. False for an account made through a sign-in provider "
+        "(or whose password a first sign-in with a mailed code removed): it sets one through the reset mail "
+        "(`POST /api/auth/password-reset/`), not with `POST /api/auth/password/`.",
+    )
 
     def to_representation(self, user):
         # Every login and every /me/: the declared fields' output, without
@@ -94,6 +99,7 @@ class UserSerializer(serializers.Serializer):
             "first_name": str(user.first_name),
             "last_name": str(user.last_name),
             "language": str(user.language),
+            "has_password": user.has_usable_password(),
         }
 
 

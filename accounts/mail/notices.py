@@ -4,12 +4,20 @@ Each notice is queued through the outbox in the caller's transaction, so it
 exists exactly when the action it reports committed (a refresh-token reuse
 is mailed from inside the rotation's locked transaction). ``MAIL_NOTICES``
 lists the ones to send; an account without an address gets none.
+
+A device is named in the recipient's language: ``device_name`` is lazy, so
+it is worded when the outbox renders the mail (at queue time, in the
+account's saved language), not in the language of the request that caused it.
 """
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from accounts import conf
 from accounts.mail import outbox
-from accounts.useragent import device_family
+from accounts.useragent import in_sentence
+
+# Worded when rendered (accounts.mail.outbox.render: the recipient's language).
+device_name = lazy(in_sentence, str)
 
 PASSWORD_CHANGED = "password_changed"
 PASSWORD_RESET = "password_reset"
@@ -43,7 +51,7 @@ def send(kind: str, *, user, to=None, client=None, when=None, **context):
         "user": user,
         "when": when or timezone.now(),
         "ip_address": client.ip_address if client else None,
-        "device": device_family(client.user_agent) if client else None,
+        "device": device_name(client.user_agent) if client else None,
         "site_url": conf.site_url() or "",
         **context,
     }
@@ -68,7 +76,7 @@ def refresh_reuse(*, session, client, when=None):
     """A replaced refresh token was presented again: the session it belonged to has ended."""
     return send(
         REFRESH_REUSE, user=session.user, client=client, when=when,
-        session_device=device_family(session.user_agent), session_ip_address=session.ip_address,
+        session_device=device_name(session.user_agent), session_ip_address=session.ip_address,
         session_created_at=session.created_at,
     )
 

@@ -18,7 +18,7 @@ function walk(dir) {
   });
 }
 
-test('index.html: one external module script, no inline script/handler/style, two template variables', () => {
+test('index.html: one external module script, no inline script/handler/style, three template variables and only i18n tags', () => {
   const html = readFileSync(join(root, 'index.html'), 'utf8');
   const scripts = [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/gi)];
   assert.equal(scripts.length, 1);
@@ -27,10 +27,17 @@ test('index.html: one external module script, no inline script/handler/style, tw
   assert.doesNotMatch(html, /\son[a-z]+\s*=/i, 'inline event handler');
   assert.doesNotMatch(html, /\sstyle\s*=/i, 'inline style attribute');
   assert.doesNotMatch(html, /<style\b/i, 'inline <style>');
-  assert.doesNotMatch(html, /\{%/, 'template tags');
+  // Template tags only for the shell's language (what shows before or without JavaScript): {% load i18n %},
+  // the request's language and its direction for <html lang dir>, and {% translate "…" %} of literal text.
+  const tags = [...html.matchAll(/\{%([\s\S]*?)%\}/g)].map((m) => m[1].trim());
+  const allowed = [/^load i18n$/, /^get_current_language as language$/, /^get_current_language_bidi as right_to_left$/,
+    /^if right_to_left$/, /^else$/, /^endif$/, /^translate "[^"{}%]+"$/];
+  for (const tag of tags) assert.ok(allowed.some((rule) => rule.test(tag)), `template tag {% ${tag} %}`);
+  assert.equal(tags.filter((tag) => tag.startsWith('translate ')).length, 3, 'skip link, loading line, noscript');
+  assert.match(html, /<html lang="\{\{ language \}\}" dir="\{% if right_to_left %\}rtl\{% else %\}ltr\{% endif %\}">/);
   const vars = [...html.matchAll(/\{\{[\s\S]*?\}\}/g)].map((m) => m[0]);
-  // The second: your own pages (GATEHOUSE_APP_PAGES) as JSON, autoescaped in an attribute (extensions.js).
-  assert.deepEqual(vars, ['{{ signup_enabled|yesno:"true,false" }}', '{{ app_pages }}']);
+  // The third: your own pages (GATEHOUSE_APP_PAGES) as JSON, autoescaped in an attribute (extensions.js).
+  assert.deepEqual(vars, ['{{ language }}', '{{ signup_enabled|yesno:"true,false" }}', '{{ app_pages }}']);
   assert.match(html, /<meta name="app-pages" content="\{\{ app_pages \}\}">/);
   assert.match(html, /<meta name="signup-enabled" content="\{\{ signup_enabled\|yesno:"true,false" \}\}">/);
   for (const m of html.matchAll(/(?:src|href)="([^"]+)"/g)) {

@@ -19,6 +19,7 @@ def test_login_returns_access_token_user_and_refresh_cookie(client, user):
         "id": user.id, "username": "alice", "email": "alice@example.com",
         "is_staff": False, "date_joined": body["user"]["date_joined"], "email_verified": False,
         "mfa_enrollment_required": False, "first_name": "", "last_name": "", "language": "",
+        "has_password": True,
     }
     assert "refresh" not in body and "refresh_token" not in body
     assert response["Cache-Control"] == "no-store"

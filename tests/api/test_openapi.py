@@ -270,3 +270,11 @@ def test_every_route_under_api_is_in_the_route_table_of_docs_api_md(document):
     # ... each with every method the API answers on it.
     operations_ = {(method.upper(), re.sub(r"\{[^}]+\}", "<id>", path)) for (method, path), _ in operations(document)}
     assert sorted(operations_ - documented) == []
+
+
+def test_the_user_says_whether_a_password_is_set(document):
+    # The account page offers a first password by mail when there is none (issue 25).
+    user = document["components"]["schemas"]["User"]
+
+    assert user["properties"]["has_password"]["type"] == "boolean"
+    assert user["properties"]["has_password"]["readOnly"] is True

@@ -86,6 +86,9 @@ def test_a_choice_made_signed_in_is_saved_on_the_account_and_wins_over_the_brows
     page.goto("/account")
     picker = page.get_by_test_id("language-select")
     expect(picker).to_have_value("de")
+    # Repro (issue 25): the Profile form had a second language select beside the picker.
+    expect(page.locator("select:has(option[value='ar'])")).to_have_count(1)
+    expect(page.get_by_test_id("profile-section").get_by_test_id("language-select")).to_have_count(1)
 
     picker.select_option("ar")
 
@@ -159,3 +162,13 @@ def test_the_main_pages_in_german_and_arabic(browser_in, artifacts, user, langua
         page.set_viewport_size({"width": 1280, "height": 900})
         found = accessibility.violations(page, label=f"{path} ({language})")
         assert not accessibility.failing(found), accessibility.report(found)
+
+
+def test_without_javascript_the_page_says_so_in_the_browsers_language(new_context, artifacts):
+    # Repro (issue 25, item 2): the <noscript> text was English whatever the browser asked for.
+    page = new_context(locale="ar", java_script_enabled=False).new_page()
+    page.goto("/login")
+
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("p.noscript")).to_have_text("يحتاج Gatehouse إلى JavaScript ليعمل. فعّله من فضلك وأعد تحميل الصفحة.")
+    screenshots(page, artifacts, "noscript-ar")

@@ -141,3 +141,80 @@ def test_the_scan_finds_a_bare_message(source):
 )
 def test_the_scan_leaves_wrapped_and_internal_strings_alone(source):
     assert bare_messages(source) == []
+
+
+# The admin's forms (issue 25, item 5): the admin speaks Django's translations, and ours for the words we wrote.
+ADMIN = ROOT / "accounts" / "admin"
+FORM_TEXT = {"label", "help_text"}
+MESSAGE_CALLS = {"message_user", "error", "info", "success", "warning", "debug"}
+PAGE_TEXT = {"title", "question", "consequences", "site_header"}
+
+
+def bare_admin_messages(source: str, filename: str = "<source>") -> list[str]:
+    """``file:line: text`` for each admin message not in gettext: an error, a form field's label or help text,
+    a message shown after an action (``message_user``, ``messages.error(request, …)``), a page's title, question
+    and consequences."""
+    found = bare_messages(source, filename)
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _name(node)
+        candidates = []
+        if name.endswith("Field"):
+            # A label is words for people even when it is one word ("Code").
+            candidates = [kw.value for kw in node.keywords if kw.arg in FORM_TEXT and _is_text(kw.value)]
+        elif name in MESSAGE_CALLS and len(node.args) >= 2:
+            candidates = _bare_strings(node.args[1])
+        elif name == "_confirmation":
+            candidates = [hit for kw in node.keywords if kw.arg in PAGE_TEXT for hit in _bare_strings(kw.value)]
+        found += [f"{filename}:{candidate.lineno}: {_text(candidate)}" for candidate in candidates]
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        # A page's title and question, handed to an admin template: {"title": "Two-step sign-in", …}.
+        candidates = []
+        if isinstance(node, ast.Dict):
+            candidates = [value for key, value in zip(node.keys, node.values)
+                          if isinstance(key, ast.Constant) and key.value in PAGE_TEXT and _is_text(value)]
+        found += [f"{filename}:{candidate.lineno}: {_text(candidate)}" for candidate in candidates]
+    return found
+
+
+def _is_text(node) -> bool:
+    return isinstance(node, ast.JoinedStr) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(node.value.strip())
+    )
+
+
+def test_every_admin_form_text_and_message_goes_through_gettext():
+    paths = sorted(ADMIN.rglob("*.py"))
+    found = [hit for path in paths for hit in bare_admin_messages(path.read_text(), str(path.relative_to(ROOT)))]
+
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'password = forms.CharField(label="Your password", strip=False)\n',
+        'url = forms.URLField(help_text="Where deliveries go.")\n',
+        'raise forms.ValidationError(f"Too many attempts. Try again in {wait} seconds.")\n',
+        'self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)\n',
+        'messages.error(request, "This sign-in has expired.")\n',
+        'code = forms.CharField(label="Code")\n',
+        'context = {"title": "Two-step sign-in", "retry_after": wait}\n',
+        'self._confirmation(request, queryset, action="x", title=_("T"), question="Deactivate them?", consequences=[])\n',
+    ],
+)
+def test_the_admin_scan_finds_a_bare_label_or_message(source):
+    assert len(bare_admin_messages(source)) == 1
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'password = forms.CharField(label=_("Your password"), strip=False)\n',
+        'self.message_user(request, ngettext("%d queued.", "%d queued.", n) % n, messages.SUCCESS)\n',
+        'url = forms.URLField(max_length=2000, assume_scheme="https", help_text=endpoints.URL_RULE)\n',
+    ],
+)
+def test_the_admin_scan_leaves_wrapped_and_computed_texts_alone(source):
+    assert bare_admin_messages(source) == []

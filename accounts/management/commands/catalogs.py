@@ -2,7 +2,9 @@
 
 ``makemessages`` with the project's options, so a run changes only what the
 code changed: the folders that hold no server messages are left out (the
-tests, the browser app, whose catalogs are JSON, installed packages), and the
+tests, the browser app's modules, whose catalogs are JSON, installed
+packages; the app's HTML shell, ``frontend/index.html``, is the server's and
+stays in), and the
 catalogs keep no line numbers and no wrapping (a moved line is no change, a
 merge of two branches touches only their own messages). With no ``--locale``
 every catalog in ``locale/`` is updated. ``make messages`` runs it;
@@ -20,7 +22,7 @@ from django.core.management import call_command
 from django.core.management.commands import makemessages
 
 IGNORED = [
-    "tests/*", "frontend/*", "bench/*", "deploy/*", "scripts/*", "docs/*", "locale/*", "staticfiles/*",
+    "tests/*", "frontend/static/*", "frontend/client/*", "frontend/tests/*", "bench/*", "deploy/*", "scripts/*", "docs/*", "locale/*", "staticfiles/*",
     "test-artifacts/*", "*/node_modules/*",
 ]
 

@@ -11,6 +11,8 @@ export interface User {
   first_name?: string;
   last_name?: string;
   is_staff?: boolean;
+  /** false: no usable password (made through a sign-in provider); a first one is set through the reset mail */
+  has_password?: boolean;
   [field: string]: unknown;
 }
 

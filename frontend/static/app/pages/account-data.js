@@ -1,4 +1,4 @@
-// Account page, the account's own data: the Profile card (username, names, language; details below) and
+// Account page, the account's own data: the Profile card (username, names; the language picker; details) and
 // "Your data" (download everything kept about the account; delete the account, after a dialog that names
 // what goes). Mounted by account.js; its own module so the page's other sections stay apart.
 import { h, field, formError, setBusy, setText, serverErrorSummary } from '../dom.js';
@@ -7,18 +7,7 @@ import { formatDate } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { t } from '../translate.js';
 import { errorMessage } from '../error-text.js';
-
-// The languages the server accepts (its LANGUAGES setting, GET /api/auth/languages/), each named in its own
-// language; "" keeps the browser's.
-const LANGUAGES = [
-  ['', ''], // "Same as my browser", in the app's language where the choices are drawn
-  ['en', 'English'],
-  ['de', 'Deutsch'],
-  ['fr', 'français'],
-  ['es', 'español'],
-  ['pt-br', 'Português Brasileiro'],
-  ['ar', 'العربيّة'],
-];
+import { languageSelect } from '../language-select.js';
 
 const WHAT_GOES = () => [
   t('Your profile: username, email address, names and language.'),
@@ -28,7 +17,11 @@ const WHAT_GOES = () => [
   t('The devices remembered for your account, and mail waiting to be sent to you.'),
 ];
 
-/** The Profile card: details, and a form to change the username, names and language. */
+/**
+ * The Profile card: details, the language picker and a form to change the username and names.
+ * The language has one control, the picker (`language-select`): it saves the account's language at once
+ * (PATCH /api/auth/me/ `language`) and draws the page again in it, so the form leaves the language alone.
+ */
 export function profileCard(ctx) {
   const { api } = ctx;
   let user = ctx.user;
@@ -38,7 +31,6 @@ export function profileCard(ctx) {
     hint: t('You sign in with it. Changing it asks you to confirm it’s you, and we mail you about it.') });
   const firstName = field({ label: t('First name'), name: 'first_name', autocomplete: 'given-name', required: false, value: user.first_name || '' });
   const lastName = field({ label: t('Last name'), name: 'last_name', autocomplete: 'family-name', required: false, value: user.last_name || '' });
-  const language = languageField(user.language || '');
   const error = formError();
   const saved = h('div', { class: 'alert alert-success', role: 'status', testid: 'profile-saved', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('Save profile'));
@@ -49,10 +41,9 @@ export function profileCard(ctx) {
     saved,
     username.wrap,
     h('div', { class: 'field-pair' }, firstName.wrap, lastName.wrap),
-    language.wrap,
     h('div', { class: 'form-actions' }, submit),
   );
-  const fields = { username, first_name: firstName, last_name: lastName, language };
+  const fields = { username, first_name: firstName, last_name: lastName };
 
   async function onSave(event) {
     event.preventDefault();
@@ -64,7 +55,6 @@ export function profileCard(ctx) {
       username: username.input.value.trim(),
       first_name: firstName.input.value.trim(),
       last_name: lastName.input.value.trim(),
-      language: language.select.value,
     };
     if (!values.username) {
       username.setError(t('Enter a username.'));
@@ -95,7 +85,7 @@ export function profileCard(ctx) {
         for (const [key, f] of Object.entries(fields)) f.setError(errs[key]);
         error.show(serverErrorSummary(err, Object.keys(fields)));
         const first = Object.keys(fields).find((key) => errs[key]);
-        if (first) (fields[first].input || fields[first].select).focus();
+        if (first) fields[first].input.focus();
       } else {
         error.show(errorMessage(err));
       }
@@ -116,6 +106,7 @@ export function profileCard(ctx) {
       h('div', { class: 'details-row' }, h('dt', {}, t('Role')), h('dd', {}, user.is_staff ? t('Staff') : t('Member'))),
       h('div', { class: 'details-row' }, h('dt', {}, t('Member since')), h('dd', {}, formatDate(user.date_joined))),
     ),
+    languageSelect(ctx, { id: 'account-language-select' }),
     form,
   );
 }
@@ -125,25 +116,6 @@ function emailStatus(user) {
   return user.email_verified
     ? h('span', { class: 'badge badge-success', testid: 'email-status' }, t('Verified'))
     : h('span', { class: 'badge badge-muted', testid: 'email-status' }, t('Not verified'));
-}
-
-function languageField(value) {
-  const id = 'profile-language';
-  const errorEl = h('p', { id: `${id}-error`, class: 'field-error', hidden: true });
-  const known = LANGUAGES.some(([code]) => code === value);
-  const choices = known ? LANGUAGES : [...LANGUAGES, [value, value]];
-  const select = h(
-    'select',
-    { id, name: 'language', class: 'input select', testid: 'profile-language' },
-    choices.map(([code, text]) => h('option', { value: code, selected: code === value }, code ? text : t('Same as my browser'))),
-  );
-  const wrap = h('div', { class: 'field' }, h('label', { for: id, class: 'label' }, t('Language')), select, errorEl);
-  function setError(messages) {
-    const list = (Array.isArray(messages) ? messages : messages ? [messages] : []).filter(Boolean);
-    setText(errorEl, list.join(' '));
-    errorEl.hidden = !list.length;
-  }
-  return { wrap, select, setError };
 }
 
 /** "Your data": download it all; delete the account. */

@@ -1,6 +1,6 @@
-// Account: profile (details, username, names, language), change of address, password change (server
-// validation shown per field), two-step sign-in, passkeys, sign-in providers, personal access tokens, and the
-// account's data.
+// Account: profile (details, username, names, the language picker), change of address, password change (server
+// validation shown per field; a first password by mail for an account without one), two-step sign-in,
+// passkeys, sign-in providers, personal access tokens, and the account's data.
 import { add, h, field, passwordField, newPasswordField, fieldCheck, serverErrorSummary, formError, setBusy, pageTitle, setText } from '../dom.js';
 import { AuthError, ApiError } from '../api.js';
 import { twoStepSection } from './two-step.js';
@@ -10,7 +10,7 @@ import { mount as mountPasskeys } from './account-passkeys.js';
 import { mount as mountIdentities } from './account-identities.js';
 import { enrolmentNotice } from '../enrolment.js';
 import { profileCard, dataCard } from './account-data.js';
-import { languageSelect } from '../language-select.js';
+import { setPasswordCard } from './account-set-password.js';
 import { t, tNodes } from '../translate.js';
 import { errorMessage } from '../error-text.js';
 
@@ -42,7 +42,6 @@ export function mount(container, outerCtx) {
   const twoStep = twoStepSection(ctx);
   add(container, 
     pageTitle(t('Account'), t('Your profile and sign-in security.')),
-    languageSelect(ctx, { id: 'account-language-select' }),
     enrolment.el,
     h(
       'div',
@@ -50,9 +49,10 @@ export function mount(container, outerCtx) {
       profileCard(ctx),
       // While a factor must be enrolled the server refuses these (403): the page offers enrolment only.
       held ? null : emailCard(),
-      held ? null : h(
+      // No usable password (an account made through a sign-in provider): nothing to change, one to set by mail.
+      held ? null : user.has_password === false ? setPasswordCard(ctx) : h(
         'section',
-        { class: 'card', 'aria-labelledby': 'card-password' },
+        { class: 'card', 'aria-labelledby': 'card-password', testid: 'password-section' },
         h('h2', { class: 'card-title', id: 'card-password' }, t('Change password')),
         h('p', { class: 'muted small' }, t('Changing your password signs out all your other sessions. This one stays signed in.')),
         form,
@@ -157,7 +157,12 @@ export function mount(container, outerCtx) {
             h('p', {}, resend),
             resendStatus)
           : null,
-        emailForm,
+        // The change is confirmed with the password (POST /api/auth/email/change/): an account without one sets
+        // it first (the card beside this one), rather than meet a password field it cannot fill.
+        user.has_password === false
+          ? h('p', { class: 'alert alert-info', testid: 'email-change-needs-password' },
+            t('Changing your address asks for your password, and your account has none yet: set one first.'))
+          : emailForm,
       ),
     );
   }
