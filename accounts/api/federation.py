@@ -123,6 +123,8 @@ class FederationStartView(BearerView):
         responses={200: StartedSerializer},
         errors={
             **schema.BODY_ERRORS,
+            400: "A bad body, or `reauth` through a provider that cannot be asked for a fresh sign-in (GitHub: "
+            "`reauthentication_unsupported`).",
             401: "`link` or `reauth` without a valid access token.",
             403: "A cross-site request (`origin_not_allowed`), or a `link` whose authentication is older than "
             "`REAUTH_MAX_AGE` (`reauthentication_required`).",
@@ -148,6 +150,12 @@ class FederationStartView(BearerView):
             started = flows.start(
                 slug=slug, intent=intent, redirect_uri=_redirect_uri(request, slug),
                 next_path=body.validated_data["next"], user=user, session_id=session_id,
+            )
+        except flows.CannotConfirmPresence:
+            return Response(
+                {"detail": _("This provider cannot confirm it is you. Use your password, a code or a passkey."),
+                 "code": "reauthentication_unsupported"},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         except flows.ProviderUnavailable as error:
             if error.unknown:

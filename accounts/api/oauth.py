@@ -24,8 +24,7 @@ from accounts.api.reauth import ReauthenticationRequired
 from accounts.limits.net import client_info
 from accounts.models import RefreshSession
 from accounts.oidc_provider import flows, requests, rp_logout, scopes
-from accounts.oidc_provider.clients import active_client
-from accounts.oidc_provider.models import OAuthClient
+from accounts.oidc_provider.clients import active_client, registered_client
 
 
 def _browser_session(request) -> RefreshSession | None:
@@ -198,7 +197,7 @@ class AppDetailView(BearerView):
                 **schema.DATABASE},
     )
     def delete(self, request, client_id):
-        client = OAuthClient.objects.filter(client_id=client_id).first()
+        client = registered_client(client_id)
         if client is None or not any(app["client_id"] == client_id for app in flows.connected_apps(user=request.user)):
             raise NotFound(_("No such application."))
         flows.end_app_access(user=request.user, client=client)

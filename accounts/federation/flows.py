@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 _NEXT_MAX = 500
 
 
+class CannotConfirmPresence(Exception):
+    """"Confirm it's you" through a provider that cannot be asked for a fresh sign-in (``Kind.confirms_presence``)."""
+
+
 class ProviderUnavailable(Exception):
     """No enabled provider by that slug (404), or its metadata cannot be had (503)."""
 
@@ -68,6 +72,8 @@ def start(*, slug, intent, redirect_uri, next_path="/", user=None, session_id=No
     if provider is None:
         raise ProviderUnavailable(unknown=True)
     kind = kinds.of(provider)
+    if intent == FederationIntent.REAUTHENTICATE and not kind.confirms_presence:
+        raise CannotConfirmPresence()
     if provider.client_secret_opens is False:
         # A round trip would only end in the provider's invalid_client, which blames the provider.
         logger.error(
@@ -88,7 +94,9 @@ def start(*, slug, intent, redirect_uri, next_path="/", user=None, session_id=No
     client = _oauth_client(provider, kind, doc, redirect_uri)
     extra = {"nonce": row.nonce} if kind.openid else {}
     if intent == FederationIntent.REAUTHENTICATE and kind.openid:
-        extra["prompt"] = "login"  # a re-authentication must prove presence, not reuse the provider's session
+        # A re-authentication must prove presence, not reuse the provider's session; max_age=0 makes the
+        # provider say when the person signed in (auth_time), which _identify then holds to this start.
+        extra.update(prompt="login", max_age=0)
     url, _ = client.create_authorization_url(
         doc["authorization_endpoint"], state=row.state, code_verifier=row.plain_verifier, **extra
     )
@@ -128,7 +136,9 @@ def _identify(*, provider, row, params):
     """The person the provider vouches for, and its session id (``sid``); ``Failed`` for anything else."""
     kind = kinds.of(provider)
     if params.get("error"):
-        raise Failed(CANCELLED if params.get("error") == "access_denied" else FAILED, f"provider: {params['error']}")
+        # The browser brought it: repr and cut, so it cannot write lines of its own into the log.
+        outcome = CANCELLED if params.get("error") == "access_denied" else FAILED
+        raise Failed(outcome, f"provider: {params['error'][:100]!r}")
     try:
         doc = metadata.document(provider)
     except metadata.Unavailable as error:
@@ -165,10 +175,13 @@ def _identify(*, provider, row, params):
             id_token=token.get("id_token"), doc=doc, kind=kind, client_id=provider.client_id, nonce=row.nonce,
             access_token=access_token,
         )
+        if row.intent == FederationIntent.REAUTHENTICATE:
+            id_tokens.require_sign_in_since(claims, row.created_at)
         userinfo = _userinfo(client, doc, access_token) if access_token and not claims.get("email") else None
         person = kind.person(claims=claims, userinfo=userinfo)
-        sid = claims.get("sid") if isinstance(claims.get("sid"), str) else ""
-        return person, sid
+        sid = claims.get("sid")
+        usable = isinstance(sid, str) and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in sid)
+        return person, sid if usable else ""  # without it, a logout token naming the sub still ends the session
     except Refused as refused:
         raise Failed(FAILED, refused.reason) from None
     except (RequestException, ValueError, metadata.Unavailable) as error:

@@ -56,9 +56,24 @@ def verify(*, id_token: str, doc: dict, kind, client_id: str, nonce: str, access
         CodeIDToken(claims, header, options, params).validate(leeway=LEEWAY)
     except JoseError as error:
         raise Refused(f"id_token: {error.error}: {error.description or ''}") from None
-    if not isinstance(claims.get("sub"), str) or not claims["sub"] or len(claims["sub"]) > 255:
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub or len(sub) > 255 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in sub):
         raise Refused("id_token: sub is not a usable string")
     return claims
+
+
+def require_sign_in_since(claims: dict, started) -> None:
+    """``Refused`` unless the person signed in at the provider (``auth_time``) after ``started`` (a datetime).
+
+    For "Confirm it's you": ``prompt=login`` is a request the provider may
+    not honour (or an old session it reuses), so what counts is when it says
+    the sign-in happened; a token without ``auth_time`` proves no presence.
+    """
+    auth_time = claims.get("auth_time")
+    if not isinstance(auth_time, (int, float)) or isinstance(auth_time, bool):
+        raise Refused("id_token: no auth_time for a re-authentication")
+    if auth_time < started.timestamp() - LEEWAY:
+        raise Refused("id_token: the provider reused a sign-in older than the re-authentication")
 
 
 def _decode(id_token, doc, registry):

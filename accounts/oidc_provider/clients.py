@@ -58,9 +58,18 @@ class ClientSettings:
     allow_offline_access: bool = True
 
 
+def plausible_client_id(client_id) -> bool:
+    """Whether ``client_id`` could be one ``set_client`` accepted: 1 to 100 characters, none below the space.
+
+    Checked before any lookup: a client id comes from the request, and a NUL in it
+    would reach PostgreSQL, which refuses NUL in text (a 500 instead of ``invalid_client``).
+    """
+    return isinstance(client_id, str) and 0 < len(client_id) <= 100 and not any(ord(c) < 33 for c in client_id)
+
+
 def set_client(client_id: str, config: ClientSettings) -> tuple[OAuthClient, bool]:
     """Create or replace the client ``client_id`` (the command's ``set``); returns (client, created)."""
-    if not client_id or len(client_id) > 100 or any(ord(c) < 33 or c in ":" for c in client_id):
+    if not plausible_client_id(client_id) or ":" in client_id:
         raise ValidationError(_("A client id is 1 to 100 printable characters, without spaces or ':'."))
     if not config.redirect_uris:
         raise ValidationError(_("A client needs at least one redirect URI."))
@@ -90,9 +99,16 @@ def set_client(client_id: str, config: ClientSettings) -> tuple[OAuthClient, boo
 
 
 def active_client(client_id) -> OAuthClient | None:
-    if not isinstance(client_id, str) or not client_id or len(client_id) > 100:
+    if not plausible_client_id(client_id):
         return None
     return OAuthClient.objects.filter(client_id=client_id, active=True).first()
+
+
+def registered_client(client_id) -> OAuthClient | None:
+    """The client ``client_id``, active or not; None for an id no client can have."""
+    if not plausible_client_id(client_id):
+        return None
+    return OAuthClient.objects.filter(client_id=client_id).first()
 
 
 @dataclass(frozen=True)

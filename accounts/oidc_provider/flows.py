@@ -55,9 +55,12 @@ def needs(*, request: AuthorizationRequest, client: OAuthClient, user, session: 
     """What stands between this signed-in user and a code: None, or a ``Needs``."""
     now = now or timezone.now()
     authenticated = int(session.authenticated_at.timestamp())
-    if "login" in request.prompt.split() and authenticated < request.issued_at:
+    # An authentication made since the request was issued is what prompt=login and max_age ask for: were it
+    # held to max_age too, max_age=0 (OpenID Connect Core 3.1.2.1: prompt=login) could never be met.
+    fresh = authenticated >= request.issued_at
+    if "login" in request.prompt.split() and not fresh:
         return Needs.REAUTHENTICATION
-    if request.max_age is not None and now.timestamp() - authenticated > request.max_age:
+    if request.max_age is not None and now.timestamp() - authenticated > request.max_age and not fresh:
         return Needs.REAUTHENTICATION
     if "consent" in request.prompt.split():
         return Needs.CONSENT
@@ -230,6 +233,9 @@ def refresh(*, presented: clients.Credentials, refresh_token, scope="", admit=No
         if parsed is None or parsed.kind != "refresh":
             raise invalid_grant()
         outcome = _classify(session, grant, parsed, client, now)
+        if outcome in (_Outcome.ROTATE, _Outcome.REPEAT_CURRENT) and not _within(scope, grant):
+            # Before the rotation: a refused request must leave the client's token as it was.
+            raise OAuthError("invalid_scope", "A refresh cannot widen the scopes.")
         if outcome is _Outcome.ROTATE:
             session.generation += 1
             session.rotated_at = session.last_used_at = now
@@ -240,9 +246,12 @@ def refresh(*, presented: clients.Credentials, refresh_token, scope="", admit=No
         lifecycle.revoke_session(session=session, reason=RevocationReason.REUSE_DETECTED)
     if outcome in (_Outcome.REJECT, _Outcome.REUSE):
         raise invalid_grant()
-    if scope and not set(scopes.parse(scope)) <= set(grant.scopes.split()):
-        raise OAuthError("invalid_scope", "A refresh cannot widen the scopes.")
     return _token_response(session=session, grant=grant, client=client)
+
+
+def _within(scope, grant) -> bool:
+    """Whether a refresh's ``scope`` (blank: the grant's) asks for nothing beyond what ``grant`` holds."""
+    return not scope or set(scopes.parse(scope)) <= set(grant.scopes.split())
 
 
 def _classify(session, grant, parsed, client, now) -> _Outcome:

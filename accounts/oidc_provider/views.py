@@ -7,10 +7,11 @@ authenticates anything here: the user signs in and consents in the browser
 app (``/authorize``, ``accounts/api/oauth.py``), clients authenticate with
 their credentials.
 """
+import functools
 import time
 from urllib.parse import urlencode
 
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -35,6 +36,28 @@ def _json(body, status=200, **headers):
 def _cors(response):
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _open_to_browser_apps(view):
+    """CORS for an endpoint a browser app on another site calls (an SPA, a public client): ``*``, no credentials.
+
+    These endpoints read no cookie (a client proves itself by its credentials,
+    or its code and PKCE verifier), so any origin may read the answer; a
+    preflight (a library that sends a header beyond the simple ones) is
+    answered here, before the method check.
+    """
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "POST"
+            response["Access-Control-Allow-Headers"] = "authorization, content-type"
+            response["Access-Control-Max-Age"] = "86400"
+        else:
+            response = view(request, *args, **kwargs)
+        return _cors(response)
+
+    return wrapped
 
 
 def _error(error: OAuthError):
@@ -139,6 +162,7 @@ def _invalid_client(error: clients.ClientAuthFailed):
 
 @never_cache
 @csrf_exempt
+@_open_to_browser_apps
 @require_http_methods(["POST"])
 def token(request):
     """The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``; throttled per client."""
@@ -195,6 +219,7 @@ def userinfo(request):
 
 @never_cache
 @csrf_exempt
+@_open_to_browser_apps
 @require_http_methods(["POST"])
 def revoke(request):
     """RFC 7009: 200 whether or not the token was known; a token of another client is refused."""
@@ -210,6 +235,7 @@ def revoke(request):
 
 
 @never_cache
+@csrf_exempt  # the application's own page may post it (RP-Initiated Logout 1.0); a GET does the same
 @require_http_methods(["GET", "POST"])
 def logout(request):
     """RP-initiated logout 1.0: check the request, then let the browser app end the Gatehouse session.

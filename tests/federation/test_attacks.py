@@ -161,6 +161,16 @@ def test_providers_lists_the_enabled_ones(acme, client):
     assert client.get("/api/auth/providers/").json() == [{"slug": "acme", "name": "Acme ID", "kind": "oidc", "domains": []}]
 
 
+def test_the_error_parameter_cannot_forge_lines_in_the_server_log(acme, flow, caplog):
+    """Repro: the callback with ``error=x%0A<a made-up log line>`` (after a start of one's own) wrote it to the log as is."""
+    flow.start()
+    forged = "x\n2026-01-01 00:00:00,000 WARNING accounts.audit admin alice promoted"
+    with caplog.at_level("INFO", logger="accounts.federation.flows"):
+        assert error_of(flow.callback({"error": forged, "state": flow.sent_state})) == "federation_failed"
+    logged = [record.getMessage() for record in caplog.records if record.name == "accounts.federation.flows"]
+    assert logged and not any("\n" in line for line in logged), logged
+
+
 def test_a_secret_that_does_not_open_stops_the_start_with_provider_unavailable(acme, client, settings, caplog):
     """Not a round trip to the provider ending in invalid_client: the server says why, in its log."""
     settings.SECRET_KEY = "another-secret-key-" + "x" * 40

@@ -14,7 +14,12 @@ from rest_framework.test import APIClient
 from accounts.federation import metadata
 from accounts.federation.kinds import github
 from accounts.federation.kinds.base import Refused
-from accounts.federation.models import FederatedSignIn, Identity, Provider
+from accounts.federation.models import (
+    FederatedSignIn,
+    FederationState,
+    Identity,
+    Provider,
+)
 from tests.federation.conftest import error_of
 from tests.federation.github.fake import FakeGitHub
 
@@ -131,3 +136,15 @@ def test_github_sends_no_logout_tokens(provider):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 404
+
+
+def test_confirm_it_is_you_is_not_offered_through_github_which_cannot_ask_for_a_fresh_sign_in(
+    fake, provider, logged_in, user
+):
+    """Repro: "Confirm it's you" through a linked GitHub: GitHub has no prompt=login nor auth_time and sends a
+    browser signed in there straight back, so the session counted as freshly authenticated with no one present."""
+    Identity.objects.create(user=user, provider=provider, subject="1")
+    started = logged_in.post("/api/auth/federation/github/start/", {"intent": "reauth", "next": "/account"})
+    assert started.status_code == 400, started.content
+    assert started.json()["code"] == "reauthentication_unsupported"
+    assert not FederationState.objects.exists()

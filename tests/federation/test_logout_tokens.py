@@ -207,3 +207,10 @@ def test_the_issuer_may_be_a_function_of_the_claims(provider):
     assert answer.issuer == tenant_issuer
     with pytest.raises(LogoutTokenInvalid):
         logout_tokens.validate(token, jwks=provider.jwks(), issuer=lambda claims: [ISSUER], audience=CLIENT)
+
+
+@pytest.mark.parametrize("claim", ["sub", "sid", "jti"])
+def test_a_control_character_in_sub_sid_or_jti_is_refused_before_any_query(provider, claim):
+    """Repro: a logout token whose jti (or sub, sid) holds a NUL: its insert or lookup was a 500 on PostgreSQL."""
+    token = provider.sign(provider.claims(issuer=ISSUER, audience=CLIENT, **{claim: "value\x00with-nul"}))
+    refused(provider, token, "unusable_claim")

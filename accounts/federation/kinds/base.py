@@ -1,6 +1,8 @@
 """The interface of a provider kind, and the OpenID Connect behaviour most kinds share."""
 import dataclasses
 
+from accounts.text import strip_control_characters
+
 
 @dataclasses.dataclass(frozen=True)
 class Person:
@@ -32,6 +34,9 @@ class Kind:
     name = "oidc"
     label = "OpenID Connect"
     openid = True  # an ID token is expected (and required) from the token endpoint
+    # Whether it can be asked for a fresh sign-in and says when it happened (prompt=login, max_age, auth_time):
+    # what "Confirm it's you" through it needs. A provider that cannot would vouch for an old session.
+    confirms_presence = True
     default_scopes = ("openid", "email", "profile")
     default_issuer = ""
     # Where the app is registered and what the docs say (docs/federation.md has the steps).
@@ -69,10 +74,9 @@ class Kind:
     def person(self, *, claims: dict, userinfo: dict | None = None, api=None, access_token=None) -> Person:
         """The person the verified ID token (and the userinfo answer, when asked) describes."""
         merged = {**(userinfo or {}), **claims} if userinfo and userinfo.get("sub") == claims.get("sub") else claims
-        email = merged.get("email") or ""
         return Person(
             subject=str(claims["sub"]),
-            email=email if isinstance(email, str) else "",
+            email=_address(merged.get("email")),
             email_verified=self.email_verified(merged),
             name=_text(merged.get("name")),
             username_hint=_text(merged.get("preferred_username") or merged.get("nickname")),
@@ -84,4 +88,12 @@ class Kind:
 
 
 def _text(value) -> str:
-    return value.strip()[:150] if isinstance(value, str) else ""
+    """A name from the provider, as its user typed it: without control characters (PostgreSQL refuses NUL)."""
+    return strip_control_characters(value).strip()[:150] if isinstance(value, str) else ""
+
+
+def _address(value) -> str:
+    """The provider's address, or "" when it is none or holds a control character (no real address does)."""
+    if not isinstance(value, str) or strip_control_characters(value) != value:
+        return ""
+    return value

@@ -7,7 +7,7 @@ lets anyone add an unverified address, and that must never enter an account.
 The endpoints are fixed (github.com); GitHub Enterprise Server is not
 supported.
 """
-from accounts.federation.kinds.base import Kind, Person, Refused, _text
+from accounts.federation.kinds.base import Kind, Person, Refused, _address, _text
 
 AUTHORIZATION_ENDPOINT = "https://github.com/login/oauth/authorize"
 TOKEN_ENDPOINT = "https://github.com/login/oauth/access_token"
@@ -19,6 +19,7 @@ class GitHub(Kind):
     name = "github"
     label = "GitHub"
     openid = False
+    confirms_presence = False  # no prompt=login, no auth_time: a browser signed in at GitHub comes straight back
     default_scopes = ("read:user", "user:email")
     registration_hint = "GitHub, Settings, Developer settings, OAuth Apps"
 
@@ -58,8 +59,8 @@ class GitHub(Kind):
         )
         return Person(
             subject=str(user["id"]),
-            email=primary["email"] if primary else "",
-            email_verified=primary is not None,
+            email=_address(primary["email"]) if primary else "",
+            email_verified=primary is not None and bool(_address(primary["email"])),
             name=_text(user.get("name")),
             username_hint=_text(user.get("login")),
         )

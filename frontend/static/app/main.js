@@ -51,8 +51,10 @@ async function reauthenticationOptions() {
   ]);
   return {
     ...reauthOptions(mfa, passkeys, { passkeysUsable: webauthn.supported && !!(capabilities && capabilities.passkeys) }),
-    // Its linked sign-in providers (one button each; the same provider linked twice is offered once).
-    providers: [...new Map((identities || []).map((i) => [i.provider, { slug: i.provider, name: i.name, kind: i.kind }])).values()],
+    // Its linked sign-in providers (one button each; the same provider linked twice is offered once), but
+    // GitHub, which cannot be asked for a fresh sign-in (the server answers reauthentication_unsupported).
+    providers: [...new Map((identities || []).filter((i) => i.kind !== 'github')
+      .map((i) => [i.provider, { slug: i.provider, name: i.name, kind: i.kind }])).values()],
   };
 }
 

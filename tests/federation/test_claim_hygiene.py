@@ -1,0 +1,42 @@
+"""Claims are the provider's users' own text: control characters in them must not reach a row (a 500 on PostgreSQL)."""
+import pytest
+
+from accounts.federation.models import FederatedSignIn, Identity
+from tests.federation.test_id_tokens import Attempt, forged, forging  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("claims", [
+    {"name": "Eve\x00Evil Twin", "email": "eve@example.com"},
+    {"name": "Eve\x07\x1b[31m Red", "email": "eve@example.com"},
+    {"email": "eve\x00@example.com"},
+    {"email": "eve@exa\x00mple.com"},
+])
+def test_a_control_character_in_a_claim_signs_up_without_it_not_a_server_error(forged, claims):  # noqa: F811
+    """Repro: a provider user names themselves "Eve\\u0000Evil" (or an address with a NUL): the callback was a 500
+    on PostgreSQL (NUL in a text column); the name is kept without the control characters, such an address not at all."""
+    attempt = Attempt(forged)
+    attempt.client.raise_request_exception = False
+    response = attempt.answer(forged.sign(attempt.claims(sub="eve-sub", **claims)))
+    assert response.status_code == 302 and response["Location"] == "/", response
+    user = Identity.objects.get(subject="eve-sub").user
+    stored = (user.first_name, user.last_name, user.email, Identity.objects.get().email)
+    assert not any(ord(c) < 0x20 for value in stored for c in value), stored
+    if "name" in claims:
+        assert user.first_name.startswith("Eve") and user.email == "eve@example.com"
+    else:
+        assert user.email == ""
+
+
+def test_a_control_character_in_the_subject_is_refused_and_in_the_sid_ignored(forged):  # noqa: F811
+    """Repro: an ID token whose sub (or sid) holds a NUL: the identity's (or the sign-in's) row was a 500 on PostgreSQL."""
+    attempt = Attempt(forged)
+    attempt.client.raise_request_exception = False
+    response = attempt.answer(forged.sign(attempt.claims(sub="sub\x00nul")))
+    assert response.status_code == 302 and "error=federation_failed" in response["Location"]
+    attempt = Attempt(forged)
+    attempt.client.raise_request_exception = False
+    response = attempt.answer(forged.sign(attempt.claims(sub="clean-sub", sid="sid\x00nul")))
+    assert response.status_code == 302 and response["Location"] == "/", response
+    assert FederatedSignIn.objects.get().provider_sid == ""
