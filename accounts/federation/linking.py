@@ -133,7 +133,7 @@ def _first_sign_in(*, provider, person, client, now) -> Identity:
     trusted = provider.trusted_email or domain_owner == provider.slug
     owner = _account_with_address(person.email)
     if owner is not None:
-        if trusted and person.email_verified:
+        if trusted and person.email_verified and _same_mailbox_as_sent(person.email, owner.email):
             if owner.email_verified_at is not None:
                 return _new_identity(user=owner, provider=provider, person=person, client=client, now=now)
             # Both could be the same person, once the account proves its address (the caller mails it a link).
@@ -152,6 +152,20 @@ def _first_sign_in(*, provider, person, client, now) -> Identity:
     if address and not person.email_verified and verification != "none":
         addresses.send_verification(user=user)
     return _new_identity(user=user, provider=provider, person=person, client=client, now=now, tell=False)
+
+
+def _same_mailbox_as_sent(sent: str, stored: str) -> bool:
+    """Whether the address a provider vouched for is, as sent, the account's (apart from case and the domain's form).
+
+    Lookups fold Unicode compatibility forms (NFKC), so "ａlice@example.com"
+    (a fullwidth a: another mailbox to the provider and to the mail server)
+    finds alice@example.com; only the local part exactly as sent may let a
+    trusted provider in.
+    """
+    sent_local, _at, sent_domain = (sent or "").strip().rpartition("@")
+    stored_local, _at, stored_domain = (stored or "").rpartition("@")
+    same_domain = canonical_email(f"x@{sent_domain}") == canonical_email(f"x@{stored_domain}")
+    return bool(sent_local) and sent_local.lower() == stored_local.lower() and same_domain
 
 
 def _new_account(*, person, address, now):

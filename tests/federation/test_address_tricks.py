@@ -15,12 +15,6 @@ def alice(make_user):
     return make_user("alice", email="alice@example.com", email_verified_at=timezone.now())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "accounts/federation/linking.py (being edited): _first_sign_in looks the owner up by canonical_email, whose "
-    "NFKC folds the provider's 'ａlice@example.com' into alice@example.com; trusted_email must link only when the "
-    "address the provider verified is, as sent, the account's (compare the sent address, case-folded, with the "
-    "stored one, or refuse a sent address that normalisation changed beyond case)."
-))
 @pytest.mark.parametrize("address", ["\uff41lice@example.com", "\u1d43lice@example.com"])
 def test_a_trusted_provider_address_that_only_normalises_to_an_account_does_not_enter_it(forged, alice, address):  # noqa: F811
     """Repro: a provider marked trusted_email verifies "ａlice@example.com" (fullwidth a: another mailbox to
