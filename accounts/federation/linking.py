@@ -113,6 +113,11 @@ def await_second_step(*, challenge, provider, person, provider_sid="") -> None:
         )
 
 
+def pending_provider(*, challenge) -> str | None:
+    """The slug of the provider whose sign-in waits at ``challenge``'s second step; None when there is none."""
+    return PendingFederatedSignIn.objects.filter(challenge=challenge).values_list("provider__slug", flat=True).first()
+
+
 def record_after_second_step(*, challenge, session) -> None:
     """The second step opened ``session``: if a provider sign-in began it, record it as ``record_session`` does."""
     pending = PendingFederatedSignIn.objects.filter(challenge=challenge).first()

@@ -171,8 +171,6 @@ def _require_single_sign_on(user, client, methods, provider) -> None:
     owner = domains.required_provider(user.email)
     if owner is None or ("fed" in methods and provider == owner):
         return
-    if "fed" in methods and provider is None and SECOND_FACTOR_AMR.intersection(methods):
-        return  # the second step of a provider sign-in, whose first step passed here with its provider
     record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="sso_required", client=client)
     raise SsoRequired(owner)
 

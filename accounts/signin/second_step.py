@@ -39,11 +39,14 @@ def complete(*, mfa_token, proof: dict, client, trust_device=False) -> lifecycle
         if totp.was_used_already(user=user, code=proof.get("code")):
             raise challenges.CodeUsed() from None
         raise challenges.CodeInvalid() from None
+    federated = "fed" in challenge.first_methods.split()
     result = gate.admit(
         user=user, client=client, remember=challenge.remember, methods=(*challenge.first_methods.split(), method.amr),
         attempt=attempt, trust_device=trust_device,
+        # The provider whose sign-in this completes: the company-domain rule is checked again with it.
+        provider=linking.pending_provider(challenge=challenge) if federated else None,
     )
-    if "fed" in challenge.first_methods.split():
+    if federated:
         # A provider sign-in's session: recorded for the provider's back-channel logout.
         linking.record_after_second_step(challenge=challenge, session=result.session)
     return result

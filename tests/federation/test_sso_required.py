@@ -445,3 +445,32 @@ def test_a_password_sign_up_elsewhere_is_as_before(db, settings):
         format="json",
     )
     assert response.status_code == 201, response.content
+
+
+def test_a_domain_claimed_between_a_provider_sign_in_and_its_second_step_is_enforced_at_the_second_step(
+    real_provider, user, client
+):
+    """Repro: the second step of another provider's sign-in passed the rule with no provider named."""
+    from accounts.federation.models import Identity
+    from tests.federation.conftest import Flow
+    from tests.federation.peers import register
+    from tests.mfa.conftest import enrol
+
+    other = register(running=real_provider, client=real_provider.clients[1], slug="other", name="Other ID")
+    user.email = "alice@users.example.test"
+    user.save()
+    signed_in = LoggedIn(APIClient(), login(APIClient(), "alice"))
+    enrolled = enrol(signed_in)
+    Identity.objects.create(user=user, provider=other, subject="carol", email=user.email, email_verified=True)
+
+    response = Flow(client, slug="other").through(login="carol")
+    assert response["Location"].startswith("/login?second_step=1"), response["Location"]
+    pending = client.post("/api/auth/federation/second-step/")
+    assert pending.status_code == 202, pending.content
+
+    register(running=real_provider, client=real_provider.clients[0], slug="acme", name="Acme ID",
+             domains=["users.example.test"], require_for_domains=True)
+    done = client.post("/api/auth/login/mfa/", {"mfa_token": pending.json()["mfa_token"],
+                                                "code": enrolled.code(offset_steps=1)}, format="json")
+    assert_sso_required(done)
+    assert RefreshSession.objects.filter(user=user).count() == 1  # the password login's only
