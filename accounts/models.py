@@ -148,6 +148,7 @@ class RevocationReason(models.TextChoices):
     LOGOUT_OTHERS = "logout_others", _("Logged out everywhere else")
     ACCOUNT_DELETED = "account_deleted", _("Account deleted")
     PROVIDER_LOGOUT = "provider_logout", _("Signed out at the sign-in provider")
+    IDENTITY_UNLINKED = "identity_unlinked", _("Its sign-in provider was unlinked")
 
 
 class RefreshSessionQuerySet(models.QuerySet):

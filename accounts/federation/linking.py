@@ -42,7 +42,7 @@ from rest_framework.exceptions import APIException, NotFound
 from accounts import conf
 from accounts.audit import record_event
 from accounts.devices import detection
-from accounts.federation import domains, notices
+from accounts.federation import backchannel, domains, notices
 from accounts.federation.models import FederatedSignIn, Identity, PendingFederatedSignIn
 from accounts.federation.outcomes import (
     ACCOUNT_EXISTS,
@@ -55,7 +55,7 @@ from accounts.federation.outcomes import (
     Failed,
 )
 from accounts.identity import canonical_email, canonical_username, normalized_email
-from accounts.models import RefreshSession, SecurityEventKind
+from accounts.models import RefreshSession, RevocationReason, SecurityEventKind
 from accounts.precompiled import RowWithParent
 from accounts.passkeys.models import Passkey
 from accounts.recovery import addresses
@@ -296,3 +296,8 @@ def unlink(*, user, identity_id, session_id, client) -> None:
         identity.delete()
         identity.pk, identity.user = identity_pk, user
         notices.unlinked(identity=identity, client=client, session_id=session_id)
+        # What it opened ends with it (its provider account may be why it goes); the session unlinking it stays.
+        opened = backchannel.sessions_named(provider=identity.provider, subject=identity.subject).filter(user=user)
+        lifecycle.revoke_sessions(
+            sessions=opened.exclude(pk=session_id), reason=RevocationReason.IDENTITY_UNLINKED, client=client,
+        )

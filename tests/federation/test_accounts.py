@@ -154,6 +154,20 @@ class TestLinking:
             "identity.linked", "identity.unlinked",
         }
 
+    def test_unlinking_ends_the_sessions_that_identity_opened_and_no_other(self, acme, logged_in, user, client):
+        """Repro: an identity unlinked (say, its provider account was taken over) kept its sessions alive."""
+        Flow(logged_in.client).through(login="mallory", intent="link", **logged_in.bearer)
+        assert Flow(client).through(login="mallory")["Location"] == "/"
+        through_provider = RefreshSession.objects.filter(user=user).order_by("-created_at").first()
+        identity = Identity.objects.get()
+
+        assert logged_in.delete(f"/api/auth/identities/{identity.pk}/").status_code == 204
+
+        through_provider.refresh_from_db()
+        assert through_provider.revoked_at is not None and through_provider.revoked_reason == "identity_unlinked"
+        assert client.post("/api/auth/refresh/").status_code == 401
+        assert logged_in.refresh().status_code == 200  # the session that unlinked it goes on
+
     def test_an_identity_of_another_account_cannot_be_linked(self, acme, logged_in, client):
         Flow(client).through(login="carol")  # carol's own account
         response = Flow(logged_in.client).through(login="carol", intent="link", **logged_in.bearer)
