@@ -12,12 +12,13 @@ what the ORM call it replaces answers.
 Only where a measured target needs it (each user names its target):
 the refresh's locked session read (``accounts.sessions.hotpath``), a
 client's grant at its refresh (``accounts.oidc_provider.hotpath``), the
-provider callback's sign-in in flight and identity
+provider callback's sign-in in flight (read and used up) and identity
 (``accounts.federation``, the callback under 5 ms).
 """
 from functools import partial
 
 from django.db import connections, models
+from django.db.models import signals
 from django.db.transaction import TransactionManagementError
 
 # Django's own field classes whose database value is the model value itself.
@@ -134,6 +135,43 @@ class RowWithParent:
             f"INNER JOIN {quote(parent_model._meta.db_table)} {p} "
             f"ON ({c}.{quote(link.column)} = {p}.{quote(link.target_field.column)}) "
             f"WHERE " + " AND ".join(f"{c}.{quote(field.column)} = %s" for field in by_fields) + lock
+        )
+        self._compiled[alias] = compiled
+        return compiled
+
+
+class DeleteByKey:
+    """``model.objects.filter(<by>=value).delete()``'s count, in one DELETE written once per alias.
+
+    The ORM's delete first asks which rows cascade from these and which
+    signals listen; for a model no other model points to and no delete
+    signal hears, the answer is always none, so the statement alone does the
+    same. Both conditions are checked on every call (a model others point to
+    is refused; a receiver connected later gets the ORM's delete and its
+    signals).
+    """
+
+    def __init__(self, model, *, by):
+        self.model, self.by = model, by
+        self._compiled = {}
+
+    def run(self, value, *, alias="default") -> int:
+        if self.model._meta.related_objects:
+            raise TypeError(f"{self.model.__name__} has rows pointing to it: delete it with the ORM.")
+        if signals.pre_delete.has_listeners(self.model) or signals.post_delete.has_listeners(self.model):
+            return self.model._default_manager.using(alias).filter(**{self.by: value}).delete()[0]
+        sql, adapt = self._compiled.get(alias) or self._compile(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [adapt(value)])
+            return cursor.rowcount
+
+    def _compile(self, alias):
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        field = self.model._meta.get_field(self.by)
+        compiled = (
+            f"DELETE FROM {quote(self.model._meta.db_table)} WHERE {quote(field.column)} = %s",
+            adapter(field, connection),
         )
         self._compiled[alias] = compiled
         return compiled

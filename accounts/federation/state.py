@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts import conf
 from accounts.federation.models import FederationState
 from accounts.federation.outcomes import FAILED, Failed
-from accounts.precompiled import RowWithParent
+from accounts.precompiled import DeleteByKey, RowWithParent
 
 COOKIE = "gatehouse_federation"
 COOKIE_PATH = "/api/auth/federation/"
@@ -56,7 +56,7 @@ def take(*, cookie, slug, state) -> FederationState:
     if not cookie or not isinstance(cookie, str) or len(cookie) > 100:
         raise Failed(FAILED, "no state cookie")
     row = _IN_FLIGHT.get(_digest(cookie))
-    if row is None or FederationState.objects.filter(pk=row.pk).delete()[0] != 1:
+    if row is None or _USE_UP.run(row.pk) != 1:
         raise Failed(FAILED, "unknown or used state")
     if row.expires_at <= timezone.now():
         raise Failed(FAILED, "expired state")
@@ -68,6 +68,7 @@ def take(*, cookie, slug, state) -> FederationState:
 
 
 _IN_FLIGHT = RowWithParent(FederationState, "provider", by=("key_digest",))
+_USE_UP = DeleteByKey(FederationState, by="id")
 
 
 def _digest(cookie: str) -> str:
