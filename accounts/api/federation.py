@@ -186,7 +186,7 @@ class FederationCallbackView(NoStoreMixin, APIView):
         "when the account's second step is due (then `POST /api/auth/federation/second-step/`); to `/account` "
         "after a link; or to `/login?error=<code>` (`/account?error=<code>` for a link or re-authentication) "
         "with `federation_failed`, `federation_cancelled`, `account_exists`, `account_unconfirmed` (the address "
-        "was mailed a verification link), `signup_closed`, "
+        "was mailed a password-reset link), `signup_closed`, "
         "`identity_in_use`, `email_unverified` or `sso_required` (the address's domain belongs to another "
         "provider).",
         parameters=[

@@ -16,8 +16,8 @@ The rules, and why (docs/federation.md says the same to operators):
   address's domain, says the address is verified, and the account's address
   is verified too: then the identity is linked (the owner is mailed) and
   signs in. When only the account's side is unverified, the answer is
-  ``account_unconfirmed`` and the address is mailed a verification link:
-  once it is used, the same sign-in links.
+  ``account_unconfirmed`` and the address is mailed a password-reset link
+  (``accounts.signin.provider``): once it is used, the same sign-in links.
 - Otherwise a first sign-in makes an account when sign-up is open and the
   provider allows it (``signup_closed`` if not): the provider's address
   (verified only if it says so), a free username from the claims, no usable

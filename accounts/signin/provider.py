@@ -25,7 +25,7 @@ from accounts.federation.outcomes import (
 )
 from accounts.limits import backoff
 from accounts.mfa import challenges
-from accounts.recovery import addresses
+from accounts.recovery import flows as recovery
 from accounts.signin import gate
 
 AMR = ("fed",)
@@ -66,7 +66,7 @@ def complete(*, slug, params, cookie, client) -> Completed:
             if refused.code in RECORDED_REFUSALS:  # recorded after the rollback, so that the record stays
                 gate.refuse(client=client, reason=refused.code, counts=False)
             if refused.code == ACCOUNT_UNCONFIRMED:
-                _mail_verification(person)
+                _mail_reset(person, client)
             raise
         with transaction.atomic():
             result = _admit(user=user, client=client, provider=provider)
@@ -87,11 +87,19 @@ def complete(*, slug, params, cookie, client) -> Completed:
         raise
 
 
-def _mail_verification(person) -> None:
-    """A verification link to the account at the address the provider vouched for (bounded per address)."""
+def _mail_reset(person, client) -> None:
+    """A password-reset link to the account at the address the provider vouched for (bounded per address).
+
+    Not a verification link: the account may be someone else's, made with
+    this address and a password of theirs. Using the reset link proves the
+    mailbox and ends that password, every session and personal token, and
+    the factors added before the address was confirmed
+    (``accounts.recovery.flows.confirm_password_reset``); only then does the
+    provider's sign-in link to the account.
+    """
     try:
-        addresses.resend_verification(email=person.email)
-    except (Throttled, addresses.EmailUnavailable):
+        recovery.request_password_reset(email=person.email, client=client)
+    except (Throttled, recovery.RecoveryUnavailable):
         pass  # a link went out moments ago, or mail is not set up: the answer is the same
 
 

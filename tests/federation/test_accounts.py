@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from rest_framework.test import APIClient
 from django.contrib.auth import get_user_model
 
 from accounts.federation.models import Identity, Provider
@@ -37,8 +38,8 @@ def test_a_verified_address_of_an_existing_account_still_needs_a_trusted_provide
 
 def test_an_unverified_local_address_is_not_entered_even_by_a_trusted_provider(acme, flow, user, settings,
                                                                                smtp_server):
-    """Not linked; the address is mailed a verification link instead (its owner proves it, then comes back):
-    "sign in with your password first" would send a company account round in a loop."""
+    """Not linked; the address is mailed a password-reset link, whose use confirms it and ends what else could
+    sign in: "sign in with your password first" would send a company account round in a loop."""
     settings.SITE_URL = SITE
     acme.trusted_email = True
     acme.save()
@@ -46,12 +47,39 @@ def test_an_unverified_local_address_is_not_entered_even_by_a_trusted_provider(a
     assert error_of(flow.through(login="alice-at-acme")) == "account_unconfirmed"
     assert not Identity.objects.exists()
     (mail,) = OutboxMessage.objects.filter(to=user.email)
-    assert "confirm" in mail.subject.lower() or "verify" in mail.subject.lower()
+    assert "reset-password#token=" in mail.body_text
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, reason="account_unconfirmed").exists()
 
 
-def test_the_verification_mail_of_account_unconfirmed_is_bounded_per_address(acme, client, user, settings,
-                                                                             smtp_server):
+def test_an_address_registered_by_someone_else_is_taken_back_not_shared(acme, client, user, settings, smtp_server):
+    """Repro (pre-registration takeover): someone signed up alice@example.com with a password of theirs and left it
+    unconfirmed; alice, signing in through a trusted provider, was mailed a verification link, and using it linked
+    her identity into an account whose password the other person still knew. Now the link mailed is a password
+    reset: using it ends that password and every session, and only then does the provider's sign-in link."""
+    import re
+
+    from tests.conftest import PASSWORD, LoggedIn, login
+    from tests.federation.conftest import Flow
+
+    settings.SITE_URL = SITE
+    acme.trusted_email = True
+    acme.save()
+    squatter = LoggedIn(APIClient(), login(APIClient(), "alice"))  # the account made with alice's address
+    assert error_of(Flow(client).through(login="alice-at-acme")) == "account_unconfirmed"
+
+    (mail,) = OutboxMessage.objects.filter(to=user.email)
+    token = re.search(r"reset-password#token=([A-Za-z0-9_\-.]+)", mail.body_text).group(1)
+    reset = APIClient().post("/api/auth/password-reset/confirm/", {"token": token, "new_password": "alice's own 9f2k"},
+                             format="json")
+    assert reset.status_code == 204, reset.content
+
+    signed_in = Flow(APIClient()).through(login="alice-at-acme")
+    assert signed_in["Location"] == "/" and Identity.objects.get().user == user
+    assert login(APIClient(), "alice", password=PASSWORD, REMOTE_ADDR="198.51.100.9").status_code == 401
+    assert squatter.refresh().status_code == 401
+
+
+def test_the_mail_of_account_unconfirmed_is_bounded_per_address(acme, client, user, settings, smtp_server):
     from tests.federation.conftest import Flow
 
     settings.SITE_URL = SITE

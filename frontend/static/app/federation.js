@@ -24,7 +24,7 @@ export const ERROR_MESSAGES = {
   get federation_cancelled() { return t('Sign-in was cancelled at the provider. Nothing changed.'); },
   get federation_failed() { return t('We couldn’t sign you in with that provider. Please try again.'); },
   get account_exists() { return t('An account with this email address already exists. Sign in with your password (or an email code) first, then link the provider on your account page.'); },
-  get account_unconfirmed() { return t('An account already uses this address, but never confirmed it. We mailed it a link: open it, then continue with the provider again.'); },
+  get account_unconfirmed() { return t('An account already uses this address, but never confirmed it. We mailed it a link to choose a password: it confirms the address and signs out whatever else was signed in. Then continue with the provider again.'); },
   get signup_closed() { return t('There is no account for this sign-in, and new accounts can’t be created this way.'); },
   get identity_in_use() { return t('That provider account is already linked to another account here.'); },
   get email_unverified() { return t('Your account was created. Confirm your email address with the link we just mailed you, then sign in.'); },
