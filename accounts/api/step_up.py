@@ -74,5 +74,5 @@ AT_FACTOR_LEVEL = {
     "factor, did not use one (`amr` without `otp` or `hwk`): `reauthentication_required`, with `methods` (what "
     "`POST /api/auth/reauthenticate/` may use here: `password`, or the account's second steps such as `totp`, "
     "`recovery_code`, `passkey`). Re-authenticate, then try again with the new access token. "
-    + schema.THROUGH_ITS_PROVIDER,
+    + schema.THROUGH_ITS_PROVIDER[403],
 }
