@@ -46,7 +46,20 @@ _SYSTEMS = [
 ]
 _PRODUCT = re.compile(r"[A-Za-z][A-Za-z0-9._+-]{0,39}")
 # What an OpenID client's grant stores as its session's user agent (accounts.oidc_provider.flows): "<name> (app)".
+# Only Gatehouse writes it: a request's own user agent loses it (``as_sent``), or any client could name itself.
 APP_SUFFIX = " (app)"
+
+
+def as_sent(user_agent: str) -> str:
+    """A request's user agent as stored: without an ``APP_SUFFIX`` ending, which would read as an application's session.
+
+    An application's name is shown whole ("Team Notes (app)"), in the session
+    list and in the new-device mail; a browser claiming that ending would put
+    words of its own there ("call this number (app)") instead of a product name.
+    """
+    while user_agent.rstrip().endswith(APP_SUFFIX.strip()):
+        user_agent = user_agent.rstrip()[: -len(APP_SUFFIX.strip())]
+    return user_agent.rstrip()
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(max_length=2000, assume_scheme="https", label=gettext_lazy("URL"), help_text=endpoints.URL_RULE)
     event_types = forms.MultipleChoiceField(
         choices=[(name, name) for name in kinds.EVENT_TYPES], widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("identity.linked and identity.unlinked are reserved for sign-in with other providers; "
-                               "nothing sends them yet."),
+        help_text=gettext_lazy("identity.linked and identity.unlinked: an identity at a sign-in provider was linked to "
+                               "an account or unlinked from it."),
     )
     secret = shown_once_secret_field(
         help_text=gettext_lazy("Copy it into your receiver now: it is stored encrypted and never shown again."),

@@ -63,9 +63,15 @@ BEARER_REFUSED = {
     401: "No valid access token (`not_authenticated`, `token_not_valid`), or its session has ended "
     "(`session_ended`), or it is bound to another browser (`token_binding_mismatch`).",
 }
+# What the 403 of an account whose domain a provider requires adds (accounts.api.reauth.single_sign_on_methods).
+THROUGH_ITS_PROVIDER = {
+    403: "For an account whose domain a provider requires it carries `methods` `[\"provider\", …its second steps]` "
+    "and `provider` (the slug): confirm through that provider (`POST /api/auth/federation/<slug>/start/`, "
+    "intent `reauth`) or a second factor, never the password.",
+}
 REAUTHENTICATION = {
     403: "The access token's authentication is older than `REAUTH_MAX_AGE` (`reauthentication_required`): "
-    "`POST /api/auth/reauthenticate/`, then try again with the new access token.",
+    f"`POST /api/auth/reauthenticate/`, then try again with the new access token. {THROUGH_ITS_PROVIDER[403]}",
 }
 THROTTLED = {429: None}
 DATABASE = {503: None}

@@ -19,6 +19,7 @@ so the browser's "Confirm it's you" dialog asks for the right thing.
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
+from accounts.api import schema
 from accounts.api.reauth import ReauthenticationRequired, authenticated_recently, single_sign_on_methods
 from accounts.mfa import methods
 from accounts.signin.gate import SECOND_FACTOR_AMR
@@ -72,5 +73,6 @@ AT_FACTOR_LEVEL = {
     403: "The access token's authentication is older than `REAUTH_MAX_AGE`, or, while the account has a second "
     "factor, did not use one (`amr` without `otp` or `hwk`): `reauthentication_required`, with `methods` (what "
     "`POST /api/auth/reauthenticate/` may use here: `password`, or the account's second steps such as `totp`, "
-    "`recovery_code`, `passkey`). Re-authenticate, then try again with the new access token.",
+    "`recovery_code`, `passkey`). Re-authenticate, then try again with the new access token. "
+    + schema.THROUGH_ITS_PROVIDER[403],
 }

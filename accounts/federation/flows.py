@@ -22,6 +22,7 @@ from accounts.federation import id_tokens, kinds, metadata, state
 from accounts.federation.kinds.base import Refused
 from accounts.federation.models import FederationIntent, Provider
 from accounts.federation.outcomes import CANCELLED, FAILED, Failed
+from accounts.text import has_unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def safe_next(value) -> str:
     for form in (value, unquote(value), unquote(unquote(value))):
         if not form.startswith("/") or form.startswith("//") or "\\" in form:
             return "/"
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in form):
+        if has_unstorable(form):
             return "/"
         parts = urlsplit(form)
         if parts.scheme or parts.netloc:
@@ -180,7 +181,7 @@ def _identify(*, provider, row, params):
         userinfo = _userinfo(client, doc, access_token) if access_token and not claims.get("email") else None
         person = kind.person(claims=claims, userinfo=userinfo)
         sid = claims.get("sid")
-        usable = isinstance(sid, str) and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in sid)
+        usable = isinstance(sid, str) and not has_unstorable(sid)
         return person, sid if usable else ""  # without it, a logout token naming the sub still ends the session
     except Refused as refused:
         raise Failed(FAILED, refused.reason) from None

@@ -21,6 +21,7 @@ from joserfc.jws import JWSRegistry
 
 from accounts.federation import metadata
 from accounts.federation.kinds.base import Refused
+from accounts.text import has_unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def verify(*, id_token: str, doc: dict, kind, client_id: str, nonce: str, access
     except JoseError as error:
         raise Refused(f"id_token: {error.error}: {error.description or ''}") from None
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub or len(sub) > 255 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in sub):
+    if not isinstance(sub, str) or not sub or len(sub) > 255 or has_unstorable(sub):
         raise Refused("id_token: sub is not a usable string")
     return claims
 

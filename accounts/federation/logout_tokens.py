@@ -23,6 +23,8 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from accounts.text import has_unstorable
+
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 # Signatures a provider makes with its private key. ``none`` and the HMACs
@@ -163,17 +165,13 @@ def _check_claims(claims, *, issuer, audience, now) -> LogoutClaims:
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti or len(jti) > 255:
         raise LogoutTokenInvalid("no_jti")
-    if any(_unstorable(value) for value in (subject, sid, jti)):
+    if any(has_unstorable(value) for value in (subject, sid, jti)):
         raise LogoutTokenInvalid("unusable_claim")  # a NUL would reach PostgreSQL (a 500, not a 400)
     remember_until = min(expires_at, issued_at + MAX_AGE) + LEEWAY
     return LogoutClaims(
         issuer=claims["iss"], subject=subject, sid=sid, jti=jti,
         remember_until=datetime.datetime.fromtimestamp(remember_until, tz=datetime.UTC),
     )
-
-
-def _unstorable(value: str) -> bool:
-    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
 
 
 def _is_time(value) -> bool:

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from accounts import conf
 from accounts.text import strip_control_characters
+from accounts.useragent import as_sent
 
 _USER_AGENT_MAX = 512
 _IP_MAX = 64  # longer than any textual IP address, zone included: not worth parsing or remembering
@@ -63,4 +64,4 @@ def client_key(ip_address: str | None) -> str:
 def client_info(request) -> ClientInfo:
     """The client as it is recorded: the user agent is stored, so it is cleaned here."""
     user_agent = strip_control_characters(request.META.get("HTTP_USER_AGENT", ""))
-    return ClientInfo(ip_address=client_ip(request), user_agent=user_agent[:_USER_AGENT_MAX])
+    return ClientInfo(ip_address=client_ip(request), user_agent=as_sent(user_agent[:_USER_AGENT_MAX]))

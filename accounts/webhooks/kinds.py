@@ -8,7 +8,7 @@ EVENT_TYPES = (
     "session.revoked",
     "password.changed",
     "mfa.changed",
-    # Reserved for sign-in with other identity providers: accepted in a subscription, emitted by nothing yet.
+    # An identity at a sign-in provider linked or unlinked (accounts.federation.notices).
     "identity.linked",
     "identity.unlinked",
 )

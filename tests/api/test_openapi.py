@@ -278,3 +278,13 @@ def test_the_user_says_whether_a_password_is_set(document):
 
     assert user["properties"]["has_password"]["type"] == "boolean"
     assert user["properties"]["has_password"]["readOnly"] is True
+
+
+def test_a_recent_authentication_refusal_says_a_company_account_confirms_through_its_provider(document):
+    # Repro: for an account whose domain a provider requires, the 403 reauthentication_required carries
+    # methods ["provider", …] and provider (accounts.api.reauth.single_sign_on_methods); the OpenAPI descriptions
+    # of those 403s named only the password and the second steps.
+    paths = document["paths"]
+    for path, method in (("/api/auth/me/", "patch"), ("/api/auth/mfa/totp/", "delete")):
+        description = paths[path][method]["responses"]["403"]["description"]
+        assert "`provider`" in description and '"provider"' in description, (path, description)

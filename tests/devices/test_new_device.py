@@ -174,3 +174,18 @@ def test_an_admin_login_from_a_new_device_is_mailed_too(make_user, smtp_server):
     assert response.status_code == 302 and response["Location"] == "/admin/"
     (mail,) = notices_sent(smtp_server)
     assert "Chrome on macOS" in body_text(mail) and "198.51.100.7" in body_text(mail)
+
+
+def test_a_browsers_user_agent_ending_in_app_does_not_put_its_words_in_the_notice_or_the_session_list(user, smtp_server):
+    # Repro: a login with User-Agent "Gatehouse support: call +1 555 0100 now (app)" read as an OpenID
+    # application's session ("<name> (app)", which only a grant stores): its free text went verbatim into the
+    # new-device mail and the session list ("… (app)"), where a product name of safe characters was before.
+    spoof = "Gatehouse support: call +1 555 0100 now (app)"
+    log_in_from("192.0.2.10")
+    response = log_in_from("198.51.100.7", spoof)
+    (mail,) = notices_sent(smtp_server)
+    assert "call +1 555 0100" not in body_text(mail)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    devices = [session["device"] for session in client.get("/api/auth/sessions/").json()]
+    assert not any("(app)" in device or "555" in device for device in devices), devices

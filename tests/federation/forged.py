@@ -11,13 +11,19 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.jwk import RSAKey
 
 
 def b64_json(value) -> str:
     """One part of a compact JWT, written by hand: base64url of the JSON, unpadded."""
     return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+def signed_as_escaped_json(header, claims, key, *, alg="RS256") -> str:
+    """A JWT whose claims are JSON with ASCII escapes (``"\\ud800"``): how a provider sends a lone surrogate,
+    which ``jwt.encode`` cannot write (it encodes the claims as UTF-8 first)."""
+    return jws.serialize_compact(header, json.dumps(claims).encode(), key, algorithms=[alg])
 
 
 def unsigned(claims, *, alg="none", typ="JWT") -> str:
@@ -61,8 +67,10 @@ class ForgingProvider:
         claims.update(changes)
         return {key: value for key, value in claims.items() if value is not None}
 
-    def sign(self, claims, *, key=None, header=None) -> str:
+    def sign(self, claims, *, key=None, header=None, escaped=False) -> str:
         key = key or self.key
+        if escaped:
+            return signed_as_escaped_json(header or {"alg": "RS256", "kid": key.kid}, claims, key)
         return jwt.encode(header or {"alg": "RS256", "kid": key.kid}, claims, key)
 
     def _handler(self):

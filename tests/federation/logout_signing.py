@@ -6,6 +6,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
 from accounts.federation.logout_tokens import EVENT
+from tests.federation.forged import signed_as_escaped_json
 
 
 class ProviderKeys:
@@ -27,8 +28,10 @@ class ProviderKeys:
         claims.update(overrides)
         return {name: value for name, value in claims.items() if value is not None}
 
-    def sign(self, claims, *, alg="RS256", key=None, header=None):
+    def sign(self, claims, *, alg="RS256", key=None, header=None, escaped=False):
         header = {"alg": alg, "kid": self.kid, "typ": "logout+jwt", **(header or {})}
+        if escaped:
+            return signed_as_escaped_json(header, claims, key or self.key, alg=alg)
         return jwt.encode(header, claims, key or self.key, algorithms=[alg])
 
 

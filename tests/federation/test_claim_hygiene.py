@@ -40,3 +40,29 @@ def test_a_control_character_in_the_subject_is_refused_and_in_the_sid_ignored(fo
     response = attempt.answer(forged.sign(attempt.claims(sub="clean-sub", sid="sid\x00nul")))
     assert response.status_code == 302 and response["Location"] == "/", response
     assert FederatedSignIn.objects.get().provider_sid == ""
+
+
+@pytest.mark.parametrize("unstorable", ["\ud800", "\x85"], ids=["lone-surrogate", "c1-control"])
+def test_a_lone_surrogate_or_c1_control_in_the_sub_is_refused_and_in_the_sid_ignored(forged, unstorable):  # noqa: F811
+    """Repro: an ID token whose sub is "sub\\ud800" (JSON's escape of a lone surrogate): the lookup of its identity
+    could not even be encoded for the database (a 500), where a NUL was already refused; the check covered only
+    C0 and DEL, not what accounts.text calls unstorable."""
+    attempt = Attempt(forged)
+    attempt.client.raise_request_exception = False
+    response = attempt.answer(forged.sign(attempt.claims(sub=f"sub{unstorable}x"), escaped=True))
+    assert response.status_code == 302 and "error=federation_failed" in response["Location"], response
+    assert not Identity.objects.exists()
+    attempt = Attempt(forged)
+    attempt.client.raise_request_exception = False
+    response = attempt.answer(forged.sign(attempt.claims(sub="clean-sub", sid=f"sid{unstorable}x"), escaped=True))
+    assert response.status_code == 302 and response["Location"] == "/", response
+    assert FederatedSignIn.objects.get().provider_sid == ""
+
+
+@pytest.mark.parametrize("path", ["/account\ud800", "/account\x85", "/account\x00"])
+def test_a_path_to_come_back_to_with_an_unstorable_character_is_the_home_page(path):
+    """Repro: ``start`` with {"next": "/account\\ud800"} (JSON's escape of a lone surrogate) kept it for the sign-in
+    in flight, whose row could not be written (a 500); only C0 and DEL were turned away."""
+    from accounts.federation.flows import safe_next
+
+    assert safe_next(path) == "/"

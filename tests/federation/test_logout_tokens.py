@@ -214,3 +214,13 @@ def test_a_control_character_in_sub_sid_or_jti_is_refused_before_any_query(provi
     """Repro: a logout token whose jti (or sub, sid) holds a NUL: its insert or lookup was a 500 on PostgreSQL."""
     token = provider.sign(provider.claims(issuer=ISSUER, audience=CLIENT, **{claim: "value\x00with-nul"}))
     refused(provider, token, "unusable_claim")
+
+
+@pytest.mark.parametrize("unstorable", ["\ud800", "\x85"], ids=["lone-surrogate", "c1-control"])
+@pytest.mark.parametrize("claim", ["sub", "sid", "jti"])
+def test_a_lone_surrogate_or_c1_control_in_sub_sid_or_jti_is_refused_before_any_query(provider, claim, unstorable):
+    """Repro: a logout token whose jti is "value\\ud800" (JSON's escape of a lone surrogate): it cannot be encoded
+    for the database (a 500 at its insert), yet only C0 and DEL were refused."""
+    claims = provider.claims(issuer=ISSUER, audience=CLIENT, **{claim: f"value{unstorable}x"})
+    token = provider.sign(claims, escaped=True)
+    refused(provider, token, "unusable_claim")
