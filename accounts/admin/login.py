@@ -46,6 +46,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.admin import second_step
 from accounts.audit import record_event
 from accounts.devices import detection
+from accounts.federation import domains
 from accounts.limits import backoff
 from accounts.limits.net import client_info
 from accounts.limits.throttling import LoginIPThrottle
@@ -170,6 +171,17 @@ class _PasswordStep(LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
+        owner = domains.required_provider(user.email)
+        if owner is not None:
+            # The admin has no provider sign-in: an account its company's provider signs in never enters it by
+            # password (that would outlive the company's offboarding). Said only after the right password.
+            record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="sso_required",
+                         client=client_info(self.request))
+            form.add_error(None, _(
+                "Your organisation signs you in with its own provider, and the admin cannot use it: sign in to the "
+                "admin with an administrator account whose address is outside your organisation's domains."
+            ))
+            return self.form_invalid(form)
         if not second_step.required(user):
             self.request.gatehouse_outcome = "logged_in"
             return super().form_valid(form)  # logs in; the admin's auth time is noted by accounts.admin.reauth

@@ -477,3 +477,29 @@ def test_a_domain_claimed_between_a_provider_sign_in_and_its_second_step_is_enfo
                                                 "code": enrolled.code(offset_steps=1)}, format="json")
     assert_sso_required(done)
     assert RefreshSession.objects.filter(user=user).count() == 1  # the password login's only
+
+
+# The admin
+
+def test_the_admin_password_login_of_a_company_staff_account_is_refused(make_user):
+    """Repro: a staff account at a domain its provider requires still logged in to /admin with its password
+    (an offboarded administrator kept the admin)."""
+    from django.contrib.auth import SESSION_KEY
+    from django.test import Client
+
+    make_user("root", email="root@acme.test", is_staff=True, is_superuser=True)
+    make_user("breakglass", email="ops@elsewhere.test", is_staff=True, is_superuser=True)
+    make_provider()
+    browser = Client()
+    ua = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"}
+    refused = browser.post("/admin/login/", {"username": "root", "password": PASSWORD, "next": "/admin/"}, **ua)
+    assert refused.status_code == 200 and SESSION_KEY not in browser.session
+    assert "signs you in with its own provider" in refused.content.decode()
+    wrong = Client().post("/admin/login/", {"username": "root", "password": "wrong", "next": "/admin/"}, **ua)
+    assert "own provider" not in wrong.content.decode()  # only after the right password
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOGIN_FAILED, user__username="root",
+                                        reason="sso_required").exists()
+
+    other = Client()
+    allowed = other.post("/admin/login/", {"username": "breakglass", "password": PASSWORD, "next": "/admin/"}, **ua)
+    assert allowed.status_code == 302 and SESSION_KEY in other.session
