@@ -141,3 +141,30 @@ def test_signing_up_with_a_company_address_points_to_its_provider(page, acme, ar
     expect(page.locator('[data-testid="provider-button"][data-provider="acme"]')).to_be_visible()
     screenshots(page, artifacts, "federation-signup-company")
     assert not Identity.objects.exists()
+
+
+def test_confirm_its_you_says_to_sign_in_through_the_company_provider_when_it_is_not_linked_yet(
+    page, company_peer, make_user, settings, artifacts
+):
+    """A company account signed in by password before the domain was claimed has no identity there to confirm
+    with: no button the server would refuse, but what to do."""
+    import time
+
+    from tests.browser.conftest import log_in_through_ui, wait_until
+    from tests.browser.test_personal_tokens import create_through_ui
+
+    make_user("erin", email="erin@acme.test")
+    settings.GATEHOUSE = {**settings.GATEHOUSE, "REAUTH_MAX_AGE": 3}
+    log_in_through_ui(page, username="erin", path="/account")
+    signed_in_at = time.time()
+    register(running=company_peer, client=company_peer.clients[0], slug="acme", name="Acme ID",
+             domains=["acme.test"], require_for_domains=True)
+    expect(page.get_by_test_id("token-form")).to_be_visible()
+    wait_until(lambda: time.time() - signed_in_at > 4, timeout=10, what="the sign-in to be older than REAUTH_MAX_AGE")
+
+    create_through_ui(page, "nightly backup")
+    dialog = page.get_by_test_id("reauth-form")
+    expect(dialog).to_contain_text("sign out, then sign in again through your organisation’s provider")
+    expect(dialog.get_by_test_id("reauth-provider")).to_have_count(0)
+    expect(dialog.locator('input[name="password"]')).to_be_hidden()
+    screenshots(page, artifacts, "federation-reauth-company-not-linked")

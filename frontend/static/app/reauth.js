@@ -20,6 +20,7 @@ const ASK_CODE = {
   get recovery() { return t('For your security, enter one of your recovery codes to continue.'); },
 };
 const ASK_PASSKEY = () => t('For your security, confirm with your passkey to continue.');
+const NOT_LINKED = () => t('To confirm it’s you, sign out, then sign in again through your organisation’s provider.');
 const ASK_PROVIDER = () => t('Your organisation signs you in with its own provider. Continue with it to confirm it’s you.');
 const USE_CODE = {
   get totp() { return t('Use a code from your authenticator app instead'); },
@@ -207,7 +208,11 @@ export function askToReauthenticate({
           testid: 'reauth-provider',
           choose: (chosen) => withProvider(chosen),
         });
-        if (!buttons) return;
+        if (!buttons) {
+          // Its provider is not linked yet: only a new sign-in through it links it (and confirms it's them).
+          if (throughProvider) setText(message, NOT_LINKED());
+          return;
+        }
         const back = h('p', { class: 'small muted' }, t('You’ll come back to this page; then do it again.'));
         // Through its provider: the buttons come first, a code (when accepted) below an "or".
         const divider = () => h('p', { class: 'auth-divider' }, t('or'));
@@ -218,10 +223,9 @@ export function askToReauthenticate({
       .catch(() => {});
   }
 
-  /** Of the linked providers, the one the server named (all of them when it is not among them). */
+  /** Of the linked providers, the one the server named (the server refuses the others here). */
   function ownProvider(providers) {
     const linked = Array.isArray(providers) ? providers : [];
-    const named = linked.filter((p) => p && p.slug === provider);
-    return { providers: named.length ? named : linked };
+    return { providers: linked.filter((p) => p && p.slug === provider) };
   }
 }
