@@ -33,6 +33,17 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Validation errors only: the messages for each field of the request.",
     )
+    provider = serializers.CharField(
+        required=False,
+        help_text="`sso_required`, `address_managed`, and a `reauthentication_required` whose `methods` hold "
+        "`provider`: the slug of the provider that owns the account's email domain.",
+    )
+    methods = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="`reauthentication_required` on some routes: what `POST /api/auth/reauthenticate/` may use here "
+        "(`password`, `provider`, `totp`, `recovery_code`, `passkey`).",
+    )
+    email = serializers.CharField(required=False, help_text="`email_unverified`: the address to verify.")
 
 
 class HealthSerializer(serializers.Serializer):
