@@ -153,11 +153,8 @@ def check_reauthentication(*, user, client, methods, provider=None) -> None:
     credential: the caller is signed in, so the answer tells them nothing new.
     """
     methods = tuple(methods)
-    owner = domains.required_provider(user.email)
-    if owner is None or SECOND_FACTOR_AMR.intersection(methods) or ("fed" in methods and provider == owner):
-        return
-    record_event(SecurityEventKind.LOGIN_FAILED, user=user, reason="sso_required", client=client)
-    raise SsoRequired(owner)
+    if not SECOND_FACTOR_AMR.intersection(methods):
+        _require_single_sign_on(user, client, methods, provider)
 
 
 def _trusted_password_login(*, user, client, methods, token) -> bool:

@@ -285,29 +285,29 @@ def an_hour_ago(user):
     return session
 
 
-@pytest.fixture
-def employee_signed_in(employee):
-    """bob@acme.test signed in (before acme claimed the domain), his authentication an hour old."""
-    client = APIClient()
-    signed_in = LoggedIn(client, login(client, "bob"))
-    make_provider()
-    an_hour_ago(employee)
-    assert signed_in.refresh().status_code == 200
-    return signed_in
-
-
-@pytest.fixture
-def employee_with_an_app(employee):
-    """As ``employee_signed_in``, with an authenticator app enrolled before the domain was claimed."""
+def signed_in_before_the_claim(employee, *, with_an_app=False):
+    """bob@acme.test signed in before acme claimed the domain (with an authenticator app enrolled then, if asked),
+    his authentication an hour old."""
     from tests.mfa.conftest import enrol
 
     client = APIClient()
     signed_in = LoggedIn(client, login(client, "bob"))
-    signed_in.enrolled = enrol(signed_in)
+    if with_an_app:
+        signed_in.enrolled = enrol(signed_in)
     make_provider()
     an_hour_ago(employee)
     assert signed_in.refresh().status_code == 200
     return signed_in
+
+
+@pytest.fixture
+def employee_signed_in(employee):
+    return signed_in_before_the_claim(employee)
+
+
+@pytest.fixture
+def employee_with_an_app(employee):
+    return signed_in_before_the_claim(employee, with_an_app=True)
 
 
 def test_confirming_with_the_password_answers_sso_required(employee_signed_in, employee):
